@@ -1,0 +1,46 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export WALKTHROUGH_DATA_DIR ?= var
+
+.PHONY: run test install lint bench clean chromium
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall when the project's dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/walkthrough demo --tokens
+	@echo "Tablet app: http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/docs"
+	$(BIN)/walkthrough serve --host $(HOST) --port $(PORT)
+
+# Debian's Chromium for the browser tests (never a downloaded browser build).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
+	  || echo "could not install chromium; browser tests will skip (or fail with WALKTHROUGH_REQUIRE_BROWSER=1)"; }
+
+lint: install
+	$(BIN)/ruff check walkthrough projections web tests benchmarks
+	$(BIN)/mypy
+
+test: install chromium lint
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) var *.egg-info .pytest_cache .mypy_cache .ruff_cache

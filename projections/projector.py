@@ -1,0 +1,103 @@
+"""Feeds the read models from the application's notification log.
+
+Reads the log in pages after the tracked position, folds each page into the
+touched documents and writes them with the new position in one transaction.
+A restart resumes where it stopped; a concurrent projector (another process)
+makes the tracking insert fail and simply goes round again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from uuid import UUID
+
+import msgspec
+from eventsourcing.persistence import IntegrityError, Notification, Tracking
+
+from projections.store import Key, SQLiteReadModelStore
+from projections.visit_view import VisitView, apply, plan
+from walkthrough.application import Walkthrough
+from walkthrough.district import DISTRICT_ID
+from walkthrough.events import Event, PersonRegistered, SchoolRegistered, VisitPlanned
+from walkthrough.persistence import decode_state
+
+PAGE_SIZE = 1000
+VISIT = "visit"
+SCHOOL = "school"
+PERSON = "person"
+
+view_encoder = msgspec.json.Encoder()
+view_decoder = msgspec.json.Decoder(VisitView)
+school_decoder = msgspec.json.Decoder(SchoolRegistered)
+person_decoder = msgspec.json.Decoder(PersonRegistered)
+
+
+class Projector:
+    def __init__(self, app: Walkthrough, store: SQLiteReadModelStore,
+                 page_size: int = PAGE_SIZE) -> None:
+        self.app = app
+        self.store = store
+        self.page_size = page_size
+        self._lock = threading.Lock()
+
+    def position(self) -> int:
+        return self.store.max_tracking_id(self.app.name) or 0
+
+    def catch_up(self, until: int | None = None) -> int:
+        """Apply everything recorded so far (or up to `until`); return the position."""
+        with self._lock:
+            while True:
+                position = self.position()
+                if until is not None and position >= until:
+                    return position
+                notifications = self.app.recorder.select_notifications(
+                    start=position + 1, limit=self.page_size,
+                    stop=until)
+                if not notifications:
+                    return position
+                try:
+                    self._apply_page(notifications)
+                except IntegrityError:
+                    continue  # another projector recorded this page first
+
+    def _apply_page(self, notifications: Sequence[Notification]) -> None:
+        page = [decode_state(n.state, self.app.mapper) for n in notifications]
+        visit_ids = sorted({str(e.originator_id) for e in page
+                            if e.originator_id != DISTRICT_ID})
+        visits = {doc_id: view_decoder.decode(doc)
+                  for doc_id, doc in self.store.get_many(VISIT, visit_ids).items()}
+        docs: dict[Key, bytes] = {}
+        members: list[tuple[str, str, str]] = []
+        touched: set[str] = set()
+        for event in page:
+            self._fold(event, visits, docs, members, touched)
+        for visit_id in touched:
+            docs[(VISIT, visit_id)] = view_encoder.encode(visits[visit_id])
+        self.store.write(docs, members, Tracking(self.app.name, notifications[-1].id))
+
+    @staticmethod
+    def _fold(event: Event, visits: dict[str, VisitView], docs: dict[Key, bytes],
+              members: list[tuple[str, str, str]], touched: set[str]) -> None:
+        payload = event.payload
+        if isinstance(payload, SchoolRegistered):
+            docs[(SCHOOL, payload.school_id)] = view_encoder.encode(payload)
+            return
+        if isinstance(payload, PersonRegistered):
+            docs[(PERSON, payload.user_id)] = view_encoder.encode(payload)
+            return
+        visit_id = str(event.originator_id)
+        if isinstance(payload, VisitPlanned):
+            visits[visit_id] = plan(event)
+            members.append((payload.host, visit_id, "host"))
+            members.extend((member, visit_id, "team") for member in payload.team)
+        else:
+            apply(visits[visit_id], event)
+        touched.add(visit_id)
+
+
+def visit_uuid(visit_id: str) -> UUID | None:
+    try:
+        return UUID(visit_id)
+    except ValueError:
+        return None

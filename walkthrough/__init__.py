@@ -1,0 +1,1 @@
+"""Walkthrough: an event-sourced recorder for nonevaluative peer observation visits."""

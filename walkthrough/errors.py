@@ -1,0 +1,27 @@
+"""Domain errors: each carries a stable code that clients can act on."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the domain refused a command or an event."""
+
+    code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class StoreUnavailable(Exception):
+    """The event store cannot be reached or written right now; retry later."""

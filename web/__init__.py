@@ -1,0 +1,1 @@
+"""The HTTP edge: Starlette app, auth, schemas, error mapping, the PWA shell and the CLI."""

@@ -1,0 +1,128 @@
+"""The JSON API: translate HTTP to application calls and read-model queries."""
+
+from __future__ import annotations
+
+import msgspec
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from projections.queries import Reader
+from walkthrough.catalog import catalog
+from walkthrough.errors import DomainError
+from walkthrough.sync import decode_client_event
+from walkthrough.visit import Actor
+from web.auth import authenticate
+from web.bootstrap import Services
+from web.errors import RequestError
+from web.responses import JSON
+from web.schemas import SyncResponse, sync_request_decoder
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+async def _caller(request: Request) -> Actor:
+    return await run_in_threadpool(authenticate, request)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refusing (413) anything over `limit` bytes, chunked or not."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise RequestError(400, "bad_request", "Content-Length is not a number")
+        if int(declared) > limit:
+            raise RequestError(413, "payload_too_large", f"the body is over {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RequestError(413, "payload_too_large", f"the body is over {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def sync(request: Request) -> Response:
+    services = _services(request)
+    actor = await _caller(request)
+    body = await read_body(request, services.settings.max_body_bytes)
+    try:
+        envelope = sync_request_decoder.decode(body)
+    except msgspec.ValidationError as exc:
+        raise RequestError(422, "invalid_request", str(exc)) from None
+    except msgspec.DecodeError as exc:
+        raise RequestError(400, "bad_request", f"the body is not JSON: {exc}") from None
+    limit = services.settings.max_batch_events
+    if len(envelope.events) > limit:
+        raise RequestError(422, "batch_too_large",
+                           f"{len(envelope.events)} events; send at most {limit} per request")
+    now = services.clock()
+    items = [decode_client_event(raw, now) for raw in envelope.events]
+    outcomes = await run_in_threadpool(services.app.record, actor, envelope.device_id, items)
+    return JSON(SyncResponse(results=outcomes))
+
+
+async def _read(request: Request, query: str) -> Response:
+    """Run a read-model query for the caller, after the projector caught up."""
+    services = _services(request)
+    actor = await _caller(request)
+    reader = Reader(services.read_models)
+    visit_id = request.path_params.get("visit_id", "")
+
+    def answer() -> object:
+        services.projector.catch_up()
+        if query == "me":
+            return reader.me(actor)
+        if query == "visit":
+            return reader.visit(actor, visit_id)
+        if query == "summary":
+            return reader.summary(actor, visit_id)
+        return reader.debrief(actor, visit_id)
+
+    return JSON(await run_in_threadpool(answer))
+
+
+async def me(request: Request) -> Response:
+    return await _read(request, "me")
+
+
+async def visit(request: Request) -> Response:
+    return await _read(request, "visit")
+
+
+async def summary(request: Request) -> Response:
+    return await _read(request, "summary")
+
+
+async def debrief(request: Request) -> Response:
+    return await _read(request, "debrief")
+
+
+async def catalog_version(request: Request) -> Response:
+    await _caller(request)
+    version = request.path_params["version"]
+    try:
+        return JSON(msgspec.to_builtins(catalog(version)))
+    except DomainError as exc:
+        raise RequestError(404, exc.code, exc.message) from None
+
+
+async def api_not_found(request: Request) -> Response:
+    await _caller(request)
+    raise RequestError(404, "not_found", f"no route {request.url.path}")
+
+
+routes = [
+    Route("/api/sync", sync, methods=["POST"]),
+    Route("/api/me", me, methods=["GET"]),
+    Route("/api/visits/{visit_id}", visit, methods=["GET"]),
+    Route("/api/visits/{visit_id}/summary", summary, methods=["GET"]),
+    Route("/api/visits/{visit_id}/debrief", debrief, methods=["GET"]),
+    Route("/api/catalogs/{version:int}", catalog_version, methods=["GET"]),
+    Route("/api/{rest:path}", api_not_found),
+]

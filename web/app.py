@@ -1,0 +1,93 @@
+"""The Starlette application: routes, error handlers, security headers, lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import AsyncIterator
+
+from eventsourcing.persistence import PersistenceError
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from web import api, openapi, pages
+from web.bootstrap import Services, bootstrap
+from web.errors import EXCEPTION_HANDLERS
+from web.settings import Settings
+
+log = logging.getLogger("walkthrough.web")
+PROJECTOR_INTERVAL_SECONDS = 1.0
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+
+class SecurityHeaders:
+    """Headers every response carries; pages get a CSP without inline script."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _run_projector(services: Services, stopping: threading.Event) -> None:
+    """Keep read models warm in the background; reads also catch up on demand."""
+    while not stopping.wait(PROJECTOR_INTERVAL_SECONDS):
+        try:
+            services.projector.catch_up()
+        except PersistenceError:
+            log.warning("projector tick failed (store unavailable); retrying", exc_info=True)
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
+    owned = services is None
+    services = services or bootstrap(settings or Settings.from_env())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stopping = threading.Event()
+        worker = threading.Thread(target=_run_projector, args=(services, stopping),
+                                  name="projector", daemon=True)
+        worker.start()
+        try:
+            yield
+        finally:
+            stopping.set()
+            worker.join(timeout=5)
+            if owned:
+                services.close()
+
+    app = Starlette(
+        routes=[
+            *pages.routes,
+            Route("/openapi.json", openapi.openapi, methods=["GET"]),
+            Route("/docs", openapi.docs, methods=["GET"]),
+            *api.routes,
+            *pages.shell_routes,
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[Middleware(SecurityHeaders)],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app

@@ -1,0 +1,74 @@
+"""One place that maps errors to HTTP status codes and the JSON error body."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from walkthrough.errors import DomainError, Forbidden, NotFound, StoreUnavailable
+from walkthrough.tokens import Unauthorized
+from web.responses import error_response
+
+log = logging.getLogger("walkthrough.web")
+RETRY_AFTER_SECONDS = 5
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 411: "length_required", 413: "payload_too_large",
+              422: "invalid_request", 429: "rate_limited"}
+
+
+class RequestError(Exception):
+    """A whole request refused at the edge (malformed body, too large...)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def status_for(exc: DomainError) -> int:
+    if isinstance(exc, Unauthorized):
+        return 401
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, Forbidden):
+        return 403
+    return 422
+
+
+async def on_domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return error_response(status_for(exc), exc.code, exc.message)
+
+
+async def on_request_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestError)
+    return error_response(exc.status, exc.code, exc.message)
+
+
+async def on_store_unavailable(request: Request, exc: Exception) -> Response:
+    log.warning("store unavailable: %s", exc)
+    return error_response(503, "store_unavailable",
+                          "the event store is unavailable; retry the same request later",
+                          headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+async def on_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = HTTP_CODES.get(exc.status_code, "error")
+    return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+
+async def on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response(500, "internal_error", "an unexpected error occurred")
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: on_domain_error,
+    RequestError: on_request_error,
+    StoreUnavailable: on_store_unavailable,
+    HTTPException: on_http_exception,
+    500: on_unexpected,
+}
