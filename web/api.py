@@ -6,7 +6,7 @@ import msgspec
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from projections.queries import Reader
 from walkthrough.catalog import catalog
@@ -113,7 +113,14 @@ async def catalog_version(request: Request) -> Response:
 
 
 async def api_not_found(request: Request) -> Response:
+    """Unknown /api/ paths: 405 when the path exists with another method, else 404."""
     await _caller(request)
+    for route in routes:
+        match, _ = route.matches(request.scope)
+        if match == Match.PARTIAL:
+            allowed = ", ".join(sorted(route.methods or ()))
+            raise RequestError(405, "method_not_allowed",
+                               f"{request.method} is not allowed here; use {allowed}")
     raise RequestError(404, "not_found", f"no route {request.url.path}")
 
 
