@@ -29,7 +29,11 @@ def from_type_info(info: msgspec.inspect.Type) -> st.SearchStrategy[Any]:
         high = info.le if info.le is not None else 2**31
         return st.integers(min_value=low, max_value=high)
     if isinstance(info, ins.FloatType):
-        return st.floats(allow_nan=False, allow_infinity=False, width=32)
+        return st.floats(
+            min_value=info.ge if info.ge is not None else info.gt,
+            max_value=info.le if info.le is not None else info.lt,
+            exclude_min=info.gt is not None, exclude_max=info.lt is not None,
+            allow_nan=False, allow_infinity=False)
     if isinstance(info, ins.NoneType):
         return st.none()
     if isinstance(info, ins.LiteralType):

@@ -3,6 +3,7 @@ valid events from several devices, the projected summary is the same."""
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -96,7 +97,7 @@ def deliveries(draw: st.DrawFn) -> list[tuple[str, list[dict[str, Any]]]]:
     for user, events in DEVICES.items():
         cuts = sorted(draw(st.sets(st.integers(1, len(events) - 1), max_size=4)))
         bounds = [0, *cuts, len(events)]
-        batches = [events[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        batches = [events[a:b] for a, b in itertools.pairwise(bounds)]
         retried = []
         for number, chunk in enumerate(batches):
             retried.append(chunk)

@@ -12,8 +12,8 @@ from walkthrough.district import DISTRICT_ID, District
 from walkthrough.errors import DomainError
 from walkthrough.events import (
     ClassroomEntered,
-    EvidenceNoted,
     Event,
+    EvidenceNoted,
     LookForObserved,
     ObservationRetracted,
     Payload,

@@ -22,7 +22,8 @@ VISIT = str(CURRENT_VISIT)
 
 def error_code(response: Any) -> str:
     body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message"}
     assert body["error"]["message"]
     return str(body["error"]["code"])
 
@@ -106,7 +107,8 @@ def test_a_classrooms_taps_sync_and_show_in_the_summary(client: TestClient,
     summary = client.get(f"/api/visits/{VISIT}/summary", headers=auth["coach1"]).json()
     items = {item["key"]: item for item in summary["items"]}
     assert summary["rooms"] == 1
-    assert items["cfu"]["counts"]["yes"] == 1 and items["cfu"]["rate"] == 1.0
+    assert items["cfu"]["counts"]["yes"] == 1
+    assert items["cfu"]["rate"] == 1.0
     assert items["target_posted"]["counts"]["not_observed"] == 1
     assert items["target_posted"]["rate"] is None  # not observed is not "no"
     assert items["on_task"]["rate"] == 0.75
