@@ -1,0 +1,72 @@
+"""Helpers for reading the server's visit summary in browser tests."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+
+def unique(prefix: str) -> str:
+    """A label or note no other test (on the shared server) uses."""
+    return f"{prefix} {uuid.uuid4().hex[:6]}"
+
+
+def item(summary: dict[str, Any], key: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(i for i in summary["items"] if i["key"] == key)
+    return found
+
+
+def count(summary: dict[str, Any], key: str, value: str | int) -> int:
+    return int(item(summary, key)["counts"].get(str(value), 0))
+
+
+def method_count(summary: dict[str, Any], key: str, method: str) -> int:
+    return int(item(summary, key).get("methods", {}).get(method, 0))
+
+
+def evidence_count(summary: dict[str, Any], text: str) -> int:
+    return sum(1 for quote in summary["evidence"] if quote["text"] == text)
+
+
+# Text whose colour contrast with its background is under WCAG AA (4.5:1, 3:1 if large).
+CONTRAST_PROBLEMS = """() => {
+    const parse = (c) => {
+        const m = c.match(/rgba?\\(([^)]+)\\)/);
+        if (!m) return null;
+        const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+        return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+    };
+    const lum = ({ r, g, b }) => {
+        const f = (c) => {
+            c /= 255;
+            return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+        };
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (el) => {
+        for (let e = el; e; e = e.parentElement) {
+            const c = parse(getComputedStyle(e).backgroundColor);
+            if (c && c.a > 0.5) return c;
+        }
+        return { r: 255, g: 255, b: 255, a: 1 };
+    };
+    const problems = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const node = walker.currentNode;
+        const el = node.parentElement;
+        if (!node.textContent.trim() || !el || el.closest('[hidden], button:disabled')) continue;
+        const box = el.getBoundingClientRect();
+        if (box.width <= 1 || box.height <= 1 || el.offsetParent === null) continue;
+        const style = getComputedStyle(el);
+        const l1 = lum(parse(style.color));
+        const l2 = lum(background(el));
+        const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+        const size = parseFloat(style.fontSize);
+        const large = size >= 24 || (Number(style.fontWeight) >= 700 && size >= 18.66);
+        if (ratio < (large ? 3 : 4.5)) {
+            problems.push(`${node.textContent.trim().slice(0, 40)}: ${ratio.toFixed(2)}`);
+        }
+    }
+    return problems;
+}"""

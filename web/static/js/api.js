@@ -1,0 +1,122 @@
+// The API client: bearer token, JSON errors, and a local copy of every GET answer
+// so visits and catalogs stay readable offline (the service worker keeps one too).
+
+import { kvGet, kvSet } from "./store.js";
+
+const TOKEN_KEY = "walkthrough.token";
+const DEVICE_KEY = "walkthrough.device_id";
+
+export class ApiError extends Error {
+  constructor(status, code, message, retryAfter = null) {
+    super(message || code || `HTTP ${status}`);
+    this.status = status;
+    this.code = code || "error";
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** 401: the token is missing, invalid or expired. The outbox is kept. */
+export class AuthError extends ApiError {}
+
+/** No answer at all (offline, connection refused, aborted). */
+export class NetworkError extends Error {}
+
+export function getToken() {
+  return localStorage.getItem(TOKEN_KEY) || "";
+}
+
+export function setToken(token) {
+  localStorage.setItem(TOKEN_KEY, token.trim());
+}
+
+export function clearToken() {
+  localStorage.removeItem(TOKEN_KEY);
+}
+
+export function deviceId() {
+  let id = localStorage.getItem(DEVICE_KEY);
+  if (!id) {
+    const bytes = crypto.getRandomValues(new Uint8Array(6));
+    id = `tablet-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+    localStorage.setItem(DEVICE_KEY, id);
+  }
+  return id;
+}
+
+function retryAfterSeconds(response) {
+  const header = response.headers.get("Retry-After");
+  if (!header) return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const when = Date.parse(header);
+  return Number.isNaN(when) ? null : Math.max(0, (when - Date.now()) / 1000);
+}
+
+async function errorFrom(response) {
+  let code = null;
+  let message = null;
+  try {
+    const body = await response.json();
+    if (body && body.error) ({ code, message } = body.error);
+  } catch { /* not JSON */ }
+  const retryAfter = retryAfterSeconds(response);
+  if (response.status === 401) {
+    return new AuthError(401, code || "unauthorized", message || "sign in again");
+  }
+  return new ApiError(response.status, code, message || response.statusText, retryAfter);
+}
+
+export async function request(method, path, body = undefined, { timeoutMs = 20000 } = {}) {
+  const token = getToken();
+  const headers = { Accept: "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+      credentials: "same-origin",
+      signal: controller.signal,
+    });
+  } catch (error) {
+    throw new NetworkError(error && error.name === "AbortError" ? "the server did not answer in time" : "no network");
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!response.ok) throw await errorFrom(response);
+  try {
+    return { data: await response.json(), fromCache: response.headers.get("X-Walkthrough-Cache") === "hit" };
+  } catch {
+    throw new ApiError(response.status, "bad_response", "the server's answer was not JSON");
+  }
+}
+
+/**
+ * GET with a local fallback: the answer is kept in IndexedDB; when the network
+ * (or the server) is not there, the last kept answer is returned with stale=true.
+ * 401/403/404 are real answers and are thrown.
+ */
+export async function getJson(path) {
+  const cacheKey = `get:${path}`;
+  try {
+    const { data, fromCache } = await request("GET", path);
+    if (!fromCache) await kvSet(cacheKey, { data, at: new Date().toISOString() });
+    return { data, stale: fromCache };
+  } catch (error) {
+    const transient = error instanceof NetworkError
+      || (error instanceof ApiError && !(error instanceof AuthError) && (error.status >= 500 || error.status === 429));
+    if (!transient) throw error;
+    const kept = await kvGet(cacheKey);
+    if (kept) return { data: kept.data, stale: true, at: kept.at };
+    throw error;
+  }
+}
+
+export function sync(events) {
+  return request("POST", "/api/sync", { device_id: deviceId(), events }, { timeoutMs: 30000 });
+}

@@ -1,0 +1,231 @@
+// The app: boot, routing (history API), the sync status bar, the service worker.
+
+import { ApiError, AuthError, NetworkError, clearToken, getJson, getToken } from "./api.js";
+import { h, humanize, replace, formatTime } from "./dom.js";
+import * as outbox from "./outbox.js";
+import { kvDeletePrefix, kvSet } from "./store.js";
+import { renderCapture } from "./views/capture.js";
+import { renderDebrief, renderSummary } from "./views/reports.js";
+import { renderSignIn } from "./views/signin.js";
+import { renderVisits } from "./views/visits.js";
+
+const main = document.getElementById("main");
+const els = {
+  syncBar: document.querySelector("[data-testid=sync-bar]"),
+  pending: document.querySelector("[data-testid=pending-count]"),
+  pendingLabel: document.querySelector("[data-role=pending-label]"),
+  lastSynced: document.querySelector("[data-testid=last-synced]"),
+  syncState: document.querySelector("[data-testid=sync-state]"),
+  syncNow: document.querySelector("[data-testid=sync-now]"),
+  offline: document.querySelector("[data-testid=offline-banner]"),
+  rejectedSection: document.querySelector("[data-testid=rejected-list]"),
+  rejectedItems: document.querySelector("[data-role=rejected-items]"),
+  account: document.querySelector("[data-role=account]"),
+  userName: document.querySelector("[data-testid=user-name]"),
+  signOut: document.querySelector("[data-testid=sign-out]"),
+  update: document.querySelector("[data-testid=update-banner]"),
+  reload: document.querySelector("[data-testid=reload-app]"),
+};
+
+let me = null;
+let dispose = null;
+let routeToken = 0;
+let onSignInScreen = false;
+
+function setTitle(title) {
+  document.title = `${title} · Walkthrough`;
+}
+
+function focusHeading() {
+  const heading = main.querySelector("h1");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus({ preventScroll: false });
+  }
+}
+
+export function navigate(path, { replaceState = false } = {}) {
+  if (replaceState) history.replaceState({}, "", path);
+  else history.pushState({}, "", path);
+  route();
+}
+
+async function loadMe() {
+  const { data, stale } = await getJson("/api/me");
+  me = data;
+  els.account.hidden = false;
+  els.userName.textContent = me.user ? me.user.name : "";
+  if (outbox.currentUser() !== me.user.id) await outbox.setUser(me.user.id);
+  return { me: data, stale };
+}
+
+function showSignIn(reason = null) {
+  if (dispose) { dispose(); dispose = null; }
+  onSignInScreen = true;
+  els.account.hidden = true;
+  const st = outbox.status();
+  renderSignIn(main, {
+    reason,
+    pending: st.pending + st.pendingOtherUsers,
+    setTitle,
+    onSignedIn: async (data) => {
+      me = data;
+      await kvSet("get:/api/me", { data, at: new Date().toISOString() });
+      await outbox.setUser(data.user.id);
+      outbox.flush({ force: true }).catch(() => {});
+      const next = location.pathname === "/signin" ? "/" : location.pathname;
+      navigate(next, { replaceState: true });
+    },
+  });
+}
+
+function showProblem(title, message) {
+  setTitle(title);
+  replace(main,
+    h("h1", { tabindex: "-1" }, title),
+    h("p", { class: "error", role: "alert", testid: "page-error" }, message),
+    h("p", {}, h("a", { href: "/", "data-link": true }, "← Back to your visits")));
+}
+
+async function route() {
+  const token = ++routeToken;
+  if (dispose) { dispose(); dispose = null; }
+  onSignInScreen = false;
+  const path = location.pathname;
+  if (!getToken() || path === "/signin") {
+    showSignIn();
+    return;
+  }
+  try {
+    const { stale } = await loadMe();
+    if (token !== routeToken) return;
+    let match;
+    if (path === "/" || path === "/index.html") {
+      renderVisits(main, me, { stale, setTitle });
+    } else if ((match = path.match(/^\/visits\/([^/]+)\/?$/))) {
+      dispose = await renderCapture(main, decodeURIComponent(match[1]), { setTitle });
+    } else if ((match = path.match(/^\/visits\/([^/]+)\/summary\/?$/))) {
+      await renderSummary(main, decodeURIComponent(match[1]), { setTitle });
+    } else if ((match = path.match(/^\/visits\/([^/]+)\/debrief\/?$/))) {
+      await renderDebrief(main, decodeURIComponent(match[1]), { setTitle });
+    } else {
+      showProblem("Not found", "There is no page here.");
+    }
+    if (token === routeToken) focusHeading();
+  } catch (error) {
+    if (token !== routeToken) return;
+    if (error instanceof AuthError) {
+      showSignIn(error.code === "token_expired"
+        ? "Your sign-in has expired. Sign in again to continue."
+        : "Please sign in again.");
+    } else if (error instanceof NetworkError) {
+      showProblem("Offline", "This page has not been saved on this tablet yet. It will load when the network is back.");
+    } else if (error instanceof ApiError) {
+      const messages = {
+        403: "You do not have access to this visit.",
+        404: "This visit does not exist (or is not visible to you).",
+      };
+      showProblem(error.status === 404 ? "Not found" : "Cannot open this page",
+        messages[error.status] || `${error.message} (${error.code})`);
+    } else {
+      console.error(error);
+      showProblem("Something went wrong", String(error && error.message ? error.message : error));
+    }
+  }
+}
+
+// --- sync status ---------------------------------------------------------------------
+
+function describeEvent(event) {
+  const data = event.data || {};
+  const parts = [humanize(event.type || "event")];
+  if (data.item) parts.push(String(data.item));
+  if (data.value !== undefined && typeof data.value !== "object") parts.push(`= ${data.value}`);
+  if (data.label) parts.push(`“${data.label}”`);
+  return parts.join(" ");
+}
+
+function renderStatus(st) {
+  els.syncBar.hidden = !getToken() && st.pending === 0;
+  els.pending.textContent = String(st.pending);
+  els.pendingLabel.textContent = st.pending === 1 ? "event waiting to send" : "events waiting to send";
+  els.lastSynced.textContent = formatTime(st.lastSynced);
+  if (st.lastSynced) els.lastSynced.setAttribute("datetime", st.lastSynced);
+  let text = "";
+  if (st.syncing) text = "Sending…";
+  else if (st.authRequired) text = "Sign in to send.";
+  else if (st.lastError && st.pending > 0) {
+    const wait = st.nextAttemptAt ? Math.max(0, Math.round((st.nextAttemptAt - Date.now()) / 1000)) : 0;
+    text = wait ? `Will retry in ${wait} s.` : "Will retry.";
+  } else if (st.pending === 0) text = "All sent.";
+  els.syncState.textContent = text;
+  els.syncBar.classList.toggle("has-pending", st.pending > 0);
+  els.offline.hidden = !(st.offline || !navigator.onLine);
+  els.rejectedSection.hidden = st.rejected.length === 0;
+  replace(els.rejectedItems, st.rejected.map((row) => {
+    const dismiss = h("button", { type: "button", class: "secondary small", testid: "dismiss-rejected" }, "Dismiss");
+    dismiss.addEventListener("click", () => outbox.dismissRejected(row.id));
+    return h("li", { testid: "rejected-item", dataset: { eventId: row.id } },
+      h("span", { class: "what" }, describeEvent(row.event)),
+      h("span", { class: "meta" }, ` recorded ${formatTime(row.event.occurred_at)}`),
+      h("span", { class: "reason" }, `${row.error.message} (${row.error.code})`),
+      dismiss);
+  }));
+  if (st.authRequired && !onSignInScreen && getToken()) {
+    showSignIn("Your sign-in has expired or was refused. Sign in again; nothing recorded is lost.");
+  }
+}
+
+els.syncNow.addEventListener("click", () => { outbox.flush({ force: true }).catch(() => {}); });
+
+els.signOut.addEventListener("click", async () => {
+  clearToken();
+  me = null;
+  await kvDeletePrefix("get:");
+  if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+    navigator.serviceWorker.controller.postMessage({ type: "clear-api-cache" });
+  }
+  navigate("/signin");
+});
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-link]");
+  if (!link || event.defaultPrevented || event.button !== 0) return;
+  if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const url = new URL(link.href, location.href);
+  if (url.origin !== location.origin) return;
+  event.preventDefault();
+  navigate(url.pathname + url.search);
+});
+
+window.addEventListener("popstate", () => route());
+window.addEventListener("online", () => renderStatus(outbox.status()));
+window.addEventListener("offline", () => renderStatus(outbox.status()));
+
+// --- service worker ----------------------------------------------------------------------
+
+async function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  const hadController = !!navigator.serviceWorker.controller;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (hadController) els.update.hidden = false;
+  });
+  try {
+    await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+  } catch (error) {
+    console.warn("service worker not registered", error);
+  }
+}
+
+els.reload.addEventListener("click", () => location.reload());
+
+async function boot() {
+  outbox.onChange(renderStatus);
+  outbox.start();
+  outbox.requestPersistence();
+  registerServiceWorker();
+  await route();
+  document.documentElement.dataset.ready = "true";
+}
+
+boot();

@@ -1,0 +1,273 @@
+// The outbox: every event is written to IndexedDB first, then sent in order, in
+// batches, to POST /api/sync. An event leaves the outbox only when the server
+// answered for it (accepted, duplicate, conflict or rejected); network errors and
+// 5xx keep everything and retry with exponential backoff. One flush at a time
+// (also across tabs, with a Web Lock).
+
+import { AuthError, NetworkError, ApiError, sync } from "./api.js";
+import { getAll, kvGet, kvSet, transaction } from "./store.js";
+
+export const BATCH_SIZE = 100;
+const INTERVAL_MS = 5000;
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_CAP_MS = 30000;
+const DONE = new Set(["accepted", "duplicate", "conflict", "rejected"]);
+
+const listeners = new Set();
+let state = {
+  pending: 0,
+  pendingOtherUsers: 0,
+  lastSynced: null,
+  lastError: null,
+  offline: !navigator.onLine,
+  authRequired: false,
+  syncing: false,
+  rejected: [],
+  nextAttemptAt: 0,
+};
+let user = null;
+let inFlight = null;
+let failures = 0;
+let retryTimer = null;
+let lastOccurredAt = 0;
+
+export function onChange(listener) {
+  listeners.add(listener);
+  listener(state);
+  return () => listeners.delete(listener);
+}
+
+function emit(patch) {
+  state = { ...state, ...patch };
+  for (const listener of listeners) {
+    try { listener(state); } catch (error) { console.error(error); }
+  }
+}
+
+export function status() {
+  return state;
+}
+
+/** The signed-in user whose events are sent (events carry the user who recorded them). */
+export async function setUser(userId) {
+  user = userId;
+  emit({ authRequired: false });
+  await refresh();
+}
+
+export function currentUser() {
+  return user;
+}
+
+/** occurred_at strictly increasing on this device, so "the latest tap counts" is unambiguous. */
+function nextOccurredAt() {
+  let now = Date.now();
+  if (now <= lastOccurredAt) now = lastOccurredAt + 1;
+  lastOccurredAt = now;
+  return new Date(now).toISOString();
+}
+
+/**
+ * Record an event: outbox + journal in one IndexedDB transaction, committed
+ * before this resolves. Then a flush is attempted in the background.
+ */
+export async function record(visitId, type, data, { flush: flushAfter = true } = {}) {
+  if (!user) throw new Error("sign in before recording");
+  const event = {
+    id: crypto.randomUUID(),
+    visit_id: visitId,
+    type,
+    occurred_at: nextOccurredAt(),
+    data,
+  };
+  await transaction(["outbox", "journal"], "readwrite", async (s, req) => {
+    const seq = await req(s.outbox.add({ id: event.id, user, event }));
+    s.journal.put({ id: event.id, visit_id: visitId, user, seq, status: "pending", event });
+  });
+  await refresh();
+  if (flushAfter) flush().catch(() => {});
+  return event;
+}
+
+/** Events of one visit this device recorded, in recording order, with their status. */
+export async function journal(visitId) {
+  const rows = await transaction(["journal"], "readonly",
+    (s, req) => req(s.journal.index("visit_id").getAll(visitId)));
+  return rows.sort((a, b) => a.seq - b.seq);
+}
+
+async function refresh() {
+  const rows = await getAll("outbox");
+  const mine = user ? rows.filter((row) => row.user === user).length : 0;
+  const rejected = (await getAll("rejected")).sort((a, b) => (a.at < b.at ? -1 : 1));
+  const lastSynced = (await kvGet("sync:last")) || null;
+  emit({ pending: mine, pendingOtherUsers: rows.length - mine, rejected, lastSynced });
+}
+
+export async function dismissRejected(id) {
+  await transaction(["rejected"], "readwrite", (s) => { s.rejected.delete(id); });
+  await refresh();
+}
+
+function backoffDelay(retryAfterSeconds) {
+  const exp = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1));
+  const jittered = exp / 2 + Math.random() * (exp / 2);
+  const hinted = retryAfterSeconds ? Math.min(retryAfterSeconds * 1000, 120000) : 0;
+  return Math.max(jittered, hinted);
+}
+
+function scheduleRetry(retryAfterSeconds = null) {
+  failures += 1;
+  const delay = backoffDelay(retryAfterSeconds);
+  const nextAttemptAt = Date.now() + delay;
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => flush({ force: true }).catch(() => {}), delay);
+  emit({ nextAttemptAt });
+}
+
+function resetBackoff() {
+  failures = 0;
+  clearTimeout(retryTimer);
+  retryTimer = null;
+  emit({ nextAttemptAt: 0 });
+}
+
+/**
+ * Send the outbox now. `force` ignores the backoff window (reconnect, "Sync now").
+ * Resolves when the outbox is empty or the attempt stopped on an error.
+ */
+export function flush({ force = false } = {}) {
+  if (inFlight) return inFlight;
+  if (!user || state.authRequired) return Promise.resolve();
+  if (!force && Date.now() < state.nextAttemptAt) return Promise.resolve();
+  if (!navigator.onLine) {
+    emit({ offline: true });
+    return Promise.resolve();
+  }
+  const run = async () => {
+    emit({ syncing: true });
+    try {
+      await drain();
+    } finally {
+      emit({ syncing: false });
+    }
+  };
+  const locked = navigator.locks
+    ? navigator.locks.request("walkthrough-outbox", run)
+    : run();
+  inFlight = locked.finally(() => { inFlight = null; });
+  return inFlight;
+}
+
+async function drain() {
+  for (;;) {
+    const rows = (await getAll("outbox"))
+      .filter((row) => row.user === user)
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, BATCH_SIZE);
+    if (rows.length === 0) {
+      resetBackoff();
+      await refresh();
+      return;
+    }
+    let results;
+    try {
+      const { data } = await sync(rows.map((row) => row.event));
+      results = Array.isArray(data && data.results) ? data.results : [];
+    } catch (error) {
+      if (error instanceof AuthError) {
+        emit({ authRequired: true, lastError: error.message });
+        return;
+      }
+      if (error instanceof NetworkError) {
+        emit({ offline: true, lastError: "no connection to the server; taps are kept on this tablet" });
+      } else if (error instanceof ApiError) {
+        emit({ offline: false, lastError: `server answered ${error.status} ${error.code}: ${error.message}` });
+      } else {
+        emit({ lastError: String(error) });
+      }
+      scheduleRetry(error instanceof ApiError ? error.retryAfter : null);
+      return;
+    }
+    const settled = await settle(rows, results);
+    const at = new Date().toISOString();
+    await kvSet("sync:last", at);
+    failures = 0;
+    emit({ offline: false, lastError: null, nextAttemptAt: 0 });
+    await refresh();
+    if (settled === 0) {
+      // An answer that names none of the events sent: do not spin, try again later.
+      emit({ lastError: "the server's answer did not match the events sent" });
+      scheduleRetry();
+      return;
+    }
+  }
+}
+
+/** Apply the server's per-event results: drop answered events, keep the rest. */
+async function settle(rows, results) {
+  const byId = new Map();
+  results.forEach((result, index) => {
+    const key = result && result.id ? String(result.id) : (rows[index] && rows[index].id);
+    if (key) byId.set(key, result);
+  });
+  const at = new Date().toISOString();
+  let settled = 0;
+  await transaction(["outbox", "journal", "rejected"], "readwrite", async (s, req) => {
+    for (const row of rows) {
+      const result = byId.get(row.id);
+      if (!result || !DONE.has(result.status)) continue;
+      settled += 1;
+      s.outbox.delete(row.seq);
+      const entry = await req(s.journal.get(row.id));
+      if (entry) {
+        entry.status = result.status === "rejected" || result.status === "conflict" ? "rejected" : "synced";
+        s.journal.put(entry);
+      }
+      if (result.status === "rejected" || result.status === "conflict") {
+        const error = result.error || {
+          code: "conflict",
+          message: "an event with this id was already stored with different content",
+        };
+        s.rejected.put({ id: row.id, status: result.status, error, event: row.event, at });
+      }
+    }
+  });
+  return settled;
+}
+
+/** Start the background loop: on load, on reconnect, on an interval. */
+export function start() {
+  // Keep occurred_at increasing across reloads even if the clock stepped back a little.
+  getAll("journal").then((rows) => {
+    for (const row of rows) {
+      const at = Date.parse(row.event.occurred_at);
+      if (at > lastOccurredAt && at <= Date.now() + 60000) lastOccurredAt = at;
+    }
+  }).catch(() => {});
+  window.addEventListener("online", () => {
+    emit({ offline: false });
+    resetBackoff();
+    flush({ force: true }).catch(() => {});
+  });
+  window.addEventListener("offline", () => emit({ offline: true }));
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") flush().catch(() => {});
+  });
+  setInterval(() => {
+    if (state.pending > 0) flush().catch(() => {});
+  }, INTERVAL_MS);
+  flush().catch(() => {});
+}
+
+export async function requestPersistence() {
+  try {
+    if (navigator.storage && navigator.storage.persist) {
+      const already = await navigator.storage.persisted();
+      const granted = already || await navigator.storage.persist();
+      await kvSet("storage:persisted", granted);
+      return granted;
+    }
+  } catch { /* not supported */ }
+  return false;
+}
