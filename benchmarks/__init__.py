@@ -1,0 +1,1 @@
+"""Benchmarks with a ceiling and a baseline, measured as ratios in one run (`make bench`)."""

@@ -1,0 +1,55 @@
+"""Debrief read: p50/p99 of GET /api/visits/{id}/debrief on the real server, for the
+demo's current visit (same 20 rooms of content whatever the size of the log), once the
+projections are caught up. Sequential requests on one keep-alive connection, bounded in
+count and in time (a server too slow to finish the warm-up still gets a figure)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import (
+    HOST,
+    HttpConnection,
+    child_env,
+    free_port,
+    percentile,
+    request_bytes,
+    start_server,
+)
+from benchmarks.ingest import current_visit, issue_tokens
+
+WARMUP = 10
+
+
+def run(data_dir: Path, label: str, requests: int, max_seconds: float) -> dict[str, Any]:
+    env = child_env({"WALKTHROUGH_DATA_DIR": str(data_dir)})
+    token = issue_tokens(env, ("coach1",))["coach1"]
+    port = free_port()
+    server = start_server(f"debrief-{label}", ["web.cli", "serve", "--host", HOST,
+                                                "--port", str(port)], env, port)
+    latencies: list[float] = []
+    size = 0
+    try:
+        connection = HttpConnection(port, timeout=120)
+        raw = request_bytes("GET", f"/api/visits/{current_visit()}/debrief", port, token)
+        deadline = time.monotonic() + max_seconds
+        for index in range(WARMUP + requests):
+            started = time.perf_counter()
+            status, body = connection.exchange(raw)
+            elapsed = (time.perf_counter() - started) * 1000
+            if status != 200 or b'"sections"' not in body:
+                raise RuntimeError(f"debrief answered {status}: {body[:300]!r}")
+            size = len(body)
+            # The first request of a slow server is kept when nothing else would be.
+            if index >= WARMUP or time.monotonic() > deadline:
+                latencies.append(elapsed)
+            if time.monotonic() > deadline:
+                break
+        connection.close()
+    finally:
+        server.stop()
+    return {"requests": len(latencies), "p50_ms": round(percentile(latencies, 50), 2),
+            "p99_ms": round(percentile(latencies, 99), 2),
+            "max_ms": round(max(latencies), 2) if latencies else None, "body_bytes": size}
