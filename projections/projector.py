@@ -9,13 +9,14 @@ makes the tracking insert fail and simply goes round again.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from uuid import UUID
 
 import msgspec
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
 
-from projections.store import Key, SQLiteReadModelStore
+from projections.district_view import district_document
+from projections.store import Key, ReadModelStore
 from projections.visit_view import VisitView, apply, plan
 from walkthrough.application import Walkthrough
 from walkthrough.district import DISTRICT_ID
@@ -32,9 +33,11 @@ view_decoder = msgspec.json.Decoder(VisitView)
 school_decoder = msgspec.json.Decoder(SchoolRegistered)
 person_decoder = msgspec.json.Decoder(PersonRegistered)
 
+Progress = Callable[[int], None]  # called with the position after each page
+
 
 class Projector:
-    def __init__(self, app: Walkthrough, store: SQLiteReadModelStore,
+    def __init__(self, app: Walkthrough, store: ReadModelStore,
                  page_size: int = PAGE_SIZE) -> None:
         self.app = app
         self.store = store
@@ -44,7 +47,7 @@ class Projector:
     def position(self) -> int:
         return self.store.max_tracking_id(self.app.name) or 0
 
-    def catch_up(self, until: int | None = None) -> int:
+    def catch_up(self, until: int | None = None, progress: Progress | None = None) -> int:
         """Apply everything recorded so far (or up to `until`); return the position."""
         with self._lock:
             while True:
@@ -57,11 +60,13 @@ class Projector:
                 if not notifications:
                     return position
                 try:
-                    self._apply_page(notifications)
+                    self._apply_page(notifications, position)
                 except IntegrityError:
-                    continue  # another projector recorded this page first
+                    continue  # another projector moved the position first: go round
+                if progress is not None:
+                    progress(notifications[-1].id)
 
-    def _apply_page(self, notifications: Sequence[Notification]) -> None:
+    def _apply_page(self, notifications: Sequence[Notification], position: int) -> None:
         page = [decode_state(n.state, self.app.mapper) for n in notifications]
         visit_ids = sorted({str(e.originator_id) for e in page
                             if e.originator_id != DISTRICT_ID})
@@ -74,7 +79,8 @@ class Projector:
             self._fold(event, visits, docs, members, touched)
         for visit_id in touched:
             docs[(VISIT, visit_id)] = view_encoder.encode(visits[visit_id])
-        self.store.write(docs, members, Tracking(self.app.name, notifications[-1].id))
+        self.store.write(docs, members, Tracking(self.app.name, notifications[-1].id),
+                         previous=position)
 
     @staticmethod
     def _fold(event: Event, visits: dict[str, VisitView], docs: dict[Key, bytes],
@@ -85,6 +91,11 @@ class Projector:
             return
         if isinstance(payload, PersonRegistered):
             docs[(PERSON, payload.user_id)] = view_encoder.encode(payload)
+            return
+        district_doc = district_document(payload)
+        if district_doc is not None:
+            key, doc = district_doc
+            docs[key] = doc
             return
         visit_id = str(event.originator_id)
         if isinstance(payload, VisitPlanned):

@@ -1,12 +1,21 @@
-"""Shared fixtures: a fresh store per test, a controllable clock, the demo district."""
+"""Shared fixtures: a fresh store per test, a controllable clock, the demo district.
+
+The store is SQLite unless a test directory's conftest parametrizes `backend`
+over `BACKENDS` (tests/application, tests/projections, tests/postgres): then the
+same tests run on PostgreSQL too, each in its own schema, dropped afterwards.
+"""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg.sql import SQL, Identifier
 from starlette.testclient import TestClient
 
 from walkthrough.demo import load_demo
@@ -15,6 +24,9 @@ from web.bootstrap import Services, bootstrap
 from web.settings import Settings
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+POSTGRES_URL = os.environ.get("WALKTHROUGH_TEST_POSTGRES_URL",
+                              "postgresql://postgres@127.0.0.1:5432/test")
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 class FakeClock:
@@ -33,8 +45,39 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The test server; fail (WALKTHROUGH_REQUIRE_POSTGRES=1) or skip when it is missing."""
+    try:
+        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        message = f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}"
+        if os.environ.get("WALKTHROUGH_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return POSTGRES_URL
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def postgres_schema(postgres_url: str) -> Iterator[str]:
+    """A fresh schema for one test, dropped with everything in it afterwards."""
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    yield schema
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(Identifier(schema)))
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Settings:
+    if backend == "postgres":
+        schema = request.getfixturevalue("postgres_schema")
+        url = f"{request.getfixturevalue('postgres_url')}?schema={schema}"
+        return Settings(data_dir=tmp_path / "data", database_url=url)
     return Settings(data_dir=tmp_path / "data")
 
 

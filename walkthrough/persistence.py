@@ -9,13 +9,17 @@ fail the whole transaction, which the application then retries.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 import msgspec
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
 
 from walkthrough.events import Event, event_decoder, event_encoder
 
@@ -65,6 +69,15 @@ def decode_state(state: bytes, mapper: Mapper[UUID]) -> Event:
     return event_decoder.decode(state)
 
 
+@runtime_checkable
+class ReceiptRecorder(Protocol):
+    """What the application needs of its recorder beyond eventsourcing's: the
+    receipts of earlier syncs. Saving with `receipts=[...]` records them in the
+    same transaction as the events."""
+
+    def select_receipts(self, event_ids: Sequence[UUID]) -> dict[UUID, bytes]: ...
+
+
 RECEIPTS_TABLE = (
     "CREATE TABLE IF NOT EXISTS sync_receipts ("
     "event_id TEXT PRIMARY KEY, digest BLOB NOT NULL, visit_id TEXT NOT NULL)"
@@ -100,6 +113,48 @@ class SQLiteReceiptRecorder(SQLiteApplicationRecorder):
                 for row in c.fetchall():
                     found[UUID(row["event_id"])] = bytes(row["digest"])
         return found
+
+
+class PostgresReceiptRecorder(PostgresApplicationRecorder):
+    """PostgreSQL application recorder that also writes sync receipts atomically.
+
+    Receipts are inserted after the events, under the events table's EXCLUSIVE
+    lock that every writer takes, so concurrent writers never wait on each
+    other's receipts (no deadlock); a duplicate fails on the primary key.
+    """
+
+    def __init__(
+        self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
+    ) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.receipts_table = Identifier(self.datastore.schema, "sync_receipts")
+        self.sql_create_statements.append(SQL(
+            "CREATE TABLE IF NOT EXISTS {} ("
+            "event_id uuid PRIMARY KEY, digest bytea NOT NULL, visit_id uuid NOT NULL)"
+        ).format(self.receipts_table))
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        super()._insert_stored_events(curs, stored_events, **kwargs)
+        receipts: Sequence[Receipt] = kwargs.get("receipts", ())
+        if receipts:
+            # Another cursor: the caller fetches the notification ids from `curs`.
+            with curs.connection.cursor() as receipts_cursor:
+                receipts_cursor.execute(
+                    SQL("INSERT INTO {} SELECT * FROM unnest(%s::uuid[], %s::bytea[], "
+                        "%s::uuid[])").format(self.receipts_table),
+                    ([r.event_id for r in receipts], [r.digest for r in receipts],
+                     [r.visit_id for r in receipts]),
+                )
+
+    def select_receipts(self, event_ids: Sequence[UUID]) -> dict[UUID, bytes]:
+        if not event_ids:
+            return {}
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT event_id, digest FROM {} WHERE event_id = ANY(%s)")
+                         .format(self.receipts_table), (list(event_ids),))
+            return {row["event_id"]: bytes(row["digest"]) for row in curs.fetchall()}
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:

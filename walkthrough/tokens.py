@@ -1,56 +1,117 @@
-"""Bearer tokens: random, stored only as a SHA-256 hash, with expiry and revocation."""
+"""Bearer tokens: random, stored only as a SHA-256 hash, with expiry and revocation.
+
+The rules live in `TokenStore`; each backend only says how to create the table,
+insert, look up and revoke rows, in its own SQL dialect.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from abc import ABC, abstractmethod
 from datetime import datetime, timedelta
 
+from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
+from psycopg.sql import SQL, Identifier
 
 from walkthrough.errors import DomainError
 
 DEFAULT_TTL = timedelta(days=30)
+TokenRow = tuple[str, str, str | None]  # user_id, expires_at, revoked_at
 
 
 class Unauthorized(DomainError):
     code = "unauthorized"
 
 
-class TokenStore:
-    def __init__(self, datastore: SQLiteDatastore) -> None:
-        self.datastore = datastore
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(
-                "CREATE TABLE IF NOT EXISTS auth_tokens ("
-                "token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, "
-                "issued_at TEXT NOT NULL, expires_at TEXT NOT NULL, revoked_at TEXT)"
-            )
-
+class TokenStore(ABC):
     def issue(self, user_id: str, now: datetime, ttl: timedelta = DEFAULT_TTL) -> str:
         token = "wt_" + secrets.token_urlsafe(32)
-        with self.datastore.transaction(commit=True) as c:
-            c.execute("INSERT INTO auth_tokens VALUES (?, ?, ?, ?, NULL)",
-                      [_hash(token), user_id, now.isoformat(), (now + ttl).isoformat()])
+        self._insert(_hash(token), user_id, now.isoformat(), (now + ttl).isoformat())
         return token
 
     def user_for(self, token: str, now: datetime) -> str:
         """The user a token belongs to; Unauthorized when unknown, revoked or expired."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute("SELECT user_id, expires_at, revoked_at FROM auth_tokens "
-                      "WHERE token_hash = ?", [_hash(token)])
-            row = c.fetchone()
-        if row is None or row["revoked_at"] is not None:
+        row = self._lookup(_hash(token))
+        if row is None or row[2] is not None:
             raise Unauthorized("the token is not valid; sign in again")
-        if datetime.fromisoformat(row["expires_at"]) <= now:
+        user_id, expires_at, _ = row
+        if datetime.fromisoformat(expires_at) <= now:
             raise Unauthorized("the token has expired; sign in again", code="token_expired")
-        return str(row["user_id"])
+        return user_id
 
     def revoke_all(self, user_id: str, now: datetime) -> int:
+        return self._revoke(user_id, now.isoformat())
+
+    @abstractmethod
+    def _insert(self, token_hash: str, user_id: str, issued_at: str, expires_at: str) -> None:
+        ...
+
+    @abstractmethod
+    def _lookup(self, token_hash: str) -> TokenRow | None: ...
+
+    @abstractmethod
+    def _revoke(self, user_id: str, revoked_at: str) -> int: ...
+
+
+CREATE_TABLE = (
+    "CREATE TABLE IF NOT EXISTS {} ("
+    "token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, "
+    "issued_at TEXT NOT NULL, expires_at TEXT NOT NULL, revoked_at TEXT)"
+)
+
+
+class SQLiteTokenStore(TokenStore):
+    def __init__(self, datastore: SQLiteDatastore) -> None:
+        self.datastore = datastore
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(CREATE_TABLE.format("auth_tokens"))
+
+    def _insert(self, token_hash: str, user_id: str, issued_at: str, expires_at: str) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("INSERT INTO auth_tokens VALUES (?, ?, ?, ?, NULL)",
+                      [token_hash, user_id, issued_at, expires_at])
+
+    def _lookup(self, token_hash: str) -> TokenRow | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT user_id, expires_at, revoked_at FROM auth_tokens "
+                      "WHERE token_hash = ?", [token_hash])
+            row = c.fetchone()
+        return None if row is None else (row["user_id"], row["expires_at"], row["revoked_at"])
+
+    def _revoke(self, user_id: str, revoked_at: str) -> int:
         with self.datastore.transaction(commit=True) as c:
             c.execute("UPDATE auth_tokens SET revoked_at = ? "
-                      "WHERE user_id = ? AND revoked_at IS NULL", [now.isoformat(), user_id])
+                      "WHERE user_id = ? AND revoked_at IS NULL", [revoked_at, user_id])
             return int(c.sqlite_cursor.rowcount)
+
+
+class PostgresTokenStore(TokenStore):
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        self.datastore = datastore
+        self.table = Identifier(datastore.schema, "auth_tokens")
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(SQL(CREATE_TABLE).format(self.table))
+
+    def _insert(self, token_hash: str, user_id: str, issued_at: str, expires_at: str) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, NULL)").format(self.table),
+                      [token_hash, user_id, issued_at, expires_at])
+
+    def _lookup(self, token_hash: str) -> TokenRow | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(SQL("SELECT user_id, expires_at, revoked_at FROM {} "
+                          "WHERE token_hash = %s").format(self.table), [token_hash])
+            row = c.fetchone()
+        return None if row is None else (row["user_id"], row["expires_at"], row["revoked_at"])
+
+    def _revoke(self, user_id: str, revoked_at: str) -> int:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(SQL("UPDATE {} SET revoked_at = %s "
+                          "WHERE user_id = %s AND revoked_at IS NULL").format(self.table),
+                      [revoked_at, user_id])
+            return c.rowcount
 
 
 def _hash(token: str) -> str:

@@ -5,22 +5,22 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from eventsourcing.sqlite import SQLiteDatastore
-
 from projections.projector import Projector
-from projections.store import SQLiteReadModelStore
+from projections.store import ReadModelStore
 from walkthrough.application import Clock, Walkthrough, utc_now
 from walkthrough.tokens import TokenStore
 from web.settings import Settings
+from web.storage import Storage, storage_for
 
 
 @dataclass
 class Services:
     settings: Settings
     app: Walkthrough
-    read_models: SQLiteReadModelStore
+    read_models: ReadModelStore
     projector: Projector
     tokens: TokenStore
+    storage: Storage
     clock: Clock = utc_now
     _stopping: threading.Event = field(default_factory=threading.Event)
 
@@ -30,19 +30,16 @@ class Services:
 
 
 def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    app = Walkthrough(
-        {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": str(settings.sqlite_path),
-            "SQLITE_LOCK_TIMEOUT": "10",
-        },
-        clock=clock,
-    )
-    datastore = app.factory.datastore  # type: ignore[attr-defined]
-    assert isinstance(datastore, SQLiteDatastore)
-    read_models = app.factory.tracking_recorder(SQLiteReadModelStore)
-    assert isinstance(read_models, SQLiteReadModelStore)
+    """Open the store the settings name, creating its tables if they are missing."""
+    storage = storage_for(settings)
+    with storage.startup():
+        app = Walkthrough(storage.app_env(), clock=clock)
+        try:
+            read_models = storage.read_models(app)
+            tokens = storage.tokens(app)
+        except BaseException:
+            app.close()
+            raise
     return Services(settings=settings, app=app, read_models=read_models,
-                    projector=Projector(app, read_models), tokens=TokenStore(datastore),
+                    projector=Projector(app, read_models), tokens=tokens, storage=storage,
                     clock=clock)

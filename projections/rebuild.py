@@ -1,0 +1,47 @@
+"""Read models rebuilt from the log, and live ones checked against a rebuild.
+
+The log is the only source of truth: `rebuild` throws a store's read models
+away and folds the log into it again; `verify` rebuilds into a scratch store up
+to the live store's position and lists every row that differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+
+from projections.projector import PAGE_SIZE, Progress, Projector
+from projections.store import ReadModelStore, Row
+from walkthrough.application import Walkthrough
+
+
+class Difference(msgspec.Struct, frozen=True):
+    key: tuple[str, ...]
+    live: str | None
+    rebuilt: str | None
+
+
+def rebuild(app: Walkthrough, store: ReadModelStore, until: int | None = None,
+            progress: Progress | None = None, page_size: int = PAGE_SIZE) -> int:
+    """Drop `store`'s read models and fold the log into it (up to notification
+    `until`, if given); return the position reached."""
+    store.reset(app.name)
+    return Projector(app, store, page_size).catch_up(until=until, progress=progress)
+
+
+def verify(app: Walkthrough, live: ReadModelStore, scratch: ReadModelStore,
+           progress: Progress | None = None) -> tuple[int, list[Difference]]:
+    """Rebuild into `scratch` up to where `live` is; the position and the differences."""
+    position, live_rows = live.snapshot(app.name)
+    rebuild(app, scratch, until=position, progress=progress)
+    return position, compare(live_rows, scratch.dump())
+
+
+def compare(live: Sequence[Row], rebuilt: Sequence[Row]) -> list[Difference]:
+    """Rows are keyed by all but their last column, which is the value."""
+    live_values = {row[:-1]: row[-1] for row in live}
+    rebuilt_values = {row[:-1]: row[-1] for row in rebuilt}
+    return [Difference(key=key, live=live_values.get(key), rebuilt=rebuilt_values.get(key))
+            for key in sorted(live_values.keys() | rebuilt_values.keys())
+            if live_values.get(key) != rebuilt_values.get(key)]

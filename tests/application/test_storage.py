@@ -1,0 +1,114 @@
+"""The store under the application, the same on every backend: tables created
+idempotently, receipts, tokens, and several processes sharing one store."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import msgspec
+import pytest
+
+from tests.builders import enter, tap
+from tests.conftest import FakeClock
+from walkthrough.demo import CURRENT_VISIT
+from walkthrough.persistence import ReceiptRecorder
+from walkthrough.sync import Submission, decode_client_event
+from walkthrough.tokens import Unauthorized
+from web.bootstrap import Services, bootstrap
+from web.settings import Settings
+
+
+@pytest.fixture
+def second(demo: Services, settings: Settings, clock: FakeClock) -> Iterator[Services]:
+    """Another process's view of the same store (its own pool and caches)."""
+    other = bootstrap(settings, clock=clock)
+    yield other
+    other.close()
+
+
+def record(services: Services, user: str, *events: dict[str, Any],
+           device: str = "tablet-1") -> list[str]:
+    items = [decode_client_event(msgspec.json.encode(e), services.clock()) for e in events]
+    outcomes = services.app.record(services.app.actor(user), device, items)
+    return [o.status for o in outcomes]
+
+
+def stored(services: Services) -> int:
+    return len(services.app.recorder.select_notifications(start=1, limit=1_000_000))
+
+
+def test_opening_an_existing_store_again_creates_nothing_and_loses_nothing(
+    demo: Services, second: Services
+) -> None:
+    assert stored(second) == stored(demo) > 0
+    assert second.app.district() == demo.app.district()
+
+
+def test_receipts_are_stored_with_their_events(demo: Services) -> None:
+    room, other = enter(CURRENT_VISIT), enter(CURRENT_VISIT, room="c-room-b")
+    assert record(demo, "coach1", room) == ["accepted"]
+    recorder = demo.app.recorder
+    assert isinstance(recorder, ReceiptRecorder)
+    submission = decode_client_event(msgspec.json.encode(room), demo.clock())
+    assert isinstance(submission, Submission)
+    other_id = decode_client_event(msgspec.json.encode(other), demo.clock())
+    assert isinstance(other_id, Submission)
+    found = recorder.select_receipts([submission.event_id, other_id.event_id])
+    assert found == {submission.event_id: submission.digest}
+    assert recorder.select_receipts([]) == {}
+
+
+def test_the_same_batch_at_two_processes_at_once_is_stored_once(
+    demo: Services, second: Services
+) -> None:
+    before = stored(demo)
+    batch = [enter(CURRENT_VISIT), *(tap(CURRENT_VISIT, "cfu", "yes") for _ in range(5))]
+    start = threading.Barrier(2)
+    results: dict[str, list[str]] = {}
+
+    def send(name: str, services: Services) -> None:
+        start.wait()
+        results[name] = record(services, "coach1", *batch)
+
+    threads = [threading.Thread(target=send, args=item)
+               for item in (("one", demo), ("two", second))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for one, two in zip(results["one"], results["two"], strict=True):
+        assert sorted([one, two]) == ["accepted", "duplicate"]
+    assert stored(demo) == before + len(batch)
+
+
+def test_a_cached_visit_catches_up_with_another_process_s_events(
+    demo: Services, second: Services
+) -> None:
+    cached = demo.app.visit(CURRENT_VISIT)
+    assert cached is not None
+    assert record(second, "coach2", enter(CURRENT_VISIT, room="c-b"), device="t2") \
+        == ["accepted"]
+    seen = demo.app.visit(CURRENT_VISIT)
+    assert seen is not None
+    assert seen.version == cached.version + 1
+    assert record(demo, "coach1", tap(CURRENT_VISIT, "cfu", "no", room="c-b")) == ["accepted"]
+    latest = second.app.visit(CURRENT_VISIT)
+    assert latest is not None
+    assert latest.version == cached.version + 2
+
+
+def test_tokens_are_issued_checked_expired_and_revoked(demo: Services, clock: FakeClock,
+                                                       second: Services) -> None:
+    token = demo.tokens.issue("coach1", clock(), timedelta(days=1))
+    assert second.tokens.user_for(token, clock()) == "coach1"
+    with pytest.raises(Unauthorized):
+        demo.tokens.user_for("wt_unknown", clock())
+    with pytest.raises(Unauthorized) as expired:
+        demo.tokens.user_for(token, clock() + timedelta(days=2))
+    assert expired.value.code == "token_expired"
+    assert second.tokens.revoke_all("coach1", clock()) == 1
+    with pytest.raises(Unauthorized):
+        demo.tokens.user_for(token, clock())

@@ -1,0 +1,13 @@
+"""Every test here runs on each storage backend."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import BACKENDS
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    param: str = request.param
+    return param

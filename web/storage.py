@@ -1,0 +1,180 @@
+"""Where the events and read models are kept: an SQLite file (the default, one
+machine) or a PostgreSQL schema (`WALKTHROUGH_DATABASE_URL`, any number of
+processes and machines). Each backend builds the same parts; nothing else in
+the program asks which one it has.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+import psycopg
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteDatastore
+from eventsourcing.utils import get_topic
+from psycopg.sql import SQL, Identifier
+
+from projections.store import PostgresReadModelStore, ReadModelStore, SQLiteReadModelStore
+from walkthrough.application import Walkthrough
+from walkthrough.errors import StoreUnavailable
+from walkthrough.persistence import PostgresReceiptRecorder
+from walkthrough.tokens import PostgresTokenStore, SQLiteTokenStore, TokenStore
+from web.settings import PostgresLocation, Settings
+
+SQLITE_LOCK_TIMEOUT_SECONDS = 10
+
+
+class Storage(Protocol):
+    def describe(self) -> str: ...
+
+    def startup(self) -> contextlib.AbstractContextManager[None]:
+        """Around building the parts: makes the place for the tables and keeps
+        processes that start together from creating them at the same time."""
+
+    def app_env(self) -> dict[str, str]: ...
+
+    def read_models(self, app: Walkthrough) -> ReadModelStore: ...
+
+    def tokens(self, app: Walkthrough) -> TokenStore: ...
+
+    def scratch_read_models(self) -> contextlib.AbstractContextManager[ReadModelStore]:
+        """Empty read models beside the live ones, removed afterwards (for verify)."""
+
+
+def storage_for(settings: Settings) -> Storage:
+    location = settings.postgres
+    if location is None:
+        return SQLiteStorage(settings.sqlite_path)
+    return PostgresStorage(location)
+
+
+class SQLiteStorage:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def describe(self) -> str:
+        return f"SQLite {self.path}"
+
+    @contextlib.contextmanager
+    def startup(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        yield
+
+    def app_env(self) -> dict[str, str]:
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(self.path),
+            "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_TIMEOUT_SECONDS),
+        }
+
+    def read_models(self, app: Walkthrough) -> ReadModelStore:
+        store = app.factory.tracking_recorder(SQLiteReadModelStore)
+        assert isinstance(store, SQLiteReadModelStore)
+        return store
+
+    def tokens(self, app: Walkthrough) -> TokenStore:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, SQLiteDatastore)
+        return SQLiteTokenStore(datastore)
+
+    @contextlib.contextmanager
+    def scratch_read_models(self) -> Iterator[ReadModelStore]:
+        with tempfile.TemporaryDirectory(prefix="walkthrough-verify-") as directory:
+            datastore = SQLiteDatastore(str(Path(directory) / "read-models.sqlite3"),
+                                        lock_timeout=SQLITE_LOCK_TIMEOUT_SECONDS)
+            try:
+                store = SQLiteReadModelStore(datastore)
+                store.create_table()
+                yield store
+            finally:
+                datastore.close()
+
+
+class PostgresStorage:
+    def __init__(self, location: PostgresLocation) -> None:
+        self.location = location
+
+    def describe(self) -> str:
+        return f"PostgreSQL {self.location}"
+
+    @contextlib.contextmanager
+    def startup(self) -> Iterator[None]:
+        with self._admin() as conn:
+            # A session lock, held while every process's tables are created:
+            # concurrent CREATE ... IF NOT EXISTS can still clash in PostgreSQL.
+            key = f"walkthrough:{self.location.schema}"
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", [key])
+            try:
+                conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}")
+                             .format(Identifier(self.location.schema)))
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", [key])
+
+    def app_env(self) -> dict[str, str]:
+        loc = self.location
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "APPLICATION_RECORDER_TOPIC": get_topic(PostgresReceiptRecorder),
+            "POSTGRES_DBNAME": loc.dbname,
+            "POSTGRES_HOST": loc.host,
+            "POSTGRES_PORT": str(loc.port),
+            "POSTGRES_USER": loc.user,
+            "POSTGRES_PASSWORD": loc.password,
+            "POSTGRES_SCHEMA": loc.schema,
+            # How long a request waits for a connection before answering 503.
+            "POSTGRES_CONNECT_TIMEOUT": str(loc.connect_timeout),
+            "POSTGRES_POOL_SIZE": str(loc.pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(loc.max_overflow),
+            # Check connections as they leave the pool, so a restarted server or
+            # terminated backends cost a reconnect, not a failed request.
+            "POSTGRES_PRE_PING": "y",
+            # Receipts ride on the recorder's SQL insert path, not the DB function.
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+        }
+
+    def read_models(self, app: Walkthrough) -> ReadModelStore:
+        store = app.factory.tracking_recorder(PostgresReadModelStore)
+        assert isinstance(store, PostgresReadModelStore)
+        return store
+
+    def tokens(self, app: Walkthrough) -> TokenStore:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, PostgresDatastore)
+        return PostgresTokenStore(datastore)
+
+    @contextlib.contextmanager
+    def scratch_read_models(self) -> Iterator[ReadModelStore]:
+        scratch = self.location.with_schema(f"verify_{uuid.uuid4().hex[:12]}")
+        with self._admin() as conn:
+            conn.execute(SQL("CREATE SCHEMA {}").format(Identifier(scratch.schema)))
+        datastore = PostgresDatastore(
+            dbname=scratch.dbname, host=scratch.host, port=scratch.port, user=scratch.user,
+            password=scratch.password, connect_timeout=scratch.connect_timeout,
+            schema=scratch.schema)
+        try:
+            store = PostgresReadModelStore(datastore, tracking_table_name="scratch_tracking")
+            store.create_table()
+            yield store
+        finally:
+            datastore.close()
+            with self._admin() as conn:
+                conn.execute(SQL("DROP SCHEMA IF EXISTS {} CASCADE")
+                             .format(Identifier(scratch.schema)))
+
+    @contextlib.contextmanager
+    def _admin(self) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+        loc = self.location
+        try:
+            conn = psycopg.connect(host=loc.host, port=loc.port, user=loc.user,
+                                   password=loc.password, dbname=loc.dbname,
+                                   connect_timeout=loc.connect_timeout, autocommit=True)
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable(f"cannot reach {self.describe()}: {exc}") from exc
+        with conn:
+            yield conn
