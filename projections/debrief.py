@@ -7,10 +7,13 @@ next_steps, check_ins.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
+from projections.action_plans import PlanStep
 from projections.summary import ItemTrend, Summary
+from projections.visit_view import VisitView, active_steps
+from walkthrough.visit import MAX_STEPS
 
 BRIGHT_RATE = 0.75
 WEAK_RATE = 0.5
@@ -18,22 +21,35 @@ CHECK_IN_WEEKS = 4
 MAX_PROMPTS = 3
 
 
-def agenda(summary: Summary, *, school_update: str | None, focus: str,
-           visit_date: date) -> list[dict[str, Any]]:
+def agenda(view: VisitView, summary: Summary, progress: list[PlanStep]) -> list[dict[str, Any]]:
+    steps = active_steps(view)
+    agreed = any(step.agreed for step in steps)
+    root_causes = sorted(view.root_causes, key=lambda r: (r.occurred_at, r.event_id))
+    start = view.agreed_on or view.date
     return [
-        {"kind": "progress", "steps": []},
-        {"kind": "school_update", "text": school_update},
+        {"kind": "progress", "steps": progress, "counts": _status_counts(progress)},
+        {"kind": "school_update", "text": view.school_update},
         {"kind": "bright_spots", "items": [
             {"key": t.key, "prompt": t.prompt, "summary": t.seen_in}
             for t in summary.items if _is_bright(t)]},
         {"kind": "trends", "items": summary.items, "evidence": summary.evidence},
-        {"kind": "root_causes", "prompts": root_cause_prompts(summary.items, focus),
-         "noted": []},
-        {"kind": "next_steps", "steps": []},
-        {"kind": "check_ins", "schedule": [
-            {"due": (visit_date + timedelta(weeks=week)).isoformat()}
+        {"kind": "root_causes", "prompts": root_cause_prompts(summary.items, view.focus),
+         "noted": [{"text": r.text, "item": r.item, "by": r.by} for r in root_causes]},
+        {"kind": "next_steps", "agreed": agreed, "max_steps": MAX_STEPS, "steps": [
+            {"step_id": s.step_id, "text": s.text, "owner": s.owner, "due": s.due,
+             "success": s.success, "agreed": s.agreed} for s in steps]},
+        {"kind": "check_ins", "cadence": "weekly", "from": start, "schedule": [
+            {"week": week, "due": (start + timedelta(weeks=week)).isoformat()}
             for week in range(1, CHECK_IN_WEEKS + 1)]},
     ]
+
+
+def _status_counts(steps: list[PlanStep]) -> dict[str, int]:
+    counts = {"done": 0, "on_track": 0, "at_risk": 0, "not_started": 0, "overdue": 0}
+    for step in steps:
+        counts[step.status] += 1
+        counts["overdue"] += step.overdue
+    return counts
 
 
 def _is_bright(trend: ItemTrend) -> bool:

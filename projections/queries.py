@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 import msgspec
 
+from projections.action_plans import PlanStep, open_steps, previous_steps
 from projections.debrief import agenda
+from projections.district_view import (
+    CATALOG,
+    NEEDS,
+    PARTNERSHIP,
+    SKILLS,
+    catalog_doc_id,
+    needs_decoder,
+    partnership_decoder,
+    published_catalog,
+    skills_decoder,
+)
 from projections.projector import (
     PERSON,
     SCHOOL,
@@ -16,16 +29,25 @@ from projections.projector import (
     view_decoder,
     visit_uuid,
 )
-from projections.store import SQLiteReadModelStore
+from projections.store import ReadModelStore
 from projections.summary import Summary, summarise
+from projections.trends import (
+    MIN_CELL_DEFAULT,
+    DistrictTrends,
+    SchoolTrends,
+    district_trends,
+    school_trends,
+)
 from projections.visit_view import VisitView
-from walkthrough.catalog import catalog
-from walkthrough.errors import NotFound
+from walkthrough.catalog import Catalog, catalog
+from walkthrough.errors import Forbidden, NotFound
+from walkthrough.matching import match_peers
+from walkthrough.partnership import FORMATS, meetings
 from walkthrough.visit import Actor
 
 
 class Reader:
-    def __init__(self, store: SQLiteReadModelStore) -> None:
+    def __init__(self, store: ReadModelStore) -> None:
         self.store = store
 
     def me(self, actor: Actor) -> dict[str, Any]:
@@ -55,7 +77,7 @@ class Reader:
             "focus": view.focus,
             "date": view.date.isoformat(),
             "catalog_version": view.catalog_version,
-            "catalog": msgspec.to_builtins(catalog(view.catalog_version)),
+            "catalog": msgspec.to_builtins(self.catalog(view.catalog_version)),
             "teachers_notified": view.teachers_notified,
             "classrooms": msgspec.to_builtins(list(view.rooms.values())),
             "can_capture": actor.user_id in view.team and view.phase != "closed",
@@ -63,20 +85,122 @@ class Reader:
 
     def summary(self, actor: Actor, visit_id: str) -> Summary:
         view = self.visible_visit(actor, visit_id)
-        return summarise(view, catalog(view.catalog_version))
+        return summarise(view, self.catalog(view.catalog_version))
 
-    def debrief(self, actor: Actor, visit_id: str) -> dict[str, Any]:
+    def debrief(self, actor: Actor, visit_id: str, today: date | None = None) -> dict[str, Any]:
+        """The agenda; progress on the school's earlier action plans comes first.
+        `today` decides what is overdue (default: the current UTC date)."""
         view = self.visible_visit(actor, visit_id)
-        summary = summarise(view, catalog(view.catalog_version))
+        summary = summarise(view, self.catalog(view.catalog_version))
+        progress = previous_steps(view, self._visits(), today or datetime.now(UTC).date())
         return {
             "visit_id": view.id,
             "school": self._school(view.school_id),
             "focus": view.focus,
             "date": view.date.isoformat(),
             "phase": view.phase,
-            "sections": agenda(summary, school_update=view.school_update, focus=view.focus,
-                               visit_date=view.date),
+            "sections": agenda(view, summary, progress),
         }
+
+    # --- catalogs -----------------------------------------------------------------
+
+    def catalog(self, version: int) -> Catalog:
+        """A built-in catalog version or one published on the log."""
+        doc = self.store.get(CATALOG, catalog_doc_id(version))
+        return published_catalog(doc) if doc is not None else catalog(version)
+
+    def catalogs(self) -> list[dict[str, Any]]:
+        published = [published_catalog(doc) for doc in self.store.all_of(CATALOG).values()]
+        return [{"version": c.version, "items": len(c.items)}
+                for c in [catalog(1), *published]]
+
+    # --- preparation (organizers) --------------------------------------------------
+
+    def preparation(self, actor: Actor) -> dict[str, Any]:
+        """Needs assessments, skill inventories and partnerships across the district."""
+        _require_role(actor, "organizer")
+        needs = [msgspec.to_builtins(needs_decoder.decode(doc))
+                 for doc in self.store.all_of(NEEDS).values()]
+        inventories = [{**msgspec.to_builtins(skills_decoder.decode(doc)),
+                        "person": self._person(user_id)}
+                       for user_id, doc in self.store.all_of(SKILLS).items()]
+        return {"needs_assessments": needs, "skill_inventories": inventories}
+
+    def matches(self, actor: Actor, school_id: str, role: str | None) -> dict[str, Any]:
+        _require_role(actor, "organizer")
+        school_doc = self.store.get(SCHOOL, school_id)
+        if school_doc is None:
+            raise NotFound(f"school {school_id!r} is not registered", code="unknown_school")
+        school = school_decoder.decode(school_doc)
+        needs_doc = self.store.get(NEEDS, school_id)
+        if needs_doc is None:
+            raise NotFound("record a needs assessment for this school first",
+                           code="no_needs_assessment")
+        needs = needs_decoder.decode(needs_doc)
+        found = match_peers(
+            school, needs, self.catalog(needs.catalog_version),
+            {k: school_decoder.decode(v) for k, v in self.store.all_of(SCHOOL).items()},
+            {k: person_decoder.decode(v) for k, v in self.store.all_of(PERSON).items()},
+            {k: skills_decoder.decode(v) for k, v in self.store.all_of(SKILLS).items()},
+            role)
+        return {"school": self._school(school_id), "needs": msgspec.to_builtins(needs),
+                "matches": msgspec.to_builtins(found)}
+
+    def partnerships(self, actor: Actor, today: date) -> list[dict[str, Any]]:
+        """Organizers see every partnership; anyone else the ones they belong to."""
+        found = []
+        for doc in self.store.all_of(PARTNERSHIP).values():
+            partnership = partnership_decoder.decode(doc)
+            if not actor.has("organizer") and actor.user_id not in partnership.members:
+                continue
+            rules = FORMATS[partnership.kind]
+            found.append({
+                **msgspec.to_builtins(partnership),
+                "name": rules.name, "cadence": rules.cadence, "minutes": rules.minutes,
+                "members": [self._person(member) for member in partnership.members],
+                "next_meetings": meetings(partnership, today),
+            })
+        return found
+
+    # --- support and trends --------------------------------------------------------
+
+    def action_plans(self, actor: Actor, today: date,
+                     school_id: str | None = None) -> dict[str, Any]:
+        """Open steps: a host's own school, or (organizers) the district or one school."""
+        if actor.has("organizer"):
+            scope = school_id
+        elif actor.has("host") and actor.school_id is not None:
+            if school_id not in (None, actor.school_id):
+                raise Forbidden("hosts see their own school's action plans")
+            scope = actor.school_id
+        else:
+            raise Forbidden("action plans are for hosts and organizers")
+        visits = [v for v in self._visits() if scope is None or v.school_id == scope]
+        steps: list[PlanStep] = open_steps(visits, today)
+        return {
+            "today": today, "school_id": scope, "steps": steps,
+            "overdue": [s for s in steps if s.overdue],
+            "check_ins_due": [s for s in steps if s.check_in_overdue],
+            "schools": {s.school_id: self._school(s.school_id) for s in steps},
+        }
+
+    def school_trends(self, actor: Actor, school_id: str) -> SchoolTrends:
+        if not actor.has("organizer") and not (actor.has("host")
+                                               and actor.school_id == school_id):
+            raise Forbidden("school trends are for the school's host and organizers")
+        doc = self.store.get(SCHOOL, school_id)
+        if doc is None:
+            raise NotFound(f"school {school_id!r} is not registered", code="unknown_school")
+        name = school_decoder.decode(doc).name
+        return school_trends(school_id, name, self._visits(), self.catalog)
+
+    def district_trends(self, actor: Actor,
+                        min_cell: int = MIN_CELL_DEFAULT) -> DistrictTrends:
+        if not (actor.has("organizer") or actor.has("analyst")):
+            raise Forbidden("district trends are for organizers and analysts")
+        levels = {k: school_decoder.decode(v).level
+                  for k, v in self.store.all_of(SCHOOL).items()}
+        return district_trends(self._visits(), levels, self.catalog, min_cell)
 
     def visible_visit(self, actor: Actor, visit_id: str) -> VisitView:
         """The visit if the actor may see it; 404 otherwise (no hint that it exists)."""
@@ -88,6 +212,9 @@ class Reader:
                     or actor.has("organizer")):
                 return view
         raise NotFound("no visit with that id that you can see", code="visit_not_found")
+
+    def _visits(self) -> list[VisitView]:
+        return [view_decoder.decode(doc) for doc in self.store.all_of(VISIT).values()]
 
     def _view(self, visit_id: str) -> VisitView:
         doc = self.store.get(VISIT, visit_id)
@@ -107,3 +234,8 @@ class Reader:
             return {"id": user_id, "name": user_id}
         person = person_decoder.decode(doc)
         return {"id": person.user_id, "name": person.name}
+
+
+def _require_role(actor: Actor, role: str) -> None:
+    if not actor.has(role):
+        raise Forbidden(f"this is for {role}s")

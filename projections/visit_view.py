@@ -10,12 +10,18 @@ from datetime import date, datetime
 import msgspec
 
 from walkthrough.events import (
+    ActionPlanAgreed,
+    CheckInRecorded,
     ClassroomEntered,
     ClassroomExited,
+    DebriefStarted,
     Event,
     EvidenceNoted,
     LookForObserved,
+    NextStepProposed,
+    NextStepWithdrawn,
     ObservationRetracted,
+    RootCauseNoted,
     SchoolUpdateRecorded,
     TeachersNotified,
     ThankYouNoteLeft,
@@ -23,6 +29,8 @@ from walkthrough.events import (
     VisitPlanned,
     VisitStarted,
 )
+
+Day = date  # VisitView has a field named `date`
 
 
 class Room(msgspec.Struct):
@@ -50,6 +58,36 @@ class Note(msgspec.Struct):
     occurred_at: datetime
 
 
+class RootCause(msgspec.Struct):
+    event_id: str
+    text: str
+    item: str | None
+    by: str
+    occurred_at: datetime
+
+
+class Step(msgspec.Struct):
+    step_id: str
+    text: str
+    owner: str
+    due: date
+    success: str
+    proposed_by: str
+    proposed_at: datetime
+    withdrawn: bool = False
+    agreed: bool = False
+
+
+class CheckIn(msgspec.Struct):
+    event_id: str
+    step_id: str
+    status: str
+    progress: float | str | None
+    note: str | None
+    by: str
+    occurred_at: datetime
+
+
 class VisitView(msgspec.Struct):
     id: str
     school_id: str
@@ -67,6 +105,10 @@ class VisitView(msgspec.Struct):
     retracted: list[str] = []
     thank_you_notes: int = 0
     last_recorded_at: datetime | None = None
+    root_causes: list[RootCause] = []
+    steps: dict[str, Step] = {}
+    agreed_on: Day | None = None
+    check_ins: list[CheckIn] = []
 
 
 def plan(event: Event) -> VisitView:
@@ -110,6 +152,28 @@ def apply(view: VisitView, event: Event) -> None:
         view.thank_you_notes += 1
     elif isinstance(payload, ClassroomExited):
         pass  # exits carry no trend; the log keeps them for analysts
+    elif isinstance(payload, DebriefStarted):
+        view.phase = "analysis"
+    elif isinstance(payload, RootCauseNoted):
+        view.root_causes.append(RootCause(event_id=event_id, text=payload.text,
+                                          item=payload.item, by=event.actor,
+                                          occurred_at=event.occurred_at))
+    elif isinstance(payload, NextStepProposed):
+        view.steps[payload.step_id] = Step(
+            step_id=payload.step_id, text=payload.text, owner=payload.owner, due=payload.due,
+            success=payload.success, proposed_by=event.actor, proposed_at=event.occurred_at)
+    elif isinstance(payload, NextStepWithdrawn):
+        view.steps[payload.step_id].withdrawn = True
+    elif isinstance(payload, ActionPlanAgreed):
+        view.phase = "support"
+        view.agreed_on = event.occurred_at.date()
+        for step_id in payload.step_ids:
+            view.steps[step_id].agreed = True
+    elif isinstance(payload, CheckInRecorded):
+        view.check_ins.append(CheckIn(
+            event_id=event_id, step_id=payload.step_id, status=payload.status,
+            progress=payload.progress, note=payload.note, by=event.actor,
+            occurred_at=event.occurred_at))
 
 
 def effective_taps(view: VisitView) -> dict[tuple[str, str], Tap]:
@@ -130,3 +194,22 @@ def live_evidence(view: VisitView) -> list[Note]:
     retracted = set(view.retracted)
     notes = [note for note in view.evidence.values() if note.event_id not in retracted]
     return sorted(notes, key=lambda note: (note.occurred_at, note.event_id))
+
+
+def latest_check_ins(view: VisitView) -> dict[str, CheckIn]:
+    """The check-in that counts per step: latest occurred_at, ties by event id."""
+    latest: dict[str, CheckIn] = {}
+    for check_in in view.check_ins:
+        best = latest.get(check_in.step_id)
+        if best is None or (check_in.occurred_at, check_in.event_id) > (
+                best.occurred_at, best.event_id):
+            latest[check_in.step_id] = check_in
+    return latest
+
+
+def active_steps(view: VisitView) -> list[Step]:
+    """Proposed steps not withdrawn (agreed ones only once the plan is agreed)."""
+    agreed = any(step.agreed for step in view.steps.values())
+    steps = [step for step in view.steps.values()
+             if not step.withdrawn and (step.agreed or not agreed)]
+    return sorted(steps, key=lambda step: (step.proposed_at, step.step_id))

@@ -1,12 +1,15 @@
 """Look-for catalogs: what a coach can tap, and how each kind of value is validated.
 
 A catalog edit is a new version; every visit names the version it uses, so old
-visits keep theirs.
+visits keep theirs. Version 1 (the default of the domain) is built in; later
+versions are published by organizers as `CatalogPublished` events, so they come
+from the log (see `District.catalog` and the read model's catalog documents).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -20,17 +23,43 @@ NOTE_MAX_LENGTH = 2000
 COUNT_MAX = 1000
 
 
-class LookFor(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    key: str
-    prompt: str
+Key = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+Bound = Annotated[int, msgspec.Meta(ge=0, le=COUNT_MAX)]
+
+
+class LookFor(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True,
+              forbid_unknown_fields=True):
+    key: Key
+    prompt: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     kind: Kind
     allow_unsure: bool = False
-    methods: tuple[str, ...] = ()
-    max_field: str | None = None
-    min: int | None = None
-    max: int | None = None
-    options: tuple[str, ...] = ()
-    max_length: int | None = None
+    methods: Annotated[tuple[Key, ...], msgspec.Meta(max_length=20)] = ()
+    max_field: Literal["students_present"] | None = None
+    min: Bound | None = None
+    max: Bound | None = None
+    options: Annotated[tuple[Key, ...], msgspec.Meta(max_length=20)] = ()
+    max_length: Annotated[int, msgspec.Meta(ge=1, le=NOTE_MAX_LENGTH)] | None = None
+
+    def check(self) -> None:
+        """Raise DomainError(invalid_catalog) unless the definition is coherent."""
+        problems = []
+        if self.kind == "choice" and len(self.options) < 2:
+            problems.append("a choice needs at least two options")
+        if self.kind != "choice" and self.options:
+            problems.append("only a choice has options")
+        if self.kind != "yes_no" and (self.methods or self.allow_unsure):
+            problems.append("only a yes/no look-for has methods or 'unsure'")
+        if self.kind == "scale" and (self.min is None or self.max is None):
+            problems.append("a scale needs min and max")
+        if self.kind not in ("scale", "count") and (self.min, self.max) != (None, None):
+            problems.append("only numbers have min and max")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            problems.append("min is above max")
+        if self.max_field is not None and self.kind != "count":
+            problems.append("only a count can be bounded by the students present")
+        if problems:
+            raise DomainError(f"look-for {self.key!r}: {'; '.join(problems)}",
+                              code="invalid_catalog")
 
     def yes_no_values(self) -> tuple[str, ...]:
         return (*YES_NO_VALUES, "unsure") if self.allow_unsure else YES_NO_VALUES
@@ -81,6 +110,18 @@ class Catalog(msgspec.Struct, frozen=True):
         )
 
 
+    def check(self) -> None:
+        """Raise DomainError(invalid_catalog) unless every look-for is coherent and unique."""
+        keys = [item.key for item in self.items]
+        if len(set(keys)) != len(keys):
+            raise DomainError("look-for keys must be unique", code="invalid_catalog")
+        for item in self.items:
+            item.check()
+
+    def keys(self) -> frozenset[str]:
+        return frozenset(item.key for item in self.items)
+
+
 def _invalid(message: str) -> DomainError:
     return DomainError(message, code="invalid_value")
 
@@ -121,13 +162,13 @@ DEFAULT_CATALOG = Catalog(
     ),
 )
 
-CATALOGS: dict[int, Catalog] = {DEFAULT_CATALOG.version: DEFAULT_CATALOG}
+# Built into the product; every later version is published through the log.
+BUILT_IN: dict[int, Catalog] = {DEFAULT_CATALOG.version: DEFAULT_CATALOG}
 
 
-def catalog(version: int) -> Catalog:
-    try:
-        return CATALOGS[version]
-    except KeyError:
-        raise DomainError(
-            f"catalog version {version} does not exist", code="unknown_catalog"
-        ) from None
+def catalog(version: int, published: Mapping[int, Catalog] | None = None) -> Catalog:
+    """A built-in catalog version, or one of the `published` ones (from the log)."""
+    found = BUILT_IN.get(version) or (published or {}).get(version)
+    if found is None:
+        raise DomainError(f"catalog version {version} does not exist", code="unknown_catalog")
+    return found

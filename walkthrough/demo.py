@@ -1,5 +1,10 @@
 """A realistic demo district: schools, people, a visit in progress and past visits.
 
+The past Lincoln Middle visit went through its debrief to an agreed action plan of
+two steps, with check-ins (one step overdue), so the current visit's debrief opens
+with that progress. Needs assessments, skill inventories and two partnerships
+show the preparation; four observed visits over two quarters feed the trends.
+
 Loaded through the same application calls a tablet's sync uses. Idempotent:
 a district that already has schools is left as it is.
 """
@@ -10,17 +15,26 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
-from walkthrough.application import Walkthrough
+from walkthrough.application import PreparationPayload, Walkthrough
 from walkthrough.catalog import DEFAULT_CATALOG
 from walkthrough.events import (
+    ActionPlanAgreed,
     AnyPayload,
+    CheckInRecorded,
+    CheckInStatus,
     ClassroomEntered,
     ClassroomExited,
+    DebriefStarted,
     EvidenceNoted,
     LookForObserved,
+    NeedsAssessmentRecorded,
+    NextStepProposed,
+    PartnershipFormed,
     PersonRegistered,
+    RootCauseNoted,
     SchoolRegistered,
     SchoolUpdateRecorded,
+    SkillInventoryRecorded,
     TeachersNotified,
     ThankYouNoteLeft,
     VisitClosed,
@@ -33,6 +47,8 @@ DEMO_USERS = ("coach1", "coach2", "coach3", "host1", "organizer1", "analyst1")
 CURRENT_VISIT = uuid5(NAMESPACE_URL, "walkthrough-demo/lincoln-middle/current")
 PAST_VISIT = uuid5(NAMESPACE_URL, "walkthrough-demo/lincoln-middle/previous")
 JEFFERSON_VISIT = uuid5(NAMESPACE_URL, "walkthrough-demo/jefferson-elementary/current")
+ROOSEVELT_VISIT = uuid5(NAMESPACE_URL, "walkthrough-demo/roosevelt-middle/previous")
+MADISON_VISIT = uuid5(NAMESPACE_URL, "walkthrough-demo/madison-elementary/current")
 
 SCHOOLS = [
     SchoolRegistered(school_id="lincoln-middle", name="Lincoln Middle", level="middle"),
@@ -56,6 +72,10 @@ PEOPLE = [
                      school_id="lincoln-middle"),
     PersonRegistered(user_id="host2", name="Jordan Ellis", roles=("host",),
                      school_id="jefferson-elementary"),
+    PersonRegistered(user_id="host3", name="Casey Nguyen", roles=("host",),
+                     school_id="roosevelt-middle"),
+    PersonRegistered(user_id="host4", name="Riley Adebayo", roles=("host",),
+                     school_id="madison-elementary"),
     PersonRegistered(user_id="organizer1", name="Pat Quinn", roles=("organizer",)),
     PersonRegistered(user_id="analyst1", name="Robin Hale", roles=("analyst",)),
 ]
@@ -67,13 +87,115 @@ def load_demo(app: Walkthrough, today: date | None = None) -> bool:
         return False
     today = today or app.clock().date()
     app.register([*SCHOOLS, *PEOPLE])
+    _prepare(app, today)
     rng = random.Random(20261123)
-    _past_visit(app, rng, PAST_VISIT, today - timedelta(days=63), "lincoln-middle", "host1",
-                ("coach1", "coach2"), "6-8", close=True)
+    past = today - timedelta(days=63)
+    _past_visit(app, rng, PAST_VISIT, past, "lincoln-middle", "host1",
+                ("coach1", "coach2"), "6-8")
     _past_visit(app, rng, JEFFERSON_VISIT, today - timedelta(days=2), "jefferson-elementary",
-                "host2", ("coach3", "coach4"), "3-5", close=False)
+                "host2", ("coach3", "coach4"), "3-5")
+    _past_visit(app, rng, ROOSEVELT_VISIT, today - timedelta(days=61), "roosevelt-middle",
+                "host3", ("coach2", "coach3"), "6-8", rooms=4)
+    _past_visit(app, rng, MADISON_VISIT, today - timedelta(days=5), "madison-elementary",
+                "host4", ("coach1", "coach2"), "3-5", rooms=4)
+    _lincoln_action_plan(app, past, today)
+    _roosevelt_action_plan(app, today - timedelta(days=61))
     _plan_and_start(app, CURRENT_VISIT, today, "lincoln-middle", "host1", ("coach1", "coach2"))
     return True
+
+
+def _prepare(app: Walkthrough, today: date) -> None:
+    """What the organizer recorded before matching partners and planning visits."""
+    organizer = app.actor("organizer1")
+    version = DEFAULT_CATALOG.version
+    payloads: list[PreparationPayload] = [
+        NeedsAssessmentRecorded(
+            school_id="lincoln-middle", catalog_version=version,
+            focus_areas=("cfu", "target_explained", "student_talk"),
+            notes="Grades 6-8 math: lessons rarely check what students understood before "
+                  "moving on."),
+        NeedsAssessmentRecorded(
+            school_id="jefferson-elementary", catalog_version=version,
+            focus_areas=("small_group_instruction", "student_talk"),
+            notes="Reading blocks: small groups meet, but mostly for independent work."),
+        SkillInventoryRecorded(user_id="host1", role="principal", catalog_version=version,
+                               strengths=("routines", "target_posted"),
+                               growth_areas=("cfu", "student_talk")),
+        SkillInventoryRecorded(user_id="coach1", role="principal", catalog_version=version,
+                               strengths=("cfu", "target_explained", "monitoring"),
+                               growth_areas=("routines",)),
+        SkillInventoryRecorded(user_id="coach2", role="principal", catalog_version=version,
+                               strengths=("student_talk", "grouping"),
+                               growth_areas=("target_posted",)),
+        SkillInventoryRecorded(user_id="coach3", role="principal", catalog_version=version,
+                               strengths=("cfu", "small_group_instruction"),
+                               growth_areas=("rigor",)),
+        SkillInventoryRecorded(user_id="coach4", role="assistant_principal",
+                               catalog_version=version, strengths=("cfu", "student_talk"),
+                               growth_areas=("grade_level",)),
+        SkillInventoryRecorded(user_id="host2", role="principal", catalog_version=version,
+                               strengths=("target_posted",),
+                               growth_areas=("small_group_instruction",)),
+        PartnershipFormed(partnership_id="llp-lincoln-roosevelt", kind="leadership_learning",
+                          members=("host1", "coach1"), starts=today - timedelta(days=70),
+                          focus="Checking for understanding in middle-school math"),
+        PartnershipFormed(partnership_id="cfg-talk", kind="critical_friends",
+                          members=("host1", "coach2", "coach3", "host2"),
+                          starts=today - timedelta(days=60),
+                          focus="Student-to-student academic talk"),
+    ]
+    for payload in payloads:
+        app.prepare(organizer, payload)
+
+
+def _lincoln_action_plan(app: Walkthrough, day: date, today: date) -> None:
+    """The previous visit's debrief and plan: the exit-ticket step is overdue and at
+    risk, the talk-protocol step is on track."""
+    debrief = datetime.combine(day, time(12, 0), tzinfo=UTC)
+    _send(app, "host1", PAST_VISIT, debrief, DebriefStarted())
+    _send(app, "coach1", PAST_VISIT, debrief + timedelta(minutes=10), RootCauseNoted(
+        item="cfu", text="Lesson plans name a check for understanding, but there is no shared "
+                         "routine for acting on what it shows."))
+    _send(app, "coach2", PAST_VISIT, debrief + timedelta(minutes=12), RootCauseNoted(
+        item="student_talk", text="Talk structures were introduced in August and not "
+                                  "revisited since."))
+    _send(app, "coach1", PAST_VISIT, debrief + timedelta(minutes=20), NextStepProposed(
+        step_id="exit-tickets", text="Every grade 6-8 math lesson ends with a two-question "
+                                     "exit ticket that shapes the next day's warm-up.",
+        owner="Morgan Blake", due=today - timedelta(days=21),
+        success="Exit tickets seen in 4 of 5 math rooms on a walkthrough."))
+    _send(app, "host1", PAST_VISIT, debrief + timedelta(minutes=25), NextStepProposed(
+        step_id="talk-protocol", text="Teams model one turn-and-talk protocol at each "
+                                      "weekly planning meeting.",
+        owner="Math team leads", due=today + timedelta(days=14),
+        success="Student-to-student talk seen in half of the rooms visited."))
+    _send(app, "host1", PAST_VISIT, debrief + timedelta(minutes=40),
+          ActionPlanAgreed(step_ids=("exit-tickets", "talk-protocol")))
+    check_ins: list[tuple[int, str, CheckInStatus, float | str, str | None]] = [
+        (7, "exit-tickets", "on_track", 0.4, "Two of five teachers use them daily."),
+        (14, "talk-protocol", "on_track", "Modelled at 2 of 2 planning meetings", None),
+        (30, "exit-tickets", "at_risk", 0.4, "Testing weeks pushed exit tickets aside."),
+        (60, "talk-protocol", "on_track", 0.5, "Seen in half of the rooms on a walkthrough."),
+    ]
+    for days, step_id, status, progress, note in check_ins:
+        _send(app, "host1", PAST_VISIT, debrief + timedelta(days=days), CheckInRecorded(
+            step_id=step_id, status=status, progress=progress, note=note))
+
+
+def _roosevelt_action_plan(app: Walkthrough, day: date) -> None:
+    """A whole cycle, closed: debrief, one step, done, visit closed."""
+    debrief = datetime.combine(day, time(12, 0), tzinfo=UTC)
+    _send(app, "host3", ROOSEVELT_VISIT, debrief, DebriefStarted())
+    _send(app, "coach2", ROOSEVELT_VISIT, debrief + timedelta(minutes=15), NextStepProposed(
+        step_id="post-targets", text="Learning targets posted and read aloud in every room.",
+        owner="Casey Nguyen", due=day + timedelta(days=28),
+        success="Targets posted in every room on the next walkthrough."))
+    _send(app, "host3", ROOSEVELT_VISIT, debrief + timedelta(minutes=30),
+          ActionPlanAgreed(step_ids=("post-targets",)))
+    _send(app, "host3", ROOSEVELT_VISIT, debrief + timedelta(days=21), CheckInRecorded(
+        step_id="post-targets", status="done", progress=1.0,
+        note="Seen in every room this week."))
+    _send(app, "host3", ROOSEVELT_VISIT, debrief + timedelta(days=30), VisitClosed())
 
 
 def _plan_and_start(app: Walkthrough, visit_id: UUID, day: date, school_id: str, host: str,
@@ -92,12 +214,15 @@ def _plan_and_start(app: Walkthrough, visit_id: UUID, day: date, school_id: str,
     return start
 
 
+ROOMS = [("Room A", "math", 24), ("Room B", "science", 22), ("Room C", "ela", 26),
+         ("Room D", "math", 25)]
+
+
 def _past_visit(app: Walkthrough, rng: random.Random, visit_id: UUID, day: date,
                 school_id: str, host: str, team: tuple[str, ...], band: str,
-                *, close: bool) -> None:
+                rooms: int = 3) -> None:
     moment = _plan_and_start(app, visit_id, day, school_id, host, team)
-    rooms = [("Room A", "math", 24), ("Room B", "science", 22), ("Room C", "ela", 26)]
-    for number, (label, subject, present) in enumerate(rooms):
+    for number, (label, subject, present) in enumerate(ROOMS[:rooms]):
         coach = team[number % len(team)]
         room_id = f"c-{visit_id.hex[:8]}-{number}"
         moment += timedelta(minutes=20)
@@ -114,8 +239,6 @@ def _past_visit(app: Walkthrough, rng: random.Random, visit_id: UUID, day: date,
         _send(app, coach, visit_id, moment, ThankYouNoteLeft(classroom_id=room_id))
         _send(app, coach, visit_id, moment + timedelta(minutes=12),
               ClassroomExited(classroom_id=room_id))
-    if close:
-        _send(app, host, visit_id, moment + timedelta(days=30), VisitClosed())
 
 
 def _taps(rng: random.Random, room_id: str, present: int) -> list[AnyPayload]:

@@ -1,13 +1,26 @@
-"""The district: its schools and the people who take part, with their roles."""
+"""The district: its schools and people, and what organizers record around visits -
+needs assessments, skill inventories, partnerships and published catalog versions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from uuid import UUID, uuid5
 
 import msgspec
 
-from walkthrough.errors import DomainError
-from walkthrough.events import Event, PersonRegistered, SchoolRegistered
+from walkthrough.catalog import Catalog, catalog
+from walkthrough.errors import Conflict, DomainError, Forbidden
+from walkthrough.events import (
+    CatalogPublished,
+    Event,
+    NeedsAssessmentRecorded,
+    PartnershipFormed,
+    Payload,
+    PersonRegistered,
+    SchoolRegistered,
+    SkillInventoryRecorded,
+)
+from walkthrough.partnership import check_partnership
 
 DISTRICT_ID = uuid5(UUID("6f1b2a4e-2c61-4a53-9a53-0c8f5e7d9b10"), "district")
 
@@ -17,6 +30,10 @@ class District(msgspec.Struct, frozen=True):
     version: int
     schools: dict[str, SchoolRegistered]
     people: dict[str, PersonRegistered]
+    needs: dict[str, NeedsAssessmentRecorded] = {}
+    skills: dict[str, SkillInventoryRecorded] = {}
+    partnerships: dict[str, PartnershipFormed] = {}
+    catalogs: dict[int, Catalog] = {}
 
     def school(self, school_id: str) -> SchoolRegistered:
         try:
@@ -31,6 +48,13 @@ class District(msgspec.Struct, frozen=True):
         except KeyError:
             raise DomainError(f"user {user_id!r} is not registered",
                               code="unknown_user") from None
+
+    def catalog(self, version: int) -> Catalog:
+        """A catalog version: built in, or published on this district's log."""
+        return catalog(version, self.catalogs)
+
+    def latest_catalog_version(self) -> int:
+        return max((1, *self.catalogs))
 
 
 EMPTY_DISTRICT = District(id=DISTRICT_ID, version=0, schools={}, people={})
@@ -49,18 +73,65 @@ def check_registration(district: District, payload: SchoolRegistered | PersonReg
         district.school(payload.school_id)
 
 
+def decide_district(district: District, roles: Iterable[str], payload: Payload) -> None:
+    """Raise DomainError unless an organizer may record this preparation event now."""
+    if "organizer" not in roles:
+        raise Forbidden("only organizers record needs, inventories, partnerships and "
+                        "catalogs")
+    if isinstance(payload, NeedsAssessmentRecorded):
+        district.school(payload.school_id)
+        _known_items(district, payload.catalog_version, payload.focus_areas)
+    elif isinstance(payload, SkillInventoryRecorded):
+        person = district.person(payload.user_id)
+        if person.school_id is None:
+            raise DomainError(f"{payload.user_id!r} is not an administrator of a campus",
+                              code="not_an_administrator")
+        _known_items(district, payload.catalog_version,
+                     (*payload.strengths, *payload.growth_areas))
+    elif isinstance(payload, PartnershipFormed):
+        check_partnership(payload, district.people, set(district.partnerships))
+    elif isinstance(payload, CatalogPublished):
+        expected = district.latest_catalog_version() + 1
+        if payload.version != expected:
+            raise Conflict(f"the next catalog version is {expected}",
+                           code="catalog_version_taken")
+        Catalog(version=payload.version, items=payload.items).check()
+    else:
+        raise DomainError(f"{type(payload).__name__} is not a district event",
+                          code="unknown_type")
+
+
+def _known_items(district: District, version: int, keys: Iterable[str]) -> None:
+    look_fors = district.catalog(version)
+    for key in keys:
+        look_fors.item(key)
+
+
 def evolve_district(district: District | None, event: Event) -> District:
     current = district or EMPTY_DISTRICT
     payload = event.payload
+    replace = msgspec.structs.replace
+    version = event.originator_version
     if isinstance(payload, SchoolRegistered):
-        schools = {**current.schools, payload.school_id: payload}
-        return msgspec.structs.replace(current, version=event.originator_version,
-                                       schools=schools)
+        return replace(current, version=version,
+                       schools={**current.schools, payload.school_id: payload})
     if isinstance(payload, PersonRegistered):
-        people = {**current.people, payload.user_id: payload}
-        return msgspec.structs.replace(current, version=event.originator_version,
-                                       people=people)
-    return msgspec.structs.replace(current, version=event.originator_version)
+        return replace(current, version=version,
+                       people={**current.people, payload.user_id: payload})
+    if isinstance(payload, NeedsAssessmentRecorded):
+        return replace(current, version=version,
+                       needs={**current.needs, payload.school_id: payload})
+    if isinstance(payload, SkillInventoryRecorded):
+        return replace(current, version=version,
+                       skills={**current.skills, payload.user_id: payload})
+    if isinstance(payload, PartnershipFormed):
+        return replace(current, version=version,
+                       partnerships={**current.partnerships, payload.partnership_id: payload})
+    if isinstance(payload, CatalogPublished):
+        published = Catalog(version=payload.version, items=payload.items)
+        return replace(current, version=version,
+                       catalogs={**current.catalogs, payload.version: published})
+    return replace(current, version=version)
 
 
 def project_district(district: District | None, events: object) -> District | None:

@@ -23,5 +23,11 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class Conflict(DomainError):
+    """Refused because of what is already recorded (an id taken, a version published)."""
+
+    code = "conflict"
+
+
 class StoreUnavailable(Exception):
     """The event store cannot be reached or written right now; retry later."""

@@ -15,6 +15,8 @@ from uuid import UUID
 
 import msgspec
 
+from walkthrough.catalog import LookFor
+
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 UserId = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_.-]{1,64}$")]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
@@ -30,6 +32,12 @@ Role = Literal["coach", "host", "organizer", "analyst"]
 SchoolLevel = Literal["elementary", "middle", "high", "k8", "other"]
 StudentsPresent = Annotated[int, msgspec.Meta(ge=0, le=60)]
 TapValue = str | Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31)]
+ItemKey = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+ItemKeys = Annotated[tuple[ItemKey, ...], msgspec.Meta(max_length=20)]
+AdministratorRole = Literal["principal", "assistant_principal", "other"]
+PartnershipKind = Literal["leadership_learning", "critical_friends"]
+CheckInStatus = Literal["on_track", "at_risk", "done"]
+Progress = Annotated[float, msgspec.Meta(ge=-1e9, le=1e9)] | ShortText
 
 
 class Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True,
@@ -51,6 +59,49 @@ class PersonRegistered(Payload, frozen=True, tag="PersonRegistered"):
     name: Label
     roles: Annotated[tuple[Role, ...], msgspec.Meta(min_length=1, max_length=4)]
     school_id: Slug | None = None
+
+
+# --- preparation (on the district) ---------------------------------------------------
+
+
+class NeedsAssessmentRecorded(Payload, frozen=True, tag="NeedsAssessmentRecorded"):
+    """A school's needs: focus areas (look-for keys of a catalog) plus free text.
+    A later assessment of the same school supersedes the earlier one."""
+
+    school_id: Slug
+    catalog_version: Annotated[int, msgspec.Meta(ge=1)]
+    focus_areas: Annotated[tuple[ItemKey, ...], msgspec.Meta(min_length=1, max_length=20)]
+    notes: LongText | None = None
+
+
+class SkillInventoryRecorded(Payload, frozen=True, tag="SkillInventoryRecorded"):
+    """An administrator's role, strengths and growth areas (look-for keys)."""
+
+    user_id: UserId
+    role: AdministratorRole
+    catalog_version: Annotated[int, msgspec.Meta(ge=1)]
+    strengths: ItemKeys = ()
+    growth_areas: ItemKeys = ()
+    notes: LongText | None = None
+
+
+class PartnershipFormed(Payload, frozen=True, tag="PartnershipFormed"):
+    """A Leadership Learning Partnership (a pair) or a Critical Friends Group (4-6
+    members, facilitation rotating in the order the members are listed)."""
+
+    partnership_id: Slug
+    kind: PartnershipKind
+    members: Annotated[tuple[UserId, ...], msgspec.Meta(min_length=2, max_length=6)]
+    starts: date
+    focus: ShortText | None = None
+
+
+class CatalogPublished(Payload, frozen=True, tag="CatalogPublished"):
+    """A new look-for catalog version; visits planned on older versions keep theirs."""
+
+    version: Annotated[int, msgspec.Meta(ge=2)]
+    items: Annotated[tuple[LookFor, ...], msgspec.Meta(min_length=1, max_length=60)]
+    notes: ShortText | None = None
 
 
 # --- visit lifecycle ----------------------------------------------------------------
@@ -119,11 +170,54 @@ class ObservationRetracted(Payload, frozen=True, tag="ObservationRetracted"):
     reason: ShortText
 
 
+# --- debrief and support ------------------------------------------------------------
+
+
+class DebriefStarted(Payload, frozen=True, tag="DebriefStarted"):
+    """Observation is over: the visit moves to analysis."""
+
+
+class RootCauseNoted(Payload, frozen=True, tag="RootCauseNoted"):
+    text: Text
+    item: ItemKey | None = None
+
+
+class NextStepProposed(Payload, frozen=True, tag="NextStepProposed"):
+    step_id: Slug
+    text: Text
+    owner: Label
+    due: date
+    success: Text
+
+
+class NextStepWithdrawn(Payload, frozen=True, tag="NextStepWithdrawn"):
+    """A proposed step taken back before the plan is agreed (frees its place)."""
+
+    step_id: Slug
+    reason: ShortText | None = None
+
+
+class ActionPlanAgreed(Payload, frozen=True, tag="ActionPlanAgreed"):
+    """The one or two steps the school commits to: the visit moves to support."""
+
+    step_ids: Annotated[tuple[Slug, ...], msgspec.Meta(min_length=1, max_length=2)]
+
+
+class CheckInRecorded(Payload, frozen=True, tag="CheckInRecorded"):
+    step_id: Slug
+    status: CheckInStatus
+    progress: Progress | None = None
+    note: Text | None = None
+
+
 AnyPayload = (
     SchoolRegistered | PersonRegistered
+    | NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
     | VisitPlanned | TeachersNotified | VisitStarted | SchoolUpdateRecorded | VisitClosed
     | ClassroomEntered | LookForObserved | EvidenceNoted | ThankYouNoteLeft | ClassroomExited
     | ObservationRetracted
+    | DebriefStarted | RootCauseNoted | NextStepProposed | NextStepWithdrawn | ActionPlanAgreed
+    | CheckInRecorded
 )
 
 PAYLOAD_TYPES: dict[str, type[Payload]] = {
@@ -137,7 +231,13 @@ SYNCABLE_TYPES = frozenset(
         "VisitPlanned", "TeachersNotified", "VisitStarted", "SchoolUpdateRecorded",
         "VisitClosed", "ClassroomEntered", "LookForObserved", "EvidenceNoted",
         "ThankYouNoteLeft", "ClassroomExited", "ObservationRetracted",
+        "DebriefStarted", "RootCauseNoted", "NextStepProposed", "NextStepWithdrawn",
+        "ActionPlanAgreed", "CheckInRecorded",
     }
+)
+# Events on the district aggregate, recorded through the organizers' routes.
+DISTRICT_TYPES: tuple[type[Payload], ...] = (
+    NeedsAssessmentRecorded, SkillInventoryRecorded, PartnershipFormed, CatalogPublished,
 )
 OBSERVATION_TYPES: tuple[type[Payload], ...] = (LookForObserved, EvidenceNoted)
 CLASSROOM_TYPES: tuple[type[Payload], ...] = (

@@ -11,10 +11,13 @@ import pytest
 from walkthrough.district import DISTRICT_ID, District
 from walkthrough.errors import DomainError
 from walkthrough.events import (
+    ActionPlanAgreed,
     ClassroomEntered,
+    DebriefStarted,
     Event,
     EvidenceNoted,
     LookForObserved,
+    NextStepProposed,
     ObservationRetracted,
     Payload,
     PersonRegistered,
@@ -155,7 +158,12 @@ def test_same_classroom_id_with_other_details_is_a_conflict(in_room: Visit) -> N
 
 
 def test_a_closed_visit_takes_no_more_observations(in_room: Visit) -> None:
-    closed = record(in_room, HOST, VisitClosed())
+    visit = record(in_room, HOST, DebriefStarted())
+    visit = record(visit, COACH, NextStepProposed(
+        step_id="s1", text="Exit tickets", owner="Host", due=date(2026, 12, 20),
+        success="Seen in 4 of 5 rooms"))
+    visit = record(visit, HOST, ActionPlanAgreed(step_ids=("s1",)))
+    closed = record(visit, HOST, VisitClosed())
     tap = LookForObserved(classroom_id="c1", item="cfu", value="yes")
     assert refused(closed, COACH, tap) == "visit_closed"
     assert refused(closed, HOST, VisitClosed()) == "visit_closed"

@@ -1,0 +1,51 @@
+"""Read-model documents for what organizers record on the district: needs
+assessments, skill inventories, partnerships and published catalog versions.
+Each document is the latest event of its kind for its id, as stored."""
+
+from __future__ import annotations
+
+import msgspec
+
+from projections.store import Key
+from walkthrough.catalog import Catalog
+from walkthrough.events import (
+    CatalogPublished,
+    NeedsAssessmentRecorded,
+    PartnershipFormed,
+    Payload,
+    SkillInventoryRecorded,
+)
+
+NEEDS = "needs"
+SKILLS = "skills"
+PARTNERSHIP = "partnership"
+CATALOG = "catalog"
+
+_encoder = msgspec.json.Encoder()
+needs_decoder = msgspec.json.Decoder(NeedsAssessmentRecorded)
+skills_decoder = msgspec.json.Decoder(SkillInventoryRecorded)
+partnership_decoder = msgspec.json.Decoder(PartnershipFormed)
+catalog_decoder = msgspec.json.Decoder(CatalogPublished)
+
+
+def catalog_doc_id(version: int) -> str:
+    """Zero-padded, so documents sort by version."""
+    return f"{version:06d}"
+
+
+def district_document(payload: Payload) -> tuple[Key, bytes] | None:
+    """The document a district preparation event writes, or None for other events."""
+    if isinstance(payload, NeedsAssessmentRecorded):
+        return (NEEDS, payload.school_id), _encoder.encode(payload)
+    if isinstance(payload, SkillInventoryRecorded):
+        return (SKILLS, payload.user_id), _encoder.encode(payload)
+    if isinstance(payload, PartnershipFormed):
+        return (PARTNERSHIP, payload.partnership_id), _encoder.encode(payload)
+    if isinstance(payload, CatalogPublished):
+        return (CATALOG, catalog_doc_id(payload.version)), _encoder.encode(payload)
+    return None
+
+
+def published_catalog(doc: bytes) -> Catalog:
+    published = catalog_decoder.decode(doc)
+    return Catalog(version=published.version, items=published.items)
