@@ -1,0 +1,279 @@
+"""Exports of the published log: NDJSON lines, or Parquet tables for DuckDB and pandas.
+
+Both stream the log a page at a time and write as they go (Parquet in row
+groups), so memory stays bounded whatever the size of the log: what is kept is
+one entry per visit and per open room, and the ids of retracted taps.
+
+Two exports of the same log with the same secret and options are byte for
+byte the same: lines and rows follow log order, keys follow the documented
+order, and nothing about the moment of export is written.
+
+Parquet layout (`--out DIR`): `DIR/events.parquet` (one row per event, the
+published line with `data` as JSON text) and `DIR/observations.parquet` (one
+row per look-for tap, flattened with its visit, school and room). The column
+lists are EVENTS_SCHEMA and OBSERVATIONS_SCHEMA below, documented in
+docs/for-analysts.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+from uuid import UUID
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from projections.event_log import (
+    PAGE_SIZE,
+    LogEntry,
+    LogPublisher,
+    line_encoder,
+    read_log,
+)
+from projections.pseudonyms import Pseudonymiser
+from walkthrough.application import Walkthrough
+from walkthrough.events import (
+    ClassroomEntered,
+    Event,
+    LookForObserved,
+    ObservationRetracted,
+    VisitClosed,
+)
+from walkthrough.persistence import decode_state
+
+ROW_GROUP_SIZE = 50_000
+SCHEMA_VERSION = "1"
+Progress = Callable[[int], None]
+"""Told the log position reached, after each page."""
+
+_TIME = pa.timestamp("us", tz="UTC")
+EVENTS_SCHEMA = pa.schema([
+    pa.field("position", pa.int64(), nullable=False),
+    pa.field("id", pa.string(), nullable=False),
+    pa.field("type", pa.string(), nullable=False),
+    pa.field("visit_id", pa.string()),
+    pa.field("school", pa.string()),
+    pa.field("actor", pa.string(), nullable=False),
+    pa.field("device", pa.string(), nullable=False),
+    pa.field("occurred_at", _TIME, nullable=False),
+    pa.field("recorded_at", _TIME, nullable=False),
+    pa.field("catalog_version", pa.int32()),
+    pa.field("data", pa.string(), nullable=False),
+])
+OBSERVATIONS_SCHEMA = pa.schema([
+    pa.field("position", pa.int64(), nullable=False),
+    pa.field("event_id", pa.string(), nullable=False),
+    pa.field("visit_id", pa.string(), nullable=False),
+    pa.field("school", pa.string()),
+    pa.field("school_level", pa.string()),
+    pa.field("visit_date", pa.date32()),
+    pa.field("classroom", pa.string(), nullable=False),
+    pa.field("grade_band", pa.string()),
+    pa.field("subject", pa.string()),
+    pa.field("students_present", pa.int32()),
+    pa.field("item", pa.string(), nullable=False),
+    pa.field("kind", pa.string()),
+    pa.field("value", pa.string()),
+    pa.field("value_number", pa.int64()),
+    pa.field("method", pa.string()),
+    pa.field("catalog_version", pa.int32()),
+    pa.field("observer", pa.string(), nullable=False),
+    pa.field("occurred_at", _TIME, nullable=False),
+    pa.field("recorded_at", _TIME, nullable=False),
+    pa.field("retracted", pa.bool_(), nullable=False),
+])
+
+
+class ExportResult(NamedTuple):
+    events: int
+    observations: int
+    after: int
+    until: int
+
+
+def export_ndjson(app: Walkthrough, pseudonyms: Pseudonymiser, out: Path, *,
+                  after: int, until: int, include_text: bool,
+                  progress: Progress | None = None) -> ExportResult:
+    """Write the published lines for positions (after, until] to `out`."""
+    publisher = LogPublisher(app, pseudonyms, include_text=include_text)
+    count = 0
+    with _replacing(out) as stream:
+        buffer = bytearray()
+        for page in _pages(app, after, until):
+            for entry in page:
+                line_encoder.encode_into(publisher.line(entry), buffer, len(buffer))
+                buffer.extend(b"\n")
+                count += 1
+            stream.write(buffer)
+            buffer.clear()
+            if progress and page:
+                progress(page[-1].position)
+    return ExportResult(events=count, observations=0, after=after, until=until)
+
+
+def export_parquet(app: Walkthrough, pseudonyms: Pseudonymiser, out_dir: Path, *,
+                   after: int, until: int, include_text: bool,
+                   progress: Progress | None = None,
+                   row_group_size: int = ROW_GROUP_SIZE) -> ExportResult:
+    """Write events.parquet and observations.parquet for positions (after, until]."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    publisher = LogPublisher(app, pseudonyms, include_text=include_text)
+    metadata = {"walkthrough.schema_version": SCHEMA_VERSION, "walkthrough.after": str(after),
+                "walkthrough.until": str(until),
+                "walkthrough.include_text": str(include_text).lower()}
+    observations = _Observations(app, publisher, retracted_ids(app, until))
+    with _TableWriter(out_dir / "events.parquet", EVENTS_SCHEMA,
+                      {**metadata, "walkthrough.table": "events"}, row_group_size) as events, \
+         _TableWriter(out_dir / "observations.parquet", OBSERVATIONS_SCHEMA,
+                      {**metadata, "walkthrough.table": "observations"},
+                      row_group_size) as rows:
+        for page in _pages(app, after, until):
+            for entry in page:
+                line = publisher.line(entry)
+                events.add([line.position, line.id, line.type, line.visit_id, line.school,
+                            line.actor, line.device, line.occurred_at, line.recorded_at,
+                            line.catalog_version, line_encoder.encode(line.data).decode()])
+                row = observations.row(entry, line.school)
+                if row is not None:
+                    rows.add(row)
+            if progress and page:
+                progress(page[-1].position)
+    return ExportResult(events=events.count, observations=rows.count, after=after,
+                        until=until)
+
+
+def retracted_ids(app: Walkthrough, until: int) -> set[str]:
+    """Ids of the taps retracted at or before `until` (only retractions are read)."""
+    found: set[str] = set()
+    start = 1
+    while start <= until:
+        page = app.recorder.select_notifications(start=start, limit=PAGE_SIZE, stop=until,
+                                                 topics=["ObservationRetracted"])
+        if not page:
+            break
+        for notification in page:
+            payload = decode_state(notification.state, app.mapper).payload
+            if isinstance(payload, ObservationRetracted):
+                found.add(str(payload.event_id))
+        start = page[-1].id + 1
+    return found
+
+
+def _pages(app: Walkthrough, after: int, until: int) -> Iterator[list[LogEntry]]:
+    page: list[LogEntry] = []
+    for entry in read_log(app, after=after, stop=until):
+        page.append(entry)
+        if len(page) == PAGE_SIZE:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+class _Observations:
+    """Flattens taps with what the log said before them about their visit and room."""
+
+    def __init__(self, app: Walkthrough, publisher: LogPublisher, retracted: set[str]) -> None:
+        self.app = app
+        self.publisher = publisher
+        self.retracted = retracted
+        self.rooms: dict[UUID, dict[str, ClassroomEntered]] = {}
+
+    def row(self, entry: LogEntry, school: str | None) -> list[Any] | None:
+        event = entry.event
+        payload = event.payload
+        if isinstance(payload, ClassroomEntered):
+            self.rooms.setdefault(event.originator_id, {}).setdefault(
+                payload.classroom_id, payload)
+        elif isinstance(payload, VisitClosed):
+            self.rooms.pop(event.originator_id, None)  # no room of a closed visit comes back
+        if not isinstance(payload, LookForObserved):
+            return None
+        visits = self.publisher.visits
+        plan = visits.plan(event.originator_id)
+        room = self._room(event.originator_id, payload.classroom_id)
+        kind = visits.item_kind(event.catalog_version, payload.item)
+        is_text = isinstance(payload.value, str) and kind in ("note", None)
+        value = None if is_text and not self.publisher.include_text else str(payload.value)
+        pseudonyms = self.publisher.pseudonyms
+        return [
+            entry.position, str(event.event_id), str(event.originator_id), school,
+            visits.school_level(school) if school else None, plan.date if plan else None,
+            pseudonyms.classroom(str(event.originator_id), payload.classroom_id),
+            room.grade_band if room else None, room.subject if room else None,
+            room.students_present if room else None,
+            payload.item, kind, value,
+            payload.value if isinstance(payload.value, int) else None,
+            payload.method, event.catalog_version, pseudonyms.person(event.actor),
+            event.occurred_at, event.timestamp, str(event.event_id) in self.retracted,
+        ]
+
+    def _room(self, visit_id: UUID, classroom_id: str) -> ClassroomEntered | None:
+        rooms = self.rooms.get(visit_id)
+        if rooms is None or classroom_id not in rooms:
+            # The room was entered before the exported range: read it from the visit.
+            rooms = self.rooms.setdefault(visit_id, {})
+            for stored in self.app.recorder.select_events(visit_id):
+                earlier: Event = decode_state(stored.state, self.app.mapper)
+                if isinstance(earlier.payload, ClassroomEntered):
+                    rooms.setdefault(earlier.payload.classroom_id, earlier.payload)
+        return rooms.get(classroom_id)
+
+
+class _TableWriter:
+    """Buffers rows and writes them to a Parquet file a row group at a time."""
+
+    def __init__(self, path: Path, schema: pa.Schema, metadata: dict[str, str],
+                 row_group_size: int) -> None:
+        self.path = path
+        self.partial = path.with_name(path.name + ".partial")
+        self.schema = schema.with_metadata(metadata)
+        self.row_group_size = row_group_size
+        self.columns: list[list[Any]] = [[] for _ in schema.names]
+        self.count = 0
+        self.writer = pq.ParquetWriter(self.partial, self.schema, compression="zstd",
+                                       write_statistics=True)
+
+    def __enter__(self) -> _TableWriter:
+        return self
+
+    def add(self, row: list[Any]) -> None:
+        for column, value in zip(self.columns, row, strict=True):
+            column.append(value)
+        self.count += 1
+        if len(self.columns[0]) >= self.row_group_size:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.columns[0]:
+            arrays = [pa.array(column, type=field.type)
+                      for column, field in zip(self.columns, self.schema, strict=True)]
+            self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+            self.columns = [[] for _ in self.schema.names]
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self._flush()
+        self.writer.close()
+        if exc_type is None:
+            os.replace(self.partial, self.path)
+        else:
+            self.partial.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[IO[bytes]]:
+    """A file written beside its target and moved into place only when complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("wb") as stream:
+            yield stream
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, path)
