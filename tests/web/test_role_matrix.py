@@ -1,0 +1,224 @@
+"""Role x route matrix: every route of the app, every kind of caller, one table.
+
+A route the app serves without a row here fails `test_every_route_has_a_row`,
+which prints the row to add. Callers are seen from the current demo visit at
+Lincoln Middle: coach1 is on its team, coach3 is not; host1 hosts it, host2
+hosts another school.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+from uuid import uuid4
+
+import pytest
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.testclient import TestClient
+
+from tests.builders import batch, enter
+from tests.conftest import FakeClock
+from walkthrough.demo import CURRENT_VISIT, load_demo
+from web.app import create_app
+from web.bootstrap import bootstrap
+from web.settings import Settings
+
+CALLERS = ("coach_team", "coach_other", "host", "host_other", "organizer", "analyst",
+           "no_token")
+USERS = {"coach_team": "coach1", "coach_other": "coach3", "host": "host1",
+         "host_other": "host2", "organizer": "organizer1", "analyst": "analyst1"}
+VISIT = str(CURRENT_VISIT)
+SCHOOL = "lincoln-middle"
+
+# A cell is a status, or (status, what the first sync result says: its status, or
+# its error code when rejected). PUBLIC: no token needed, the same answer for every
+# caller, never 401/403/5xx (static files whose presence depends on the PWA build).
+Cell = int | tuple[int, str]
+PUBLIC = "public"
+
+
+class Row(NamedTuple):
+    route: str  # "METHOD path" exactly as the route is declared ("ANY" when no methods)
+    path: str  # the request made for every caller
+    expect: tuple[Cell, ...] | str
+    body: Callable[[], Any] | None = None
+
+
+def new_room() -> dict[str, Any]:
+    """A fresh event each call, so each caller's sync is decided on its own."""
+    return batch(enter(VISIT, room=f"c-matrix-{uuid4().hex[:8]}"))
+
+
+ALL = (200, 200, 200, 200, 200, 200)
+TEAM_HOST_ORGANIZER = (200, 404, 200, 404, 200, 404, 401)
+OFF_TEAM = (200, "not_on_team")
+ORGANIZER_ONLY = (403, 403, 403, 403, 200, 403, 401)
+ORGANIZER_CREATES = (403, 403, 403, 403, 201, 403, 401)
+ORGANIZER_ANALYST = (403, 403, 403, 403, 200, 200, 401)
+HOST_ORGANIZER = (403, 403, 200, 403, 200, 403, 401)
+
+MATRIX: list[Row] = [
+    #    route                               request path
+    #    expected: coach_team, coach_other, host, host_other, organizer, analyst, no_token
+    Row("POST /api/sync", "/api/sync",
+        ((200, "accepted"), OFF_TEAM, OFF_TEAM, OFF_TEAM, OFF_TEAM, OFF_TEAM, 401),
+        body=new_room),
+    Row("GET /api/me", "/api/me", (*ALL, 401)),
+    Row("GET /api/visits/{visit_id}", f"/api/visits/{VISIT}", TEAM_HOST_ORGANIZER),
+    Row("GET /api/visits/{visit_id}", f"/api/visits/{uuid4()}", (404,) * 6 + (401,)),
+    Row("GET /api/visits/{visit_id}", "/api/visits/not-a-uuid", (404,) * 6 + (401,)),
+    Row("GET /api/visits/{visit_id}/summary", f"/api/visits/{VISIT}/summary",
+        TEAM_HOST_ORGANIZER),
+    Row("GET /api/visits/{visit_id}/summary", f"/api/visits/{VISIT}/summary?as_of=2026-11-23",
+        (403, 403, 403, 403, 200, 403, 401)),
+    Row("GET /api/visits/{visit_id}/debrief", f"/api/visits/{VISIT}/debrief",
+        TEAM_HOST_ORGANIZER),
+    Row("GET /api/visits/{visit_id}/debrief", f"/api/visits/{VISIT}/debrief?as_of=2026-11-23",
+        (403, 403, 403, 403, 200, 403, 401)),
+    Row("GET /api/catalogs/{version:int}", "/api/catalogs/1", (*ALL, 401)),
+    Row("GET /api/catalogs/{version:int}", "/api/catalogs/999", (404,) * 6 + (401,)),
+    Row("GET /api/events", "/api/events?limit=5", (403, 403, 403, 403, 200, 200, 401)),
+    Row("GET /api/events", "/api/events?limit=5&include_text=true",
+        (403, 403, 403, 403, 200, 403, 401)),
+    Row("GET /api/catalogs", "/api/catalogs", (*ALL, 401)),
+    Row("POST /api/catalogs", "/api/catalogs", ORGANIZER_CREATES, body=lambda: {
+        "items": [{"key": f"k{uuid4().hex[:8]}", "prompt": "A note", "kind": "note"}]}),
+    Row("GET /api/preparation", "/api/preparation", ORGANIZER_ONLY),
+    Row("POST /api/schools/{school_id}/needs-assessment",
+        f"/api/schools/{SCHOOL}/needs-assessment", ORGANIZER_CREATES,
+        body=lambda: {"focus_areas": ["cfu"], "catalog_version": 1}),
+    Row("POST /api/schools/{school_id}/needs-assessment",
+        "/api/schools/nowhere/needs-assessment", (403, 403, 403, 403, 422, 403, 401),
+        body=lambda: {"focus_areas": ["cfu"], "catalog_version": 1}),
+    Row("POST /api/people/{user_id}/skill-inventory", "/api/people/host1/skill-inventory",
+        ORGANIZER_CREATES, body=lambda: {"role": "principal", "strengths": ["cfu"],
+                                         "catalog_version": 1}),
+    Row("GET /api/schools/{school_id}/matches", f"/api/schools/{SCHOOL}/matches",
+        ORGANIZER_ONLY),
+    Row("GET /api/partnerships", "/api/partnerships", (*ALL, 401)),
+    Row("POST /api/partnerships", "/api/partnerships", ORGANIZER_CREATES, body=lambda: {
+        "partnership_id": f"p-{uuid4().hex[:8]}", "kind": "leadership_learning",
+        "members": ["host1", "host2"], "starts": "2026-12-01"}),
+    Row("GET /api/action-plans", "/api/action-plans", (403, 403, 200, 200, 200, 403, 401)),
+    Row("GET /api/action-plans", f"/api/action-plans?school_id={SCHOOL}", HOST_ORGANIZER),
+    Row("GET /api/schools/{school_id}/trends", f"/api/schools/{SCHOOL}/trends",
+        HOST_ORGANIZER),
+    Row("GET /api/schools/{school_id}/trends", "/api/schools/nowhere/trends",
+        (403, 403, 403, 403, 404, 403, 401)),
+    Row("GET /api/schools/{school_id}/trends/chart.svg",
+        f"/api/schools/{SCHOOL}/trends/chart.svg", HOST_ORGANIZER),
+    Row("GET /api/trends", "/api/trends", ORGANIZER_ANALYST),
+    Row("GET /api/trends/chart.svg", "/api/trends/chart.svg", ORGANIZER_ANALYST),
+    Row("GET /api/visits/{visit_id}/debrief/chart.svg", f"/api/visits/{VISIT}/debrief/chart.svg",
+        TEAM_HOST_ORGANIZER),
+    Row("GET /api/{rest:path}", "/api/nowhere", (404,) * 6 + (401,)),
+    Row("GET /health", "/health", (200,) * 7),
+    Row("GET /openapi.json", "/openapi.json", (200,) * 7),
+    Row("GET /docs", "/docs", (200,) * 7),
+    Row("GET /sw.js", "/sw.js", PUBLIC),
+    Row("GET /manifest.webmanifest", "/manifest.webmanifest", PUBLIC),
+    Row("MOUNT /static", "/static/app.css", PUBLIC),
+    Row("GET /", "/", PUBLIC),
+    # Report pages are data-free shells; their data comes from the routes above.
+    Row("GET /reports/visits/{visit_id}/debrief", f"/reports/visits/{VISIT}/debrief", PUBLIC),
+    Row("GET /reports/schools/{school_id}/trends", f"/reports/schools/{SCHOOL}/trends",
+        PUBLIC),
+    Row("GET /reports/trends", "/reports/trends", PUBLIC),
+    Row("GET /{path:path}", f"/visits/{VISIT}", PUBLIC),
+]
+
+
+def route_keys(routes: list[BaseRoute], prefix: str = "") -> set[str]:
+    """"METHOD path" for every route, as declared (HEAD is implied by GET)."""
+    keys: set[str] = set()
+    for route in routes:
+        if isinstance(route, Mount) and route.routes:
+            keys |= route_keys(route.routes, prefix + route.path)
+        elif isinstance(route, Mount):
+            keys.add(f"MOUNT {prefix}{route.path}")
+        elif isinstance(route, Route):
+            methods = sorted(set(route.methods or {"ANY"}) - {"HEAD"}) or ["HEAD"]
+            keys |= {f"{method} {prefix}{route.path}" for method in methods}
+        else:
+            keys.add(f"{type(route).__name__} {prefix}{getattr(route, 'path', '?')}")
+    return keys
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Starlette]:
+    clock = FakeClock()
+    services = bootstrap(Settings(data_dir=Path(tmp_path_factory.mktemp("matrix"))),
+                         clock=clock)
+    load_demo(services.app, today=clock().date())
+    services.projector.catch_up()
+    application = create_app(services=services)
+    application.state.matrix_tokens = {
+        caller: services.tokens.issue(user, clock()) for caller, user in USERS.items()}
+    yield application
+    services.close()
+
+
+@pytest.fixture(scope="module")
+def client(app: Starlette) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def test_every_route_has_a_row(app: Starlette) -> None:
+    listed = {row.route for row in MATRIX}
+    missing = sorted(route_keys(app.routes) - listed)
+    assert not missing, "\n".join(
+        [f"{len(missing)} route(s) have no row in MATRIX (tests/web/test_role_matrix.py). "
+         "Add, with the status each caller must get (coach on the team, coach not on the "
+         "team, host of that school, host of another school, organizer, analyst, no token):"]
+        + [f'    Row("{key}", "<a concrete path>", '
+           "(<coach_team>, <coach_other>, <host>, <host_other>, <organizer>, <analyst>, "
+           "401))," for key in missing])
+    stale = sorted(listed - route_keys(app.routes))
+    assert not stale, f"MATRIX rows for routes the app no longer has: {stale}"
+
+
+def test_every_documented_operation_is_a_route_in_the_matrix(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    listed = {_plain(row.route) for row in MATRIX}
+    documented = {f"{method.upper()} {path}" for path, operations in spec["paths"].items()
+                  for method in operations}
+    assert documented <= listed, f"documented but not in MATRIX: {sorted(documented - listed)}"
+    api = {key for key in listed if key.split(" ")[1].startswith("/api/")
+           and not key.endswith("/api/{rest}")}  # the JSON 404 for unknown paths
+    assert api <= documented, f"API routes missing from /openapi.json: {sorted(api - documented)}"
+
+
+def _plain(route: str) -> str:
+    """"GET /api/catalogs/{version:int}" -> "GET /api/catalogs/{version}"."""
+    method, path = route.split(" ", 1)
+    parts = [p.split(":")[0] + "}" if p.startswith("{") and ":" in p else p
+             for p in path.split("/")]
+    return f"{method} {'/'.join(parts)}"
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=[f"{row.route} {row.path}" for row in MATRIX])
+def test_each_caller_gets_the_expected_answer(client: TestClient, app: Starlette,
+                                              row: Row) -> None:
+    tokens: dict[str, str] = app.state.matrix_tokens
+    method = row.route.split(" ")[0]
+    method = "GET" if method in ("ANY", "MOUNT") else method
+    got: dict[str, Cell] = {}
+    for caller in CALLERS:
+        headers = {"Authorization": f"Bearer {tokens[caller]}"} if caller in tokens else {}
+        response = client.request(method, row.path, headers=headers,
+                                  json=row.body() if row.body else None)
+        got[caller] = response.status_code
+        if response.status_code >= 400 and row.route.split(" ")[1].startswith("/api/"):
+            assert set(response.json()) == {"error"}, (caller, response.text)
+        if row.route.startswith("POST /api/sync") and response.status_code == 200:
+            first = response.json()["results"][0]
+            got[caller] = (200, first.get("error", {}).get("code", first["status"]))
+    if row.expect == PUBLIC:
+        assert len(set(got.values())) == 1, got
+        assert not {401, 403} & set(got.values()), got
+        assert all(isinstance(s, int) and s < 500 for s in got.values()), got
+    else:
+        assert got == dict(zip(CALLERS, row.expect, strict=True))
