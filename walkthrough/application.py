@@ -26,20 +26,40 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic
 
+from walkthrough.catalog import LookFor
 from walkthrough.district import (
     DISTRICT_ID,
     District,
     check_registration,
+    decide_district,
     evolve_district,
     project_district,
 )
 from walkthrough.errors import DomainError, NotFound, StoreUnavailable
-from walkthrough.events import AnyPayload, Event, PersonRegistered, SchoolRegistered
-from walkthrough.persistence import EventMapper, Receipt, SQLiteReceiptRecorder, UnusedTranscoder
+from walkthrough.events import (
+    AnyPayload,
+    CatalogPublished,
+    Event,
+    NeedsAssessmentRecorded,
+    PartnershipFormed,
+    PersonRegistered,
+    SchoolRegistered,
+    SkillInventoryRecorded,
+)
+from walkthrough.persistence import (
+    EventMapper,
+    Receipt,
+    ReceiptRecorder,
+    SQLiteReceiptRecorder,
+    UnusedTranscoder,
+)
 from walkthrough.sync import ErrorBody, Outcome, Rejection, Submission
 from walkthrough.visit import Actor, Visit, decide, evolve, project_visit
 
 T = TypeVar("T")
+PreparationPayload = (
+    NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
+)
 MAX_ATTEMPTS = 8
 SYSTEM = Actor(user_id="system", roles=("organizer",))
 Clock = Callable[[], datetime]
@@ -55,6 +75,7 @@ class Walkthrough(Application[UUID]):
         "AGGREGATE_CACHE_MAXSIZE": "2000",
         "AGGREGATE_CACHE_FASTFORWARD": "y",
         "DEEPCOPY_FROM_AGGREGATE_CACHE": "n",  # aggregates are immutable
+        # SQLite by default; the composition root names the PostgreSQL one.
         "APPLICATION_RECORDER_TOPIC": get_topic(SQLiteReceiptRecorder),
     }
 
@@ -78,6 +99,7 @@ class Walkthrough(Application[UUID]):
             )
         except AggregateNotFoundError:
             return District(id=DISTRICT_ID, version=0, schools={}, people={})
+        self._keep_cached(DISTRICT_ID, district)
         return district
 
     def actor(self, user_id: str) -> Actor:
@@ -95,7 +117,15 @@ class Walkthrough(Application[UUID]):
             )
         except AggregateNotFoundError:
             return None
+        self._keep_cached(visit_id, visit)
         return visit
+
+    def _keep_cached(self, aggregate_id: UUID, aggregate: Visit | District) -> None:
+        """Cache the fast-forwarded aggregate. The cache fast-forwards with events
+        other processes stored, but ours are immutable, so without this it would
+        replay everything since the aggregate was first cached on every get."""
+        if self.repository.cache is not None:
+            self.repository.cache.put(aggregate_id, aggregate)
 
     # --- writing ------------------------------------------------------------------
 
@@ -115,6 +145,28 @@ class Walkthrough(Application[UUID]):
 
         self._retrying(attempt)
 
+    def prepare(self, actor: Actor, payload: PreparationPayload) -> Event:
+        """Record an organizer's preparation event on the district; return it."""
+        return self._retrying(lambda: self._prepare_once(actor, lambda _: payload))
+
+    def publish_catalog(self, actor: Actor, items: Sequence[LookFor],
+                        notes: str | None = None) -> Event:
+        """Publish the next catalog version, numbered on fresh state at each attempt so
+        that concurrent publishers each get their own version."""
+        return self._retrying(lambda: self._prepare_once(actor, lambda district: (
+            CatalogPublished(version=district.latest_catalog_version() + 1,
+                             items=tuple(items), notes=notes))))
+
+    def _prepare_once(self, actor: Actor,
+                      build: Callable[[District], PreparationPayload]) -> Event:
+        district = self.district()
+        payload = build(district)
+        decide_district(district, actor.roles, payload)
+        event = self._event(DISTRICT_ID, district.version + 1, actor, "server", self.clock(),
+                            payload)
+        self.save(event)
+        return event
+
     def record(
         self, actor: Actor, device_id: str, items: Sequence[Submission | Rejection]
     ) -> list[Outcome]:
@@ -125,7 +177,7 @@ class Walkthrough(Application[UUID]):
         self, actor: Actor, device_id: str, items: Sequence[Submission | Rejection]
     ) -> list[Outcome]:
         submissions = [item for item in items if isinstance(item, Submission)]
-        assert isinstance(self.recorder, SQLiteReceiptRecorder)
+        assert isinstance(self.recorder, ReceiptRecorder)
         stored = self.recorder.select_receipts([s.event_id for s in submissions])
         district = self.district()
         now = self.clock()

@@ -9,13 +9,16 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 
 from projections.queries import Reader
-from walkthrough.catalog import catalog
 from walkthrough.errors import DomainError
 from walkthrough.sync import decode_client_event
 from walkthrough.visit import Actor
+from web import cycle
 from web.auth import authenticate
+from web.bodies import read_body
 from web.bootstrap import Services
 from web.errors import RequestError
+from web.events_api import events, read_as_of
+from web.ratelimit import check_sync_rate
 from web.responses import JSON
 from web.schemas import SyncResponse, sync_request_decoder
 
@@ -29,27 +32,10 @@ async def _caller(request: Request) -> Actor:
     return await run_in_threadpool(authenticate, request)
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refusing (413) anything over `limit` bytes, chunked or not."""
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.isdigit():
-            raise RequestError(400, "bad_request", "Content-Length is not a number")
-        if int(declared) > limit:
-            raise RequestError(413, "payload_too_large", f"the body is over {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestError(413, "payload_too_large", f"the body is over {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 async def sync(request: Request) -> Response:
     services = _services(request)
     actor = await _caller(request)
+    check_sync_rate(request)
     body = await read_body(request, services.settings.max_body_bytes)
     try:
         envelope = sync_request_decoder.decode(body)
@@ -73,6 +59,9 @@ async def _read(request: Request, query: str) -> Response:
     actor = await _caller(request)
     reader = Reader(services.read_models)
     visit_id = request.path_params.get("visit_id", "")
+    as_of = request.query_params.get("as_of")
+    if as_of is not None and query in ("summary", "debrief"):
+        return await read_as_of(request, actor, query, visit_id, as_of)
 
     def answer() -> object:
         services.projector.catch_up()
@@ -82,7 +71,7 @@ async def _read(request: Request, query: str) -> Response:
             return reader.visit(actor, visit_id)
         if query == "summary":
             return reader.summary(actor, visit_id)
-        return reader.debrief(actor, visit_id)
+        return reader.debrief(actor, visit_id, services.clock().date())
 
     return JSON(await run_in_threadpool(answer))
 
@@ -104,10 +93,17 @@ async def debrief(request: Request) -> Response:
 
 
 async def catalog_version(request: Request) -> Response:
+    """A catalog version, built in or published (published ones come from the log)."""
+    services = _services(request)
     await _caller(request)
     version = request.path_params["version"]
+
+    def find() -> object:
+        services.projector.catch_up()
+        return msgspec.to_builtins(Reader(services.read_models).catalog(version))
+
     try:
-        return JSON(msgspec.to_builtins(catalog(version)))
+        return JSON(await run_in_threadpool(find))
     except DomainError as exc:
         raise RequestError(404, exc.code, exc.message) from None
 
@@ -131,5 +127,7 @@ routes = [
     Route("/api/visits/{visit_id}/summary", summary, methods=["GET"]),
     Route("/api/visits/{visit_id}/debrief", debrief, methods=["GET"]),
     Route("/api/catalogs/{version:int}", catalog_version, methods=["GET"]),
+    Route("/api/events", events, methods=["GET"]),
+    *cycle.routes,
     Route("/api/{rest:path}", api_not_found),
 ]

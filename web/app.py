@@ -13,7 +13,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web import api, openapi, pages
+from web import api, openapi, pages, reports
 from web.bootstrap import Services, bootstrap
 from web.errors import EXCEPTION_HANDLERS
 from web.settings import Settings
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Route("/openapi.json", openapi.openapi, methods=["GET"]),
             Route("/docs", openapi.docs, methods=["GET"]),
             *api.routes,
+            *reports.routes,
             *pages.shell_routes,
         ],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -1,17 +1,24 @@
-"""The `walkthrough` command: serve, demo, token."""
+"""The `walkthrough` command: serve, demo, token, replay, verify."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
+from eventsourcing.persistence import PersistenceError
 
+from projections.rebuild import rebuild, verify
 from walkthrough.demo import CURRENT_VISIT, DEMO_USERS, load_demo
-from walkthrough.errors import NotFound
-from web.bootstrap import bootstrap
+from walkthrough.errors import NotFound, StoreUnavailable
+from web.analyst_cli import export, replay_past
+from web.bootstrap import Services, bootstrap
+from web.progress import log_progress
 from web.settings import Settings
+from web.storage import storage_for
 
 cli = typer.Typer(help="walkthrough: nonevaluative peer observation visits, event-sourced.",
                   no_args_is_help=True, add_completion=False)
@@ -21,13 +28,90 @@ cli = typer.Typer(help="walkthrough: nonevaluative peer observation visits, even
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(
+        min=1, help="Server processes; each opens the store itself (any number on "
+                    "PostgreSQL, also on other machines; SQLite: one machine)")] = 1,
 ) -> None:
     """Serve the API and the tablet app."""
     settings = Settings.from_env()
+    # Create the tables once here, so the workers start on a ready store.
+    _open(settings).close()
     typer.echo(f"walkthrough on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    typer.echo(f"store: {settings.sqlite_path}")
-    uvicorn.run("web.app:create_app", factory=True, host=host, port=port,
+    typer.echo(f"store: {storage_for(settings).describe()}, {workers} worker(s)")
+    uvicorn.run("web.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="info", proxy_headers=False, server_header=False)
+
+
+def _open(settings: Settings) -> Services:
+    """The services, or a clear message: exit code 2 for a bad database URL, 3 when
+    the store is unreachable."""
+    try:
+        storage_for(settings)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    try:
+        return bootstrap(settings)
+    except (StoreUnavailable, PersistenceError) as exc:
+        typer.echo(f"error: the store is unavailable: {exc}", err=True)
+        raise typer.Exit(code=3) from None
+
+
+@cli.command()
+def replay(
+    until: Annotated[str | None, typer.Option(
+        help="A log position or ISO 8601 date/time: build the read models as they were "
+             "then into --out (the live ones are not touched)")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Directory for a replay to the past (read-models.sqlite3 and visits/*.json); "
+             "default <data dir>/replays/position-N")] = None,
+) -> None:
+    """Drop every read model and rebuild it from the event log, with progress
+    (with --until/--out: the read models as they were, built beside the live ones)."""
+    services = _open(Settings.from_env())
+    try:
+        if until is not None or out is not None:
+            replay_past(services, until, out)
+            return
+        total = services.app.recorder.max_notification_id() or 0
+        started = time.monotonic()
+        with log_progress("replaying the log", total) as progress:
+            position = rebuild(services.app, services.read_models, progress=progress)
+        elapsed = max(time.monotonic() - started, 1e-9)
+        typer.echo(f"rebuilt the read models to position {position} "
+                   f"in {elapsed:.1f}s ({position / elapsed:,.0f} events/s)")
+    finally:
+        services.close()
+
+
+@cli.command(name="verify")
+def verify_command() -> None:
+    """Rebuild the read models into a scratch copy and compare with the live ones;
+    exit 1 on any difference."""
+    services = _open(Settings.from_env())
+    try:
+        services.projector.catch_up()
+        with services.storage.scratch_read_models() as scratch:
+            total = services.read_models.max_tracking_id(services.app.name) or 0
+            with log_progress("rebuilding a scratch copy", total) as progress:
+                position, differences = verify(services.app, services.read_models, scratch,
+                                               progress=progress)
+    finally:
+        services.close()
+    if differences:
+        typer.echo(f"{len(differences)} read-model row(s) differ from a rebuild "
+                   f"at position {position}:", err=True)
+        for difference in differences:
+            typer.echo(f"  {'/'.join(difference.key)}: live={_short(difference.live)} "
+                       f"rebuilt={_short(difference.rebuilt)}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"read models equal a rebuild from the log (position {position})")
+
+
+def _short(value: str | None, limit: int = 120) -> str:
+    if value is None:
+        return "(missing)"
+    return value if len(value) <= limit else value[:limit] + "..."
 
 
 @cli.command()
@@ -73,6 +157,9 @@ def token(
         typer.echo(services.tokens.issue(user, services.clock(), ttl))
     finally:
         services.close()
+
+
+cli.command()(export)
 
 
 def main() -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from eventsourcing.persistence import PersistenceError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from walkthrough.errors import DomainError, Forbidden, NotFound, StoreUnavailable
+from walkthrough.errors import Conflict, DomainError, Forbidden, NotFound, StoreUnavailable
 from walkthrough.tokens import Unauthorized
 from web.responses import error_response
 
@@ -34,6 +35,8 @@ def status_for(exc: DomainError) -> int:
         return 404
     if isinstance(exc, Forbidden):
         return 403
+    if isinstance(exc, Conflict):
+        return 409
     return 422
 
 
@@ -69,6 +72,9 @@ EXCEPTION_HANDLERS = {
     DomainError: on_domain_error,
     RequestError: on_request_error,
     StoreUnavailable: on_store_unavailable,
+    # Any store error on any path (token lookup, reads, catch-up): the store is
+    # down or refusing; the pool reconnects by itself when it is back.
+    PersistenceError: on_store_unavailable,
     HTTPException: on_http_exception,
     500: on_unexpected,
 }

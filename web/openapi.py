@@ -9,7 +9,12 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from projections.event_log import LogLine
 from projections.summary import Summary
+from projections.trends import DistrictTrends, SchoolTrends
+from walkthrough.events import PartnershipFormed
+from web.cycle import CatalogForm, NeedsAssessmentForm, SkillInventoryForm
+from web.events_api import NDJSON, QUERY_PARAMETERS
 from web.responses import JSON
 from web.schemas import ErrorResponse, SyncRequestDoc, SyncResponse
 
@@ -24,6 +29,42 @@ _ROUTES: list[tuple[str, str, str, str | None, str | None]] = [
     ("get", "/api/visits/{visit_id}/debrief",
      "Debrief agenda: seven sections, progress first", None, None),
     ("get", "/api/catalogs/{version}", "A look-for catalog version", None, None),
+    ("get", "/api/events", "The event log in log order, pseudonymised, as NDJSON "
+     "(analysts, organizers); Link rel=next names the next page", None, "LogLine"),
+    # the visit cycle (web/cycle.py). Debrief, next steps, the agreed plan and check-ins
+    # are visit events sent through /api/sync: DebriefStarted, RootCauseNoted,
+    # NextStepProposed, NextStepWithdrawn, ActionPlanAgreed, CheckInRecorded.
+    ("get", "/api/preparation", "Needs assessments and skill inventories (organizers)",
+     None, None),
+    ("post", "/api/schools/{school_id}/needs-assessment",
+     "Record a school's needs: focus look-fors and notes (organizers; 201)",
+     "NeedsAssessmentForm", None),
+    ("post", "/api/people/{user_id}/skill-inventory",
+     "Record an administrator's role, strengths and growth areas (organizers; 201)",
+     "SkillInventoryForm", None),
+    ("get", "/api/schools/{school_id}/matches",
+     "Peers in the same role from other campuses whose strengths meet the school's "
+     "needs, ranked, with the reason (organizers; ?role=)", None, None),
+    ("get", "/api/partnerships", "Partnerships with cadence and next meetings "
+     "(organizers: all; others: their own)", None, None),
+    ("post", "/api/partnerships", "Form a Leadership Learning Partnership (a pair) or a "
+     "Critical Friends Group (4-6) (organizers; 201)", "PartnershipFormed", None),
+    ("get", "/api/catalogs", "Catalog versions: built in and published", None, None),
+    ("post", "/api/catalogs", "Publish the next catalog version (organizers; 201)",
+     "CatalogForm", None),
+    ("get", "/api/action-plans", "Open action-plan steps, next check-in due, overdue "
+     "(host: own school; organizers: district or ?school_id=)", None, None),
+    ("get", "/api/schools/{school_id}/trends", "Look-for rates visit by visit (host of the "
+     "school, organizers)", None, "SchoolTrends"),
+    ("get", "/api/schools/{school_id}/trends/chart.svg", "SVG: rates over time, one panel "
+     "per look-for (image/svg+xml)", None, None),
+    ("get", "/api/trends", "District trends by look-for, school level and grade band per "
+     "quarter; cells under the minimum suppressed (organizers, analysts)", None,
+     "DistrictTrends"),
+    ("get", "/api/trends/chart.svg", "SVG: district rates, ?chart=bars (latest quarter) "
+     "or lines (over time)", None, None),
+    ("get", "/api/visits/{visit_id}/debrief/chart.svg", "SVG: the visit's look-for rates "
+     "as bars", None, None),
 ]
 _OPEN: list[tuple[str, str]] = [("/health", "Liveness and store check"),
                                 ("/openapi.json", "This description")]
@@ -31,7 +72,9 @@ _OPEN: list[tuple[str, str]] = [("/health", "Liveness and store check"),
 
 def build_spec() -> dict[str, Any]:
     _, components = msgspec.json.schema_components(
-        [SyncRequestDoc, SyncResponse, Summary, ErrorResponse],
+        [SyncRequestDoc, SyncResponse, Summary, ErrorResponse, LogLine, SchoolTrends,
+         DistrictTrends, NeedsAssessmentForm, SkillInventoryForm, CatalogForm,
+         PartnershipFormed],
         ref_template="#/components/schemas/{name}",
     )
     paths: dict[str, dict[str, Any]] = {}
@@ -46,17 +89,31 @@ def build_spec() -> dict[str, Any]:
                     {"$ref": f"#/components/schemas/{response}"} if response
                     else {"type": "object"})}}},
                 "401": error, "403": error, "404": error, "422": error,
+                "503": error,  # the store is down: retry later (Retry-After)
             },
         }
         parameters = [{"name": name, "in": "path", "required": True,
                        "schema": {"type": "integer" if name == "version" else "string"}}
-                      for name in ("visit_id", "version") if "{" + name + "}" in path]
+                      for name in ("visit_id", "version", "school_id", "user_id")
+                      if "{" + name + "}" in path]
+        parameters += QUERY_PARAMETERS.get(path, [])
         if parameters:
             operation["parameters"] = parameters
+        if path == "/api/events":
+            operation["responses"]["200"] = {"description": "one LogLine per line",
+                                             "content": {NDJSON: {"schema": {
+                                                 "$ref": "#/components/schemas/LogLine"}}}}
         if request:
             operation["requestBody"] = {"required": True, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{request}"}}}}
             operation["responses"].update({"400": error, "413": error, "503": error})
+        if path == "/api/sync":
+            operation["responses"]["429"] = error  # per-token rate limit (Retry-After)
+        elif method == "post":  # the organizer forms answer 201 Created
+            operation["responses"]["201"] = operation["responses"].pop("200")
+        if path.endswith(".svg"):
+            operation["responses"]["200"] = {"description": "an SVG chart", "content": {
+                "image/svg+xml": {"schema": {"type": "string"}}}}
         paths.setdefault(path, {})[method] = operation
     for path, summary in _OPEN:
         paths[path] = {"get": {"summary": summary, "security": [],
