@@ -27,11 +27,13 @@ PAGE_SIZE = 1000
 VISIT = "visit"
 SCHOOL = "school"
 PERSON = "person"
+SCHOOL_VISITS = "school_visits"  # per school: its visit ids in log order
 
 view_encoder = msgspec.json.Encoder()
 view_decoder = msgspec.json.Decoder(VisitView)
 school_decoder = msgspec.json.Decoder(SchoolRegistered)
 person_decoder = msgspec.json.Decoder(PersonRegistered)
+visit_ids_decoder = msgspec.json.Decoder(list[str])
 
 Progress = Callable[[int], None]  # called with the position after each page
 
@@ -79,8 +81,23 @@ class Projector:
             self._fold(event, visits, docs, members, touched)
         for visit_id in touched:
             docs[(VISIT, visit_id)] = view_encoder.encode(visits[visit_id])
+        self._index_schools(page, docs)
         self.store.write(docs, members, Tracking(self.app.name, notifications[-1].id),
                          previous=position)
+
+    def _index_schools(self, page: Sequence[Event], docs: dict[Key, bytes]) -> None:
+        """Keep each school's list of visits, so a debrief reads only its own school."""
+        planned = [(e.payload.school_id, str(e.originator_id)) for e in page
+                   if isinstance(e.payload, VisitPlanned)]
+        if not planned:
+            return
+        schools = sorted({school_id for school_id, _ in planned})
+        index = {school_id: visit_ids_decoder.decode(doc) for school_id, doc
+                 in self.store.get_many(SCHOOL_VISITS, schools).items()}
+        for school_id, visit_id in planned:
+            index.setdefault(school_id, []).append(visit_id)
+        for school_id in schools:
+            docs[(SCHOOL_VISITS, school_id)] = view_encoder.encode(index[school_id])
 
     @staticmethod
     def _fold(event: Event, visits: dict[str, VisitView], docs: dict[Key, bytes],

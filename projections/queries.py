@@ -23,10 +23,12 @@ from projections.district_view import (
 from projections.projector import (
     PERSON,
     SCHOOL,
+    SCHOOL_VISITS,
     VISIT,
     person_decoder,
     school_decoder,
     view_decoder,
+    visit_ids_decoder,
     visit_uuid,
 )
 from projections.store import ReadModelStore
@@ -92,7 +94,8 @@ class Reader:
         `today` decides what is overdue (default: the current UTC date)."""
         view = self.visible_visit(actor, visit_id)
         summary = summarise(view, self.catalog(view.catalog_version))
-        progress = previous_steps(view, self._visits(), today or datetime.now(UTC).date())
+        progress = previous_steps(view, self._school_visits(view.school_id),
+                                  today or datetime.now(UTC).date())
         return {
             "visit_id": view.id,
             "school": self._school(view.school_id),
@@ -175,7 +178,7 @@ class Reader:
             scope = actor.school_id
         else:
             raise Forbidden("action plans are for hosts and organizers")
-        visits = [v for v in self._visits() if scope is None or v.school_id == scope]
+        visits = self._visits() if scope is None else self._school_visits(scope)
         steps: list[PlanStep] = open_steps(visits, today)
         return {
             "today": today, "school_id": scope, "steps": steps,
@@ -192,7 +195,7 @@ class Reader:
         if doc is None:
             raise NotFound(f"school {school_id!r} is not registered", code="unknown_school")
         name = school_decoder.decode(doc).name
-        return school_trends(school_id, name, self._visits(), self.catalog)
+        return school_trends(school_id, name, self._school_visits(school_id), self.catalog)
 
     def district_trends(self, actor: Actor,
                         min_cell: int = MIN_CELL_DEFAULT) -> DistrictTrends:
@@ -215,6 +218,11 @@ class Reader:
 
     def _visits(self) -> list[VisitView]:
         return [view_decoder.decode(doc) for doc in self.store.all_of(VISIT).values()]
+
+    def _school_visits(self, school_id: str) -> list[VisitView]:
+        doc = self.store.get(SCHOOL_VISITS, school_id)
+        visit_ids = visit_ids_decoder.decode(doc) if doc is not None else []
+        return [view_decoder.decode(doc) for doc in self.store.get_many(VISIT, visit_ids).values()]
 
     def _view(self, visit_id: str) -> VisitView:
         doc = self.store.get(VISIT, visit_id)
