@@ -1,17 +1,21 @@
 """Read-model documents for what organizers record on the district: needs
 assessments, skill inventories, partnerships and published catalog versions.
-Each document is the latest event of its kind for its id, as stored."""
+Each document is the latest event of its kind for its id, as stored; a
+partnership's meetings are one document per partnership, in log order."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import msgspec
 
-from projections.store import Key
+from projections.store import Key, ReadModelStore
 from walkthrough.catalog import Catalog
 from walkthrough.events import (
     CatalogPublished,
     NeedsAssessmentRecorded,
     PartnershipFormed,
+    PartnershipMeetingHeld,
     Payload,
     SkillInventoryRecorded,
 )
@@ -20,12 +24,14 @@ NEEDS = "needs"
 SKILLS = "skills"
 PARTNERSHIP = "partnership"
 CATALOG = "catalog"
+MEETINGS = "partnership_meetings"
 
 _encoder = msgspec.json.Encoder()
 needs_decoder = msgspec.json.Decoder(NeedsAssessmentRecorded)
 skills_decoder = msgspec.json.Decoder(SkillInventoryRecorded)
 partnership_decoder = msgspec.json.Decoder(PartnershipFormed)
 catalog_decoder = msgspec.json.Decoder(CatalogPublished)
+meetings_decoder = msgspec.json.Decoder(list[PartnershipMeetingHeld])
 
 
 def catalog_doc_id(version: int) -> str:
@@ -49,3 +55,18 @@ def district_document(payload: Payload) -> tuple[Key, bytes] | None:
 def published_catalog(doc: bytes) -> Catalog:
     published = catalog_decoder.decode(doc)
     return Catalog(version=published.version, items=published.items)
+
+
+def index_meetings(page: Sequence[Payload], store: ReadModelStore,
+                   docs: dict[Key, bytes]) -> None:
+    """Append the page's partnership meetings to their partnership's document."""
+    held = [p for p in page if isinstance(p, PartnershipMeetingHeld)]
+    if not held:
+        return
+    ids = sorted({m.partnership_id for m in held})
+    found = {pid: meetings_decoder.decode(doc)
+             for pid, doc in store.get_many(MEETINGS, ids).items()}
+    for meeting in held:
+        found.setdefault(meeting.partnership_id, []).append(meeting)
+    for pid in ids:
+        docs[(MEETINGS, pid)] = _encoder.encode(found[pid])

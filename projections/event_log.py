@@ -47,6 +47,7 @@ class Treatment(Enum):
     TEXT = "text"  # free text: only with include_text
     NUMBER_OR_TEXT = "number_or_text"  # kept when a number, free text when a string
     NEVER = "never"  # left out for everyone
+    STEPS = "steps"  # a list of next steps: each field treated by its own name
 
 
 # Decided per field name, for every event type that has the field; a payload
@@ -56,6 +57,9 @@ FIELD_TREATMENTS: dict[str, Treatment] = {
     "user_id": Treatment.PERSON, "host": Treatment.PERSON, "owner": Treatment.PERSON,
     "team": Treatment.PEOPLE, "members": Treatment.PEOPLE,
     "classroom_id": Treatment.CLASSROOM, "partnership_id": Treatment.PARTNERSHIP,
+    "meeting_id": Treatment.PARTNERSHIP, "facilitator": Treatment.PERSON,
+    # nested: a meeting's next steps (step_id, text, owner, due, success, as above)
+    "next_steps": Treatment.STEPS,
     # free text
     "text": Treatment.TEXT, "note": Treatment.TEXT, "notes": Treatment.TEXT,
     "focus": Treatment.TEXT, "label": Treatment.TEXT, "reason": Treatment.TEXT,
@@ -211,8 +215,12 @@ class LogPublisher:
         type_name = event.type
         visit_id = str(event.originator_id)
         raw = msgspec.to_builtins(event.payload)
+        return self._fields(type_name, event.payload.__struct_fields__, raw, visit_id, event)
+
+    def _fields(self, type_name: str, fields: tuple[str, ...], raw: dict[str, Any],
+                visit_id: str, event: Event) -> dict[str, Any]:
         published: dict[str, Any] = {}
-        for field in event.payload.__struct_fields__:
+        for field in fields:
             if field not in raw:
                 continue
             value = raw[field]
@@ -224,6 +232,11 @@ class LogPublisher:
             if how is None or how is Treatment.NEVER:
                 continue
             if how is Treatment.TEXT and not self.include_text:
+                continue
+            if how is Treatment.STEPS:
+                published[field] = [
+                    self._fields(type_name, tuple(step), step, visit_id, event)
+                    for step in value]
                 continue
             published[field] = self._treat(how, value, visit_id)
         return published

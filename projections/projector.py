@@ -15,7 +15,7 @@ from uuid import UUID
 import msgspec
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
 
-from projections.district_view import district_document
+from projections.district_view import district_document, index_meetings
 from projections.store import Key, ReadModelStore
 from projections.visit_view import VisitView, apply, plan
 from walkthrough.application import Walkthrough
@@ -82,6 +82,7 @@ class Projector:
         for visit_id in touched:
             docs[(VISIT, visit_id)] = view_encoder.encode(visits[visit_id])
         self._index_schools(page, docs)
+        index_meetings([e.payload for e in page], self.store, docs)
         self.store.write(docs, members, Tracking(self.app.name, notifications[-1].id),
                          previous=position)
 
@@ -113,6 +114,8 @@ class Projector:
         if district_doc is not None:
             key, doc = district_doc
             docs[key] = doc
+            return
+        if event.originator_id == DISTRICT_ID:  # partnership meetings: index_meetings
             return
         visit_id = str(event.originator_id)
         if isinstance(payload, VisitPlanned):

@@ -7,14 +7,16 @@ from typing import Any
 
 import msgspec
 
-from projections.action_plans import PlanStep, open_steps, previous_steps
+from projections.action_plans import PlanStep, open_steps, plan_steps, previous_steps
 from projections.debrief import agenda
 from projections.district_view import (
     CATALOG,
+    MEETINGS,
     NEEDS,
     PARTNERSHIP,
     SKILLS,
     catalog_doc_id,
+    meetings_decoder,
     needs_decoder,
     partnership_decoder,
     published_catalog,
@@ -43,8 +45,15 @@ from projections.trends import (
 from projections.visit_view import VisitView
 from walkthrough.catalog import Catalog, catalog
 from walkthrough.errors import Forbidden, NotFound
+from walkthrough.events import PartnershipFormed, PartnershipMeetingHeld
 from walkthrough.matching import match_peers
-from walkthrough.partnership import FORMATS, meetings
+from walkthrough.partnership import (
+    FORMATS,
+    MAX_MEETING_STEPS,
+    last_meeting,
+    meetings,
+    next_meeting,
+)
 from walkthrough.visit import Actor
 
 
@@ -163,6 +172,73 @@ class Reader:
                 "members": [self._person(member) for member in partnership.members],
                 "next_meetings": meetings(partnership, today),
             })
+        return found
+
+    def partnership_agenda(self, actor: Actor, partnership_id: str,
+                           today: date) -> dict[str, Any]:
+        """The next meeting's agenda: progress on the last meeting's next steps (and on
+        the members' schools' latest action plans) first, then the next meeting by the
+        cadence, then the one or two next steps to agree."""
+        partnership = self.visible_partnership(actor, partnership_id)
+        rules = FORMATS[partnership.kind]
+        held = self._meetings(partnership_id)
+        last = last_meeting(held)
+        upcoming = next_meeting(partnership, last, today)
+        steps = [{**msgspec.to_builtins(step), "overdue": step.due < today}
+                 for step in (last.next_steps if last else ())]
+        return {
+            "partnership_id": partnership.partnership_id,
+            "name": rules.name, "kind": partnership.kind, "focus": partnership.focus,
+            "members": [self._person(member) for member in partnership.members],
+            "meetings_held": len(held),
+            "sections": [
+                {"kind": "progress",
+                 "meeting": None if last is None else {
+                     "meeting_id": last.meeting_id, "date": last.date.isoformat(),
+                     "facilitator": (self._person(last.facilitator)
+                                     if last.facilitator else None)},
+                 "steps": steps,
+                 "action_plans": self._members_plans(partnership, today)},
+                {"kind": "next_meeting", "date": upcoming["date"], "cadence": rules.cadence,
+                 "minutes": rules.minutes,
+                 "facilitator": (self._person(upcoming["facilitator"])
+                                 if "facilitator" in upcoming else None)},
+                {"kind": "next_steps", "steps": [], "min_steps": 1,
+                 "max_steps": MAX_MEETING_STEPS,
+                 "rule": "One or two next steps, each with an owner, a due date and a "
+                         "definition of success."},
+            ],
+        }
+
+    def visible_partnership(self, actor: Actor, partnership_id: str) -> PartnershipFormed:
+        """The partnership if the actor is an organizer or a member; 404 otherwise."""
+        doc = self.store.get(PARTNERSHIP, partnership_id)
+        if doc is not None:
+            partnership = partnership_decoder.decode(doc)
+            if actor.has("organizer") or actor.user_id in partnership.members:
+                return partnership
+        raise NotFound("no partnership with that id that you can see",
+                       code="partnership_not_found")
+
+    def _meetings(self, partnership_id: str) -> list[PartnershipMeetingHeld]:
+        doc = self.store.get(MEETINGS, partnership_id)
+        return meetings_decoder.decode(doc) if doc is not None else []
+
+    def _members_plans(self, partnership: PartnershipFormed, today: date) -> list[PlanStep]:
+        """The agreed steps of the latest visit with a plan at each member's school."""
+        found: list[PlanStep] = []
+        for member in partnership.members:
+            doc = self.store.get(PERSON, member)
+            school_id = person_decoder.decode(doc).school_id if doc is not None else None
+            if school_id is None:
+                continue
+            visits = sorted(self._school_visits(school_id), key=lambda v: (v.date, v.id),
+                            reverse=True)
+            for view in visits:
+                steps = plan_steps(view, today)
+                if steps:
+                    found.extend(steps)
+                    break
         return found
 
     # --- support and trends --------------------------------------------------------

@@ -42,6 +42,7 @@ from walkthrough.events import (
     Event,
     NeedsAssessmentRecorded,
     PartnershipFormed,
+    PartnershipMeetingHeld,
     PersonRegistered,
     SchoolRegistered,
     SkillInventoryRecorded,
@@ -59,6 +60,7 @@ from walkthrough.visit import Actor, Visit, decide, evolve, project_visit
 T = TypeVar("T")
 PreparationPayload = (
     NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
+    | PartnershipMeetingHeld
 )
 MAX_ATTEMPTS = 8
 SYSTEM = Actor(user_id="system", roles=("organizer",))
@@ -165,7 +167,7 @@ class Walkthrough(Application[UUID]):
                       build: Callable[[District], PreparationPayload]) -> Event:
         district = self.district()
         payload = build(district)
-        decide_district(district, actor.roles, payload)
+        decide_district(district, actor.roles, payload, actor.user_id)
         event = self._event(DISTRICT_ID, district.version + 1, actor, "server", self.clock(),
                             payload)
         self.save(event)

@@ -3,7 +3,9 @@
 The past Lincoln Middle visit went through its debrief to an agreed action plan of
 two steps, with check-ins (one step overdue), so the current visit's debrief opens
 with that progress. Needs assessments, skill inventories and two partnerships
-show the preparation; four observed visits over two quarters feed the trends.
+show the preparation (the Critical Friends Group has met once, so its next
+agenda opens with progress on that meeting's next steps); four observed visits
+over two quarters feed the trends.
 
 Loaded through the same application calls a tablet's sync uses. Idempotent:
 a district that already has schools is left as it is.
@@ -27,9 +29,11 @@ from walkthrough.events import (
     DebriefStarted,
     EvidenceNoted,
     LookForObserved,
+    MeetingStep,
     NeedsAssessmentRecorded,
     NextStepProposed,
     PartnershipFormed,
+    PartnershipMeetingHeld,
     PersonRegistered,
     RootCauseNoted,
     SchoolRegistered,
@@ -146,6 +150,19 @@ def _prepare(app: Walkthrough, today: date) -> None:
     ]
     for payload in payloads:
         app.prepare(organizer, payload)
+    held = today - timedelta(days=30)
+    app.prepare(app.actor("host1"), PartnershipMeetingHeld(
+        partnership_id="cfg-talk", meeting_id="cfg-talk-1", date=held, facilitator="host1",
+        notes="Consultancy protocol on host1's dilemma: talk structures fade after launch.",
+        next_steps=(
+            MeetingStep(step_id="talk-walk", text="Each member walks three classrooms "
+                        "looking only for student-to-student talk and brings the tally.",
+                        owner="Every member", due=today - timedelta(days=3),
+                        success="Four tallies shared before the next meeting."),
+            MeetingStep(step_id="talk-norms", text="Draft shared accountable-talk norms "
+                        "for grades 6-8.", owner="Sam Okafor", due=today + timedelta(days=10),
+                        success="A one-page draft the group can test in one school."),
+        )))
 
 
 def _lincoln_action_plan(app: Walkthrough, day: date, today: date) -> None:

@@ -15,12 +15,13 @@ from walkthrough.events import (
     Event,
     NeedsAssessmentRecorded,
     PartnershipFormed,
+    PartnershipMeetingHeld,
     Payload,
     PersonRegistered,
     SchoolRegistered,
     SkillInventoryRecorded,
 )
-from walkthrough.partnership import check_partnership
+from walkthrough.partnership import check_meeting, check_partnership
 
 DISTRICT_ID = uuid5(UUID("6f1b2a4e-2c61-4a53-9a53-0c8f5e7d9b10"), "district")
 
@@ -33,6 +34,7 @@ class District(msgspec.Struct, frozen=True):
     needs: dict[str, NeedsAssessmentRecorded] = {}
     skills: dict[str, SkillInventoryRecorded] = {}
     partnerships: dict[str, PartnershipFormed] = {}
+    meetings: dict[str, tuple[PartnershipMeetingHeld, ...]] = {}  # per partnership, log order
     catalogs: dict[int, Catalog] = {}
 
     def school(self, school_id: str) -> SchoolRegistered:
@@ -73,8 +75,16 @@ def check_registration(district: District, payload: SchoolRegistered | PersonReg
         district.school(payload.school_id)
 
 
-def decide_district(district: District, roles: Iterable[str], payload: Payload) -> None:
-    """Raise DomainError unless an organizer may record this preparation event now."""
+def decide_district(district: District, roles: Iterable[str], payload: Payload,
+                    user_id: str = "") -> None:
+    """Raise DomainError unless an organizer may record this preparation event now
+    (a partnership meeting: an organizer or a member of the partnership)."""
+    roles = tuple(roles)
+    if isinstance(payload, PartnershipMeetingHeld):
+        check_meeting(payload, district.partnerships.get(payload.partnership_id),
+                      district.meetings.get(payload.partnership_id, ()), user_id,
+                      "organizer" in roles)
+        return
     if "organizer" not in roles:
         raise Forbidden("only organizers record needs, inventories, partnerships and "
                         "catalogs")
@@ -127,6 +137,10 @@ def evolve_district(district: District | None, event: Event) -> District:
     if isinstance(payload, PartnershipFormed):
         return replace(current, version=version,
                        partnerships={**current.partnerships, payload.partnership_id: payload})
+    if isinstance(payload, PartnershipMeetingHeld):
+        held = (*current.meetings.get(payload.partnership_id, ()), payload)
+        return replace(current, version=version,
+                       meetings={**current.meetings, payload.partnership_id: held})
     if isinstance(payload, CatalogPublished):
         published = Catalog(version=payload.version, items=payload.items)
         return replace(current, version=version,

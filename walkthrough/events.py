@@ -96,6 +96,29 @@ class PartnershipFormed(Payload, frozen=True, tag="PartnershipFormed"):
     focus: ShortText | None = None
 
 
+class MeetingStep(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A next step agreed at a partnership meeting: owner, due date, definition of success."""
+
+    step_id: Slug
+    text: Text
+    owner: Label
+    due: date
+    success: Text
+
+
+class PartnershipMeetingHeld(Payload, frozen=True, tag="PartnershipMeetingHeld"):
+    """A meeting of a partnership or Critical Friends Group, ending with one or two next
+    steps; the next meeting starts with progress on them. A CFG names its facilitator
+    (a member; facilitation rotates, so never the same one twice in a row)."""
+
+    partnership_id: Slug
+    meeting_id: Slug
+    date: date
+    next_steps: Annotated[tuple[MeetingStep, ...], msgspec.Meta(min_length=1, max_length=2)]
+    facilitator: UserId | None = None
+    notes: LongText | None = None
+
+
 class CatalogPublished(Payload, frozen=True, tag="CatalogPublished"):
     """A new look-for catalog version; visits planned on older versions keep theirs."""
 
@@ -213,6 +236,7 @@ class CheckInRecorded(Payload, frozen=True, tag="CheckInRecorded"):
 AnyPayload = (
     SchoolRegistered | PersonRegistered
     | NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
+    | PartnershipMeetingHeld
     | VisitPlanned | TeachersNotified | VisitStarted | SchoolUpdateRecorded | VisitClosed
     | ClassroomEntered | LookForObserved | EvidenceNoted | ThankYouNoteLeft | ClassroomExited
     | ObservationRetracted
@@ -238,6 +262,7 @@ SYNCABLE_TYPES = frozenset(
 # Events on the district aggregate, recorded through the organizers' routes.
 DISTRICT_TYPES: tuple[type[Payload], ...] = (
     NeedsAssessmentRecorded, SkillInventoryRecorded, PartnershipFormed, CatalogPublished,
+    PartnershipMeetingHeld,
 )
 OBSERVATION_TYPES: tuple[type[Payload], ...] = (LookForObserved, EvidenceNoted)
 CLASSROOM_TYPES: tuple[type[Payload], ...] = (

@@ -12,8 +12,15 @@ from datetime import date, timedelta
 
 import msgspec
 
-from walkthrough.errors import Conflict, DomainError
-from walkthrough.events import PartnershipFormed, PartnershipKind, PersonRegistered
+from walkthrough.errors import Conflict, DomainError, NotFound
+from walkthrough.events import (
+    PartnershipFormed,
+    PartnershipKind,
+    PartnershipMeetingHeld,
+    PersonRegistered,
+)
+
+MAX_MEETING_STEPS = 2
 
 
 class Format(msgspec.Struct, frozen=True):
@@ -58,6 +65,70 @@ def check_partnership(payload: PartnershipFormed, people: dict[str, PersonRegist
         schools.append(person.school_id)
     if len(set(schools)) != len(schools):
         raise DomainError("partners come from different campuses", code="same_campus")
+
+
+def check_meeting(payload: PartnershipMeetingHeld, partnership: PartnershipFormed | None,
+                  held: tuple[PartnershipMeetingHeld, ...], user_id: str,
+                  is_organizer: bool) -> None:
+    """Raise unless this organizer or member may record this meeting now.
+
+    `held` are the partnership's earlier meetings in log order. A caller who is
+    neither an organizer nor a member learns nothing about the partnership (404)."""
+    if partnership is None or not (is_organizer or user_id in partnership.members):
+        raise NotFound("no partnership with that id that you can see",
+                       code="partnership_not_found")
+    if any(m.meeting_id == payload.meeting_id for m in held):
+        raise Conflict(f"meeting {payload.meeting_id!r} is already recorded",
+                       code="meeting_exists")
+    if payload.date < partnership.starts:
+        raise DomainError("a meeting is held on or after the partnership starts",
+                          code="invalid_date")
+    last = last_meeting(held)
+    if last is not None and payload.date < last.date:
+        raise DomainError(f"the last meeting was held on {last.date.isoformat()}; meetings "
+                          "are recorded in order", code="invalid_date")
+    steps = payload.next_steps
+    if not 1 <= len(steps) <= MAX_MEETING_STEPS:
+        raise DomainError(f"a meeting ends with one or {MAX_MEETING_STEPS} next steps, each "
+                          "with an owner, a due date and a definition of success",
+                          code="too_many_steps" if steps else "no_next_steps")
+    if len({s.step_id for s in steps}) != len(steps):
+        raise DomainError("each step has its own step_id", code="step_exists")
+    if any(s.due < payload.date for s in steps):
+        raise DomainError("a step is due after the meeting", code="invalid_due")
+    facilitator = payload.facilitator
+    if facilitator is not None and facilitator not in partnership.members:
+        raise DomainError(f"{facilitator!r} is not a member of this partnership",
+                          code="invalid_facilitator")
+    if FORMATS[partnership.kind].rotating_facilitator:
+        if facilitator is None:
+            raise DomainError("a Critical Friends Group meeting names its facilitator",
+                              code="invalid_facilitator")
+        if last is not None and last.facilitator == facilitator:
+            raise DomainError(f"{facilitator!r} facilitated the last meeting; facilitation "
+                              "rotates", code="facilitator_rotates")
+
+
+def last_meeting(held: tuple[PartnershipMeetingHeld, ...] | list[PartnershipMeetingHeld]
+                 ) -> PartnershipMeetingHeld | None:
+    """The latest meeting by date (the later recorded one on the same day)."""
+    if not held:
+        return None
+    return max(enumerate(held), key=lambda pair: (pair[1].date, pair[0]))[1]
+
+
+def next_meeting(partnership: PartnershipFormed, last: PartnershipMeetingHeld | None,
+                 today: date) -> dict[str, str]:
+    """The next meeting by the cadence, after the last one held and not before today;
+    for a Critical Friends Group, facilitated by the member after the last facilitator."""
+    after = today if last is None else max(today, last.date + timedelta(days=1))
+    upcoming = meetings(partnership, after, count=1)[0]
+    members = partnership.members
+    previous = last.facilitator if last is not None else None
+    if (FORMATS[partnership.kind].rotating_facilitator and previous is not None
+            and previous in members):
+        upcoming["facilitator"] = members[(members.index(previous) + 1) % len(members)]
+    return upcoming
 
 
 def meetings(partnership: PartnershipFormed, after: date, count: int = 3) -> list[dict[str, str]]:

@@ -27,10 +27,14 @@ from walkthrough.events import (
     ItemKey,
     ItemKeys,
     LongText,
+    MeetingStep,
     NeedsAssessmentRecorded,
     PartnershipFormed,
+    PartnershipMeetingHeld,
     ShortText,
     SkillInventoryRecorded,
+    Slug,
+    UserId,
 )
 from walkthrough.visit import Actor
 from web.auth import authenticate
@@ -62,6 +66,17 @@ class SkillInventoryForm(msgspec.Struct, forbid_unknown_fields=True):
 class CatalogForm(msgspec.Struct, forbid_unknown_fields=True):
     items: Annotated[tuple[LookFor, ...], msgspec.Meta(min_length=1, max_length=60)]
     notes: ShortText | None = None
+
+
+class MeetingForm(msgspec.Struct, forbid_unknown_fields=True):
+    """A partnership meeting as held; the partnership comes from the path. More than two
+    steps pass the schema so that the domain can refuse them with its own code."""
+
+    meeting_id: Slug
+    date: date
+    next_steps: Annotated[tuple[MeetingStep, ...], msgspec.Meta(max_length=6)]
+    facilitator: UserId | None = None
+    notes: LongText | None = None
 
 
 class Recorded(msgspec.Struct):
@@ -155,6 +170,20 @@ async def form_partnership(request: Request) -> Response:
 async def partnerships(request: Request) -> Response:
     return JSON({"partnerships": await _answer(
         request, lambda actor, reader, today: reader.partnerships(actor, today))})
+
+
+async def record_meeting(request: Request) -> Response:
+    form = await _form(request, MeetingForm)
+    partnership_id = request.path_params["partnership_id"]
+    return await _record(request, lambda _, __: PartnershipMeetingHeld(
+        partnership_id=partnership_id, meeting_id=form.meeting_id, date=form.date,
+        next_steps=form.next_steps, facilitator=form.facilitator, notes=form.notes))
+
+
+async def partnership_agenda(request: Request) -> Response:
+    partnership_id = request.path_params["partnership_id"]
+    return JSON(await _answer(request, lambda actor, reader, today: reader.partnership_agenda(
+        actor, partnership_id, today)))
 
 
 async def catalogs(request: Request) -> Response:
@@ -275,6 +304,8 @@ routes = [
     Route("/api/schools/{school_id}/matches", matches, methods=["GET"]),
     Route("/api/partnerships", partnerships, methods=["GET"]),
     Route("/api/partnerships", form_partnership, methods=["POST"]),
+    Route("/api/partnerships/{partnership_id}/meetings", record_meeting, methods=["POST"]),
+    Route("/api/partnerships/{partnership_id}/agenda", partnership_agenda, methods=["GET"]),
     Route("/api/catalogs", catalogs, methods=["GET"]),
     Route("/api/catalogs", publish_catalog, methods=["POST"]),
     Route("/api/action-plans", action_plans, methods=["GET"]),

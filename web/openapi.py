@@ -13,7 +13,7 @@ from projections.event_log import LogLine
 from projections.summary import Summary
 from projections.trends import DistrictTrends, SchoolTrends
 from walkthrough.events import PartnershipFormed
-from web.cycle import CatalogForm, NeedsAssessmentForm, SkillInventoryForm
+from web.cycle import CatalogForm, MeetingForm, NeedsAssessmentForm, SkillInventoryForm
 from web.events_api import NDJSON, QUERY_PARAMETERS
 from web.responses import JSON
 from web.schemas import ErrorResponse, SyncRequestDoc, SyncResponse
@@ -49,6 +49,13 @@ _ROUTES: list[tuple[str, str, str, str | None, str | None]] = [
      "(organizers: all; others: their own)", None, None),
     ("post", "/api/partnerships", "Form a Leadership Learning Partnership (a pair) or a "
      "Critical Friends Group (4-6) (organizers; 201)", "PartnershipFormed", None),
+    ("post", "/api/partnerships/{partnership_id}/meetings", "Record a meeting held: date, "
+     "facilitator (a Critical Friends Group rotates it) and one or two next steps, each with "
+     "owner, due date and definition of success (organizers, members; 201)", "MeetingForm",
+     None),
+    ("get", "/api/partnerships/{partnership_id}/agenda", "The next meeting's agenda: "
+     "progress on the last next steps first, the next meeting by the cadence, then the next "
+     "steps to agree (organizers, members)", None, None),
     ("get", "/api/catalogs", "Catalog versions: built in and published", None, None),
     ("post", "/api/catalogs", "Publish the next catalog version (organizers; 201)",
      "CatalogForm", None),
@@ -74,7 +81,7 @@ def build_spec() -> dict[str, Any]:
     _, components = msgspec.json.schema_components(
         [SyncRequestDoc, SyncResponse, Summary, ErrorResponse, LogLine, SchoolTrends,
          DistrictTrends, NeedsAssessmentForm, SkillInventoryForm, CatalogForm,
-         PartnershipFormed],
+         PartnershipFormed, MeetingForm],
         ref_template="#/components/schemas/{name}",
     )
     paths: dict[str, dict[str, Any]] = {}
@@ -94,7 +101,8 @@ def build_spec() -> dict[str, Any]:
         }
         parameters = [{"name": name, "in": "path", "required": True,
                        "schema": {"type": "integer" if name == "version" else "string"}}
-                      for name in ("visit_id", "version", "school_id", "user_id")
+                      for name in ("visit_id", "version", "school_id", "user_id",
+                                   "partnership_id")
                       if "{" + name + "}" in path]
         parameters += QUERY_PARAMETERS.get(path, [])
         if parameters:

@@ -27,7 +27,7 @@ from projections.pseudonyms import (
 )
 from tests.conftest import NOW, FakeClock
 from walkthrough.demo import PAST_VISIT
-from walkthrough.events import PAYLOAD_TYPES, Event, PersonRegistered
+from walkthrough.events import PAYLOAD_TYPES, Event, MeetingStep, PersonRegistered
 from web.bootstrap import Services
 
 LINE_KEYS = list(LogLine.__struct_fields__)
@@ -136,6 +136,31 @@ def test_every_payload_field_has_a_decided_treatment(type_name: str) -> None:
     undecided = [field for field in PAYLOAD_TYPES[type_name].__struct_fields__
                  if treatment(type_name, field) is None]
     assert undecided == []
+
+
+def test_a_meetings_next_steps_are_decided_field_by_field() -> None:
+    assert [field for field in MeetingStep.__struct_fields__
+            if treatment("PartnershipMeetingHeld", field) is None] == []
+
+
+def test_a_partnership_meeting_is_published_without_names_or_text(
+        demo: Services, pseudonyms: Pseudonymiser, tmp_path: Path) -> None:
+    def held(ndjson: bytes) -> dict[str, Any]:
+        return next(line for line in parse(ndjson) if line["type"] == "PartnershipMeetingHeld")
+
+    without = export_lines(demo, pseudonyms, tmp_path / "log.ndjson")
+    line = held(without)["data"]
+    assert line["facilitator"] == pseudonyms.person("host1")
+    assert line["partnership_id"] == pseudonyms.partnership("cfg-talk")
+    assert [set(step) for step in line["next_steps"]] == [{"step_id", "owner", "due"}] * 2
+    assert line["next_steps"][1]["owner"] == pseudonyms.person("Sam Okafor")
+    assert b"Sam Okafor" not in without
+    assert b"accountable-talk" not in without
+    assert b"Consultancy protocol" not in without
+    with_text = held(export_lines(demo, pseudonyms, tmp_path / "text.ndjson",
+                                  include_text=True))["data"]
+    assert "accountable-talk" in with_text["next_steps"][1]["text"]
+    assert with_text["notes"].startswith("Consultancy protocol")
 
 
 def test_the_secret_is_made_once_per_deployment_or_taken_from_the_environment(

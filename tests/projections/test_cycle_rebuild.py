@@ -15,7 +15,7 @@ from projections.rebuild import rebuild
 from tests.builders import enter, event, tap
 from walkthrough.catalog import DEFAULT_CATALOG
 from walkthrough.demo import CURRENT_VISIT, PAST_VISIT
-from walkthrough.events import NeedsAssessmentRecorded
+from walkthrough.events import MeetingStep, NeedsAssessmentRecorded, PartnershipMeetingHeld
 from walkthrough.sync import decode_client_event
 from web.bootstrap import Services
 
@@ -34,6 +34,10 @@ def a_whole_cycle(services: Services) -> None:
     services.app.prepare(organizer, NeedsAssessmentRecorded(
         school_id="adams-middle", catalog_version=1, focus_areas=("cfu",)))
     services.app.publish_catalog(organizer, DEFAULT_CATALOG.items, "same items, renumbered")
+    services.app.prepare(services.app.actor("coach3"), PartnershipMeetingHeld(
+        partnership_id="cfg-talk", meeting_id="cfg-talk-2", date=today, facilitator="coach2",
+        next_steps=(MeetingStep(step_id="tally", text="Bring talk tallies", owner="Sam Okafor",
+                                due=today + timedelta(days=14), success="Four tallies"),)))
     send(services, "coach1", enter(VISIT, room="c-a"), tap(VISIT, "cfu", "yes", room="c-a"),
          enter(VISIT, room="c-b"), tap(VISIT, "cfu", "no", room="c-b"))
     send(services, "coach2", event(VISIT, "DebriefStarted", {}),
@@ -59,6 +63,8 @@ def answers(reader: Reader, services: Services) -> dict[str, Any]:
         "district": reader.district_trends(organizer, 3),
         "matches": reader.matches(organizer, "lincoln-middle", None),
         "partnerships": reader.partnerships(organizer, today),
+        "cfg_agenda": reader.partnership_agenda(organizer, "cfg-talk", today),
+        "llp_agenda": reader.partnership_agenda(organizer, "llp-lincoln-roosevelt", today),
         "catalogs": reader.catalogs(),
         "catalog2": reader.catalog(2),
     })
@@ -70,6 +76,9 @@ def test_a_rebuild_after_a_whole_cycle_equals_the_live_models(demo: Services) ->
     Projector(demo.app, demo.read_models, page_size=7).catch_up()
     live = answers(Reader(demo.read_models), demo)
     assert live["debrief"]["sections"][0]["kind"] == "progress"
+    progress = live["cfg_agenda"]["sections"][0]
+    assert progress["kind"] == "progress"
+    assert [step["step_id"] for step in progress["steps"]] == ["tally"]
     assert live["catalogs"] == [{"version": 1, "items": 15}, {"version": 2, "items": 15}]
     with demo.storage.scratch_read_models() as scratch:
         rebuild(demo.app, scratch)

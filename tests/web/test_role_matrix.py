@@ -101,6 +101,20 @@ MATRIX: list[Row] = [
     Row("POST /api/partnerships", "/api/partnerships", ORGANIZER_CREATES, body=lambda: {
         "partnership_id": f"p-{uuid4().hex[:8]}", "kind": "leadership_learning",
         "members": ["host1", "host2"], "starts": "2026-12-01"}),
+    # Partnership meetings: members and organizers; anyone else is told nothing (404).
+    # llp-lincoln-roosevelt pairs host1 and coach1; cfg-talk is host1, coach2, coach3, host2.
+    Row("POST /api/partnerships/{partnership_id}/meetings",
+        "/api/partnerships/llp-lincoln-roosevelt/meetings", (201, 404, 201, 404, 201, 404, 401),
+        body=lambda: {"meeting_id": f"m-{uuid4().hex[:8]}", "date": "2027-01-15",
+                      "next_steps": [{"step_id": "s1", "text": "Share exit tickets",
+                                      "owner": "Morgan Blake", "due": "2027-01-29",
+                                      "success": "Both schools bring ten"}]}),
+    Row("GET /api/partnerships/{partnership_id}/agenda",
+        "/api/partnerships/llp-lincoln-roosevelt/agenda", (200, 404, 200, 404, 200, 404, 401)),
+    Row("GET /api/partnerships/{partnership_id}/agenda", "/api/partnerships/cfg-talk/agenda",
+        (404, 200, 200, 200, 200, 404, 401)),
+    Row("GET /api/partnerships/{partnership_id}/agenda", "/api/partnerships/nowhere/agenda",
+        (404,) * 6 + (401,)),
     Row("GET /api/action-plans", "/api/action-plans", (403, 403, 200, 200, 200, 403, 401)),
     Row("GET /api/action-plans", f"/api/action-plans?school_id={SCHOOL}", HOST_ORGANIZER),
     Row("GET /api/schools/{school_id}/trends", f"/api/schools/{SCHOOL}/trends",

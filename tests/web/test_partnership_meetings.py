@@ -1,0 +1,127 @@
+"""Partnership and Critical Friends Group meetings through the API: a meeting ends with
+one or two next steps, and the next agenda starts with progress on them.
+
+In the demo, cfg-talk (host1, coach2, coach3, host2; monthly, rotating facilitator)
+met once, facilitated by host1; llp-lincoln-roosevelt (host1, coach1; bi-weekly,
+started 70 days ago) has not met yet."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.conftest import NOW
+
+Headers = dict[str, dict[str, str]]
+TODAY = NOW.date()
+CFG = "/api/partnerships/cfg-talk"
+LLP = "/api/partnerships/llp-lincoln-roosevelt"
+
+
+def step(step_id: str, days: int = 21) -> dict[str, Any]:
+    return {"step_id": step_id, "text": f"Step {step_id}", "owner": "Sam Okafor",
+            "due": (TODAY + timedelta(days=days)).isoformat(),
+            "success": "Every member brings a tally"}
+
+
+def meeting(meeting_id: str, *steps: dict[str, Any], facilitator: str | None = "coach2",
+            day: int = 0) -> dict[str, Any]:
+    body: dict[str, Any] = {"meeting_id": meeting_id,
+                            "date": (TODAY + timedelta(days=day)).isoformat(),
+                            "next_steps": list(steps)}
+    if facilitator is not None:
+        body["facilitator"] = facilitator
+    return body
+
+
+def agenda(client: TestClient, user: dict[str, str], path: str = CFG) -> dict[str, Any]:
+    response = client.get(f"{path}/agenda", headers=user)
+    assert response.status_code == 200, response.text
+    return {s["kind"]: s for s in response.json()["sections"]}
+
+
+def error(response: Any) -> tuple[int, str]:
+    return response.status_code, response.json()["error"]["code"]
+
+
+def test_the_demo_agenda_opens_with_the_last_meetings_next_steps(client: TestClient,
+                                                                 auth: Headers) -> None:
+    response = client.get(f"{CFG}/agenda", headers=auth["coach2"])
+    assert [s["kind"] for s in response.json()["sections"]] == [
+        "progress", "next_meeting", "next_steps"]
+    sections = agenda(client, auth["coach2"])
+    progress = sections["progress"]
+    assert progress["meeting"]["meeting_id"] == "cfg-talk-1"
+    assert [(s["step_id"], s["overdue"]) for s in progress["steps"]] == [
+        ("talk-walk", True), ("talk-norms", False)]
+    assert sections["next_meeting"]["facilitator"]["id"] == "coach2"  # after host1
+    assert sections["next_meeting"]["date"] >= TODAY.isoformat()
+    assert sections["next_steps"]["steps"] == []
+    assert sections["next_steps"]["max_steps"] == 2
+
+
+def test_a_meetings_next_steps_come_first_at_the_next_agenda(client: TestClient,
+                                                              auth: Headers) -> None:
+    recorded = client.post(f"{CFG}/meetings", headers=auth["coach3"],
+                           json=meeting("cfg-talk-2", step("tally"), step("norms-test")))
+    assert recorded.status_code == 201, recorded.text
+    assert recorded.json()["type"] == "PartnershipMeetingHeld"
+    sections = agenda(client, auth["host2"])
+    assert sections["progress"]["meeting"]["meeting_id"] == "cfg-talk-2"
+    assert [s["step_id"] for s in sections["progress"]["steps"]] == ["tally", "norms-test"]
+    assert sections["next_meeting"]["facilitator"]["id"] == "coach3"  # rotates on
+    assert sections["next_meeting"]["date"] > TODAY.isoformat()
+
+    empty = agenda(client, auth["coach1"], LLP)
+    assert empty["progress"]["meeting"] is None
+    assert empty["progress"]["steps"] == []
+    assert "exit-tickets" in {s["step_id"] for s in empty["progress"]["action_plans"]}
+    pair = client.post(f"{LLP}/meetings", headers=auth["host1"],
+                       json=meeting("llp-1", step("peer-walk"), facilitator=None))
+    assert pair.status_code == 201, pair.text
+    sections = agenda(client, auth["coach1"], LLP)
+    assert [s["step_id"] for s in sections["progress"]["steps"]] == ["peer-walk"]
+    assert sections["next_meeting"]["date"] == (TODAY + timedelta(weeks=2)).isoformat()
+    assert sections["next_meeting"]["cadence"] == "bi-weekly"
+    assert sections["next_meeting"]["facilitator"] is None
+
+
+@pytest.mark.parametrize(("body", "status", "code"), [
+    (meeting("m", step("a"), step("b"), step("c")), 422, "too_many_steps"),
+    (meeting("m"), 422, "no_next_steps"),
+    (meeting("m", step("a"), step("a")), 422, "step_exists"),
+    (meeting("m", step("a"), facilitator="host1"), 422, "facilitator_rotates"),
+    (meeting("m", step("a"), facilitator="coach1"), 422, "invalid_facilitator"),
+    (meeting("m", step("a"), facilitator=None), 422, "invalid_facilitator"),
+    (meeting("m", step("a"), day=-45), 422, "invalid_date"),  # before the last meeting
+    (meeting("m", step("a", days=-1)), 422, "invalid_due"),
+    (meeting("cfg-talk-1", step("a")), 409, "meeting_exists"),
+    ({**meeting("m", step("a")), "teacher": "x"}, 422, "invalid_request"),
+])
+def test_a_meeting_keeps_its_rules(client: TestClient, auth: Headers, body: dict[str, Any],
+                                   status: int, code: str) -> None:
+    response = client.post(f"{CFG}/meetings", headers=auth["host1"], json=body)
+    assert error(response) == (status, code), response.text
+    assert agenda(client, auth["host1"])["progress"]["meeting"]["meeting_id"] == "cfg-talk-1"
+
+
+def test_non_members_are_told_nothing(client: TestClient, auth: Headers) -> None:
+    body = meeting("m", step("a"))
+    assert error(client.post(f"{CFG}/meetings", headers=auth["coach1"], json=body)) == (
+        404, "partnership_not_found")
+    assert error(client.get(f"{CFG}/agenda", headers=auth["analyst1"])) == (
+        404, "partnership_not_found")
+    assert error(client.get(f"{CFG}/agenda", headers=auth["coach1"])) == (
+        404, "partnership_not_found")
+    assert client.post(f"{CFG}/meetings", content=b"not json").status_code == 401
+    organizer = client.post(f"{CFG}/meetings", headers=auth["organizer1"], json=body)
+    assert organizer.status_code == 201, organizer.text
+
+
+def test_openapi_describes_the_meeting_routes(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "post" in paths["/api/partnerships/{partnership_id}/meetings"]
+    assert "get" in paths["/api/partnerships/{partnership_id}/agenda"]
