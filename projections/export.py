@@ -270,10 +270,12 @@ def _replacing(path: Path) -> Iterator[IO[bytes]]:
     """A file written beside its target and moved into place only when complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
+    completed = False
     try:
         with partial.open("wb") as stream:
             yield stream
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+        completed = True
+    finally:
+        if not completed:
+            partial.unlink(missing_ok=True)
     os.replace(partial, path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, field
 
@@ -34,12 +35,11 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
     storage = storage_for(settings)
     with storage.startup():
         app = Walkthrough(storage.app_env(), clock=clock)
-        try:
+        with contextlib.ExitStack() as close_on_error:
+            close_on_error.callback(app.close)
             read_models = storage.read_models(app)
             tokens = storage.tokens(app)
-        except BaseException:
-            app.close()
-            raise
+            close_on_error.pop_all()
     return Services(settings=settings, app=app, read_models=read_models,
                     projector=Projector(app, read_models), tokens=tokens, storage=storage,
                     clock=clock)
