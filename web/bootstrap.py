@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from projections.projector import Projector
 from projections.store import ReadModelStore
@@ -23,10 +22,8 @@ class Services:
     tokens: TokenStore
     storage: Storage
     clock: Clock = utc_now
-    _stopping: threading.Event = field(default_factory=threading.Event)
 
     def close(self) -> None:
-        self._stopping.set()
         self.app.close()
 
 

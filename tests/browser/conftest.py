@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from tests.servers import free_port, wait_until_up
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright, ViewportSize
@@ -64,12 +65,6 @@ def chromium_path() -> str:
 
 
 # --- the server ----------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _cli(env: dict[str, str], *args: str) -> str:
@@ -122,7 +117,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iter
     _cli(env, "demo")
     tokens = {user: _cli(env, "token", user).strip().splitlines()[-1].strip()
               for user in ("coach1", "coach2", "host1")}
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = data_dir / "serve.log"
     with log.open("wb") as out:
@@ -131,20 +126,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iter
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited ({process.returncode}):\n"
-                                   f"{log.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not answer /health:\n{log.read_text()}")
-            time.sleep(0.1)
+        wait_until_up(url, process, log, SERVER_START_SECONDS)
         running = Server(url=url, tokens=tokens, log=log)
         me = running.get("/api/me", "coach1")
         running.visit_id = next(v["id"] for v in me["visits"]

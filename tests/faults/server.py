@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
-import httpx
-
 from tests.faults.exactly_once import log_counts
+from tests.servers import free_port, wait_until_up
 from web.bootstrap import bootstrap
 from web.settings import Settings
-
-STARTUP_SECONDS = 30.0
 
 
 def cli_env(data_dir: Path) -> dict[str, str]:
@@ -42,13 +37,6 @@ def demo_with_token(data_dir: Path, user: str) -> str:
     return run_cli(data_dir, "token", user).strip().splitlines()[-1]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 class Server:
     def __init__(self, data_dir: Path, log: Path) -> None:
         self.data_dir = data_dir
@@ -65,16 +53,7 @@ class Server:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "web.cli", "serve", "--port", str(self.port)],
                 env=cli_env(self.data_dir), stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"the server exited:\n{self.log.read_text()}"
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        raise AssertionError(f"the server did not start:\n{self.log.read_text()}")
+        wait_until_up(self.url, self.process, self.log)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flush, whatever it was doing."""

@@ -7,10 +7,8 @@ from __future__ import annotations
 import contextlib
 import os
 import random
-import socket
 import subprocess
 import sys
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,21 +22,14 @@ import pytest
 
 from projections.queries import Reader
 from tests.builders import enter, tap
+from tests.servers import free_port, wait_until_up
 from walkthrough.demo import CURRENT_VISIT, load_demo
 from walkthrough.sync import decode_client_event
 from web.bootstrap import Services, bootstrap
 from web.settings import Settings
 
-START_SECONDS = 30
 TAPS: list[tuple[str, str | int]] = [("cfu", "yes"), ("cfu", "no"), ("engagement", 4),
                                      ("engagement", 2)]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -64,8 +55,8 @@ def servers(shared: Services, settings: Settings, tmp_path: Path) -> Iterator[li
         for port in ports]
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     try:
-        for url, process in zip(urls, processes, strict=True):
-            wait_until_up(url, process)
+        for url, process, port in zip(urls, processes, ports, strict=True):
+            wait_until_up(url, process, tmp_path / f"server-{port}.log")
         yield urls
     finally:
         for process in processes:
@@ -78,18 +69,6 @@ def servers(shared: Services, settings: Settings, tmp_path: Path) -> Iterator[li
                 process.wait()
         logs.close()
 
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the server exited"
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"{url} did not start")
 
 
 def observation_batches() -> list[tuple[str, dict[str, Any]]]:

@@ -3,17 +3,8 @@
 
 import { chart } from "../charts.js";
 import { formatDate, h, humanize, percent, replace } from "../dom.js";
+import { SECTION_TITLES } from "../views/reports.js";
 import { getData, load, main } from "./common.js";
-
-const TITLES = {
-  progress: "Progress on the previous next steps",
-  school_update: "School update",
-  bright_spots: "Bright spots",
-  trends: "Trends across rooms",
-  root_causes: "Root causes",
-  next_steps: "Next steps",
-  check_ins: "Check-in schedule",
-};
 
 const empty = (text) => h("p", { class: "empty" }, text);
 
@@ -81,6 +72,6 @@ load(async () => {
     h("p", { class: "crumbs" }, h("a", { href: `/reports/schools/${encodeURIComponent(debrief.school.id)}/trends` }, "School trends")),
     h("ol", { class: "agenda" }, debrief.sections.map((section, index) =>
       h("li", { class: "agenda-section" }, h("section", { "data-kind": section.kind },
-        h("h2", {}, `${index + 1}. ${TITLES[section.kind] || humanize(section.kind)}`),
+        h("h2", {}, `${index + 1}. ${SECTION_TITLES[section.kind] || humanize(section.kind)}`),
         body(section), section.kind === "trends" ? bars : null)))));
 });

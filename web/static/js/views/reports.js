@@ -71,7 +71,8 @@ export async function renderSummary(root, visitId, { setTitle }) {
     evidenceList(summary.evidence));
 }
 
-const SECTION_TITLES = {
+// The debrief agenda's seven sections, as people read them (also used by the report page).
+export const SECTION_TITLES = {
   progress: "Progress on the previous next steps",
   school_update: "School update",
   bright_spots: "Bright spots",
