@@ -10,22 +10,25 @@ is decided again from fresh state: nothing is lost, nothing doubled.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID, uuid4
 
 import msgspec
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import Application
 from eventsourcing.persistence import (
     DatabaseError,
     IntegrityError,
     InterfaceError,
     Mapper,
     OperationalError,
+    PersistenceError,
 )
 from eventsourcing.utils import get_topic
 
+from walkthrough.aggregate_cache import AggregateCache
 from walkthrough.catalog import LookFor
 from walkthrough.district import (
     DISTRICT_ID,
@@ -35,6 +38,7 @@ from walkthrough.district import (
     evolve_district,
     project_district,
 )
+from walkthrough.draft import Draft, Group
 from walkthrough.errors import DomainError, NotFound, StoreUnavailable
 from walkthrough.events import (
     AnyPayload,
@@ -47,6 +51,7 @@ from walkthrough.events import (
     SchoolRegistered,
     SkillInventoryRecorded,
 )
+from walkthrough.group_commit import GroupCommit, Job
 from walkthrough.persistence import (
     EventMapper,
     Receipt,
@@ -57,12 +62,14 @@ from walkthrough.persistence import (
 from walkthrough.sync import ErrorBody, Outcome, Rejection, Submission
 from walkthrough.visit import Actor, Visit, decide, evolve, project_visit
 
-T = TypeVar("T")
+A = TypeVar("A", Visit, District)
 PreparationPayload = (
     NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
     | PartnershipMeetingHeld
 )
 MAX_ATTEMPTS = 8
+CACHE_SIZE = 2000  # aggregates kept in memory (a visit is a few kB)
+FRESHNESS_SECONDS = 1.0  # how far readers may lag other processes' writes
 SYSTEM = Actor(user_id="system", roles=("organizer",))
 Clock = Callable[[], datetime]
 
@@ -74,9 +81,8 @@ def utc_now() -> datetime:
 class Walkthrough(Application[UUID]):
     name = "walkthrough"
     env: ClassVar[dict[str, str]] = {
-        "AGGREGATE_CACHE_MAXSIZE": "2000",
-        "AGGREGATE_CACHE_FASTFORWARD": "y",
-        "DEEPCOPY_FROM_AGGREGATE_CACHE": "n",  # aggregates are immutable
+        # Aggregates are cached by `AggregateCache`, which follows the log's tail.
+        "AGGREGATE_CACHE_MAXSIZE": "",
         # SQLite by default; the composition root names the PostgreSQL one.
         "APPLICATION_RECORDER_TOPIC": get_topic(SQLiteReceiptRecorder),
     }
@@ -88,6 +94,9 @@ class Walkthrough(Application[UUID]):
         if not isinstance(self.recorder, ReceiptRecorder):
             raise TypeError(f"{type(self.recorder).__name__} does not record sync receipts")
         self.receipts: ReceiptRecorder = self.recorder
+        self._cache = AggregateCache(CACHE_SIZE)
+        self._followed_at = -FRESHNESS_SECONDS
+        self._writer = GroupCommit(self._commit_group)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return EventMapper(
@@ -99,110 +108,113 @@ class Walkthrough(Application[UUID]):
     # --- reading aggregates -------------------------------------------------------
 
     def district(self) -> District:
-        try:
-            district: District = self.repository.get(
-                DISTRICT_ID, projector_func=project_district, deepcopy_from_cache=False
-            )
-        except AggregateNotFoundError:
-            return District(id=DISTRICT_ID, version=0, schools={}, people={})
-        self._keep_cached(DISTRICT_ID, district)
-        return district
+        self._keep_fresh()
+        return self._load_district()
 
     def actor(self, user_id: str) -> Actor:
         person = self.district().people.get(user_id)
+        if person is None:  # registered a moment ago by another process?
+            self.follow_log()
+            person = self._load_district().people.get(user_id)
         if person is None:
             raise NotFound(f"user {user_id!r} is not registered", code="unknown_user")
         return Actor(user_id=person.user_id, roles=person.roles, school_id=person.school_id)
 
     def visit(self, visit_id: UUID) -> Visit | None:
+        """The visit as stored now, other processes' writes included."""
         if visit_id == DISTRICT_ID:
             return None
-        try:
-            visit: Visit = self.repository.get(
-                visit_id, projector_func=project_visit, deepcopy_from_cache=False
-            )
-        except AggregateNotFoundError:
-            return None
-        self._keep_cached(visit_id, visit)
-        return visit
+        self.follow_log()
+        return self._load_visit(visit_id)
 
-    def _keep_cached(self, aggregate_id: UUID, aggregate: Visit | District) -> None:
-        """Cache the fast-forwarded aggregate. The cache fast-forwards with events
-        other processes stored, but ours are immutable, so without this it would
-        replay everything since the aggregate was first cached on every get."""
-        if self.repository.cache is not None:
-            self.repository.cache.put(aggregate_id, aggregate)
+    def follow_log(self) -> None:
+        """Catch the cached aggregates up with what other processes stored."""
+        self._writer.run(Job(lambda draft: None))
+
+    def _keep_fresh(self) -> None:
+        """Readers use cached aggregates that are at most FRESHNESS_SECONDS behind
+        other processes' writes (our own are always in)."""
+        if time.monotonic() - self._followed_at > FRESHNESS_SECONDS:
+            self.follow_log()
+
+    def _load_district(self) -> District:
+        district = self._load(DISTRICT_ID, project_district)
+        return district or District(id=DISTRICT_ID, version=0, schools={}, people={})
+
+    def _load_visit(self, visit_id: UUID) -> Visit | None:
+        return None if visit_id == DISTRICT_ID else self._load(visit_id, project_visit)
+
+    def _load(self, aggregate_id: UUID, project: Callable[[A | None, Iterable[Event]], A | None],
+              ) -> A | None:
+        """From the cache, fast-forwarded when the log's tail showed it is behind."""
+        cached, behind = self._cache.get(aggregate_id)
+        if cached is not None and not behind:
+            return cast(A, cached)
+        gt = cached.version if cached is not None else None
+        events = cast(Iterable[Event], self.events.get(aggregate_id, gt=gt))
+        return project(cast("A | None", cached), events)
 
     # --- writing ------------------------------------------------------------------
 
     def register(self, payloads: Sequence[SchoolRegistered | PersonRegistered]) -> None:
         """Register schools and people in the district (all or nothing)."""
 
-        def attempt() -> None:
-            district = self.district()
-            events = []
+        def decide(draft: Draft) -> None:
+            district = draft.district()
             for payload in payloads:
                 check_registration(district, payload)
                 event = self._event(DISTRICT_ID, district.version + 1, SYSTEM, "server",
-                                    self.clock(), payload)
+                                    draft.now, payload)
                 district = evolve_district(district, event)
-                events.append(event)
-            self.save(*events)
+                draft.add(DISTRICT_ID, district, event)
 
-        self._retrying(attempt)
+        self._writer.run(Job(decide))
 
     def prepare(self, actor: Actor, payload: PreparationPayload) -> Event:
         """Record an organizer's preparation event on the district; return it."""
-        return self._retrying(lambda: self._prepare_once(actor, lambda _: payload))
+        return self._writer.run(Job(lambda draft: self._prepare(draft, actor, lambda _: payload)))
 
     def publish_catalog(self, actor: Actor, items: Sequence[LookFor],
                         notes: str | None = None) -> Event:
         """Publish the next catalog version, numbered on fresh state at each attempt so
         that concurrent publishers each get their own version."""
-        return self._retrying(lambda: self._prepare_once(actor, lambda district: (
+        return self._writer.run(Job(lambda draft: self._prepare(draft, actor, lambda district: (
             CatalogPublished(version=district.latest_catalog_version() + 1,
-                             items=tuple(items), notes=notes))))
+                             items=tuple(items), notes=notes)))))
 
-    def _prepare_once(self, actor: Actor,
-                      build: Callable[[District], PreparationPayload]) -> Event:
-        district = self.district()
+    def _prepare(self, draft: Draft, actor: Actor,
+                 build: Callable[[District], PreparationPayload]) -> Event:
+        district = draft.district()
         payload = build(district)
         decide_district(district, actor.roles, payload, actor.user_id)
-        event = self._event(DISTRICT_ID, district.version + 1, actor, "server", self.clock(),
+        event = self._event(DISTRICT_ID, district.version + 1, actor, "server", draft.now,
                             payload)
-        self.save(event)
+        draft.add(DISTRICT_ID, evolve_district(district, event), event)
         return event
 
     def record(
         self, actor: Actor, device_id: str, items: Sequence[Submission | Rejection]
     ) -> list[Outcome]:
         """Decide and store a batch of client events; one outcome each, in order."""
-        return self._retrying(lambda: self._record_once(actor, device_id, items))
+        keys = [item.event_id for item in items if isinstance(item, Submission)]
+        return self._writer.run(Job(lambda draft: self._decide_batch(draft, actor, device_id,
+                                                                     items), keys))
 
-    def _record_once(
-        self, actor: Actor, device_id: str, items: Sequence[Submission | Rejection]
-    ) -> list[Outcome]:
-        submissions = [item for item in items if isinstance(item, Submission)]
-        stored = self.receipts.select_receipts([s.event_id for s in submissions])
-        district = self.district()
-        now = self.clock()
-        visits: dict[UUID, Visit | None] = {}
-        new_events: list[Event] = []
-        receipts: list[Receipt] = []
+    def _decide_batch(self, draft: Draft, actor: Actor, device_id: str,
+                      items: Sequence[Submission | Rejection]) -> list[Outcome]:
+        district = draft.district()
         outcomes: list[Outcome] = []
         for item in items:
             if isinstance(item, Rejection):
                 outcomes.append(item.outcome())
                 continue
             event_id = str(item.event_id)
-            known = stored.get(item.event_id)
+            known = draft.receipt(item.event_id)
             if known is not None:
                 outcomes.append(Outcome(
                     id=event_id, status="duplicate" if known == item.digest else "conflict"))
                 continue
-            if item.visit_id not in visits:
-                visits[item.visit_id] = self.visit(item.visit_id)
-            visit = visits[item.visit_id]
+            visit = draft.visit(item.visit_id)
             try:
                 decide(visit, actor, item.payload, district)
             except DomainError as exc:
@@ -210,17 +222,69 @@ class Walkthrough(Application[UUID]):
                                         error=ErrorBody(code=exc.code, message=exc.message)))
                 continue
             event = self._event(item.visit_id, (visit.version if visit else 0) + 1, actor,
-                                device_id, now, item.payload, item)
+                                device_id, draft.now, item.payload, item)
             event = _with_catalog_version(event, visit)
-            visits[item.visit_id] = evolve(visit, event)
-            new_events.append(event)
-            receipts.append(Receipt(event_id=item.event_id, digest=item.digest,
-                                    visit_id=item.visit_id))
-            stored[item.event_id] = item.digest
+            draft.add(item.visit_id, evolve(visit, event), event,
+                      Receipt(event_id=item.event_id, digest=item.digest,
+                              visit_id=item.visit_id))
             outcomes.append(Outcome(id=event_id, status="accepted"))
-        if new_events:
-            self.save(*new_events, receipts=receipts)
         return outcomes
+
+    def _commit_group(self, jobs: list[Job[Any]]) -> None:
+        """Decide every job of the group on fresh state and store all their events in
+        one transaction. A concurrent writer that got there first (a version clash, a
+        receipt stored elsewhere) fails the transaction as a whole; the group is then
+        decided again: nothing is lost, nothing doubled."""
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                self._attempt(jobs)
+                return
+            except IntegrityError:
+                continue
+            except (OperationalError, InterfaceError, DatabaseError) as exc:
+                error = StoreUnavailable(str(exc))
+                break
+        else:
+            error = StoreUnavailable("too many concurrent writers; retry the batch")
+        for job in jobs:
+            job.fail(error)
+
+    def _attempt(self, jobs: list[Job[Any]]) -> None:
+        tail = self.receipts.select_tail(self._cache.position,
+                                         [key for job in jobs for key in job.keys])
+        self._cache.follow(tail)
+        self._followed_at = time.monotonic()
+        group = Group(self._load_district, self._load_visit, tail.receipts, self.clock)
+        group.district()  # every batch needs it, and readers find it fresh
+        decided: list[tuple[Job[Any], Any, Exception | None]] = []
+        for job in jobs:
+            draft = group.draft()
+            try:
+                decided.append((job, job.decide(draft), None))
+            except PersistenceError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one job's refusal is its own
+                decided.append((job, None, exc))
+                continue
+            group.merge(draft)
+        notification_ids: Sequence[int] = ()
+        if group.events:
+            stored = [self.mapper.to_stored_event(event) for event in group.events]
+            try:
+                notification_ids = self.recorder.insert_events(
+                    stored, receipts=group.receipts) or ()
+            except IntegrityError:
+                self._cache.forget(list(group.states))
+                raise
+        for aggregate_id, state in group.states.items():
+            if state is not None:
+                self._cache.put(aggregate_id, state)
+        self._cache.wrote(notification_ids)
+        for job, result, error in decided:
+            if error is None:
+                job.succeed(result)
+            else:
+                job.fail(error)
 
     def _event(
         self,
@@ -242,16 +306,6 @@ class Walkthrough(Application[UUID]):
             occurred_at=submission.occurred_at if submission else now,
             payload=payload,
         )
-
-    def _retrying(self, attempt: Callable[[], T]) -> T:
-        for _ in range(MAX_ATTEMPTS):
-            try:
-                return attempt()
-            except IntegrityError:
-                continue  # a concurrent writer won the race: decide again on fresh state
-            except (OperationalError, InterfaceError, DatabaseError) as exc:
-                raise StoreUnavailable(str(exc)) from exc
-        raise StoreUnavailable("too many concurrent writers; retry the batch")
 
 
 def _with_catalog_version(event: Event, visit: Visit | None) -> Event:

@@ -14,20 +14,33 @@ from uuid import UUID
 
 import msgspec
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.persistence import Mapper, ProgrammingError, StoredEvent, Transcoder
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from walkthrough.events import Event, event_decoder, event_encoder
+from walkthrough.events import Event, event_decoder, event_encoder, uuid_text
+
+TAIL_LIMIT = 10_000  # more changes than this since our last look: forget every cached aggregate
 
 
 class Receipt(msgspec.Struct, frozen=True):
     event_id: UUID
     digest: bytes
     visit_id: UUID
+
+
+class Tail(msgspec.Struct, frozen=True):
+    """What a writer needs to know before deciding a group of batches, read together:
+    the log's position, which aggregates changed since `after` (their id and newest
+    version; None when the writer must forget everything it cached) and the receipts
+    of the submitted event ids."""
+
+    position: int
+    changed: list[tuple[UUID, int]] | None
+    receipts: dict[UUID, bytes]
 
 
 class UnusedTranscoder(Transcoder):
@@ -62,11 +75,16 @@ class EventMapper(Mapper[UUID]):
 
 
 def decode_state(state: bytes, mapper: Mapper[UUID]) -> Event:
+    return event_decoder.decode(plain_state(state, mapper))
+
+
+def plain_state(state: bytes, mapper: Mapper[UUID]) -> bytes:
+    """A stored state as JSON: decrypted and decompressed when the mapper does that."""
     if mapper.cipher:
         state = mapper.cipher.decrypt(state)
     if mapper.compressor:
         state = mapper.compressor.decompress(state)
-    return event_decoder.decode(state)
+    return state
 
 
 @runtime_checkable
@@ -76,6 +94,17 @@ class ReceiptRecorder(Protocol):
     same transaction as the events."""
 
     def select_receipts(self, event_ids: Sequence[UUID]) -> dict[UUID, bytes]: ...
+
+    def select_tail(self, after: int | None, event_ids: Sequence[UUID]) -> Tail:
+        """The changes since notification `after` and the receipts of `event_ids`,
+        in one read transaction."""
+        ...
+
+    def select_states(self, after: int, limit: int, stop: int | None = None,
+                      ) -> list[tuple[int, bytes]]:
+        """(notification id, stored state) after `after`, in log order: what a
+        projector reads, without building a Notification per row."""
+        ...
 
 
 RECEIPTS_TABLE = (
@@ -93,25 +122,69 @@ class SQLiteReceiptRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        notification_ids = super()._insert_events(c, stored_events, **kwargs)
+        """The first row alone (to learn its rowid), the rest in one executemany
+        (eventsourcing inserts row by row to learn each rowid). Holding the write lock,
+        this transaction's rows take consecutive rowids; the last one checks that."""
+        if not stored_events:
+            return []
+        rows = [(s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+                 s.originator_version, s.topic, s.state) for s in stored_events]
+        c.execute(self.insert_events_statement, rows[0])
+        first = c.lastrowid
+        c.executemany(self.insert_events_statement, rows[1:])
+        c.execute("SELECT last_insert_rowid()")
+        last = c.fetchone()[0]
+        if last - first + 1 != len(rows):
+            raise ProgrammingError(f"rowids {first}..{last} for {len(rows)} events")
+        notification_ids = list(range(first, last + 1))
         receipts: Iterable[Receipt] = kwargs.get("receipts", ())
         c.executemany(
             "INSERT INTO sync_receipts VALUES (?, ?, ?)",
-            [(str(r.event_id), r.digest, str(r.visit_id)) for r in receipts],
+            [(str(r.event_id), r.digest, uuid_text(r.visit_id)) for r in receipts],
         )
         return notification_ids
 
     def select_receipts(self, event_ids: Sequence[UUID]) -> dict[UUID, bytes]:
-        found: dict[UUID, bytes] = {}
         with self.datastore.transaction(commit=False) as c:
-            for chunk in _chunks([str(i) for i in event_ids], 500):
-                marks = ",".join("?" * len(chunk))
-                c.execute(
-                    f"SELECT event_id, digest FROM sync_receipts WHERE event_id IN ({marks})",
-                    chunk,
-                )
-                for row in c.fetchall():
-                    found[UUID(row["event_id"])] = bytes(row["digest"])
+            return self._receipts(c, event_ids)
+
+    def select_tail(self, after: int | None, event_ids: Sequence[UUID]) -> Tail:
+        table = self.events_table_name
+        with self.datastore.transaction(commit=False) as c:
+            changed: list[tuple[UUID, int]] | None = None
+            if after is not None:
+                c.execute(f"SELECT rowid, originator_id, originator_version FROM {table} "
+                          "WHERE rowid > ? ORDER BY rowid LIMIT ?", (after, TAIL_LIMIT + 1))
+                rows = c.fetchall()
+                if len(rows) <= TAIL_LIMIT:
+                    changed = [(UUID(r[1]), r[2]) for r in rows]
+                    position = rows[-1][0] if rows else after
+            if changed is None:
+                c.execute(f"SELECT MAX(rowid) FROM {table}")
+                position = c.fetchone()[0] or 0
+            return Tail(position=position, changed=changed,
+                        receipts=self._receipts(c, event_ids))
+
+    def select_states(self, after: int, limit: int, stop: int | None = None,
+                      ) -> list[tuple[int, bytes]]:
+        statement = f"SELECT rowid, state FROM {self.events_table_name} WHERE rowid > ?"
+        params: list[int] = [after]
+        if stop is not None:
+            statement += " AND rowid <= ?"
+            params.append(stop)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement + " ORDER BY rowid LIMIT ?", [*params, limit])
+            return [(row[0], row[1]) for row in c.fetchall()]
+
+    @staticmethod
+    def _receipts(c: SQLiteCursor, event_ids: Sequence[UUID]) -> dict[UUID, bytes]:
+        found: dict[UUID, bytes] = {}
+        for chunk in _chunks([str(i) for i in event_ids], 500):
+            marks = ",".join("?" * len(chunk))
+            c.execute(f"SELECT event_id, digest FROM sync_receipts WHERE event_id IN ({marks})",
+                      chunk)
+            for row in c.fetchall():
+                found[UUID(row["event_id"])] = bytes(row["digest"])
         return found
 
 
@@ -149,12 +222,46 @@ class PostgresReceiptRecorder(PostgresApplicationRecorder):
                 )
 
     def select_receipts(self, event_ids: Sequence[UUID]) -> dict[UUID, bytes]:
+        with self.datastore.transaction(commit=False) as curs:
+            return self._receipts(curs, event_ids)
+
+    def select_tail(self, after: int | None, event_ids: Sequence[UUID]) -> Tail:
+        table = Identifier(self.datastore.schema, self.events_table_name)
+        with self.datastore.transaction(commit=False) as curs:
+            changed: list[tuple[UUID, int]] | None = None
+            if after is not None:
+                curs.execute(SQL("SELECT notification_id, originator_id, originator_version "
+                                 "FROM {} WHERE notification_id > %s ORDER BY notification_id "
+                                 "LIMIT %s").format(table), (after, TAIL_LIMIT + 1))
+                rows = curs.fetchall()
+                if len(rows) <= TAIL_LIMIT:
+                    changed = [(r["originator_id"], r["originator_version"]) for r in rows]
+                    position = rows[-1]["notification_id"] if rows else after
+            if changed is None:
+                curs.execute(SQL("SELECT MAX(notification_id) AS top FROM {}").format(table))
+                row = curs.fetchone()
+                position = (row["top"] if row else None) or 0
+            return Tail(position=position, changed=changed,
+                        receipts=self._receipts(curs, event_ids))
+
+    def select_states(self, after: int, limit: int, stop: int | None = None,
+                      ) -> list[tuple[int, bytes]]:
+        statement = SQL("SELECT notification_id, state FROM {} WHERE notification_id > %s"
+                        ).format(Identifier(self.datastore.schema, self.events_table_name))
+        params: list[int] = [after]
+        if stop is not None:
+            statement += SQL(" AND notification_id <= %s")
+            params.append(stop)
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement + SQL(" ORDER BY notification_id LIMIT %s"), [*params, limit])
+            return [(row["notification_id"], bytes(row["state"])) for row in curs.fetchall()]
+
+    def _receipts(self, curs: Cursor[DictRow], event_ids: Sequence[UUID]) -> dict[UUID, bytes]:
         if not event_ids:
             return {}
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SQL("SELECT event_id, digest FROM {} WHERE event_id = ANY(%s)")
-                         .format(self.receipts_table), (list(event_ids),))
-            return {row["event_id"]: bytes(row["digest"]) for row in curs.fetchall()}
+        curs.execute(SQL("SELECT event_id, digest FROM {} WHERE event_id = ANY(%s)")
+                     .format(self.receipts_table), (list(event_ids),))
+        return {row["event_id"]: bytes(row["digest"]) for row in curs.fetchall()}
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:

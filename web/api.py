@@ -10,7 +10,7 @@ from starlette.routing import Match, Route
 
 from projections.queries import Reader
 from walkthrough.errors import DomainError
-from walkthrough.sync import decode_client_event
+from walkthrough.sync import decode_client_event, decode_typed_batch
 from walkthrough.visit import Actor
 from web import cycle
 from web.auth import authenticate
@@ -37,20 +37,29 @@ async def sync(request: Request) -> Response:
     actor = await _caller(request)
     check_sync_rate(request)
     body = await read_body(request, services.settings.max_body_bytes)
-    try:
-        envelope = sync_request_decoder.decode(body)
-    except msgspec.ValidationError as exc:
-        raise RequestError(422, "invalid_request", str(exc)) from None
-    except msgspec.DecodeError as exc:
-        raise RequestError(400, "bad_request", f"the body is not JSON: {exc}") from None
-    limit = services.settings.max_batch_events
-    if len(envelope.events) > limit:
-        raise RequestError(422, "batch_too_large",
-                           f"{len(envelope.events)} events; send at most {limit} per request")
     now = services.clock()
-    items = [decode_client_event(raw, now) for raw in envelope.events]
-    outcomes = await run_in_threadpool(services.app.record, actor, envelope.device_id, items)
+    typed = decode_typed_batch(body, now)  # one call for a batch of well-formed events
+    if typed is not None:
+        device_id, items = typed
+    else:
+        try:
+            envelope = sync_request_decoder.decode(body)
+        except msgspec.ValidationError as exc:
+            raise RequestError(422, "invalid_request", str(exc)) from None
+        except msgspec.DecodeError as exc:
+            raise RequestError(400, "bad_request", f"the body is not JSON: {exc}") from None
+        device_id = envelope.device_id
+        _check_batch_size(len(envelope.events), services.settings.max_batch_events)
+        items = [decode_client_event(raw, now) for raw in envelope.events]
+    _check_batch_size(len(items), services.settings.max_batch_events)
+    outcomes = await run_in_threadpool(services.app.record, actor, device_id, items)
     return JSON(SyncResponse(results=outcomes))
+
+
+def _check_batch_size(count: int, limit: int) -> None:
+    if count > limit:
+        raise RequestError(422, "batch_too_large",
+                           f"{count} events; send at most {limit} per request")
 
 
 async def _read(request: Request, query: str) -> Response:

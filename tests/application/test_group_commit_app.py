@@ -1,0 +1,208 @@
+"""Group commit and the aggregate cache inside the application, on every backend:
+concurrent batches share a transaction without losing or doubling an event, and
+what another process stored is seen before deciding."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, cast
+
+import msgspec
+import pytest
+
+from tests.application.test_storage import stored
+from tests.builders import enter, tap
+from tests.conftest import FakeClock
+from walkthrough.application import Walkthrough
+from walkthrough.catalog import DEFAULT_CATALOG
+from walkthrough.demo import CURRENT_VISIT
+from walkthrough.errors import DomainError
+from walkthrough.events import Event, NeedsAssessmentRecorded, PersonRegistered, SchoolRegistered
+from walkthrough.sync import Rejection, Submission, decode_client_event
+from walkthrough.visit import Actor
+from web.bootstrap import Services, bootstrap
+from web.settings import Settings
+
+WAIT = 10.0  # seconds before a stuck test fails instead of hanging
+Items = list[Submission | Rejection]
+
+
+@pytest.fixture
+def second(demo: Services, settings: Settings, clock: FakeClock) -> Iterator[Services]:
+    """Another process's view of the same store (its own pool and caches)."""
+    other = bootstrap(settings, clock=clock)
+    yield other
+    other.close()
+
+
+def decoded(services: Services, *events: dict[str, Any]) -> Items:
+    return [decode_client_event(msgspec.json.encode(e), services.clock()) for e in events]
+
+
+@contextmanager
+def busy_writer(app: Walkthrough) -> Iterator[Callable[[int], None]]:
+    """Play a leader in the middle of a commit: callers queue behind it, and when it
+    is done the next leader takes them all in one group. Yields a wait for the queue
+    to hold n jobs."""
+    writer = app._writer
+
+    def queued(n: int) -> None:
+        deadline = time.monotonic() + WAIT
+        while len(writer._queue) < n:
+            assert time.monotonic() < deadline, f"{n} jobs never queued"
+            time.sleep(0.001)
+
+    with writer._leader:
+        yield queued
+
+
+class Sender(threading.Thread):
+    def __init__(self, app: Walkthrough, actor: Actor, items: Items,
+                 start: threading.Barrier | None = None) -> None:
+        super().__init__()
+        self.app, self.actor, self.items, self.start_together = app, actor, items, start
+        self.statuses: list[str] = []
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            if self.start_together is not None:
+                self.start_together.wait(WAIT)
+            outcomes = self.app.record(self.actor, "tablet-1", self.items)
+            self.statuses = [o.status for o in outcomes]
+        except BaseException as exc:  # noqa: BLE001 - the test looks at it
+            self.error = exc
+
+
+def joined(senders: list[Sender]) -> list[list[str]]:
+    for sender in senders:
+        sender.join(WAIT)
+        assert not sender.is_alive()
+        assert sender.error is None, sender.error
+    return [sender.statuses for sender in senders]
+
+
+def test_a_person_registered_by_another_process_acts_here_at_once(
+    demo: Services, second: Services
+) -> None:
+    demo.app.actor("organizer1")  # the district is cached here, and fresh
+    second.app.register([
+        SchoolRegistered(school_id="polk-middle", name="Polk Middle", level="middle"),
+        PersonRegistered(user_id="organizer9", name="Kim Doe", roles=("organizer",)),
+    ])
+    organizer = demo.app.actor("organizer9")
+    assert organizer == Actor(user_id="organizer9", roles=("organizer",))
+    needs = NeedsAssessmentRecorded(school_id="polk-middle",
+                                    catalog_version=DEFAULT_CATALOG.version,
+                                    focus_areas=("cfu",))
+    event = demo.app.prepare(organizer, needs)
+    assert (event.actor, event.payload) == ("organizer9", needs)
+    demo.app.register([PersonRegistered(user_id="host9", name="Lou Roe", roles=("host",),
+                                        school_id="polk-middle")])
+    assert second.app.actor("host9").school_id == "polk-middle"
+
+
+@pytest.mark.parametrize("start", ["racing", "queued behind a busy leader"])
+def test_concurrent_batches_on_one_visit_are_each_stored_once_in_order(
+    demo: Services, start: str
+) -> None:
+    app = demo.app
+    coaches = [app.actor("coach1"), app.actor("coach2")]
+    batches = [decoded(demo, enter(CURRENT_VISIT, room=f"c-room-{n}"),
+                       tap(CURRENT_VISIT, "cfu", "yes", room=f"c-room-{n}"),
+                       tap(CURRENT_VISIT, "target_posted", "no", room=f"c-room-{n}"))
+               for n in range(8)]
+    visit = app.visit(CURRENT_VISIT)
+    assert visit is not None
+    before, version = stored(demo), visit.version
+    if start == "racing":
+        barrier = threading.Barrier(len(batches))
+        senders = [Sender(app, coaches[n % 2], items, barrier)
+                   for n, items in enumerate(batches)]
+        for sender in senders:
+            sender.start()
+    else:
+        with busy_writer(app) as queued:
+            senders = [Sender(app, coaches[n % 2], items) for n, items in enumerate(batches)]
+            for sender in senders:
+                sender.start()
+            queued(len(senders))
+    assert joined(senders) == [["accepted"] * 3] * len(batches)
+    total = sum(len(items) for items in batches)
+    assert stored(demo) == before + total
+    events = cast(list[Event], list(app.events.get(CURRENT_VISIT)))
+    assert [e.originator_version for e in events] == list(range(1, version + total + 1))
+    submitted = {item.event_id for items in batches for item in items
+                 if isinstance(item, Submission)}
+    new_ids = Counter(e.event_id for e in events[version:])
+    assert set(new_ids) == submitted
+    assert set(new_ids.values()) == {1}
+    latest = app.visit(CURRENT_VISIT)
+    assert latest is not None
+    assert latest.version == version + total
+    assert {f"c-room-{n}" for n in range(8)} <= set(latest.classrooms)
+
+
+def test_an_event_resent_while_its_first_copy_waits_in_the_same_group_is_stored_once(
+    demo: Services
+) -> None:
+    """The tablet timed out and sent its batch again; both copies, and a third
+    request reusing one id for other content, are decided in one group."""
+    app, coach = demo.app, demo.app.actor("coach1")
+    room, cfu = enter(CURRENT_VISIT), tap(CURRENT_VISIT, "cfu", "yes")
+    reused = {**cfu, "data": {**cfu["data"], "value": "no"}}
+    batches = [decoded(demo, room, cfu), decoded(demo, room, cfu),
+               decoded(demo, reused, tap(CURRENT_VISIT, "on_task", 20))]
+    before = stored(demo)
+    with busy_writer(app) as queued:
+        senders = []
+        for n, items in enumerate(batches, start=1):  # queued in this order
+            senders.append(Sender(app, coach, items))
+            senders[-1].start()
+            queued(n)
+    assert joined(senders) == [["accepted", "accepted"], ["duplicate", "duplicate"],
+                               ["conflict", "accepted"]]
+    assert stored(demo) == before + 3
+    first = batches[0]
+    assert all(isinstance(item, Submission) for item in first)
+    receipts = app.receipts.select_receipts(
+        [item.event_id for item in first if isinstance(item, Submission)])
+    assert receipts == {item.event_id: item.digest for item in first
+                        if isinstance(item, Submission)}
+
+
+def test_a_job_refused_in_a_group_leaves_no_trace_and_the_others_are_stored(
+    demo: Services
+) -> None:
+    """A registration is all or nothing even when other jobs share its transaction."""
+    app, coach = demo.app, demo.app.actor("coach1")
+    items = decoded(demo, enter(CURRENT_VISIT), tap(CURRENT_VISIT, "cfu", "yes"))
+    before = stored(demo)
+    refused: list[BaseException] = []
+
+    def register() -> None:
+        try:
+            app.register([
+                SchoolRegistered(school_id="polk-middle", name="Polk Middle", level="middle"),
+                PersonRegistered(user_id="coach1", name="Dana Reyes", roles=("coach",)),
+            ])
+        except DomainError as exc:
+            refused.append(exc)
+
+    with busy_writer(app) as queued:
+        registrar = threading.Thread(target=register)
+        registrar.start()
+        queued(1)
+        sender = Sender(app, coach, items)
+        sender.start()
+        queued(2)
+    registrar.join(WAIT)
+    assert not registrar.is_alive()
+    assert joined([sender]) == [["accepted", "accepted"]]
+    assert [getattr(exc, "code", None) for exc in refused] == ["already_registered"]
+    assert stored(demo) == before + 2
+    assert "polk-middle" not in app.district().schools

@@ -1,0 +1,70 @@
+"""The one-call decoding of a whole sync request agrees with decoding it event by event,
+and gives way to the per-event path whenever anything in the batch is malformed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import msgspec
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.strategies import payloads, utc_datetimes
+from walkthrough.events import PAYLOAD_TYPES, SYNCABLE_TYPES
+from walkthrough.sync import Rejection, Submission, decode_client_event, decode_typed_batch
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+client_events = st.sampled_from(sorted(SYNCABLE_TYPES)).flatmap(
+    lambda tag: st.builds(
+        lambda payload, at: {"id": str(uuid4()), "visit_id": str(uuid4()), "type": tag,
+                             "occurred_at": at, "data": payload},
+        payloads(PAYLOAD_TYPES[tag]), utc_datetimes))
+
+
+def body(events: list[dict[str, object]], device: str = "tablet-1") -> bytes:
+    return msgspec.json.encode({"device_id": device, "events": events})
+
+
+def one_by_one(events: list[dict[str, object]]) -> list[Submission | Rejection]:
+    return [decode_client_event(msgspec.json.encode(e), NOW) for e in events]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(client_events, max_size=8))
+def test_a_well_formed_batch_decodes_as_it_would_event_by_event(
+    events: list[dict[str, object]],
+) -> None:
+    typed = decode_typed_batch(body(events), NOW)
+    assert typed is not None
+    device, items = typed
+    assert device == "tablet-1"
+    assert items == one_by_one(events)
+
+
+def test_a_future_event_is_rejected_on_the_fast_path_too() -> None:
+    event: dict[str, object] = {
+        "id": str(uuid4()), "visit_id": str(uuid4()), "type": "VisitStarted",
+        "occurred_at": (NOW + timedelta(days=2)).isoformat(), "data": {}}
+    typed = decode_typed_batch(body([event]), NOW)
+    assert typed is not None
+    [item] = typed[1]
+    assert isinstance(item, Rejection)
+    assert item.code == "future_event"
+    assert typed[1] == one_by_one([event])
+
+
+def test_anything_malformed_leaves_the_batch_to_the_per_event_path() -> None:
+    good: dict[str, object] = {
+        "id": str(uuid4()), "visit_id": str(uuid4()), "type": "VisitStarted",
+        "occurred_at": NOW.isoformat(), "data": {}}
+    bad: dict[str, object]
+    for bad in (
+        {**good, "type": "TeacherRated"},  # unknown type
+        {**good, "teacher": "Ms X"},  # a field nobody may send
+        {**good, "data": {"unexpected": 1}},  # bad data
+        {**good, "id": "not-a-uuid"},
+    ):
+        assert decode_typed_batch(body([good, bad]), NOW) is None
+    assert decode_typed_batch(body([good], device="bad device id!"), NOW) is None
+    assert decode_typed_batch(b"{not json", NOW) is None

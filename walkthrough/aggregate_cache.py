@@ -1,0 +1,80 @@
+"""Aggregates kept in memory between writes, kept true by reading the log's tail.
+
+Before deciding, the writer reads which aggregates changed since it last looked
+(`Tail.changed`: its own writes and any other process's). A cached aggregate older
+than a change is marked behind and fast-forwarded on its next use; every other
+cached aggregate is used as is, without a query. Only the writer (under the group
+commit lock) moves the position or puts aggregates, so the cache never goes back
+in time; readers only take from it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Protocol
+from uuid import UUID
+
+from walkthrough.persistence import Tail
+
+
+class Versioned(Protocol):
+    @property
+    def version(self) -> int: ...
+
+
+class AggregateCache:
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self.position: int | None = None  # the log position everything cached is true at
+        self._items: OrderedDict[UUID, Versioned] = OrderedDict()
+        self._behind: dict[UUID, int] = {}  # id -> a newer version known to be stored
+        self._lock = threading.Lock()
+
+    def get(self, aggregate_id: UUID) -> tuple[Versioned | None, bool]:
+        """The cached aggregate (or None) and whether it must be fast-forwarded first."""
+        with self._lock:
+            item = self._items.get(aggregate_id)
+            if item is None:
+                return None, False
+            self._items.move_to_end(aggregate_id)
+            return item, aggregate_id in self._behind
+
+    def put(self, aggregate_id: UUID, aggregate: Versioned) -> None:
+        with self._lock:
+            if self._behind.get(aggregate_id, 0) <= aggregate.version:
+                self._behind.pop(aggregate_id, None)
+            self._items[aggregate_id] = aggregate
+            self._items.move_to_end(aggregate_id)
+            while len(self._items) > self.maxsize:
+                evicted, _ = self._items.popitem(last=False)
+                self._behind.pop(evicted, None)
+
+    def follow(self, tail: Tail) -> None:
+        """Take in the changes read since `position`; forget everything when unknown."""
+        with self._lock:
+            if tail.changed is None:
+                self._items.clear()
+                self._behind.clear()
+            else:
+                for aggregate_id, version in tail.changed:
+                    item = self._items.get(aggregate_id)
+                    if item is not None and item.version < version:
+                        self._behind[aggregate_id] = max(version,
+                                                         self._behind.get(aggregate_id, 0))
+            self.position = tail.position
+
+    def wrote(self, notification_ids: Sequence[int]) -> None:
+        """Our own insert: when it directly follows the position, nothing else can have
+        come between, so the position moves past it without reading it back."""
+        with self._lock:
+            if (notification_ids and self.position is not None
+                    and notification_ids[0] == self.position + 1):
+                self.position = notification_ids[-1]
+
+    def forget(self, aggregate_ids: Sequence[UUID]) -> None:
+        with self._lock:
+            for aggregate_id in aggregate_ids:
+                self._items.pop(aggregate_id, None)
+                self._behind.pop(aggregate_id, None)
