@@ -13,21 +13,26 @@ from collections.abc import Callable, Sequence
 from uuid import UUID
 
 import msgspec
-from eventsourcing.persistence import IntegrityError, Notification, Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 
 from projections.district_view import district_document, index_meetings
 from projections.store import Key, ReadModelStore
-from projections.visit_view import VisitView, apply, plan
+from projections.visit_view import Projected, VisitView, apply, plan, projected_decoder
 from walkthrough.application import Walkthrough
 from walkthrough.district import DISTRICT_ID
-from walkthrough.events import Event, PersonRegistered, SchoolRegistered, VisitPlanned
-from walkthrough.persistence import decode_state
+from walkthrough.events import PersonRegistered, SchoolRegistered, VisitPlanned
+from walkthrough.persistence import plain_state
 
 PAGE_SIZE = 1000
+# Decoded visit views kept between pages (the visits being recorded now), bounded
+# in number and in taps + notes held (~0.5 kB each in memory).
+KEPT_VIEWS = 512
+KEPT_ITEMS = 200_000
 VISIT = "visit"
 SCHOOL = "school"
 PERSON = "person"
 SCHOOL_VISITS = "school_visits"  # per school: its visit ids in log order
+DISTRICT = str(DISTRICT_ID)
 
 view_encoder = msgspec.json.Encoder()
 view_decoder = msgspec.json.Decoder(VisitView)
@@ -45,6 +50,10 @@ class Projector:
         self.store = store
         self.page_size = page_size
         self._lock = threading.Lock()
+        # Decoded visit views as this projector last wrote them, valid while the
+        # position is still the one it wrote (nobody else moved it since).
+        self._views: dict[str, VisitView] = {}
+        self._views_at: int | None = None
 
     def position(self) -> int:
         return self.store.max_tracking_id(self.app.name) or 0
@@ -56,24 +65,23 @@ class Projector:
                 position = self.position()
                 if until is not None and position >= until:
                     return position
-                notifications = self.app.recorder.select_notifications(
-                    start=position + 1, limit=self.page_size,
-                    stop=until)
-                if not notifications:
+                rows = self.app.receipts.select_states(position, self.page_size, until)
+                if not rows:
                     return position
                 try:
-                    self._apply_page(notifications, position)
+                    self._apply_page(rows, position)
                 except IntegrityError:
                     continue  # another projector moved the position first: go round
+                finally:
+                    if self._views_at != rows[-1][0]:
+                        self._views.clear()  # not written by us, or written half-way
                 if progress is not None:
-                    progress(notifications[-1].id)
+                    progress(rows[-1][0])
 
-    def _apply_page(self, notifications: Sequence[Notification], position: int) -> None:
-        page = [decode_state(n.state, self.app.mapper) for n in notifications]
-        visit_ids = sorted({str(e.originator_id) for e in page
-                            if e.originator_id != DISTRICT_ID})
-        visits = {doc_id: view_decoder.decode(doc)
-                  for doc_id, doc in self.store.get_many(VISIT, visit_ids).items()}
+    def _apply_page(self, rows: Sequence[tuple[int, bytes]], position: int) -> None:
+        mapper = self.app.mapper
+        page = [projected_decoder.decode(plain_state(state, mapper)) for _, state in rows]
+        visits = self._visit_views(page, position)
         docs: dict[Key, bytes] = {}
         members: list[tuple[str, str, str]] = []
         touched: set[str] = set()
@@ -83,12 +91,36 @@ class Projector:
             docs[(VISIT, visit_id)] = view_encoder.encode(visits[visit_id])
         self._index_schools(page, docs)
         index_meetings([e.payload for e in page], self.store, docs)
-        self.store.write(docs, members, Tracking(self.app.name, notifications[-1].id),
+        self._views_at = None  # the views are folded but not yet written
+        self.store.write(docs, members, Tracking(self.app.name, rows[-1][0]),
                          previous=position)
+        self._keep_views(visits, touched, rows[-1][0])
 
-    def _index_schools(self, page: Sequence[Event], docs: dict[Key, bytes]) -> None:
+    def _visit_views(self, page: Sequence[Projected], position: int) -> dict[str, VisitView]:
+        """The views of the visits on the page: kept ones if this projector wrote the
+        current position, the others read from the store."""
+        visit_ids = sorted({e.originator_id for e in page} - {DISTRICT})
+        if self._views_at != position:
+            self._views.clear()
+        visits = {v: self._views[v] for v in visit_ids if v in self._views}
+        missing = [v for v in visit_ids if v not in visits]
+        visits.update((doc_id, view_decoder.decode(doc))
+                      for doc_id, doc in self.store.get_many(VISIT, missing).items())
+        return visits
+
+    def _keep_views(self, visits: dict[str, VisitView], touched: set[str], at: int) -> None:
+        for visit_id in touched:
+            self._views.pop(visit_id, None)
+            self._views[visit_id] = visits[visit_id]  # most recent last
+        items = sum(len(v.taps) + len(v.evidence) for v in self._views.values())
+        while self._views and (len(self._views) > KEPT_VIEWS or items > KEPT_ITEMS):
+            oldest = self._views.pop(next(iter(self._views)))
+            items -= len(oldest.taps) + len(oldest.evidence)
+        self._views_at = at
+
+    def _index_schools(self, page: Sequence[Projected], docs: dict[Key, bytes]) -> None:
         """Keep each school's list of visits, so a debrief reads only its own school."""
-        planned = [(e.payload.school_id, str(e.originator_id)) for e in page
+        planned = [(e.payload.school_id, e.originator_id) for e in page
                    if isinstance(e.payload, VisitPlanned)]
         if not planned:
             return
@@ -101,7 +133,7 @@ class Projector:
             docs[(SCHOOL_VISITS, school_id)] = view_encoder.encode(index[school_id])
 
     @staticmethod
-    def _fold(event: Event, visits: dict[str, VisitView], docs: dict[Key, bytes],
+    def _fold(event: Projected, visits: dict[str, VisitView], docs: dict[Key, bytes],
               members: list[tuple[str, str, str]], touched: set[str]) -> None:
         payload = event.payload
         if isinstance(payload, SchoolRegistered):
@@ -115,9 +147,9 @@ class Projector:
             key, doc = district_doc
             docs[key] = doc
             return
-        if event.originator_id == DISTRICT_ID:  # partnership meetings: index_meetings
+        if event.originator_id == DISTRICT:  # partnership meetings: index_meetings
             return
-        visit_id = str(event.originator_id)
+        visit_id = event.originator_id
         if isinstance(payload, VisitPlanned):
             visits[visit_id] = plan(event)
             members.append((payload.host, visit_id, "host"))

@@ -11,11 +11,11 @@ import msgspec
 
 from walkthrough.events import (
     ActionPlanAgreed,
+    AnyPayload,
     CheckInRecorded,
     ClassroomEntered,
     ClassroomExited,
     DebriefStarted,
-    Event,
     EvidenceNoted,
     LookForObserved,
     NextStepProposed,
@@ -31,6 +31,21 @@ from walkthrough.events import (
 )
 
 Day = date  # VisitView has a field named `date`
+
+
+class Projected(msgspec.Struct, frozen=True, kw_only=True):
+    """A stored event as the projector reads it: only the fields read models use, ids
+    as text (no UUID to build and format again for every event)."""
+
+    originator_id: str
+    timestamp: datetime
+    event_id: str
+    actor: str
+    occurred_at: datetime
+    payload: AnyPayload
+
+
+projected_decoder = msgspec.json.Decoder(Projected)
 
 
 class Room(msgspec.Struct):
@@ -111,20 +126,20 @@ class VisitView(msgspec.Struct):
     check_ins: list[CheckIn] = []
 
 
-def plan(event: Event) -> VisitView:
+def plan(event: Projected) -> VisitView:
     payload = event.payload
     assert isinstance(payload, VisitPlanned)
     return VisitView(
-        id=str(event.originator_id), school_id=payload.school_id, host=payload.host,
+        id=event.originator_id, school_id=payload.school_id, host=payload.host,
         team=list(payload.team), focus=payload.focus, date=payload.date,
         catalog_version=payload.catalog_version, last_recorded_at=event.timestamp,
     )
 
 
-def apply(view: VisitView, event: Event) -> None:
+def apply(view: VisitView, event: Projected) -> None:
     """Fold one visit event (not VisitPlanned) into the view, in place."""
     payload = event.payload
-    event_id = str(event.event_id)
+    event_id = event.event_id
     view.last_recorded_at = event.timestamp
     if isinstance(payload, TeachersNotified):
         view.teachers_notified = True
