@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
 from collections.abc import AsyncIterator
 
-from eventsourcing.persistence import PersistenceError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
@@ -16,10 +14,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from web import api, openapi, pages, reports
 from web.bootstrap import Services, bootstrap
 from web.errors import EXCEPTION_HANDLERS
+from web.projector_process import THREAD_INTERVAL_SECONDS, keep_projecting
 from web.settings import Settings
 
-log = logging.getLogger("walkthrough.web")
-PROJECTOR_INTERVAL_SECONDS = 1.0
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
@@ -50,15 +47,6 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _run_projector(services: Services, stopping: threading.Event) -> None:
-    """Keep read models warm in the background; reads also catch up on demand."""
-    while not stopping.wait(PROJECTOR_INTERVAL_SECONDS):
-        try:
-            services.projector.catch_up()
-        except PersistenceError:
-            log.warning("projector tick failed (store unavailable); retrying", exc_info=True)
-
-
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
     owned = services is None
     services = services or bootstrap(settings or Settings.from_env())
@@ -66,14 +54,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stopping = threading.Event()
-        worker = threading.Thread(target=_run_projector, args=(services, stopping),
-                                  name="projector", daemon=True)
-        worker.start()
+        worker = threading.Thread(
+            target=keep_projecting, args=(services, stopping, THREAD_INTERVAL_SECONDS),
+            name="projector", daemon=True)
+        if services.settings.background_projector:
+            worker.start()
         try:
             yield
         finally:
             stopping.set()
-            worker.join(timeout=5)
+            if worker.is_alive():
+                worker.join(timeout=5)
             if owned:
                 services.close()
 

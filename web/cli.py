@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from walkthrough.errors import NotFound, StoreUnavailable
 from web.analyst_cli import export, replay_past
 from web.bootstrap import Services, bootstrap
 from web.progress import log_progress
+from web.projector_process import run_process, start_process, stop_process
 from web.settings import Settings
 from web.storage import storage_for
 
@@ -37,9 +39,27 @@ def serve(
     # Create the tables once here, so the workers start on a ready store.
     _open(settings).close()
     typer.echo(f"walkthrough on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    typer.echo(f"store: {storage_for(settings).describe()}, {workers} worker(s)")
-    uvicorn.run("web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", proxy_headers=False, server_header=False)
+    typer.echo(f"store: {storage_for(settings).describe()}, {workers} worker(s) "
+               "and a projector process")
+    os.environ["WALKTHROUGH_BACKGROUND_PROJECTOR"] = "0"  # the workers leave it to that
+    projector = start_process()
+    try:
+        uvicorn.run("web.app:create_app", factory=True, host=host, port=port,
+                    workers=workers, log_level="info", proxy_headers=False,
+                    server_header=False)
+    finally:
+        stop_process(projector)
+
+
+@cli.command()
+def project(
+    parent: Annotated[int | None, typer.Option(
+        help="Stop when this process (the server that started it) is gone")] = None,
+) -> None:
+    """Keep the read models up to date (`serve` runs this beside its workers)."""
+    settings = Settings.from_env()
+    _open(settings).close()
+    run_process(settings, parent)
 
 
 def _open(settings: Settings) -> Services:
