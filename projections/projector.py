@@ -20,10 +20,10 @@ from projections.store import Key, ReadModelStore
 from projections.visit_view import Projected, VisitView, apply, plan, projected_decoder
 from walkthrough.application import Walkthrough
 from walkthrough.district import DISTRICT_ID
-from walkthrough.events import PersonRegistered, SchoolRegistered, VisitPlanned
+from walkthrough.events import Payload, PersonRegistered, SchoolRegistered, VisitPlanned
 from walkthrough.persistence import plain_state
 
-PAGE_SIZE = 1000
+PAGE_SIZE = 5000  # a replay commits a page at a time; in steady state pages are small
 # Decoded visit views kept between pages (the visits being recorded now), bounded
 # in number and in taps + notes held (~0.5 kB each in memory).
 KEPT_VIEWS = 512
@@ -133,23 +133,25 @@ class Projector:
             docs[(SCHOOL_VISITS, school_id)] = view_encoder.encode(index[school_id])
 
     @staticmethod
+    def _fold_district(payload: Payload, docs: dict[Key, bytes]) -> None:
+        if isinstance(payload, SchoolRegistered):
+            docs[(SCHOOL, payload.school_id)] = view_encoder.encode(payload)
+        elif isinstance(payload, PersonRegistered):
+            docs[(PERSON, payload.user_id)] = view_encoder.encode(payload)
+        else:  # partnership meetings: index_meetings
+            district_doc = district_document(payload)
+            if district_doc is not None:
+                key, doc = district_doc
+                docs[key] = doc
+
+    @staticmethod
     def _fold(event: Projected, visits: dict[str, VisitView], docs: dict[Key, bytes],
               members: list[tuple[str, str, str]], touched: set[str]) -> None:
         payload = event.payload
-        if isinstance(payload, SchoolRegistered):
-            docs[(SCHOOL, payload.school_id)] = view_encoder.encode(payload)
-            return
-        if isinstance(payload, PersonRegistered):
-            docs[(PERSON, payload.user_id)] = view_encoder.encode(payload)
-            return
-        district_doc = district_document(payload)
-        if district_doc is not None:
-            key, doc = district_doc
-            docs[key] = doc
-            return
-        if event.originator_id == DISTRICT:  # partnership meetings: index_meetings
-            return
         visit_id = event.originator_id
+        if visit_id == DISTRICT:
+            Projector._fold_district(payload, docs)
+            return
         if isinstance(payload, VisitPlanned):
             visits[visit_id] = plan(event)
             members.append((payload.host, visit_id, "host"))

@@ -141,7 +141,11 @@ def apply(view: VisitView, event: Projected) -> None:
     payload = event.payload
     event_id = event.event_id
     view.last_recorded_at = event.timestamp
-    if isinstance(payload, TeachersNotified):
+    if isinstance(payload, LookForObserved):  # most events: first
+        view.taps[event_id] = Tap(event_id=event_id, classroom_id=payload.classroom_id,
+                                  item=payload.item, value=payload.value,
+                                  method=payload.method, occurred_at=event.occurred_at)
+    elif isinstance(payload, TeachersNotified):
         view.teachers_notified = True
     elif isinstance(payload, VisitStarted):
         view.phase = "observation"
@@ -153,10 +157,6 @@ def apply(view: VisitView, event: Projected) -> None:
         view.rooms.setdefault(payload.classroom_id, Room(
             id=payload.classroom_id, label=payload.label, grade_band=payload.grade_band,
             subject=payload.subject, students_present=payload.students_present))
-    elif isinstance(payload, LookForObserved):
-        view.taps[event_id] = Tap(event_id=event_id, classroom_id=payload.classroom_id,
-                                  item=payload.item, value=payload.value,
-                                  method=payload.method, occurred_at=event.occurred_at)
     elif isinstance(payload, EvidenceNoted):
         view.evidence[event_id] = Note(event_id=event_id, classroom_id=payload.classroom_id,
                                        item=payload.item, text=payload.text,

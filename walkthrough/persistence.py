@@ -173,8 +173,10 @@ class SQLiteReceiptRecorder(SQLiteApplicationRecorder):
             statement += " AND rowid <= ?"
             params.append(stop)
         with self.datastore.transaction(commit=False) as c:
+            c.sqlite_cursor.row_factory = None  # plain tuples: no Row object per event
             c.execute(statement + " ORDER BY rowid LIMIT ?", [*params, limit])
-            return [(row[0], row[1]) for row in c.fetchall()]
+            rows: list[tuple[int, bytes]] = c.fetchall()
+            return rows
 
     @staticmethod
     def _receipts(c: SQLiteCursor, event_ids: Sequence[UUID]) -> dict[UUID, bytes]:
