@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID, uuid4
 
-import msgspec
 from eventsourcing.application import Application
 from eventsourcing.persistence import (
     DatabaseError,
@@ -222,11 +221,11 @@ class Walkthrough(Application[UUID]):
                                         error=ErrorBody(code=exc.code, message=exc.message)))
                 continue
             event = self._event(item.visit_id, (visit.version if visit else 0) + 1, actor,
-                                device_id, draft.now, item.payload, item)
-            event = _with_catalog_version(event, visit)
+                                device_id, draft.now, item.payload, item,
+                                _catalog_version(item.payload, visit))
             draft.add(item.visit_id, evolve(visit, event), event,
                       Receipt(event_id=item.event_id, digest=item.digest,
-                              visit_id=item.visit_id))
+                              visit_id=item.visit_id, key=event_id))
             outcomes.append(Outcome(id=event_id, status="accepted"))
         return outcomes
 
@@ -295,6 +294,7 @@ class Walkthrough(Application[UUID]):
         now: datetime,
         payload: AnyPayload,
         submission: Submission | None = None,
+        catalog_version: int | None = None,
     ) -> Event:
         return Event(
             originator_id=originator_id,
@@ -304,14 +304,14 @@ class Walkthrough(Application[UUID]):
             actor=actor.user_id,
             device_id=device_id,
             occurred_at=submission.occurred_at if submission else now,
+            catalog_version=catalog_version,
             payload=payload,
         )
 
 
-def _with_catalog_version(event: Event, visit: Visit | None) -> Event:
+def _catalog_version(payload: AnyPayload, visit: Visit | None) -> int | None:
     """Every visit event names the catalog version it was recorded against."""
-    version = visit.catalog_version if visit else getattr(event.payload, "catalog_version", None)
-    return msgspec.structs.replace(event, catalog_version=version)
+    return visit.catalog_version if visit else getattr(payload, "catalog_version", None)
 
 
 def open_application(env: dict[str, Any], clock: Clock = utc_now) -> Walkthrough:

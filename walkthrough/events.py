@@ -304,3 +304,9 @@ def uuid_text(value: UUID) -> str:
     """`str(value)`, remembered: visit ids are formatted for every event, and
     `UUID.__str__` is pure Python (a tenth of a sync batch's CPU before this)."""
     return str(value)
+
+
+@lru_cache(maxsize=8192)
+def uuid_hex(value: UUID | str) -> str:
+    """How eventsourcing's SQLite recorder stores an originator id, remembered."""
+    return value.hex if isinstance(value, UUID) else value

@@ -21,7 +21,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from walkthrough.events import Event, event_decoder, event_encoder, uuid_text
+from walkthrough.events import Event, event_decoder, event_encoder, uuid_hex, uuid_text
 
 TAIL_LIMIT = 10_000  # more changes than this since our last look: forget every cached aggregate
 
@@ -30,7 +30,7 @@ class Receipt(msgspec.Struct, frozen=True):
     event_id: UUID
     digest: bytes
     visit_id: UUID
-
+    key: str  # str(event_id), formatted once
 
 class Tail(msgspec.Struct, frozen=True):
     """What a writer needs to know before deciding a group of batches, read together:
@@ -127,8 +127,8 @@ class SQLiteReceiptRecorder(SQLiteApplicationRecorder):
         this transaction's rows take consecutive rowids; the last one checks that."""
         if not stored_events:
             return []
-        rows = [(s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
-                 s.originator_version, s.topic, s.state) for s in stored_events]
+        rows = [(uuid_hex(s.originator_id), s.originator_version, s.topic, s.state)
+                for s in stored_events]
         c.execute(self.insert_events_statement, rows[0])
         first = c.lastrowid
         c.executemany(self.insert_events_statement, rows[1:])
@@ -140,7 +140,7 @@ class SQLiteReceiptRecorder(SQLiteApplicationRecorder):
         receipts: Iterable[Receipt] = kwargs.get("receipts", ())
         c.executemany(
             "INSERT INTO sync_receipts VALUES (?, ?, ?)",
-            [(str(r.event_id), r.digest, uuid_text(r.visit_id)) for r in receipts],
+            [(r.key, r.digest, uuid_text(r.visit_id)) for r in receipts],
         )
         return notification_ids
 
