@@ -182,8 +182,12 @@ class Server:
     log_file: IO[bytes]
 
     def cpu_seconds(self) -> float:
-        """User + system CPU of the server process and, for several workers, its children."""
+        """User + system CPU of the server process and its children (workers, projector)."""
         return sum(_cpu_of(pid) for pid in [self.process.pid, *_children(self.process.pid)])
+
+    def children_cpu_seconds(self) -> float:
+        """The children's share: with one worker, the projector process."""
+        return sum(_cpu_of(pid) for pid in _children(self.process.pid))
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -229,6 +233,20 @@ def _children(pid: int) -> list[int]:
 
 
 # --- statistics and machine ---------------------------------------------------------
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, all cores (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    total = sum(fields[:8])  # guest time is already inside user
+    return (total - idle) / CLK_TCK, total / CLK_TCK
+
+
+def busy_share(before: tuple[float, float], after: tuple[float, float]) -> float | None:
+    """Share of the machine's CPU (all cores) busy between two `machine_cpu()` readings."""
+    total = after[1] - before[1]
+    return round((after[0] - before[0]) / total, 3) if total > 0 else None
 
 
 def percentile(values: Sequence[float], q: float) -> float:

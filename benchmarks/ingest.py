@@ -11,10 +11,12 @@ from benchmarks.common import (
     HOST,
     HttpConnection,
     Server,
+    busy_share,
     child_env,
     free_port,
     fresh_dir,
     log,
+    machine_cpu,
     percentile,
     ratio,
     run_module,
@@ -122,10 +124,18 @@ def _load(target: Target, duration: float, connections: int) -> dict[str, Any]:
     spec = LoadSpec(port=target.server.port, path="/api/sync", tokens=target.tokens,
                     visits=tuple(target.visits), templates=tuple(batch_templates(utc_now())),
                     connections=connections, duration=duration, nonce=secrets.randbits(32))
-    before = target.server.cpu_seconds()
+    before, children_before = target.server.cpu_seconds(), target.server.children_cpu_seconds()
+    machine_before = machine_cpu()
     result = run_load(spec)
+    result["machine_busy"] = busy_share(machine_before, machine_cpu())
     result["server_cpu_s"] = target.server.cpu_seconds() - before
+    result["children_cpu_s"] = target.server.children_cpu_seconds() - children_before
     return result
+
+
+def _mean(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(sum(known) / len(known), 3) if known else None
 
 
 def _combine(legs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -145,6 +155,8 @@ def _combine(legs: list[dict[str, Any]]) -> dict[str, Any]:
         "window_s": round(window, 2),
         "rounds_events_per_s": [leg["events_per_s"] for leg in legs],
         "server_cpu_s": round(server_cpu, 2),
+        "children_cpu_s": round(sum(leg["children_cpu_s"] for leg in legs), 2),
+        "machine_busy": _mean([leg["machine_busy"] for leg in legs]),
         "events_per_server_cpu_s": round(accepted / server_cpu, 1) if server_cpu > 0 else None,
         "client_cpu_s": round(sum(leg["client_cpu_s"] for leg in legs), 2),
         "connections": legs[0]["connections"] if legs else None,

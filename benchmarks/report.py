@@ -64,6 +64,12 @@ def targets(results: dict[str, Any]) -> list[Row]:
                      _num(_div(app.get("events_per_server_cpu_s"),
                                ceiling.get("events_per_server_cpu_s")), 2),
                      "(noise-resistant view)", "-"))
+        rows.append(("machine CPU busy while loaded (2 cores = 100 %)",
+                     f"app {_pct(app.get('machine_busy'))} (projector process "
+                     f"{_num(_div(app.get('children_cpu_s'), app.get('server_cpu_s')), 2)} "
+                     "of the server's CPU)",
+                     f"ceiling {_pct(ceiling.get('machine_busy'))}, naive "
+                     f"{_pct(naive.get('machine_busy'))}", "-", "(context)", "-"))
     replay = results.get("replay", {})
     if replay:
         rapp, rceil = replay.get("app", {}), replay.get("ceiling", {})
@@ -100,7 +106,14 @@ def targets(results: dict[str, Any]) -> list[Row]:
                      f"2 workers {_num(two.get('events_per_s'))} ev/s, {lat(two)}",
                      f"1 worker {_num(one.get('events_per_s'))} ev/s, {lat(one)}",
                      _num(growth, 2), ">= 1.6x", _met(None if growth is None else growth >= 1.6)))
+        rows.append(("machine CPU busy, PostgreSQL legs (2 cores = 100 %)",
+                     f"2 workers {_pct(two.get('machine_busy'))}",
+                     f"1 worker {_pct(one.get('machine_busy'))}", "-", "(context)", "-"))
     return rows
+
+
+def _pct(share: Any) -> str:
+    return f"{share * 100:.0f} %" if isinstance(share, (int, float)) else "-"
 
 
 def _div(a: Any, b: Any) -> float | None:
