@@ -69,9 +69,11 @@ class AggregateCache:
         """Our own insert: when it directly follows the position, nothing else can have
         come between, so the position moves past it without reading it back."""
         with self._lock:
-            if (notification_ids and self.position is not None
-                    and notification_ids[0] == self.position + 1):
-                self.position = notification_ids[-1]
+            if not notification_ids or self.position is None:
+                return
+            first, last = min(notification_ids), max(notification_ids)
+            if first == self.position + 1 and last - first + 1 == len(notification_ids):
+                self.position = last
 
     def forget(self, aggregate_ids: Sequence[UUID]) -> None:
         with self._lock:

@@ -202,6 +202,13 @@ class PostgresReceiptRecorder(PostgresApplicationRecorder):
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
+        # Plain arrays rather than eventsourcing's array of a composite type, which
+        # psycopg dumps in Python (a quarter of a worker's CPU under sync load).
+        self.insert_plain_statement = SQL(
+            "INSERT INTO {} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) "
+            "RETURNING notification_id"
+        ).format(Identifier(self.datastore.schema, self.events_table_name))
         self.receipts_table = Identifier(self.datastore.schema, "sync_receipts")
         self.sql_create_statements.append(SQL(
             "CREATE TABLE IF NOT EXISTS {} ("
@@ -211,14 +218,19 @@ class PostgresReceiptRecorder(PostgresApplicationRecorder):
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
-        super()._insert_stored_events(curs, stored_events, **kwargs)
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(self.insert_plain_statement, (
+            [s.originator_id for s in stored_events],
+            [s.originator_version for s in stored_events],
+            [s.topic for s in stored_events], [s.state for s in stored_events]))
         receipts: Sequence[Receipt] = kwargs.get("receipts", ())
         if receipts:
             # Another cursor: the caller fetches the notification ids from `curs`.
             with curs.connection.cursor() as receipts_cursor:
                 receipts_cursor.execute(
-                    SQL("INSERT INTO {} SELECT * FROM unnest(%s::uuid[], %s::bytea[], "
-                        "%s::uuid[])").format(self.receipts_table),
+                    SQL("INSERT INTO {} SELECT * FROM unnest(%b::uuid[], %b::bytea[], "
+                        "%b::uuid[])").format(self.receipts_table),
                     ([r.event_id for r in receipts], [r.digest for r in receipts],
                      [r.visit_id for r in receipts]),
                 )
