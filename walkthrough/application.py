@@ -241,12 +241,12 @@ class Walkthrough(Application[UUID]):
             except IntegrityError:
                 continue
             except (OperationalError, InterfaceError, DatabaseError) as exc:
-                error = StoreUnavailable(str(exc))
+                reason = str(exc)
                 break
         else:
-            error = StoreUnavailable("too many concurrent writers; retry the batch")
-        for job in jobs:
-            job.fail(error)
+            reason = "too many concurrent writers; retry the batch"
+        for job in jobs:  # one exception each: each caller's thread raises its own
+            job.fail(StoreUnavailable(reason))
 
     def _attempt(self, jobs: list[Job[Any]]) -> None:
         tail = self.receipts.select_tail(self._cache.position,
