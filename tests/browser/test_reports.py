@@ -150,7 +150,8 @@ def test_the_host_reads_the_school_trends_page_with_its_chart(
     for visit, row in zip(trends["visits"], visits.all(), strict=True):
         expect(row.locator(":scope > a")).to_have_attribute(
             "href", f"/reports/visits/{visit['visit_id']}/debrief")
-        expect(row).to_contain_text(f"· {visit['rooms']} rooms")
+        count = visit["rooms"]
+        expect(row).to_contain_text(f"· {count} {'room' if count == 1 else 'rooms'} ·")
     expect(charts(host)).to_have_count(1)
     expect(charts(host).locator("svg")).to_have_count(1)
     assert charts(host).locator("svg").text_content() == chart_text(

@@ -62,3 +62,8 @@ export function formatDate(isoDate) {
 export function percent(rate) {
   return rate === null || rate === undefined ? "–" : `${Math.round(rate * 100)}%`;
 }
+
+/** "1 room", "3 rooms". */
+export function rooms(count) {
+  return `${count} ${count === 1 ? "room" : "rooms"}`;
+}

@@ -2,10 +2,10 @@
 // cells suppressed (shown as "suppressed", never as a number).
 
 import { chart } from "../charts.js";
-import { formatDate, h, humanize, percent, replace } from "../dom.js";
+import { formatDate, h, humanize, percent, replace, rooms } from "../dom.js";
 import { getData, load, main } from "./common.js";
 
-const cellText = (cell) => (cell.suppressed ? "suppressed" : `${percent(cell.rate)} (${cell.classrooms} rooms)`);
+const cellText = (cell) => (cell.suppressed ? "suppressed" : `${percent(cell.rate)} (${rooms(cell.classrooms)})`);
 
 function breakdownTable(title, periods, rows) {
   const names = Object.keys(rows);
@@ -30,7 +30,7 @@ async function schoolPage(schoolId) {
     h("h2", {}, "Visits and their next steps"),
     trends.visits.length ? h("ul", {}, trends.visits.map((v) => h("li", {},
       h("a", { href: `/reports/visits/${v.visit_id}/debrief` }, formatDate(v.date)),
-      ` · ${v.rooms} rooms · ${humanize(v.phase)}`,
+      ` · ${rooms(v.rooms)} · ${humanize(v.phase)}`,
       v.next_steps.length ? h("ul", {}, v.next_steps.map((s) => h("li", {}, `Next step: ${s}`))) : null)))
       : h("p", { class: "empty" }, "No visit observed yet."),
     await chart(`${path}/chart.svg`, "Each point is one visit."));

@@ -1,7 +1,7 @@
 // Administrators' pages: the visit summary and the debrief agenda, read from the API.
 
 import { getJson } from "../api.js";
-import { h, humanize, replace, formatDate, percent } from "../dom.js";
+import { h, humanize, replace, formatDate, percent, rooms } from "../dom.js";
 
 function backLinks(visitId, here) {
   const links = [h("a", { href: "/", "data-link": true }, "← Visits")];
@@ -36,7 +36,7 @@ export function trendItem(item) {
   const methods = Object.entries(item.methods || {});
   return h("li", { class: "card trend", testid: `trend-${item.key}` },
     h("h3", {}, item.prompt),
-    h("p", { class: "seen-in" }, item.seen_in || `${item.rooms_observed} rooms`),
+    h("p", { class: "seen-in" }, item.seen_in || rooms(item.rooms_observed)),
     facts.length ? h("p", { class: "facts" }, facts) : null,
     countsTable(item),
     methods.length ? h("p", { class: "methods" }, "Methods: ",
@@ -60,7 +60,7 @@ export async function renderSummary(root, visitId, { setTitle }) {
     h("h1", { tabindex: "-1" }, "Visit summary"),
     stale ? h("p", { class: "notice", role: "status" }, "Offline: showing the summary saved on this tablet.") : null,
     h("p", { class: "lede", testid: "summary-totals" },
-      h("span", { testid: "summary-rooms" }, `${summary.rooms} ${summary.rooms === 1 ? "room" : "rooms"} visited`),
+      h("span", { testid: "summary-rooms" }, `${rooms(summary.rooms)} visited`),
       " · ",
       h("span", { testid: "summary-thanks" }, `${summary.thank_you_notes} thank-you ${summary.thank_you_notes === 1 ? "note" : "notes"} left`)),
     h("p", { class: "reminder" }, "Trends across rooms, never individual teachers. “Not observed” is excluded from rates."),
