@@ -91,7 +91,6 @@ class Projector:
             docs[(VISIT, visit_id)] = view_encoder.encode(visits[visit_id])
         self._index_schools(page, docs)
         index_meetings([e.payload for e in page], self.store, docs)
-        self._views_at = None  # the views are folded but not yet written
         self.store.write(docs, members, Tracking(self.app.name, rows[-1][0]),
                          previous=position)
         self._keep_views(visits, touched, rows[-1][0])

@@ -2,10 +2,12 @@
 
 `record` is the heart of offline sync. For a batch it looks up receipts (the
 idempotency keys), lets each visit decide on each new event in request order,
-and saves every accepted event with its receipt in a single transaction. If a
-concurrent writer got there first (a version clash on a visit, or the same
-event id committed elsewhere), the transaction fails as a whole and the batch
-is decided again from fresh state: nothing is lost, nothing doubled.
+and saves every accepted event with its receipt in a single transaction. Every
+write goes through one group commit: batches that arrive together are decided
+in order and saved in the same transaction. If a concurrent writer got there
+first (a version clash on a visit, or the same event id committed elsewhere),
+the transaction fails as a whole and the group is decided again from fresh
+state: nothing is lost, nothing doubled.
 """
 
 from __future__ import annotations

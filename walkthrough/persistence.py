@@ -89,11 +89,10 @@ def plain_state(state: bytes, mapper: Mapper[UUID]) -> bytes:
 
 @runtime_checkable
 class ReceiptRecorder(Protocol):
-    """What the application needs of its recorder beyond eventsourcing's: the
-    receipts of earlier syncs. Saving with `receipts=[...]` records them in the
-    same transaction as the events."""
-
-    def select_receipts(self, event_ids: Sequence[UUID]) -> dict[UUID, bytes]: ...
+    """What the application needs of its recorder beyond eventsourcing's: the log's
+    tail with the receipts of earlier syncs, and plain pages for the projector.
+    Saving with `receipts=[...]` records receipts in the same transaction as the
+    events."""
 
     def select_tail(self, after: int | None, event_ids: Sequence[UUID]) -> Tail:
         """The changes since notification `after` and the receipts of `event_ids`,
@@ -143,10 +142,6 @@ class SQLiteReceiptRecorder(SQLiteApplicationRecorder):
             [(r.key, r.digest, uuid_text(r.visit_id)) for r in receipts],
         )
         return notification_ids
-
-    def select_receipts(self, event_ids: Sequence[UUID]) -> dict[UUID, bytes]:
-        with self.datastore.transaction(commit=False) as c:
-            return self._receipts(c, event_ids)
 
     def select_tail(self, after: int | None, event_ids: Sequence[UUID]) -> Tail:
         table = self.events_table_name
@@ -234,10 +229,6 @@ class PostgresReceiptRecorder(PostgresApplicationRecorder):
                     ([r.event_id for r in receipts], [r.digest for r in receipts],
                      [r.visit_id for r in receipts]),
                 )
-
-    def select_receipts(self, event_ids: Sequence[UUID]) -> dict[UUID, bytes]:
-        with self.datastore.transaction(commit=False) as curs:
-            return self._receipts(curs, event_ids)
 
     def select_tail(self, after: int | None, event_ids: Sequence[UUID]) -> Tail:
         table = Identifier(self.datastore.schema, self.events_table_name)

@@ -41,6 +41,7 @@ async def sync(request: Request) -> Response:
     typed = decode_typed_batch(body, now)  # one call for a batch of well-formed events
     if typed is not None:
         device_id, items = typed
+        _check_batch_size(len(items), services.settings.max_batch_events)
     else:
         try:
             envelope = sync_request_decoder.decode(body)
@@ -51,7 +52,6 @@ async def sync(request: Request) -> Response:
         device_id = envelope.device_id
         _check_batch_size(len(envelope.events), services.settings.max_batch_events)
         items = [decode_client_event(raw, now) for raw in envelope.events]
-    _check_batch_size(len(items), services.settings.max_batch_events)
     outcomes = await run_in_threadpool(services.app.record, actor, device_id, items)
     return JSON(SyncResponse(results=outcomes))
 

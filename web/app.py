@@ -54,16 +54,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stopping = threading.Event()
-        worker = threading.Thread(
-            target=keep_projecting, args=(services, stopping, THREAD_INTERVAL_SECONDS),
-            name="projector", daemon=True)
+        worker = None
         if services.settings.background_projector:
+            worker = threading.Thread(
+                target=keep_projecting, args=(services, stopping, THREAD_INTERVAL_SECONDS),
+                name="projector", daemon=True)
             worker.start()
         try:
             yield
         finally:
             stopping.set()
-            if worker.is_alive():
+            if worker is not None:
                 worker.join(timeout=5)
             if owned:
                 services.close()

@@ -57,9 +57,7 @@ def project(
         help="Stop when this process (the server that started it) is gone")] = None,
 ) -> None:
     """Keep the read models up to date (`serve` runs this beside its workers)."""
-    settings = Settings.from_env()
-    _open(settings).close()
-    run_process(settings, parent)
+    run_process(_open(Settings.from_env()), parent)
 
 
 def _open(settings: Settings) -> Services:

@@ -17,8 +17,7 @@ import threading
 
 from eventsourcing.persistence import PersistenceError
 
-from web.bootstrap import Services, bootstrap
-from web.settings import Settings
+from web.bootstrap import Services
 
 log = logging.getLogger("walkthrough.projector")
 THREAD_INTERVAL_SECONDS = 1.0
@@ -38,12 +37,12 @@ def keep_projecting(services: Services, stopping: threading.Event, interval: flo
             log.warning("projector tick failed (store unavailable); retrying", exc_info=True)
 
 
-def run_process(settings: Settings, parent_pid: int | None) -> None:
-    """The projector process's main: until SIGTERM/SIGINT or its parent's end."""
+def run_process(services: Services, parent_pid: int | None) -> None:
+    """The projector process's main: until SIGTERM/SIGINT or its parent's end; closes
+    `services` when done."""
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
-    services = bootstrap(settings)
     try:
         keep_projecting(services, stopping, PROCESS_INTERVAL_SECONDS, parent_pid)
     finally:

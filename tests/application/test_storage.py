@@ -56,9 +56,9 @@ def test_receipts_are_stored_with_their_events(demo: Services) -> None:
     assert isinstance(submission, Submission)
     other_id = decode_client_event(msgspec.json.encode(other), demo.clock())
     assert isinstance(other_id, Submission)
-    found = recorder.select_receipts([submission.event_id, other_id.event_id])
+    found = recorder.select_tail(None, [submission.event_id, other_id.event_id]).receipts
     assert found == {submission.event_id: submission.digest}
-    assert recorder.select_receipts([]) == {}
+    assert recorder.select_tail(None, []).receipts == {}
 
 
 def test_the_same_batch_at_two_processes_at_once_is_stored_once(
