@@ -32,7 +32,9 @@ def agenda(view: VisitView, summary: Summary, progress: list[PlanStep]) -> list[
         {"kind": "bright_spots", "items": [
             {"key": t.key, "prompt": t.prompt, "summary": t.seen_in}
             for t in summary.items if _is_bright(t)]},
-        {"kind": "trends", "items": summary.items, "evidence": summary.evidence},
+        {"kind": "trends", "items": summary.items, "evidence": summary.evidence,
+         "evidence_count": summary.evidence_count,
+         "calibration": calibration_prompts(summary.items)},
         {"kind": "root_causes", "prompts": root_cause_prompts(summary.items, view.focus),
          "noted": [{"text": r.text, "item": r.item, "by": r.by} for r in root_causes]},
         {"kind": "next_steps", "agreed": agreed, "max_steps": MAX_STEPS, "steps": [
@@ -54,6 +56,20 @@ def _status_counts(steps: list[PlanStep]) -> dict[str, int]:
 
 def _is_bright(trend: ItemTrend) -> bool:
     return trend.rate is not None and trend.rate >= BRIGHT_RATE and trend.rooms_observed >= 2
+
+
+def calibration_prompts(items: list[ItemTrend]) -> list[dict[str, Any]]:
+    """Where the team saw a look-for differently in a room: a question for the team.
+    Differences are about the observers, not the teacher, so they are asked about even
+    when the look-for has too few rooms for a rate."""
+    return [
+        {"key": t.key, "prompt": t.prompt, "differed": t.differed,
+         "rooms_observed": t.rooms_observed,
+         "question": f"You saw '{t.prompt.lower()}' differently in {t.differed} of "
+                     f"{t.rooms_observed} room{'s' * (t.rooms_observed != 1)} - what did "
+                     "each of you see?"}
+        for t in items if t.differed
+    ]
 
 
 def root_cause_prompts(items: list[ItemTrend], focus: str) -> list[dict[str, str]]:

@@ -58,7 +58,7 @@ def published_catalog(doc: bytes) -> Catalog:
 
 
 def index_meetings(page: Sequence[Payload], store: ReadModelStore,
-                   docs: dict[Key, bytes]) -> None:
+                   docs: dict[Key, bytes | None]) -> None:
     """Append the page's partnership meetings to their partnership's document."""
     held = [p for p in page if isinstance(p, PartnershipMeetingHeld)]
     if not held:

@@ -56,7 +56,8 @@ FIELD_TREATMENTS: dict[str, Treatment] = {
     # identities of people
     "user_id": Treatment.PERSON, "host": Treatment.PERSON, "owner": Treatment.PERSON,
     "team": Treatment.PEOPLE, "members": Treatment.PEOPLE,
-    "classroom_id": Treatment.CLASSROOM, "partnership_id": Treatment.PARTNERSHIP,
+    "classroom_id": Treatment.CLASSROOM, "into": Treatment.CLASSROOM,
+    "partnership_id": Treatment.PARTNERSHIP,
     "meeting_id": Treatment.PARTNERSHIP, "facilitator": Treatment.PERSON,
     # nested: a meeting's next steps (step_id, text, owner, due, success, as above)
     "next_steps": Treatment.STEPS,

@@ -35,6 +35,8 @@ from projections.event_log import (
     read_log,
 )
 from projections.pseudonyms import Pseudonymiser
+from projections.rooms import RoomIndex, RoomRecord
+from projections.visit_view import projected_decoder
 from walkthrough.application import Walkthrough
 from walkthrough.events import (
     ClassroomEntered,
@@ -43,10 +45,12 @@ from walkthrough.events import (
     ObservationRetracted,
     VisitClosed,
 )
-from walkthrough.persistence import decode_state
+from walkthrough.persistence import decode_state, plain_state
 
 ROW_GROUP_SIZE = 50_000
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: `room` (one room whoever entered it), room withdrawals retract
+ROOM_TOPICS = ["ClassroomEntered", "ClassroomCorrected", "ClassroomRetracted",
+               "ClassroomsMerged"]
 Progress = Callable[[int], None]
 """Told the log position reached, after each page."""
 
@@ -72,6 +76,7 @@ OBSERVATIONS_SCHEMA = pa.schema([
     pa.field("school_level", pa.string()),
     pa.field("visit_date", pa.date32()),
     pa.field("classroom", pa.string(), nullable=False),
+    pa.field("room", pa.string(), nullable=False),
     pa.field("grade_band", pa.string()),
     pa.field("subject", pa.string()),
     pa.field("students_present", pa.int32()),
@@ -125,7 +130,8 @@ def export_parquet(app: Walkthrough, pseudonyms: Pseudonymiser, out_dir: Path, *
     metadata = {"walkthrough.schema_version": SCHEMA_VERSION, "walkthrough.after": str(after),
                 "walkthrough.until": str(until),
                 "walkthrough.include_text": str(include_text).lower()}
-    observations = _Observations(app, publisher, retracted_ids(app, until))
+    observations = _Observations(app, publisher, retracted_ids(app, until),
+                                 room_records(app, until))
     with _TableWriter(out_dir / "events.parquet", EVENTS_SCHEMA,
                       {**metadata, "walkthrough.table": "events"}, row_group_size) as events, \
          _TableWriter(out_dir / "observations.parquet", OBSERVATIONS_SCHEMA,
@@ -163,6 +169,26 @@ def retracted_ids(app: Walkthrough, until: int) -> set[str]:
     return found
 
 
+def room_records(app: Walkthrough, until: int) -> dict[str, RoomRecord]:
+    """Each visit's record of rooms as the log stands at `until` (only room events are
+    read): which classroom ids are one room, and which entries were withdrawn."""
+    records: dict[str, RoomRecord] = {}
+    start = 1
+    while start <= until:
+        page = app.recorder.select_notifications(start=start, limit=PAGE_SIZE, stop=until,
+                                                 topics=ROOM_TOPICS)
+        if not page:
+            break
+        for notification in page:
+            event = projected_decoder.decode(plain_state(notification.state, app.mapper))
+            record = records.setdefault(event.originator_id, RoomRecord(RoomIndex()))
+            change = record.change(event)
+            if change is not None:
+                record.restructure(change)
+        start = page[-1].id + 1
+    return records
+
+
 def _pages(app: Walkthrough, after: int, until: int) -> Iterator[list[LogEntry]]:
     page: list[LogEntry] = []
     for entry in read_log(app, after=after, stop=until):
@@ -177,10 +203,12 @@ def _pages(app: Walkthrough, after: int, until: int) -> Iterator[list[LogEntry]]
 class _Observations:
     """Flattens taps with what the log said before them about their visit and room."""
 
-    def __init__(self, app: Walkthrough, publisher: LogPublisher, retracted: set[str]) -> None:
+    def __init__(self, app: Walkthrough, publisher: LogPublisher, retracted: set[str],
+                 records: dict[str, RoomRecord]) -> None:
         self.app = app
         self.publisher = publisher
         self.retracted = retracted
+        self.records = records
         self.rooms: dict[UUID, dict[str, ClassroomEntered]] = {}
 
     def row(self, entry: LogEntry, school: str | None) -> list[Any] | None:
@@ -200,16 +228,22 @@ class _Observations:
         is_text = isinstance(payload.value, str) and kind in ("note", None)
         value = None if is_text and not self.publisher.include_text else str(payload.value)
         pseudonyms = self.publisher.pseudonyms
+        visit_id = str(event.originator_id)
+        record = self.records.get(visit_id)
+        own = record.index.rooms.get(payload.classroom_id, {}).get(event.actor) if record else None
+        withdrawn = str(event.event_id) in self.retracted or (own is not None and own.retracted)
         return [
-            entry.position, str(event.event_id), str(event.originator_id), school,
+            entry.position, str(event.event_id), visit_id, school,
             visits.school_level(school) if school else None, plan.date if plan else None,
-            pseudonyms.classroom(str(event.originator_id), payload.classroom_id),
+            pseudonyms.classroom(visit_id, payload.classroom_id),
+            pseudonyms.classroom(visit_id, record.room_of(payload.classroom_id)
+                                 if record else payload.classroom_id),
             room.grade_band if room else None, room.subject if room else None,
             room.students_present if room else None,
             payload.item, kind, value,
             payload.value if isinstance(payload.value, int) else None,
             payload.method, event.catalog_version, pseudonyms.person(event.actor),
-            event.occurred_at, event.timestamp, str(event.event_id) in self.retracted,
+            event.occurred_at, event.timestamp, withdrawn,
         ]
 
     def _room(self, visit_id: UUID, classroom_id: str) -> ClassroomEntered | None:

@@ -9,32 +9,66 @@ makes the tracking insert fail and simply goes round again.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from uuid import UUID
 
 import msgspec
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from projections.district_view import district_document, index_meetings
+from projections.district_view import (
+    CATALOG,
+    catalog_doc_id,
+    district_document,
+    index_meetings,
+    published_catalog,
+)
+from projections.rooms import (
+    ROOM,
+    ROOMS,
+    RoomIndex,
+    RoomLog,
+    VisitRooms,
+    index_decoder,
+    log_decoder,
+)
 from projections.store import Key, ReadModelStore
 from projections.visit_view import Projected, VisitView, apply, plan, projected_decoder
 from walkthrough.application import Walkthrough
+from walkthrough.catalog import Catalog, catalog
 from walkthrough.district import DISTRICT_ID
-from walkthrough.events import Payload, PersonRegistered, SchoolRegistered, VisitPlanned
+from walkthrough.events import (
+    CatalogPublished,
+    ClassroomCorrected,
+    ClassroomEntered,
+    ClassroomExited,
+    ClassroomRetracted,
+    ClassroomsMerged,
+    EvidenceNoted,
+    LookForObserved,
+    ObservationRetracted,
+    Payload,
+    PersonRegistered,
+    SchoolRegistered,
+    ThankYouNoteLeft,
+    VisitPlanned,
+)
 from walkthrough.persistence import plain_state
 
 PAGE_SIZE = 5000  # a replay commits a page at a time; in steady state pages are small
-# Decoded visit views kept between pages (the visits being recorded now), bounded
-# in number and in taps + notes held (~0.5 kB each in memory).
-KEPT_VIEWS = 512
-KEPT_ITEMS = 200_000
+# What is kept in memory between pages (the visits being recorded now): their room
+# logs and records of rooms, about one unit per tap (~0.3 kB each).
+KEPT_WEIGHT = 300_000
 VISIT = "visit"
 SCHOOL = "school"
 PERSON = "person"
 SCHOOL_VISITS = "school_visits"  # per school: its visit ids in log order
 DISTRICT = str(DISTRICT_ID)
+ROOM_EVENTS = (ClassroomEntered, LookForObserved, EvidenceNoted, ThankYouNoteLeft,
+               ClassroomExited, ObservationRetracted, ClassroomCorrected, ClassroomsMerged,
+               ClassroomRetracted)
 
-view_encoder = msgspec.json.Encoder()
+view_encoder = msgspec.json.Encoder(order="deterministic")
 view_decoder = msgspec.json.Decoder(VisitView)
 school_decoder = msgspec.json.Decoder(SchoolRegistered)
 person_decoder = msgspec.json.Decoder(PersonRegistered)
@@ -50,10 +84,11 @@ class Projector:
         self.store = store
         self.page_size = page_size
         self._lock = threading.Lock()
-        # Decoded visit views as this projector last wrote them, valid while the
-        # position is still the one it wrote (nobody else moved it since).
-        self._views: dict[str, VisitView] = {}
-        self._views_at: int | None = None
+        # Visits as this projector last wrote them (least recently touched first), valid
+        # while the position is still the one it wrote (nobody else moved it since).
+        self._visits: OrderedDict[str, VisitRooms] = OrderedDict()
+        self._visits_at: int | None = None
+        self._catalogs: dict[int, Catalog] = {}
 
     def position(self) -> int:
         return self.store.max_tracking_id(self.app.name) or 0
@@ -73,51 +108,85 @@ class Projector:
                 except IntegrityError:
                     continue  # another projector moved the position first: go round
                 finally:
-                    if self._views_at != rows[-1][0]:
-                        self._views.clear()  # not written by us, or written half-way
+                    if self._visits_at != rows[-1][0]:
+                        self._visits.clear()  # not written by us, or written half-way
                 if progress is not None:
                     progress(rows[-1][0])
 
     def _apply_page(self, rows: Sequence[tuple[int, bytes]], position: int) -> None:
         mapper = self.app.mapper
         page = [projected_decoder.decode(plain_state(state, mapper)) for _, state in rows]
-        visits = self._visit_views(page, position)
-        docs: dict[Key, bytes] = {}
+        visits = self._visit_states(page, position)
+        docs: dict[Key, bytes | None] = {}
         members: list[tuple[str, str, str]] = []
         touched: set[str] = set()
         for event in page:
             self._fold(event, visits, docs, members, touched)
         for visit_id in touched:
-            docs[(VISIT, visit_id)] = view_encoder.encode(visits[visit_id])
+            state = visits[visit_id]
+            docs[(VISIT, visit_id)] = view_encoder.encode(state.view)
+            docs.update(state.documents())
         self._index_schools(page, docs)
         index_meetings([e.payload for e in page], self.store, docs)
         self.store.write(docs, members, Tracking(self.app.name, rows[-1][0]),
                          previous=position)
-        self._keep_views(visits, touched, rows[-1][0])
+        self._keep(visits, touched, rows[-1][0])
 
-    def _visit_views(self, page: Sequence[Projected], position: int) -> dict[str, VisitView]:
-        """The views of the visits on the page: kept ones if this projector wrote the
-        current position, the others read from the store."""
-        visit_ids = sorted({e.originator_id for e in page} - {DISTRICT})
-        if self._views_at != position:
-            self._views.clear()
-        visits = {v: self._views[v] for v in visit_ids if v in self._views}
-        missing = [v for v in visit_ids if v not in visits]
-        visits.update((doc_id, view_decoder.decode(doc))
-                      for doc_id, doc in self.store.get_many(VISIT, missing).items())
+    def _visit_states(self, page: Sequence[Projected], position: int) -> dict[str, VisitRooms]:
+        """The visits on the page: kept ones if this projector wrote the current
+        position, the others read from the store; the room logs the page needs, read
+        in one go per visit."""
+        if self._visits_at != position:
+            self._visits.clear()
+        needed: dict[str, set[str]] = {}
+        for event in page:
+            if event.originator_id != DISTRICT:
+                needed.setdefault(event.originator_id, set()).update(_classrooms(event))
+        visits = {v: self._visits[v] for v in needed if v in self._visits}
+        missing = sorted(v for v in needed if v not in visits)
+        views = self.store.get_many(VISIT, missing)
+        indexes = self.store.get_many(ROOMS, missing)
+        for visit_id, doc in views.items():
+            view = view_decoder.decode(doc)
+            index = indexes.get(visit_id)
+            visits[visit_id] = self._visit_rooms(
+                view, index_decoder.decode(index) if index is not None else RoomIndex())
+        for visit_id, classroom_ids in needed.items():
+            if visit_id in visits and classroom_ids:
+                visits[visit_id].need(classroom_ids)
         return visits
 
-    def _keep_views(self, visits: dict[str, VisitView], touched: set[str], at: int) -> None:
-        for visit_id in touched:
-            self._views.pop(visit_id, None)
-            self._views[visit_id] = visits[visit_id]  # most recent last
-        items = sum(len(v.taps) + len(v.evidence) for v in self._views.values())
-        while self._views and (len(self._views) > KEPT_VIEWS or items > KEPT_ITEMS):
-            oldest = self._views.pop(next(iter(self._views)))
-            items -= len(oldest.taps) + len(oldest.evidence)
-        self._views_at = at
+    def _visit_rooms(self, view: VisitView, index: RoomIndex) -> VisitRooms:
+        return VisitRooms(view, index, self._catalog(view.catalog_version), self._load_logs)
 
-    def _index_schools(self, page: Sequence[Projected], docs: dict[Key, bytes]) -> None:
+    def _load_logs(self, visit_id: str, classroom_ids: Sequence[str]) -> dict[str, RoomLog]:
+        prefix = f"{visit_id}/"
+        found = self.store.get_many(ROOM, [prefix + cid for cid in classroom_ids])
+        return {doc_id[len(prefix):]: log_decoder.decode(doc) for doc_id, doc in found.items()}
+
+    def _catalog(self, version: int) -> Catalog:
+        if version not in self._catalogs:
+            doc = self.store.get(CATALOG, catalog_doc_id(version))
+            self._catalogs[version] = (published_catalog(doc) if doc is not None
+                                       else catalog(version))
+        return self._catalogs[version]
+
+    def _keep(self, visits: dict[str, VisitRooms], touched: set[str], at: int) -> None:
+        """Keep the visits just written, most recent last, within KEPT_WEIGHT."""
+        for visit_id in touched:
+            self._visits.pop(visit_id, None)
+            self._visits[visit_id] = visits[visit_id]
+        weight = sum(state.weight for state in self._visits.values())
+        while weight > KEPT_WEIGHT and self._visits:
+            oldest_id = next(iter(self._visits))
+            if len(self._visits) == 1:  # one visit bigger than the budget: keep its record
+                weight -= self._visits[oldest_id].weight
+                self._visits[oldest_id].forget_logs()
+                break
+            weight -= self._visits.pop(oldest_id).weight
+        self._visits_at = at
+
+    def _index_schools(self, page: Sequence[Projected], docs: dict[Key, bytes | None]) -> None:
         """Keep each school's list of visits, so a debrief reads only its own school."""
         planned = [(e.payload.school_id, e.originator_id) for e in page
                    if isinstance(e.payload, VisitPlanned)]
@@ -131,33 +200,53 @@ class Projector:
         for school_id in schools:
             docs[(SCHOOL_VISITS, school_id)] = view_encoder.encode(index[school_id])
 
-    @staticmethod
-    def _fold_district(payload: Payload, docs: dict[Key, bytes]) -> None:
+    def _fold_district(self, payload: Payload, docs: dict[Key, bytes | None]) -> None:
         if isinstance(payload, SchoolRegistered):
             docs[(SCHOOL, payload.school_id)] = view_encoder.encode(payload)
         elif isinstance(payload, PersonRegistered):
             docs[(PERSON, payload.user_id)] = view_encoder.encode(payload)
         else:  # partnership meetings: index_meetings
+            if isinstance(payload, CatalogPublished):
+                self._catalogs[payload.version] = Catalog(version=payload.version,
+                                                          items=payload.items)
             district_doc = district_document(payload)
             if district_doc is not None:
                 key, doc = district_doc
                 docs[key] = doc
 
-    @staticmethod
-    def _fold(event: Projected, visits: dict[str, VisitView], docs: dict[Key, bytes],
-              members: list[tuple[str, str, str]], touched: set[str]) -> None:
+    def _fold(self, event: Projected, visits: dict[str, VisitRooms],
+              docs: dict[Key, bytes | None], members: list[tuple[str, str, str]],
+              touched: set[str]) -> None:
         payload = event.payload
         visit_id = event.originator_id
         if visit_id == DISTRICT:
-            Projector._fold_district(payload, docs)
+            self._fold_district(payload, docs)
             return
         if isinstance(payload, VisitPlanned):
-            visits[visit_id] = plan(event)
+            visits[visit_id] = self._visit_rooms(plan(event), RoomIndex())
             members.append((payload.host, visit_id, "host"))
             members.extend((member, visit_id, "team") for member in payload.team)
+        elif isinstance(payload, ROOM_EVENTS):
+            state = visits[visit_id]
+            state.view.last_recorded_at = event.timestamp
+            state.fold(event)
         else:
-            apply(visits[visit_id], event)
+            apply(visits[visit_id].view, event)
         touched.add(visit_id)
+
+
+def _classrooms(event: Projected) -> set[str]:
+    """The classroom ids an event touches (whose room logs its fold reads)."""
+    payload = event.payload
+    found = set()
+    classroom_id = getattr(payload, "classroom_id", None)
+    if isinstance(classroom_id, str):
+        found.add(classroom_id)
+    if isinstance(payload, ClassroomsMerged):
+        found.add(payload.into)
+    if event.withdraws is not None:
+        found.add(event.withdraws.classroom_id)
+    return found
 
 
 def visit_uuid(visit_id: str) -> UUID | None:

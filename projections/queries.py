@@ -33,8 +33,9 @@ from projections.projector import (
     visit_ids_decoder,
     visit_uuid,
 )
+from projections.rooms import QUOTE, ROOMS, Room, index_decoder, quote_decoder, rooms_of
 from projections.store import ReadModelStore
-from projections.summary import Summary, summarise
+from projections.summary import MAX_QUOTES, MIN_ROOMS_DEFAULT, Summary, summarise
 from projections.trends import (
     MIN_CELL_DEFAULT,
     DistrictTrends,
@@ -54,12 +55,13 @@ from walkthrough.partnership import (
     meetings,
     next_meeting,
 )
-from walkthrough.visit import Actor
+from walkthrough.visit import MENDING_PHASES, Actor
 
 
 class Reader:
-    def __init__(self, store: ReadModelStore) -> None:
+    def __init__(self, store: ReadModelStore, min_rooms: int = MIN_ROOMS_DEFAULT) -> None:
         self.store = store
+        self.min_rooms = min_rooms
 
     def me(self, actor: Actor) -> dict[str, Any]:
         person = self._person(actor.user_id)
@@ -90,19 +92,30 @@ class Reader:
             "catalog_version": view.catalog_version,
             "catalog": msgspec.to_builtins(self.catalog(view.catalog_version)),
             "teachers_notified": view.teachers_notified,
-            "classrooms": msgspec.to_builtins(list(view.rooms.values())),
-            "can_capture": actor.user_id in view.team and view.phase != "closed",
+            "classrooms": msgspec.to_builtins(self.rooms(view.id)),
+            "can_capture": actor.user_id in view.team and view.phase == "observation",
+            "can_mend": actor.user_id in view.team and view.phase in MENDING_PHASES,
         }
+
+    def rooms(self, visit_id: str) -> list[Room]:
+        """The visit's rooms, one per room whoever entered it (team tablets join them)."""
+        doc = self.store.get(ROOMS, visit_id)
+        return rooms_of(index_decoder.decode(doc)) if doc is not None else []
 
     def summary(self, actor: Actor, visit_id: str) -> Summary:
         view = self.visible_visit(actor, visit_id)
-        return summarise(view, self.catalog(view.catalog_version))
+        return self._summarise(view)
+
+    def _summarise(self, view: VisitView) -> Summary:
+        quotes = [quote_decoder.decode(doc) for _, doc
+                  in self.store.first(QUOTE, f"{view.id}/", MAX_QUOTES)]
+        return summarise(view, self.catalog(view.catalog_version), quotes, self.min_rooms)
 
     def debrief(self, actor: Actor, visit_id: str, today: date | None = None) -> dict[str, Any]:
         """The agenda; progress on the school's earlier action plans comes first.
         `today` decides what is overdue (default: the current UTC date)."""
         view = self.visible_visit(actor, visit_id)
-        summary = summarise(view, self.catalog(view.catalog_version))
+        summary = self._summarise(view)
         progress = previous_steps(view, self._school_visits(view.school_id),
                                   today or datetime.now(UTC).date())
         return {
@@ -271,7 +284,8 @@ class Reader:
         if doc is None:
             raise NotFound(f"school {school_id!r} is not registered", code="unknown_school")
         name = school_decoder.decode(doc).name
-        return school_trends(school_id, name, self._school_visits(school_id), self.catalog)
+        return school_trends(school_id, name, self._school_visits(school_id), self.catalog,
+                             self.min_rooms)
 
     def district_trends(self, actor: Actor,
                         min_cell: int = MIN_CELL_DEFAULT) -> DistrictTrends:

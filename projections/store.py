@@ -28,15 +28,18 @@ class ReadModelStore(Protocol):
 
     def all_of(self, kind: str) -> dict[str, bytes]: ...
 
+    def first(self, kind: str, prefix: str, limit: int) -> list[tuple[str, bytes]]:
+        """Up to `limit` documents of `kind` whose id starts with `prefix`, by id."""
+
     def visits_of(self, user_id: str) -> list[tuple[str, str]]: ...
 
     def max_tracking_id(self, application_name: str) -> int | None: ...
 
-    def write(self, docs: dict[Key, bytes], members: Iterable[Member], tracking: Tracking,
-              previous: int) -> None:
-        """Upsert documents and membership rows and move the tracking position from
-        `previous` to `tracking`, atomically; IntegrityError (nothing written) when
-        another projector moved it first."""
+    def write(self, docs: dict[Key, bytes | None], members: Iterable[Member],
+              tracking: Tracking, previous: int) -> None:
+        """Upsert documents (None: delete) and membership rows and move the tracking
+        position from `previous` to `tracking`, atomically; IntegrityError (nothing
+        written) when another projector moved it first."""
 
     def reset(self, application_name: str) -> None:
         """Forget every read model and set the position back to the log's start."""
@@ -50,6 +53,19 @@ class ReadModelStore(Protocol):
 
 def _document_rows(rows: Iterable[tuple[str, str, bytes]]) -> list[Row]:
     return [(kind, doc_id, bytes(doc).decode()) for kind, doc_id, doc in rows]
+
+
+def prefix_end(prefix: str) -> str:
+    """The smallest id after every id that starts with `prefix` (ids compare byte-wise)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _upserts(docs: dict[Key, bytes | None]) -> list[tuple[str, str, bytes]]:
+    return [(kind, doc_id, doc) for (kind, doc_id), doc in docs.items() if doc is not None]
+
+
+def _deletes(docs: dict[Key, bytes | None]) -> list[tuple[str, str]]:
+    return [key for key, doc in docs.items() if doc is None]
 
 
 def _member_rows(rows: Iterable[tuple[str, str, str]]) -> list[Row]:
@@ -86,14 +102,20 @@ class SQLiteReadModelStore(SQLiteTrackingRecorder):
             c.execute("SELECT id, doc FROM rm_documents WHERE kind = ? ORDER BY id", [kind])
             return {row["id"]: bytes(row["doc"]) for row in c.fetchall()}
 
+    def first(self, kind: str, prefix: str, limit: int) -> list[tuple[str, bytes]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT id, doc FROM rm_documents WHERE kind = ? AND id >= ? AND id < ? "
+                      "ORDER BY id LIMIT ?", [kind, prefix, prefix_end(prefix), limit])
+            return [(row["id"], bytes(row["doc"])) for row in c.fetchall()]
+
     def visits_of(self, user_id: str) -> list[tuple[str, str]]:
         with self.datastore.transaction(commit=False) as c:
             c.execute("SELECT visit_id, relation FROM rm_visit_members WHERE user_id = ? "
                       "ORDER BY visit_id", [user_id])
             return [(row["visit_id"], row["relation"]) for row in c.fetchall()]
 
-    def write(self, docs: dict[Key, bytes], members: Iterable[Member], tracking: Tracking,
-              previous: int) -> None:
+    def write(self, docs: dict[Key, bytes | None], members: Iterable[Member],
+              tracking: Tracking, previous: int) -> None:
         with self.datastore.transaction(commit=True) as c:
             # The position first: the first statement takes SQLite's write lock, so
             # the check and the writes below see the same, latest state.
@@ -104,7 +126,8 @@ class SQLiteReadModelStore(SQLiteTrackingRecorder):
             if c.fetchone() is None:
                 raise IntegrityError(f"position moved past {previous}")
             c.executemany("INSERT OR REPLACE INTO rm_documents VALUES (?, ?, ?)",
-                          [(kind, doc_id, doc) for (kind, doc_id), doc in docs.items()])
+                          _upserts(docs))
+            c.executemany("DELETE FROM rm_documents WHERE kind = ? AND id = ?", _deletes(docs))
             c.executemany("INSERT OR REPLACE INTO rm_visit_members VALUES (?, ?, ?)",
                           list(members))
 
@@ -145,8 +168,9 @@ class PostgresReadModelStore(PostgresTrackingRecorder):
         self.members = Identifier(schema, "rm_visit_members")
         self.tracking = Identifier(schema, self.tracking_table_name)
         self.sql_create_statements += [
-            SQL("CREATE TABLE IF NOT EXISTS {} (kind text, id text, doc bytea NOT NULL, "
-                "PRIMARY KEY (kind, id))").format(self.documents),
+            # Ids compare byte-wise, like SQLite's, so prefix ranges use the key.
+            SQL('CREATE TABLE IF NOT EXISTS {} (kind text COLLATE "C", id text COLLATE "C", '
+                "doc bytea NOT NULL, PRIMARY KEY (kind, id))").format(self.documents),
             SQL("CREATE TABLE IF NOT EXISTS {} (user_id text, visit_id text, "
                 "relation text NOT NULL, PRIMARY KEY (user_id, visit_id))").format(self.members),
         ]
@@ -164,6 +188,12 @@ class PostgresReadModelStore(PostgresTrackingRecorder):
         return self._docs(SQL('SELECT id, doc FROM {} WHERE kind = %s ORDER BY id COLLATE "C"')
                           .format(self.documents), [kind])
 
+    def first(self, kind: str, prefix: str, limit: int) -> list[tuple[str, bytes]]:
+        found = self._docs(SQL('SELECT id, doc FROM {} WHERE kind = %s AND id >= %s '
+                               'AND id < %s ORDER BY id COLLATE "C" LIMIT %s')
+                           .format(self.documents), [kind, prefix, prefix_end(prefix), limit])
+        return list(found.items())
+
     def _docs(self, statement: Composed, params: list[object]) -> dict[str, bytes]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(statement, params)
@@ -175,8 +205,8 @@ class PostgresReadModelStore(PostgresTrackingRecorder):
                           'ORDER BY visit_id COLLATE "C"').format(self.members), [user_id])
             return [(row["visit_id"], row["relation"]) for row in c.fetchall()]
 
-    def write(self, docs: dict[Key, bytes], members: Iterable[Member], tracking: Tracking,
-              previous: int) -> None:
+    def write(self, docs: dict[Key, bytes | None], members: Iterable[Member],
+              tracking: Tracking, previous: int) -> None:
         with self.datastore.transaction(commit=True) as c:
             # The position first: a concurrent projector's upsert waits for ours
             # and then finds the position moved (read committed re-checks the row).
@@ -187,10 +217,14 @@ class PostgresReadModelStore(PostgresTrackingRecorder):
                       [tracking.application_name, tracking.notification_id, previous])
             if c.fetchone() is None:
                 raise IntegrityError(f"position moved past {previous}")
-            if docs:
+            upserts, deletes = _upserts(docs), _deletes(docs)
+            if upserts:
                 c.executemany(SQL("INSERT INTO {} VALUES (%s, %s, %s) ON CONFLICT (kind, id) "
                                   "DO UPDATE SET doc = excluded.doc").format(self.documents),
-                              [(kind, doc_id, doc) for (kind, doc_id), doc in docs.items()])
+                              upserts)
+            if deletes:
+                c.executemany(SQL("DELETE FROM {} WHERE kind = %s AND id = %s")
+                              .format(self.documents), deletes)
             rows = list(members)
             if rows:
                 c.executemany(SQL("INSERT INTO {} VALUES (%s, %s, %s) "

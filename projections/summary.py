@@ -1,13 +1,29 @@
-"""Visit summary: per look-for trends across the visit's rooms, never per room."""
+"""Visit summary: per look-for trends across the visit's rooms, never per room.
+
+Each room counts once, whoever of the team entered it (walkthrough.consensus);
+where the team's observations of a look-for in a room differ, the room is
+counted as `differed` and left out of counts, means and rates. A look-for
+observed in fewer than `min_rooms` rooms shows no rate and no counts
+(`suppressed`): a figure from one or two rooms points at one teacher.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+from fractions import Fraction
 
 import msgspec
 
-from projections.visit_view import Tap, VisitView, effective_taps, live_evidence
+from projections.rooms import Quote
+from projections.visit_view import Tally, VisitView
 from walkthrough.catalog import Catalog, LookFor
+
+MIN_ROOMS_DEFAULT = 3
+MIN_ROOMS_FLOOR = 2
+MAX_QUOTES = 60  # evidence quotes shown, in time order; the count says how many there are
+
+
+def effective_min_rooms(configured: int) -> int:
+    return max(MIN_ROOMS_FLOOR, configured)
 
 
 class ItemTrend(msgspec.Struct, omit_defaults=True):
@@ -18,79 +34,81 @@ class ItemTrend(msgspec.Struct, omit_defaults=True):
     counts: dict[str, int]
     rate: float | None
     seen_in: str
+    differed: int = 0
+    suppressed: bool = False
     mean: float | None = None
     methods: dict[str, int] = {}
-
-
-class Quote(msgspec.Struct):
-    item: str | None
-    text: str
 
 
 class Summary(msgspec.Struct):
     visit_id: str
     rooms: int
     thank_you_notes: int
+    min_rooms: int
     items: list[ItemTrend]
     evidence: list[Quote]
+    evidence_count: int
 
 
-def summarise(view: VisitView, catalog: Catalog) -> Summary:
-    taps = effective_taps(view)
-    rooms = len(view.rooms)
-    items = []
-    for look_for in catalog.items:
-        values = [tap for (_, item), tap in sorted(taps.items()) if item == look_for.key]
-        trend = _trend(look_for, [t.value for t in values],
-                       [t.method for t in values if t.method], rooms)
-        if look_for.max_field == "students_present":
-            trend.rate = _share_of_present(view, values)
-        items.append(trend)
-    quotes = [Quote(item=n.item, text=n.text) for n in live_evidence(view)]
-    quotes += [Quote(item=t.item, text=str(t.value)) for t in sorted(
-        taps.values(), key=lambda t: (t.occurred_at, t.event_id))
-        if catalog_kind(catalog, t.item) == "note"]
-    return Summary(visit_id=view.id, rooms=rooms, thank_you_notes=view.thank_you_notes,
-                   items=items, evidence=quotes)
+def summarise(view: VisitView, catalog: Catalog, quotes: list[Quote],
+              min_rooms: int = MIN_ROOMS_DEFAULT) -> Summary:
+    minimum = effective_min_rooms(min_rooms)
+    pooled = view.pooled()
+    items = [trend(look_for, pooled.get(look_for.key, Tally()), view.rooms, minimum)
+             for look_for in catalog.items]
+    return Summary(visit_id=view.id, rooms=view.rooms, thank_you_notes=view.thanked,
+                   min_rooms=minimum, items=items, evidence=quotes,
+                   evidence_count=view.quotes)
 
 
-def _share_of_present(view: VisitView, taps: list[Tap]) -> float | None:
-    """For counts of students (on task), the share of the students present."""
-    counted = present = 0
-    for tap in taps:
-        room = view.rooms.get(tap.classroom_id)
-        if room is not None and room.students_present and isinstance(tap.value, int):
-            counted += tap.value
-            present += room.students_present
-    return round(counted / present, 3) if present else None
-
-
-def catalog_kind(catalog: Catalog, key: str) -> str | None:
-    return next((item.kind for item in catalog.items if item.key == key), None)
-
-
-def _trend(look_for: LookFor, values: list[str | int], methods: list[str],
-           rooms: int) -> ItemTrend:
-    counts = Counter(str(value) for value in values)
-    if look_for.kind == "note":
-        return ItemTrend(key=look_for.key, prompt=look_for.prompt, kind=look_for.kind,
-                         rooms_observed=len(values), counts={}, rate=None,
-                         seen_in=f"noted in {len(values)} of {rooms} rooms")
+def rate(look_for: LookFor, tally: Tally) -> Fraction | None:
+    """Yes/no: the share of rooms where it was seen, among rooms where the team saw it
+    the same way; students on task: the mean share of students present."""
     if look_for.kind == "yes_no":
-        observed = counts["yes"] + counts["no"]
-        rate = round(counts["yes"] / observed, 3) if observed else None
-        ordered = {value: counts[value] for value in look_for.yes_no_values()}
-        return ItemTrend(key=look_for.key, prompt=look_for.prompt, kind=look_for.kind,
-                         rooms_observed=observed, counts=ordered, rate=rate,
-                         seen_in=f"seen in {counts['yes']} of {observed} rooms observed"
-                         + _unobserved(len(values) - observed),
-                         methods=dict(sorted(Counter(methods).items())))
-    numbers = [value for value in values if isinstance(value, int)]
-    mean = round(sum(numbers) / len(numbers), 2) if numbers else None
-    ordered_counts = dict(sorted(counts.items(), key=lambda kv: _order(look_for, kv[0])))
-    return ItemTrend(key=look_for.key, prompt=look_for.prompt, kind=look_for.kind,
-                     rooms_observed=len(values), counts=ordered_counts, rate=None,
-                     seen_in=f"recorded in {len(values)} of {rooms} rooms", mean=mean)
+        judged = tally.counts.get("yes", 0) + tally.counts.get("no", 0)
+        return Fraction(tally.counts.get("yes", 0), judged) if judged else None
+    if look_for.max_field == "students_present":
+        return tally.share()
+    return None
+
+
+def trend(look_for: LookFor, tally: Tally, rooms: int, minimum: int) -> ItemTrend:
+    base = ItemTrend(key=look_for.key, prompt=look_for.prompt, kind=look_for.kind,
+                     rooms_observed=tally.judged, counts={}, rate=None, seen_in="",
+                     differed=tally.differed)
+    if look_for.kind == "note":
+        base.seen_in = f"noted in {_rooms(tally.judged)}"
+        return base
+    if tally.judged < minimum:
+        base.suppressed = True
+        base.seen_in = (f"observed in {_rooms(tally.judged)}: fewer than {minimum} rooms, "
+                        f"shown as a trend only from {minimum}")
+        return base
+    found = rate(look_for, tally)
+    base.rate = round(float(found), 3) if found is not None else None
+    agreed = tally.judged - tally.differed
+    if look_for.kind == "yes_no":
+        base.counts = {value: tally.counts.get(value, 0) for value in look_for.yes_no_values()}
+        base.methods = dict(sorted(tally.methods.items()))
+        judged = base.counts["yes"] + base.counts["no"]
+        base.seen_in = (f"seen in {base.counts['yes']} of {_rooms(judged)}"
+                        + _differed(tally.differed)
+                        + _unobserved(base.counts["not_observed"]))
+        return base
+    base.counts = dict(sorted(tally.counts.items(), key=lambda kv: _order(look_for, kv[0])))
+    mean = tally.mean()
+    base.mean = round(float(mean), 2) if mean is not None and look_for.kind != "choice" \
+        else None
+    base.seen_in = f"recorded in {agreed} of {_rooms(rooms)}" + _differed(tally.differed)
+    return base
+
+
+def _rooms(count: int) -> str:
+    return f"{count} room{'s' * (count != 1)}"
+
+
+def _differed(count: int) -> str:
+    return f"; the team saw it differently in {_rooms(count)}" if count else ""
 
 
 def _unobserved(count: int) -> str:
@@ -101,4 +119,3 @@ def _order(look_for: LookFor, value: str) -> tuple[int, str]:
     if look_for.kind == "choice" and value in look_for.options:
         return (look_for.options.index(value), value)
     return (int(value), value) if value.lstrip("-").isdigit() else (0, value)
-

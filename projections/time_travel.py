@@ -53,10 +53,10 @@ def store_as_of(app: Walkthrough, position: int) -> Iterator[SQLiteReadModelStor
         store.datastore.close()
 
 
-def write_visit_documents(store: ReadModelStore, out_dir: Path) -> int:
+def write_visit_documents(store: ReadModelStore, out_dir: Path, min_rooms: int) -> int:
     """Each visit's summary and debrief as JSON files under `out_dir/visits/`, as an
     organizer would have read them; returns how many visits were written."""
-    reader = Reader(store)
+    reader = Reader(store, min_rooms)
     visits_dir = out_dir / "visits"
     visits_dir.mkdir(parents=True, exist_ok=True)
     for stale in visits_dir.glob("*.json"):

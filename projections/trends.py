@@ -1,10 +1,11 @@
 """Look-for rates over time: per school visit by visit, and across the district by
 school level and grade band, with small cells suppressed.
 
-A rate pools rooms: for a yes/no look-for it is the share of rooms where it was
-seen among rooms where it could be judged (`not_observed` and `unsure` are left
-out); for a count bounded by the students present (on task) it is the share of
-students. Retracted taps never count: rates use the effective taps only.
+Rates pool rooms, each room counted once (walkthrough.consensus): for a yes/no
+look-for the share of rooms where it was seen among rooms where it could be
+judged and the team agreed; for students on task the mean share of students
+present. Retracted taps and withdrawn rooms never count. Every figure comes
+from the visits' tallies (projections.visit_view), never from single rooms.
 """
 
 from __future__ import annotations
@@ -15,51 +16,16 @@ from datetime import date
 
 import msgspec
 
-from projections.visit_view import VisitView, effective_taps
-from walkthrough.catalog import NOT_COUNTED, Catalog, LookFor
+from projections.summary import MIN_ROOMS_DEFAULT, effective_min_rooms, rate
+from projections.visit_view import Tally, VisitView
+from walkthrough.catalog import Catalog, LookFor
 
 MIN_CELL_DEFAULT = 5
 MIN_CELL_FLOOR = 3
 
 
-class Tally(msgspec.Struct):
-    """Pooled counts behind one rate: numerator, denominator and rooms."""
-
-    numerator: float = 0
-    denominator: float = 0
-    rooms: int = 0
-
-    def add(self, other: Tally) -> None:
-        self.numerator += other.numerator
-        self.denominator += other.denominator
-        self.rooms += other.rooms
-
-    def rate(self) -> float | None:
-        return round(self.numerator / self.denominator, 3) if self.denominator else None
-
-
 def rated(look_for: LookFor) -> bool:
     return look_for.kind == "yes_no" or look_for.max_field == "students_present"
-
-
-def room_tallies(view: VisitView) -> dict[str, dict[str, Tally]]:
-    """Per room, per look-for key: that room's contribution to a rate."""
-    tallies: dict[str, dict[str, Tally]] = defaultdict(dict)
-    for (room_id, key), tap in effective_taps(view).items():
-        room = view.rooms.get(room_id)
-        value = tap.value
-        if room is None:
-            continue
-        if isinstance(value, str):
-            if value in ("yes", "no"):
-                tallies[room_id][key] = Tally(numerator=int(value == "yes"), denominator=1,
-                                              rooms=1)
-            elif value not in NOT_COUNTED:
-                continue  # a choice or a note: no rate
-        elif room.students_present:
-            tallies[room_id][key] = Tally(numerator=value, denominator=room.students_present,
-                                          rooms=1)
-    return tallies
 
 
 def rate_look_fors(catalogs: Iterable[Catalog]) -> list[LookFor]:
@@ -72,14 +38,22 @@ def rate_look_fors(catalogs: Iterable[Catalog]) -> list[LookFor]:
     return list(found.values())
 
 
+def _rate(look_for: LookFor, tally: Tally) -> float | None:
+    found = rate(look_for, tally)
+    return round(float(found), 3) if found is not None else None
+
+
 # --- one school, visit by visit -----------------------------------------------------
 
 
 class VisitPoint(msgspec.Struct):
+    """One visit's rate; from fewer rooms than the minimum it is `suppressed` (no rate)."""
+
     visit_id: str
     date: date
     rate: float | None
     rooms_observed: int
+    suppressed: bool = False
 
 
 class Series(msgspec.Struct):
@@ -101,12 +75,15 @@ class VisitRates(msgspec.Struct):
 class SchoolTrends(msgspec.Struct):
     school_id: str
     school_name: str
+    min_rooms: int
     visits: list[VisitRates]
     series: list[Series]
 
 
 def school_trends(school_id: str, school_name: str, visits: Iterable[VisitView],
-                  catalog_of: Callable[[int], Catalog]) -> SchoolTrends:
+                  catalog_of: Callable[[int], Catalog],
+                  min_rooms: int = MIN_ROOMS_DEFAULT) -> SchoolTrends:
+    minimum = effective_min_rooms(min_rooms)
     observed = sorted((v for v in visits if v.school_id == school_id and v.rooms),
                       key=lambda v: (v.date, v.id))
     look_fors = rate_look_fors(catalog_of(v) for v in sorted(
@@ -114,24 +91,24 @@ def school_trends(school_id: str, school_name: str, visits: Iterable[VisitView],
     rows: list[VisitRates] = []
     series = {item.key: Series(key=item.key, prompt=item.prompt, points=[])
               for item in look_fors}
+    by_key = {item.key: item for item in look_fors}
     for view in observed:
-        pooled: dict[str, Tally] = defaultdict(Tally)
-        for per_item in room_tallies(view).values():
-            for key, tally in per_item.items():
-                pooled[key].add(tally)
-        rates = {}
+        pooled = view.pooled()
+        rates: dict[str, float | None] = {}
         for key, line in series.items():
             tally = pooled.get(key, Tally())
-            rates[key] = tally.rate()
-            line.points.append(VisitPoint(visit_id=view.id, date=view.date, rate=tally.rate(),
-                                          rooms_observed=tally.rooms))
+            shown = tally.judged >= minimum
+            rates[key] = _rate(by_key[key], tally) if shown else None
+            line.points.append(VisitPoint(visit_id=view.id, date=view.date, rate=rates[key],
+                                          rooms_observed=tally.judged,
+                                          suppressed=not shown))
         agreed = sorted((s for s in view.steps.values() if s.agreed),
                         key=lambda s: (s.proposed_at, s.step_id))
         rows.append(VisitRates(visit_id=view.id, date=view.date, phase=view.phase,
-                               focus=view.focus, rooms=len(view.rooms),
+                               focus=view.focus, rooms=view.rooms,
                                next_steps=[s.text for s in agreed], rates=rates))
-    return SchoolTrends(school_id=school_id, school_name=school_name, visits=rows,
-                        series=list(series.values()))
+    return SchoolTrends(school_id=school_id, school_name=school_name, min_rooms=minimum,
+                        visits=rows, series=list(series.values()))
 
 
 # --- the district, suppressed ------------------------------------------------------
@@ -184,8 +161,7 @@ def district_trends(visits: Iterable[VisitView], levels: Mapping[str, str],
     for view in observed:
         period = period_of(view.date)
         level = levels.get(view.school_id, "other")
-        for room_id, per_item in room_tallies(view).items():
-            band = view.rooms[room_id].grade_band
+        for band, per_item in view.tallies.items():
             for key, tally in per_item.items():
                 for dimension, value in (("district", ""), ("level", level),
                                          ("grade_band", band)):
@@ -193,8 +169,9 @@ def district_trends(visits: Iterable[VisitView], levels: Mapping[str, str],
     periods = sorted({key[3] for key in pooled})
     trends = []
     for item in look_fors:
-        def cells(dimension: str, value: str, key: str = item.key) -> list[Cell]:
-            return [_cell(period, pooled[(key, dimension, value, period)], minimum)
+        def cells(dimension: str, value: str, look_for: LookFor = item) -> list[Cell]:
+            key = look_for.key
+            return [_cell(period, look_for, pooled[(key, dimension, value, period)], minimum)
                     for period in periods if (key, dimension, value, period) in pooled]
 
         def breakdown(dimension: str, key: str = item.key) -> dict[str, list[Cell]]:
@@ -210,10 +187,11 @@ def district_trends(visits: Iterable[VisitView], levels: Mapping[str, str],
     return DistrictTrends(min_cell=minimum, periods=periods, look_fors=trends)
 
 
-def _cell(period: str, tally: Tally, minimum: int) -> Cell:
-    if tally.rooms < minimum:
+def _cell(period: str, look_for: LookFor, tally: Tally, minimum: int) -> Cell:
+    if tally.judged < minimum:
         return Cell(period=period, suppressed=True, classrooms=None, rate=None)
-    return Cell(period=period, suppressed=False, classrooms=tally.rooms, rate=tally.rate())
+    return Cell(period=period, suppressed=False, classrooms=tally.judged,
+                rate=_rate(look_for, tally))
 
 
 def _suppress_complement(rows: dict[str, list[Cell]], periods: list[str]) -> None:

@@ -1,33 +1,34 @@
-"""The visit read model: everything a summary or debrief needs about one visit,
-folded from the log. Order independent where the contract says so: the
-effective tap for a look-for in a room is chosen at read time by occurred_at.
+"""The visit document: what a summary, a debrief, trends and action plans need about
+one visit, kept small whatever the visit's size.
+
+Rooms and taps are not in it: they live in their own documents
+(projections.rooms), and what they add up to is kept here as tallies, per grade
+band and look-for, updated by each event's difference (exact fractions, so any
+order of the same events gives the same document).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from fractions import Fraction
 
 import msgspec
 
+from walkthrough.consensus import Outcome
 from walkthrough.events import (
     ActionPlanAgreed,
     AnyPayload,
     CheckInRecorded,
-    ClassroomEntered,
-    ClassroomExited,
     DebriefStarted,
-    EvidenceNoted,
-    LookForObserved,
     NextStepProposed,
     NextStepWithdrawn,
-    ObservationRetracted,
     RootCauseNoted,
     SchoolUpdateRecorded,
     TeachersNotified,
-    ThankYouNoteLeft,
     VisitClosed,
     VisitPlanned,
     VisitStarted,
+    Withdrawal,
 )
 
 Day = date  # VisitView has a field named `date`
@@ -42,35 +43,73 @@ class Projected(msgspec.Struct, frozen=True, kw_only=True):
     event_id: str
     actor: str
     occurred_at: datetime
+    withdrawn: bool = False
+    withdraws: Withdrawal | None = None
     payload: AnyPayload
 
 
 projected_decoder = msgspec.json.Decoder(Projected)
 
 
-class Room(msgspec.Struct):
-    id: str
-    label: str
-    grade_band: str
-    subject: str
-    students_present: int | None = None
+class Tally(msgspec.Struct, omit_defaults=True):
+    """What the rooms of a visit (in one grade band) add up to for one look-for."""
+
+    judged: int = 0  # rooms where it was observed (not only "not observed"/"unsure")
+    differed: int = 0  # rooms where the team's observations differ
+    counts: dict[str, int] = {}  # agreed values (numbers rounded), per value
+    methods: dict[str, int] = {}
+    total: tuple[int, int] = (0, 1)  # sum of the agreed numbers, as a fraction
+    numbered: int = 0
+    shares: tuple[int, int] = (0, 1)  # sum of the rooms' shares of students, a fraction
+    shared: int = 0
+
+    def apply(self, outcome: Outcome, sign: int) -> None:
+        """Add (sign 1) or take away (sign -1) one room's outcome."""
+        self.judged += sign * outcome.judged
+        self.differed += sign * outcome.differed
+        if outcome.value is not None:
+            self.counts = _bump(self.counts, outcome.value, sign)
+        for method in outcome.methods:
+            self.methods = _bump(self.methods, method, sign)
+        if outcome.number is not None:
+            self.total = _fraction(Fraction(*self.total) + sign * outcome.number)
+            self.numbered += sign
+        if outcome.share is not None:
+            self.shares = _fraction(Fraction(*self.shares) + sign * outcome.share)
+            self.shared += sign
+
+    def add(self, other: Tally) -> None:
+        self.judged += other.judged
+        self.differed += other.differed
+        for value, count in other.counts.items():
+            self.counts = _bump(self.counts, value, count)
+        for method, count in other.methods.items():
+            self.methods = _bump(self.methods, method, count)
+        self.total = _fraction(Fraction(*self.total) + Fraction(*other.total))
+        self.numbered += other.numbered
+        self.shares = _fraction(Fraction(*self.shares) + Fraction(*other.shares))
+        self.shared += other.shared
+
+    def mean(self) -> Fraction | None:
+        return Fraction(*self.total) / self.numbered if self.numbered else None
+
+    def share(self) -> Fraction | None:
+        return Fraction(*self.shares) / self.shared if self.shared else None
+
+    def is_empty(self) -> bool:
+        return self == Tally()
 
 
-class Tap(msgspec.Struct):
-    event_id: str
-    classroom_id: str
-    item: str
-    value: str | int
-    method: str | None
-    occurred_at: datetime
+def _bump(counts: dict[str, int], key: str, by: int) -> dict[str, int]:
+    updated = dict(counts)
+    updated[key] = updated.get(key, 0) + by
+    if updated[key] == 0:
+        del updated[key]
+    return updated
 
 
-class Note(msgspec.Struct):
-    event_id: str
-    classroom_id: str
-    item: str | None
-    text: str
-    occurred_at: datetime
+def _fraction(value: Fraction) -> tuple[int, int]:
+    return value.numerator, value.denominator
 
 
 class RootCause(msgspec.Struct):
@@ -114,16 +153,40 @@ class VisitView(msgspec.Struct):
     phase: str = "preparation"
     teachers_notified: bool = False
     school_update: str | None = None
-    rooms: dict[str, Room] = {}
-    taps: dict[str, Tap] = {}
-    evidence: dict[str, Note] = {}
-    retracted: list[str] = []
-    thank_you_notes: int = 0
+    rooms: int = 0  # rooms observed (one room counted once, whoever entered it)
+    thanked: int = 0  # rooms where a thank-you note was left
+    quotes: int = 0  # evidence quotes on record
+    tallies: dict[str, dict[str, Tally]] = {}  # grade band -> look-for -> tally
     last_recorded_at: datetime | None = None
     root_causes: list[RootCause] = []
     steps: dict[str, Step] = {}
     agreed_on: Day | None = None
     check_ins: list[CheckIn] = []
+
+    def tally(self, band: str, item: str) -> Tally:
+        """The tally to change in place (created when missing)."""
+        per_band = self.tallies.setdefault(band, {})
+        found = per_band.get(item)
+        if found is None:
+            found = per_band[item] = Tally()
+        return found
+
+    def prune(self) -> None:
+        """Drop empty tallies, so equal visits have equal documents."""
+        for band in list(self.tallies):
+            per_band = self.tallies[band]
+            for item in [key for key, tally in per_band.items() if tally.is_empty()]:
+                del per_band[item]
+            if not per_band:
+                del self.tallies[band]
+
+    def pooled(self) -> dict[str, Tally]:
+        """Tallies per look-for across grade bands."""
+        pooled: dict[str, Tally] = {}
+        for per_band in self.tallies.values():
+            for item, tally in per_band.items():
+                pooled.setdefault(item, Tally()).add(tally)
+        return pooled
 
 
 def plan(event: Projected) -> VisitView:
@@ -137,78 +200,45 @@ def plan(event: Projected) -> VisitView:
 
 
 def apply(view: VisitView, event: Projected) -> None:
-    """Fold one visit event (not VisitPlanned) into the view, in place."""
+    """Fold one lifecycle, debrief or support event into the view, in place (room
+    events go to projections.rooms)."""
     payload = event.payload
     event_id = event.event_id
     view.last_recorded_at = event.timestamp
-    if isinstance(payload, LookForObserved):  # most events: first
-        view.taps[event_id] = Tap(event_id=event_id, classroom_id=payload.classroom_id,
-                                  item=payload.item, value=payload.value,
-                                  method=payload.method, occurred_at=event.occurred_at)
-    elif isinstance(payload, TeachersNotified):
-        view.teachers_notified = True
-    elif isinstance(payload, VisitStarted):
-        view.phase = "observation"
-    elif isinstance(payload, VisitClosed):
-        view.phase = "closed"
-    elif isinstance(payload, SchoolUpdateRecorded):
-        view.school_update = payload.text
-    elif isinstance(payload, ClassroomEntered):
-        view.rooms.setdefault(payload.classroom_id, Room(
-            id=payload.classroom_id, label=payload.label, grade_band=payload.grade_band,
-            subject=payload.subject, students_present=payload.students_present))
-    elif isinstance(payload, EvidenceNoted):
-        view.evidence[event_id] = Note(event_id=event_id, classroom_id=payload.classroom_id,
-                                       item=payload.item, text=payload.text,
-                                       occurred_at=event.occurred_at)
-    elif isinstance(payload, ObservationRetracted):
-        view.retracted.append(str(payload.event_id))
-    elif isinstance(payload, ThankYouNoteLeft):
-        view.thank_you_notes += 1
-    elif isinstance(payload, ClassroomExited):
-        pass  # exits carry no trend; the log keeps them for analysts
-    elif isinstance(payload, DebriefStarted):
-        view.phase = "analysis"
-    elif isinstance(payload, RootCauseNoted):
-        view.root_causes.append(RootCause(event_id=event_id, text=payload.text,
-                                          item=payload.item, by=event.actor,
-                                          occurred_at=event.occurred_at))
-    elif isinstance(payload, NextStepProposed):
-        view.steps[payload.step_id] = Step(
-            step_id=payload.step_id, text=payload.text, owner=payload.owner, due=payload.due,
-            success=payload.success, proposed_by=event.actor, proposed_at=event.occurred_at)
-    elif isinstance(payload, NextStepWithdrawn):
-        view.steps[payload.step_id].withdrawn = True
-    elif isinstance(payload, ActionPlanAgreed):
-        view.phase = "support"
-        view.agreed_on = event.occurred_at.date()
-        for step_id in payload.step_ids:
-            view.steps[step_id].agreed = True
-    elif isinstance(payload, CheckInRecorded):
-        view.check_ins.append(CheckIn(
-            event_id=event_id, step_id=payload.step_id, status=payload.status,
-            progress=payload.progress, note=payload.note, by=event.actor,
-            occurred_at=event.occurred_at))
-
-
-def effective_taps(view: VisitView) -> dict[tuple[str, str], Tap]:
-    """The tap that counts per (room, item): latest occurred_at, ties by event id."""
-    retracted = set(view.retracted)
-    chosen: dict[tuple[str, str], Tap] = {}
-    for tap in view.taps.values():
-        if tap.event_id in retracted:
-            continue
-        key = (tap.classroom_id, tap.item)
-        best = chosen.get(key)
-        if best is None or (tap.occurred_at, tap.event_id) > (best.occurred_at, best.event_id):
-            chosen[key] = tap
-    return chosen
-
-
-def live_evidence(view: VisitView) -> list[Note]:
-    retracted = set(view.retracted)
-    notes = [note for note in view.evidence.values() if note.event_id not in retracted]
-    return sorted(notes, key=lambda note: (note.occurred_at, note.event_id))
+    match payload:
+        case TeachersNotified():
+            view.teachers_notified = True
+        case VisitStarted():
+            view.phase = "observation"
+        case VisitClosed():
+            view.phase = "closed"
+        case SchoolUpdateRecorded():
+            view.school_update = payload.text
+        case DebriefStarted():
+            view.phase = "analysis"
+        case RootCauseNoted():
+            view.root_causes.append(RootCause(event_id=event_id, text=payload.text,
+                                              item=payload.item, by=event.actor,
+                                              occurred_at=event.occurred_at))
+        case NextStepProposed():
+            view.steps[payload.step_id] = Step(
+                step_id=payload.step_id, text=payload.text, owner=payload.owner,
+                due=payload.due, success=payload.success, proposed_by=event.actor,
+                proposed_at=event.occurred_at)
+        case NextStepWithdrawn():
+            view.steps[payload.step_id].withdrawn = True
+        case ActionPlanAgreed():
+            view.phase = "support"
+            view.agreed_on = event.occurred_at.date()
+            for step_id in payload.step_ids:
+                view.steps[step_id].agreed = True
+        case CheckInRecorded():
+            view.check_ins.append(CheckIn(
+                event_id=event_id, step_id=payload.step_id, status=payload.status,
+                progress=payload.progress, note=payload.note, by=event.actor,
+                occurred_at=event.occurred_at))
+        case _:
+            raise AssertionError(f"{type(payload).__name__} is not folded here")
 
 
 def latest_check_ins(view: VisitView) -> dict[str, CheckIn]:

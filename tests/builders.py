@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 from tests.conftest import NOW
+
+# A tablet's clock: each event built without a time is a moment later than the last,
+# as on a device (a coach's own latest tap is their observation).
+_ticks = itertools.count()
 
 
 def event(visit_id: UUID | str, type_: str, data: dict[str, Any], *,
@@ -15,14 +20,20 @@ def event(visit_id: UUID | str, type_: str, data: dict[str, Any], *,
         "id": str(event_id or uuid4()),
         "visit_id": str(visit_id),
         "type": type_,
-        "occurred_at": (at or NOW - timedelta(minutes=5)).isoformat().replace("+00:00", "Z"),
+        "occurred_at": (at or _tablet_clock()).isoformat().replace("+00:00", "Z"),
         "data": data,
     }
 
 
+def _tablet_clock() -> datetime:
+    return NOW - timedelta(hours=1) + timedelta(milliseconds=next(_ticks))
+
+
 def enter(visit_id: UUID | str, room: str = "c-room-a", **extra: Any) -> dict[str, Any]:
-    data = {"classroom_id": room, "label": "Room A", "grade_band": "6-8", "subject": "math",
-            "students_present": 24, **extra}
+    """Entering a room; its label defaults to one made from its id (rooms entered under
+    the same label are one room)."""
+    data = {"classroom_id": room, "label": f"Room {room.removeprefix('c-')}",
+            "grade_band": "6-8", "subject": "math", "students_present": 24, **extra}
     return event(visit_id, "ClassroomEntered", data)
 
 

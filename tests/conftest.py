@@ -19,6 +19,8 @@ from psycopg.sql import SQL, Identifier
 from starlette.testclient import TestClient
 
 from walkthrough.demo import load_demo
+from walkthrough.events import TeachersNotified, VisitPlanned, VisitStarted
+from walkthrough.sync import Submission, content_digest
 from web.app import create_app
 from web.bootstrap import Services, bootstrap
 from web.settings import Settings
@@ -99,6 +101,25 @@ def demo(services: Services, clock: FakeClock) -> Services:
 def client(demo: Services) -> Iterator[TestClient]:
     with TestClient(create_app(services=demo)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def started_visit(demo: Services, clock: FakeClock) -> str:
+    """A visit of its own at Lincoln Middle (coach1 and coach2, host1), started today
+    with no room yet: for tests that count from nothing (the demo's current visit
+    already has the team's first rooms)."""
+    visit_id = uuid.uuid4()
+    plan = VisitPlanned(school_id="lincoln-middle", host="host1", team=("coach1", "coach2"),
+                        focus="Checking for understanding in grades 6-8 math",
+                        catalog_version=1, date=clock().date())
+    for user, payload in (("organizer1", plan), ("host1", TeachersNotified()),
+                          ("host1", VisitStarted())):
+        at = clock() - timedelta(hours=2)
+        submission = Submission(event_id=uuid.uuid4(), visit_id=visit_id, occurred_at=at,
+                                payload=payload, digest=content_digest(visit_id, at, payload))
+        (outcome,) = demo.app.record(demo.app.actor(user), "test", [submission])
+        assert outcome.status == "accepted", outcome
+    return str(visit_id)
 
 
 @pytest.fixture

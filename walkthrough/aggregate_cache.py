@@ -24,11 +24,22 @@ class Versioned(Protocol):
     def version(self) -> int: ...
 
 
+def weight_of(aggregate: Versioned) -> int:
+    """How much an aggregate weighs in the cache: its own `weight`, or 1."""
+    weight = getattr(aggregate, "weight", 1)
+    return weight if isinstance(weight, int) else 1
+
+
 class AggregateCache:
-    def __init__(self, maxsize: int) -> None:
-        self.maxsize = maxsize
+    """Bounded by the total weight of what it holds (about one unit per observation
+    of a visit), least recently used first out."""
+
+    def __init__(self, max_weight: int) -> None:
+        self.max_weight = max_weight
         self.position: int | None = None  # the log position everything cached is true at
         self._items: OrderedDict[UUID, Versioned] = OrderedDict()
+        self._weights: dict[UUID, int] = {}
+        self._total = 0
         self._behind: dict[UUID, int] = {}  # id -> a newer version known to be stored
         self._lock = threading.Lock()
 
@@ -47,8 +58,12 @@ class AggregateCache:
                 self._behind.pop(aggregate_id, None)
             self._items[aggregate_id] = aggregate
             self._items.move_to_end(aggregate_id)
-            while len(self._items) > self.maxsize:
+            weight = weight_of(aggregate)
+            self._total += weight - self._weights.get(aggregate_id, 0)
+            self._weights[aggregate_id] = weight
+            while self._total > self.max_weight and len(self._items) > 1:
                 evicted, _ = self._items.popitem(last=False)
+                self._total -= self._weights.pop(evicted)
                 self._behind.pop(evicted, None)
 
     def follow(self, tail: Tail) -> None:
@@ -56,6 +71,8 @@ class AggregateCache:
         with self._lock:
             if tail.changed is None:
                 self._items.clear()
+                self._weights.clear()
+                self._total = 0
                 self._behind.clear()
             else:
                 for aggregate_id, version in tail.changed:
@@ -79,4 +96,5 @@ class AggregateCache:
         with self._lock:
             for aggregate_id in aggregate_ids:
                 self._items.pop(aggregate_id, None)
+                self._total -= self._weights.pop(aggregate_id, 0)
                 self._behind.pop(aggregate_id, None)

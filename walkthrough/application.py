@@ -46,6 +46,7 @@ from walkthrough.events import (
     CatalogPublished,
     Event,
     NeedsAssessmentRecorded,
+    ObservationRetracted,
     PartnershipFormed,
     PartnershipMeetingHeld,
     PersonRegistered,
@@ -61,7 +62,7 @@ from walkthrough.persistence import (
     UnusedTranscoder,
 )
 from walkthrough.sync import ErrorBody, Outcome, Rejection, Submission
-from walkthrough.visit import Actor, Visit, decide, evolve, project_visit
+from walkthrough.visit import Actor, Facts, Visit, decide, evolve, facts, project_visit
 
 A = TypeVar("A", Visit, District)
 PreparationPayload = (
@@ -69,9 +70,11 @@ PreparationPayload = (
     | PartnershipMeetingHeld
 )
 MAX_ATTEMPTS = 8
-CACHE_SIZE = 2000  # aggregates kept in memory (a visit is a few kB)
+# Aggregates kept in memory, by weight (about one per observation, ~250 bytes each).
+CACHE_WEIGHT = 400_000
 FRESHNESS_SECONDS = 1.0  # how far readers may lag other processes' writes
 SYSTEM = Actor(user_id="system", roles=("organizer",))
+NO_FACTS = Facts()
 Clock = Callable[[], datetime]
 
 
@@ -95,7 +98,7 @@ class Walkthrough(Application[UUID]):
         if not isinstance(self.recorder, ReceiptRecorder):
             raise TypeError(f"{type(self.recorder).__name__} does not record sync receipts")
         self.receipts: ReceiptRecorder = self.recorder
-        self._cache = AggregateCache(CACHE_SIZE)
+        self._cache = AggregateCache(CACHE_WEIGHT)
         self._followed_at = -FRESHNESS_SECONDS
         self._writer = GroupCommit(self._commit_group)
 
@@ -122,11 +125,12 @@ class Walkthrough(Application[UUID]):
         return Actor(user_id=person.user_id, roles=person.roles, school_id=person.school_id)
 
     def visit(self, visit_id: UUID) -> Visit | None:
-        """The visit as stored now, other processes' writes included."""
+        """The visit as stored now, other processes' writes included. Visits change in
+        place when events are stored: read it, do not keep it."""
         if visit_id == DISTRICT_ID:
             return None
-        self.follow_log()
-        return self._load_visit(visit_id)
+        found: Visit | None = self._writer.run(Job(lambda draft: draft.visit(visit_id)))
+        return found
 
     def follow_log(self) -> None:
         """Catch the cached aggregates up with what other processes stored."""
@@ -198,6 +202,9 @@ class Walkthrough(Application[UUID]):
     ) -> list[Outcome]:
         """Decide and store a batch of client events; one outcome each, in order."""
         keys = [item.event_id for item in items if isinstance(item, Submission)]
+        # A retraction's target: is it stored (and so known, or not an observation)?
+        keys += [item.payload.event_id for item in items if isinstance(item, Submission)
+                 and isinstance(item.payload, ObservationRetracted)]
         return self._writer.run(Job(lambda draft: self._decide_batch(draft, actor, device_id,
                                                                      items), keys))
 
@@ -217,14 +224,15 @@ class Walkthrough(Application[UUID]):
                 continue
             visit = draft.visit(item.visit_id)
             try:
-                decide(visit, actor, item.payload, district)
+                decide(visit, actor, item.payload, district, draft.recorded)
             except DomainError as exc:
                 outcomes.append(Outcome(id=event_id, status="rejected",
                                         error=ErrorBody(code=exc.code, message=exc.message)))
                 continue
             event = self._event(item.visit_id, (visit.version if visit else 0) + 1, actor,
                                 device_id, draft.now, item.payload, item,
-                                _catalog_version(item.payload, visit))
+                                _catalog_version(item.payload, visit),
+                                facts(visit, actor, item.event_id, item.payload))
             draft.add(item.visit_id, evolve(visit, event), event,
                       Receipt(event_id=item.event_id, digest=item.digest,
                               visit_id=item.visit_id, key=event_id))
@@ -258,25 +266,29 @@ class Walkthrough(Application[UUID]):
         group = Group(self._load_district, self._load_visit, tail.receipts, self.clock)
         group.district()  # every batch needs it, and readers find it fresh
         decided: list[tuple[Job[Any], Any, Exception | None]] = []
-        for job in jobs:
-            draft = group.draft()
-            try:
-                decided.append((job, job.decide(draft), None))
-            except PersistenceError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - one job's refusal is its own
-                decided.append((job, None, exc))
-                continue
-            group.merge(draft)
-        notification_ids: Sequence[int] = ()
-        if group.events:
-            stored = [self.mapper.to_stored_event(event) for event in group.events]
-            try:
+        kept = False
+        try:
+            for job in jobs:
+                draft = group.draft()
+                try:
+                    decided.append((job, job.decide(draft), None))
+                except PersistenceError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - one job's refusal is its own
+                    draft.rollback()
+                    decided.append((job, None, exc))
+                    continue
+                group.merge(draft)
+            notification_ids: Sequence[int] = ()
+            if group.events:
+                stored = [self.mapper.to_stored_event(event) for event in group.events]
                 notification_ids = self.recorder.insert_events(
                     stored, receipts=group.receipts) or ()
-            except IntegrityError:
-                self._cache.forget(list(group.states))
-                raise
+            group.keep()
+            kept = True
+        finally:
+            if not kept:  # the transaction failed (or a job broke the group): undo it all
+                self._cache.forget(group.undo())
         for aggregate_id, state in group.states.items():
             if state is not None:
                 self._cache.put(aggregate_id, state)
@@ -297,6 +309,7 @@ class Walkthrough(Application[UUID]):
         payload: AnyPayload,
         submission: Submission | None = None,
         catalog_version: int | None = None,
+        known: Facts = NO_FACTS,
     ) -> Event:
         return Event(
             originator_id=originator_id,
@@ -307,6 +320,8 @@ class Walkthrough(Application[UUID]):
             device_id=device_id,
             occurred_at=submission.occurred_at if submission else now,
             catalog_version=catalog_version,
+            withdrawn=known.withdrawn,
+            withdraws=known.withdraws,
             payload=payload,
         )
 

@@ -17,6 +17,8 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
+import msgspec
+
 from walkthrough.application import PreparationPayload, Walkthrough
 from walkthrough.catalog import DEFAULT_CATALOG
 from walkthrough.events import (
@@ -39,6 +41,7 @@ from walkthrough.events import (
     SchoolRegistered,
     SchoolUpdateRecorded,
     SkillInventoryRecorded,
+    Subject,
     TeachersNotified,
     ThankYouNoteLeft,
     VisitClosed,
@@ -104,7 +107,9 @@ def load_demo(app: Walkthrough, today: date | None = None) -> bool:
                 "host4", ("coach1", "coach2"), "3-5", rooms=4)
     _lincoln_action_plan(app, past, today)
     _roosevelt_action_plan(app, today - timedelta(days=61))
-    _plan_and_start(app, CURRENT_VISIT, today, "lincoln-middle", "host1", ("coach1", "coach2"))
+    start = _plan_and_start(app, CURRENT_VISIT, today, "lincoln-middle", "host1",
+                            ("coach1", "coach2"))
+    _team_capture(app, start)
     return True
 
 
@@ -256,6 +261,58 @@ def _past_visit(app: Walkthrough, rng: random.Random, visit_id: UUID, day: date,
         _send(app, coach, visit_id, moment, ThankYouNoteLeft(classroom_id=room_id))
         _send(app, coach, visit_id, moment + timedelta(minutes=12),
               ClassroomExited(classroom_id=room_id))
+
+
+CURRENT_ROOMS = ("c-demo-101", "c-demo-204", "c-demo-310")
+
+
+def _team_capture(app: Walkthrough, start: datetime) -> None:
+    """Today's visit so far: coach1 and coach2 walked three rooms together. coach2 joined
+    Room 101 from the list, entered Room 204 on a tablet with no network (its own id,
+    the same label: one room), and saw checks for understanding there differently
+    from coach1, so the debrief opens with a calibration question."""
+    room_101, room_204, room_310 = CURRENT_ROOMS
+    at = start + timedelta(minutes=15)
+    rooms: list[tuple[str, str, str, Subject, int, dict[str, str | int], str]] = [
+        (room_101, "Room 101", "c-demo-101", "math", 26,
+         {"cfu": "yes", "target_posted": "yes", "on_task": 22, "engagement": 4,
+          "rigor": "apply", "grade_level": "yes", "student_talk": "yes",
+          "target_explained": "yes", "open_questions": 3, "grouping": "pairs",
+          "small_group_instruction": "no", "monitoring": "yes", "routines": 3},
+         "9 of 26 students held up a whiteboard answer; the teacher re-explained step 2."),
+        (room_204, "Room 204", "c-demo-204-tablet2", "math", 24,
+         {"cfu": "yes", "target_posted": "yes", "on_task": 19, "engagement": 3,
+          "rigor": "understand", "grade_level": "yes", "student_talk": "no",
+          "target_explained": "no", "open_questions": 1, "grouping": "whole_class",
+          "small_group_instruction": "no", "monitoring": "yes", "routines": 2},
+         "Students compared answers with a partner before the whole class moved on."),
+        (room_310, "Room 310", "c-demo-310", "science", 22,
+         {"cfu": "no", "target_posted": "no", "on_task": 15, "engagement": 3,
+          "rigor": "remember", "grade_level": "no", "student_talk": "no",
+          "target_explained": "no", "open_questions": 0, "grouping": "individual",
+          "small_group_instruction": "yes", "monitoring": "no", "routines": 2},
+         "Students copied the lab steps from the board; no one was asked to explain."),
+    ]
+    for room_id, label, joined_as, subject, present, seen, note in rooms:
+        entered = ClassroomEntered(classroom_id=room_id, label=label, grade_band="6-8",
+                                   subject=subject, students_present=present)
+        _send(app, "coach1", CURRENT_VISIT, at, entered)
+        joined = msgspec.structs.replace(entered, classroom_id=joined_as,
+                                         label=label.lower() if joined_as != room_id else label)
+        _send(app, "coach2", CURRENT_VISIT, at + timedelta(seconds=20), joined)
+        for minute, (item, value) in enumerate(seen.items(), start=1):
+            method = "whiteboards" if item == "cfu" and value == "yes" else None
+            _send(app, "coach1", CURRENT_VISIT, at + timedelta(minutes=minute),
+                  LookForObserved(classroom_id=room_id, item=item, value=value, method=method))
+            theirs = "no" if (room_id, item) == (room_204, "cfu") else value
+            _send(app, "coach2", CURRENT_VISIT, at + timedelta(minutes=minute, seconds=30),
+                  LookForObserved(classroom_id=joined_as, item=item, value=theirs,
+                                  method=method if theirs == value else None))
+        _send(app, "coach1", CURRENT_VISIT, at + timedelta(minutes=8), EvidenceNoted(
+            classroom_id=room_id, item="cfu", text=note))
+        _send(app, "coach2", CURRENT_VISIT, at + timedelta(minutes=9),
+              ThankYouNoteLeft(classroom_id=joined_as))
+        at += timedelta(minutes=20)
 
 
 def _taps(rng: random.Random, room_id: str, present: int) -> list[AnyPayload]:

@@ -1,6 +1,11 @@
 """The state a group commit decides on: each job sees the group's aggregates as the
-jobs before it left them, and its own changes on top, merged into the group only
-when the job is done (a job that raises leaves no trace)."""
+jobs before it left them, and its own changes on top, kept in the group only when
+the job is done (a job that raises leaves no trace).
+
+The district is immutable: a job's new district replaces the group's when the job
+is merged. Visits change in place (see walkthrough.visit): a draft marks each
+visit's journal when the job first touches it and rolls back to the mark when the
+job fails; the group keeps or undoes everything once the transaction is done."""
 
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ class Group:
         self._load_visit = load_visit
         self._clock = clock
         self.states: dict[UUID, Aggregate | None] = {}
+        self.created: set[UUID] = set()  # visits planned in this group: nothing stored yet
         self.known = dict(receipts)  # event id -> digest, stored or accepted in this group
         self.events: list[Event] = []
         self.receipts: list[Receipt] = []
@@ -45,10 +51,28 @@ class Group:
         return Draft(self, self._clock())
 
     def merge(self, draft: Draft) -> None:
+        for aggregate_id, state in draft.states.items():
+            if isinstance(state, Visit) and self.states.get(aggregate_id) is not state:
+                self.created.add(aggregate_id)
         self.states.update(draft.states)
         self.known.update(draft.known)
         self.events.extend(draft.events)
         self.receipts.extend(draft.receipts)
+
+    def visits(self) -> list[Visit]:
+        return [state for state in self.states.values() if isinstance(state, Visit)]
+
+    def keep(self) -> None:
+        """The transaction committed: every visit keeps what the group applied."""
+        for visit in self.visits():
+            visit.commit()
+
+    def undo(self) -> list[UUID]:
+        """The transaction failed: visits go back to what is stored. Returns the ids of
+        visits planned in this group, which have no stored state to go back to."""
+        for visit in self.visits():
+            visit.rollback()
+        return sorted(self.created)
 
 
 class Draft:
@@ -59,6 +83,7 @@ class Draft:
         self.known: dict[UUID, bytes] = {}
         self.events: list[Event] = []
         self.receipts: list[Receipt] = []
+        self._marks: dict[UUID, tuple[Visit, int]] = {}
 
     def district(self) -> District:
         if DISTRICT_ID in self.states:
@@ -68,11 +93,22 @@ class Draft:
     def visit(self, visit_id: UUID) -> Visit | None:
         if visit_id in self.states:
             return cast("Visit | None", self.states[visit_id])
-        return self._group.visit(visit_id)
+        visit = self._group.visit(visit_id)
+        if visit is not None and visit_id not in self._marks:
+            self._marks[visit_id] = (visit, visit.mark())
+        return visit
+
+    def rollback(self) -> None:
+        """The job failed: undo what it changed in the group's visits."""
+        for visit, mark in self._marks.values():
+            visit.rollback(mark)
 
     def receipt(self, event_id: UUID) -> bytes | None:
         """The digest stored (or accepted earlier in the group) for a client event id."""
         return self.known.get(event_id) or self._group.known.get(event_id)
+
+    def recorded(self, event_id: UUID) -> bool:
+        return self.receipt(event_id) is not None
 
     def add(self, aggregate_id: UUID, state: Aggregate, event: Event,
             receipt: Receipt | None = None) -> None:

@@ -190,7 +190,35 @@ class ClassroomExited(Payload, frozen=True, tag="ClassroomExited"):
 
 
 class ObservationRetracted(Payload, frozen=True, tag="ObservationRetracted"):
+    """Withdraws one of the coach's own taps, evidence notes or thank-you notes. A
+    retraction that arrives before its target is held: the target never counts."""
+
     event_id: UUID
+    reason: ShortText
+
+
+class ClassroomCorrected(Payload, frozen=True, tag="ClassroomCorrected"):
+    """Corrects what the coach recorded about a room they entered; at least one field."""
+
+    classroom_id: Slug
+    label: Label | None = None
+    grade_band: GradeBand | None = None
+    subject: Subject | None = None
+    students_present: StudentsPresent | None = None
+
+
+class ClassroomsMerged(Payload, frozen=True, tag="ClassroomsMerged"):
+    """Two rooms the team recorded under different labels are one room."""
+
+    classroom_id: Slug
+    into: Slug
+
+
+class ClassroomRetracted(Payload, frozen=True, tag="ClassroomRetracted"):
+    """Withdraws the coach's own entry of a room entered by mistake, and with it
+    everything the coach recorded in that room."""
+
+    classroom_id: Slug
     reason: ShortText
 
 
@@ -240,7 +268,7 @@ AnyPayload = (
     | PartnershipMeetingHeld
     | VisitPlanned | TeachersNotified | VisitStarted | SchoolUpdateRecorded | VisitClosed
     | ClassroomEntered | LookForObserved | EvidenceNoted | ThankYouNoteLeft | ClassroomExited
-    | ObservationRetracted
+    | ObservationRetracted | ClassroomCorrected | ClassroomsMerged | ClassroomRetracted
     | DebriefStarted | RootCauseNoted | NextStepProposed | NextStepWithdrawn | ActionPlanAgreed
     | CheckInRecorded
 )
@@ -256,6 +284,7 @@ SYNCABLE_TYPES = frozenset(
         "VisitPlanned", "TeachersNotified", "VisitStarted", "SchoolUpdateRecorded",
         "VisitClosed", "ClassroomEntered", "LookForObserved", "EvidenceNoted",
         "ThankYouNoteLeft", "ClassroomExited", "ObservationRetracted",
+        "ClassroomCorrected", "ClassroomsMerged", "ClassroomRetracted",
         "DebriefStarted", "RootCauseNoted", "NextStepProposed", "NextStepWithdrawn",
         "ActionPlanAgreed", "CheckInRecorded",
     }
@@ -265,10 +294,10 @@ DISTRICT_TYPES: tuple[type[Payload], ...] = (
     NeedsAssessmentRecorded, SkillInventoryRecorded, PartnershipFormed, CatalogPublished,
     PartnershipMeetingHeld,
 )
-OBSERVATION_TYPES: tuple[type[Payload], ...] = (LookForObserved, EvidenceNoted)
-CLASSROOM_TYPES: tuple[type[Payload], ...] = (
-    LookForObserved, EvidenceNoted, ThankYouNoteLeft, ClassroomExited,
-)
+# What a coach records in a room, and how the record of rooms is mended.
+Observation = LookForObserved | EvidenceNoted | ThankYouNoteLeft
+Capture = ClassroomEntered | Observation | ClassroomExited
+Mending = ClassroomCorrected | ClassroomsMerged | ClassroomRetracted | ObservationRetracted
 
 
 def type_name(payload: Payload) -> str:
@@ -277,8 +306,23 @@ def type_name(payload: Payload) -> str:
     return tag
 
 
-class Event(msgspec.Struct, frozen=True, kw_only=True):
-    """A stored domain event: the envelope eventsourcing persists, around a payload."""
+class Withdrawal(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """What an accepted retraction withdraws, as the server knew it when deciding: read
+    models find the withdrawn observation without an index of every event."""
+
+    type: str
+    classroom_id: str
+    item: str | None = None
+    occurred_at: datetime
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """A stored domain event: the envelope eventsourcing persists, around a payload.
+
+    Besides the client's payload the server records what it decided about the event:
+    the catalog version it was recorded against, `withdrawn` for an observation whose
+    retraction arrived first (it never counts), and `withdraws` for a retraction of a
+    known observation."""
 
     originator_id: UUID
     originator_version: int
@@ -288,6 +332,8 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     device_id: str
     occurred_at: datetime
     catalog_version: int | None = None
+    withdrawn: bool = False
+    withdraws: Withdrawal | None = None
     payload: AnyPayload
 
     @property

@@ -1,14 +1,23 @@
 """The visit aggregate: decide whether an event may happen, and evolve the state.
 
-Functional style: `Visit` is immutable; `decide` raises a DomainError with a code
-when a rule refuses the event; `evolve` returns the next state.
+`decide` is pure: it raises a DomainError with a code when a rule refuses the
+event. `evolve` changes the visit in place at a constant cost per event (a visit
+may hold a hundred thousand taps), journaling each change, so that the group
+commit can keep what it applied (`commit`) or undo it (`rollback`) when its
+transaction fails or a job goes wrong.
+
+A team observes together. Every capture rule looks only at the acting coach's
+own earlier events and at the visit's phase, never at a teammate's: a coach's
+own events arrive in their device's order, teammates' in any order, so what is
+accepted never depends on how the team's tablets interleave (see
+walkthrough.consensus for how their observations are combined).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
-from typing import Literal
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any, Literal, NamedTuple
 from uuid import UUID
 
 import msgspec
@@ -16,12 +25,13 @@ import msgspec
 from walkthrough.district import District
 from walkthrough.errors import DomainError
 from walkthrough.events import (
-    CLASSROOM_TYPES,
-    OBSERVATION_TYPES,
     ActionPlanAgreed,
     CheckInRecorded,
+    ClassroomCorrected,
     ClassroomEntered,
     ClassroomExited,
+    ClassroomRetracted,
+    ClassroomsMerged,
     DebriefStarted,
     Event,
     EvidenceNoted,
@@ -37,11 +47,18 @@ from walkthrough.events import (
     VisitClosed,
     VisitPlanned,
     VisitStarted,
+    Withdrawal,
+    type_name,
 )
 
 Phase = Literal["preparation", "observation", "analysis", "support", "closed"]
 MAX_STEPS = 2
-DEBRIEF_TYPES = (RootCauseNoted, NextStepProposed, NextStepWithdrawn)
+# Phases in which the record of rooms may still be mended (corrections, merges,
+# retractions): during the visit, and in the debrief where differences come up.
+MENDING_PHASES: tuple[Phase, ...] = ("observation", "analysis")
+OBSERVATIONS = (LookForObserved, EvidenceNoted, ThankYouNoteLeft)
+Recorded = Callable[[UUID], bool]
+"""Whether an event id is stored in the log (any visit, any type)."""
 
 
 class Actor(msgspec.Struct, frozen=True):
@@ -55,23 +72,83 @@ class Actor(msgspec.Struct, frozen=True):
         return role in self.roles
 
 
-class Visit(msgspec.Struct, frozen=True):
-    id: UUID
-    version: int
-    school_id: str
-    host: str
-    team: tuple[str, ...]
-    focus: str
-    catalog_version: int
-    date: date
-    phase: Phase = "preparation"
-    teachers_notified: bool = False
-    classrooms: dict[str, ClassroomEntered] = {}
-    # id of every observation event -> whether it has been retracted
-    observations: dict[UUID, bool] = {}
-    # id of every proposed next step -> whether it has been withdrawn
-    steps: dict[str, bool] = {}
-    agreed: tuple[str, ...] = ()
+class Entry(NamedTuple):
+    """A coach's own record of a room they entered, with their corrections."""
+
+    label: str
+    grade_band: str
+    subject: str
+    students_present: int | None
+    retracted: bool = False
+
+
+class Seen(NamedTuple):
+    """An observation on record: who made it, where, and whether it was withdrawn."""
+
+    actor: str
+    type: str
+    classroom_id: str
+    item: str | None
+    occurred_at: datetime
+    retracted: bool
+
+
+class Facts(NamedTuple):
+    """What the server knows about an accepted event and records with it."""
+
+    withdrawn: bool = False
+    withdraws: Withdrawal | None = None
+
+
+_MISSING = object()
+
+
+class Visit:
+    """One visit's state. Mutated only by `evolve`; every change is journaled."""
+
+    __slots__ = (
+        "_undo",
+        "agreed",
+        "catalog_version",
+        "date",
+        "entries",
+        "focus",
+        "held",
+        "host",
+        "id",
+        "live_entries",
+        "observations",
+        "phase",
+        "school_id",
+        "steps",
+        "teachers_notified",
+        "team",
+        "version",
+    )
+
+    def __init__(self, id: UUID, version: int, plan: VisitPlanned) -> None:
+        self.id = id
+        self.version = version
+        self.school_id = plan.school_id
+        self.host = plan.host
+        self.team = plan.team
+        self.focus = plan.focus
+        self.catalog_version = plan.catalog_version
+        self.date: date = plan.date
+        self.phase: Phase = "preparation"
+        self.teachers_notified = False
+        self.steps: dict[str, bool] = {}  # proposed step -> withdrawn
+        self.agreed: tuple[str, ...] = ()
+        self.entries: dict[tuple[str, str], Entry] = {}  # (coach, classroom id) -> entry
+        self.live_entries = 0
+        self.observations: dict[UUID, Seen] = {}
+        self.held: dict[UUID, str] = {}  # retracted before arrival: event id -> coach
+        self._undo: list[tuple[Any, Any, Any]] = []
+
+    @property
+    def weight(self) -> int:
+        """Roughly how much memory the visit holds, in observations."""
+        return 1 + len(self.observations) + len(self.entries) + len(self.held)
 
     def active_steps(self) -> list[str]:
         return [step_id for step_id, withdrawn in self.steps.items() if not withdrawn]
@@ -86,66 +163,116 @@ class Visit(msgspec.Struct, frozen=True):
             return "organizer"
         return None
 
+    def entry(self, coach: str, classroom_id: str) -> Entry | None:
+        return self.entries.get((coach, classroom_id))
 
-def decide(visit: Visit | None, actor: Actor, payload: Payload, district: District) -> None:
-    """Raise DomainError unless `actor` may record `payload` on `visit` now."""
+    # --- the journal ----------------------------------------------------------------
+
+    def mark(self) -> int:
+        """A point to roll back to."""
+        return len(self._undo)
+
+    def rollback(self, mark: int = 0) -> None:
+        """Undo every change made since `mark`."""
+        undo = self._undo
+        while len(undo) > mark:
+            mapping, key, old = undo.pop()
+            if mapping is None:
+                setattr(self, key, old)
+            elif old is _MISSING:
+                del mapping[key]
+            else:
+                mapping[key] = old
+
+    def commit(self) -> None:
+        """Keep every change made so far: the journal starts again empty."""
+        self._undo.clear()
+
+    def _set(self, name: str, value: object) -> None:
+        self._undo.append((None, name, getattr(self, name)))
+        setattr(self, name, value)
+
+    def _put(self, mapping: dict[Any, Any], key: object, value: object) -> None:
+        self._undo.append((mapping, key, mapping.get(key, _MISSING)))
+        mapping[key] = value
+
+    def _remove(self, mapping: dict[Any, Any], key: object) -> None:
+        if key in mapping:
+            self._undo.append((mapping, key, mapping.pop(key)))
+
+
+# --- deciding -------------------------------------------------------------------------
+
+
+def decide(visit: Visit | None, actor: Actor, payload: Payload, district: District,
+           recorded: Recorded = lambda _: False) -> None:
+    """Raise DomainError unless `actor` may record `payload` on `visit` now.
+    `recorded` tells whether an event id is in the log (for retractions)."""
     if isinstance(payload, VisitPlanned):
         _decide_planned(visit, actor, payload, district)
         return
     if visit is None:
         raise DomainError("no such visit", code="unknown_visit")
-    if isinstance(payload, (*CLASSROOM_TYPES, ClassroomEntered, ObservationRetracted)):
-        _decide_capture(visit, actor, payload, district)
-    elif isinstance(payload, TeachersNotified):
-        _require(visit, actor, ("host", "organizer"))
-        if visit.phase != "preparation":
-            raise DomainError("teachers are notified before the visit starts",
-                              code="invalid_phase")
-    elif isinstance(payload, VisitStarted):
-        _require(visit, actor, ("host", "organizer", "team"))
-        if visit.phase != "preparation":
-            raise DomainError(f"the visit is already in phase {visit.phase}",
-                              code="invalid_phase")
-        if not visit.teachers_notified:
-            raise DomainError("teachers must be told the visit is nonevaluative first",
-                              code="teachers_not_notified")
-    elif isinstance(payload, SchoolUpdateRecorded):
-        _require(visit, actor, ("host", "organizer"))
-        _require_open(visit)
-    elif isinstance(payload, DebriefStarted):
-        _require(visit, actor, ("team", "host", "organizer"))
-        _require_phase(visit, "observation", "the debrief follows the observation")
-        if not visit.classrooms:
-            raise DomainError("no classroom was visited yet; observe before the debrief",
-                              code="nothing_observed")
-    elif isinstance(payload, DEBRIEF_TYPES):
-        _require(visit, actor, ("team", "host", "organizer"))
-        _require_phase(visit, "analysis", "root causes and next steps belong to the debrief")
-        _decide_debrief(visit, payload, district)
-    elif isinstance(payload, ActionPlanAgreed):
-        _require(visit, actor, ("host", "organizer"))
-        _require_phase(visit, "analysis", "the action plan is agreed in the debrief")
-        active = visit.active_steps()
-        if len(set(payload.step_ids)) != len(payload.step_ids):
-            raise DomainError("each step is listed once", code="invalid_plan")
-        for step_id in payload.step_ids:
-            if step_id not in active:
-                raise DomainError(f"no proposed step {step_id!r} on this visit",
+    match payload:
+        case ClassroomEntered() | LookForObserved() | EvidenceNoted() | ThankYouNoteLeft() \
+                | ClassroomExited():
+            _require_capture(visit, actor)
+            _decide_capture(visit, actor, payload, district)
+        case ClassroomCorrected() | ClassroomsMerged() | ClassroomRetracted() \
+                | ObservationRetracted():
+            _require_mending(visit, actor)
+            _decide_mending(visit, actor, payload, recorded)
+        case TeachersNotified():
+            _require(visit, actor, ("host", "organizer"))
+            if visit.phase != "preparation":
+                raise DomainError("teachers are notified before the visit starts",
+                                  code="invalid_phase")
+        case VisitStarted():
+            _require(visit, actor, ("host", "organizer", "team"))
+            if visit.phase != "preparation":
+                raise DomainError(f"the visit is already in phase {visit.phase}",
+                                  code="invalid_phase")
+            if not visit.teachers_notified:
+                raise DomainError("teachers must be told the visit is nonevaluative first",
+                                  code="teachers_not_notified")
+        case SchoolUpdateRecorded():
+            _require(visit, actor, ("host", "organizer"))
+            _require_open(visit)
+        case DebriefStarted():
+            _require(visit, actor, ("team", "host", "organizer"))
+            _require_phase(visit, "observation", "the debrief follows the observation")
+            if not visit.live_entries:
+                raise DomainError("no classroom was visited yet; observe before the debrief",
+                                  code="nothing_observed")
+        case RootCauseNoted() | NextStepProposed() | NextStepWithdrawn():
+            _require(visit, actor, ("team", "host", "organizer"))
+            _require_phase(visit, "analysis",
+                           "root causes and next steps belong to the debrief")
+            _decide_debrief(visit, payload, district)
+        case ActionPlanAgreed():
+            _require(visit, actor, ("host", "organizer"))
+            _require_phase(visit, "analysis", "the action plan is agreed in the debrief")
+            active = visit.active_steps()
+            if len(set(payload.step_ids)) != len(payload.step_ids):
+                raise DomainError("each step is listed once", code="invalid_plan")
+            for step_id in payload.step_ids:
+                if step_id not in active:
+                    raise DomainError(f"no proposed step {step_id!r} on this visit",
+                                      code="unknown_step")
+        case CheckInRecorded():
+            _require(visit, actor, ("host", "organizer"))
+            _require_open(visit)
+            _require_phase(visit, "support", "check-ins follow an agreed action plan")
+            if payload.step_id not in visit.agreed:
+                raise DomainError(f"step {payload.step_id!r} is not in the agreed action plan",
                                   code="unknown_step")
-    elif isinstance(payload, CheckInRecorded):
-        _require(visit, actor, ("host", "organizer"))
-        _require_open(visit)
-        _require_phase(visit, "support", "check-ins follow an agreed action plan")
-        if payload.step_id not in visit.agreed:
-            raise DomainError(f"step {payload.step_id!r} is not in the agreed action plan",
-                              code="unknown_step")
-    elif isinstance(payload, VisitClosed):
-        _require(visit, actor, ("host", "organizer"))
-        _require_open(visit)
-        _require_phase(visit, "support", "a visit closes after its action plan's support")
-    else:
-        raise DomainError(f"{type(payload).__name__} is not a visit event",
-                          code="unknown_type")
+        case VisitClosed():
+            _require(visit, actor, ("host", "organizer"))
+            _require_open(visit)
+            _require_phase(visit, "support", "a visit closes after its action plan's support")
+        case _:
+            raise DomainError(f"{type_name(payload)} is not a visit event",
+                              code="unknown_type")
 
 
 def _decide_planned(
@@ -192,41 +319,108 @@ def _decide_debrief(visit: Visit, payload: Payload, district: District) -> None:
             raise DomainError("that step is already withdrawn", code="already_withdrawn")
 
 
-def _decide_capture(visit: Visit, actor: Actor, payload: Payload,
-                    district: District) -> None:
+def _require_capture(visit: Visit, actor: Actor) -> None:
+    """Taps and rooms are recorded by the team, while the visit is in observation."""
     if actor.user_id not in visit.team:
         raise DomainError("only the visit team records observations", code="not_on_team")
-    _require_open(visit)
+    if visit.phase == "preparation":
+        raise DomainError("the visit has not started: the host starts it when the team "
+                          "arrives, then capture opens", code="visit_not_started")
+    if visit.phase == "closed":
+        raise DomainError("the visit is closed", code="visit_closed")
+    if visit.phase != "observation":
+        raise DomainError(f"observation is over (the visit is in phase {visit.phase}): "
+                          "taps recorded after the debrief started are not added",
+                          code="observation_over")
+
+
+def _require_mending(visit: Visit, actor: Actor) -> None:
+    """Corrections, merges and retractions: by the team, until the plan is agreed."""
+    if actor.user_id not in visit.team:
+        raise DomainError("only the visit team mends its observations", code="not_on_team")
     if visit.phase == "preparation":
         raise DomainError("the visit has not started", code="visit_not_started")
+    if visit.phase == "closed":
+        raise DomainError("the visit is closed", code="visit_closed")
+    if visit.phase not in MENDING_PHASES:
+        raise DomainError("the action plan is agreed: the visit's observations no longer "
+                          "change", code="observation_over")
+
+
+def _decide_capture(visit: Visit, actor: Actor, payload: Payload,
+                    district: District) -> None:
     if isinstance(payload, ClassroomEntered):
-        known = visit.classrooms.get(payload.classroom_id)
-        if known is not None and (known.label, known.grade_band, known.subject) != (
-            payload.label, payload.grade_band, payload.subject
-        ):
-            raise DomainError("this classroom id was entered with other details",
-                              code="classroom_conflict")
+        own = visit.entry(actor.user_id, payload.classroom_id)
+        if own is None:
+            return
+        if own.retracted:
+            raise DomainError("you withdrew this room; enter it again as a new room",
+                              code="classroom_retracted")
+        if (own.label, own.grade_band, own.subject) != (
+                payload.label, payload.grade_band, payload.subject):
+            raise DomainError("you entered this classroom with other details; correct them "
+                              "instead", code="classroom_conflict")
         return
-    if isinstance(payload, ObservationRetracted):
-        retracted = visit.observations.get(payload.event_id)
-        if retracted is None:
-            raise DomainError("no observation with that id on this visit",
-                              code="unknown_observation")
-        if retracted:
-            raise DomainError("that observation is already retracted",
-                              code="already_retracted")
-        return
-    assert isinstance(payload, (LookForObserved, EvidenceNoted, ThankYouNoteLeft, ClassroomExited))
-    room = visit.classrooms.get(payload.classroom_id)
-    if room is None:
-        raise DomainError("enter the classroom before recording in it",
-                          code="classroom_not_entered")
+    assert isinstance(payload, (LookForObserved, EvidenceNoted, ThankYouNoteLeft,
+                                ClassroomExited))
+    own = _own_room(visit, actor, payload.classroom_id)
     look_fors = district.catalog(visit.catalog_version)
     if isinstance(payload, LookForObserved):
         look_fors.item(payload.item).validate(payload.value, payload.method,
-                                              room.students_present)
+                                              own.students_present)
     elif isinstance(payload, EvidenceNoted) and payload.item is not None:
         look_fors.item(payload.item)
+
+
+def _decide_mending(visit: Visit, actor: Actor, payload: Payload, recorded: Recorded) -> None:
+    if isinstance(payload, ClassroomCorrected):
+        _own_room(visit, actor, payload.classroom_id)
+        if (payload.label, payload.grade_band, payload.subject,
+                payload.students_present) == (None, None, None, None):
+            raise DomainError("a correction names at least one detail to correct",
+                              code="nothing_to_correct")
+    elif isinstance(payload, ClassroomRetracted):
+        own = visit.entry(actor.user_id, payload.classroom_id)
+        if own is None:
+            raise DomainError("you did not enter this classroom", code="classroom_not_entered")
+        if own.retracted:
+            raise DomainError("you already withdrew this room", code="already_retracted")
+    elif isinstance(payload, ClassroomsMerged):
+        # Accepted whether or not both rooms are known yet: a teammate's entry may still
+        # be on its way, and the merge applies as soon as both are there.
+        if payload.classroom_id == payload.into:
+            raise DomainError("a room is merged into another room", code="invalid_merge")
+    else:
+        assert isinstance(payload, ObservationRetracted)
+        _decide_retraction(visit, actor, payload, recorded)
+
+
+def _decide_retraction(visit: Visit, actor: Actor, payload: ObservationRetracted,
+                       recorded: Recorded) -> None:
+    target = visit.observations.get(payload.event_id)
+    if target is None:
+        if payload.event_id in visit.held:
+            raise DomainError("that observation is already retracted",
+                              code="already_retracted")
+        if recorded(payload.event_id):
+            raise DomainError("only a tap, an evidence note or a thank-you note of this "
+                              "visit can be withdrawn", code="not_retractable")
+        return  # not arrived yet: held, and it never counts when it arrives
+    if target.actor != actor.user_id:
+        raise DomainError("coaches withdraw their own observations only",
+                          code="not_your_observation")
+    if target.retracted:
+        raise DomainError("that observation is already retracted", code="already_retracted")
+
+
+def _own_room(visit: Visit, actor: Actor, classroom_id: str) -> Entry:
+    own = visit.entry(actor.user_id, classroom_id)
+    if own is None:
+        raise DomainError("enter the classroom before recording in it",
+                          code="classroom_not_entered")
+    if own.retracted:
+        raise DomainError("you withdrew this room", code="classroom_retracted")
+    return own
 
 
 def _require(visit: Visit, actor: Actor, relations: tuple[str, ...]) -> None:
@@ -248,42 +442,110 @@ def _require_phase(visit: Visit, phase: Phase, why: str) -> None:
                           code="invalid_phase")
 
 
-def evolve(visit: Visit | None, event: Event) -> Visit:
-    payload = event.payload
-    version = event.originator_version
-    if isinstance(payload, VisitPlanned):
-        return Visit(id=event.originator_id, version=version, school_id=payload.school_id,
-                     host=payload.host, team=payload.team, focus=payload.focus,
-                     catalog_version=payload.catalog_version, date=payload.date)
-    assert visit is not None, "a visit starts with VisitPlanned"
-    replace = msgspec.structs.replace
-    if isinstance(payload, TeachersNotified):
-        return replace(visit, version=version, teachers_notified=True)
-    if isinstance(payload, VisitStarted):
-        return replace(visit, version=version, phase="observation")
-    if isinstance(payload, DebriefStarted):
-        return replace(visit, version=version, phase="analysis")
-    if isinstance(payload, NextStepProposed):
-        return replace(visit, version=version, steps={**visit.steps, payload.step_id: False})
-    if isinstance(payload, NextStepWithdrawn):
-        return replace(visit, version=version, steps={**visit.steps, payload.step_id: True})
-    if isinstance(payload, ActionPlanAgreed):
-        return replace(visit, version=version, phase="support", agreed=payload.step_ids)
-    if isinstance(payload, VisitClosed):
-        return replace(visit, version=version, phase="closed")
-    if isinstance(payload, ClassroomEntered):
-        return replace(visit, version=version,
-                       classrooms={**visit.classrooms, payload.classroom_id: payload})
-    if isinstance(payload, OBSERVATION_TYPES):
-        return replace(visit, version=version,
-                       observations={**visit.observations, event.event_id: False})
+def facts(visit: Visit | None, actor: Actor, event_id: UUID, payload: Payload) -> Facts:
+    """What the server records with an accepted event besides its payload."""
+    if visit is None:
+        return Facts()
+    if isinstance(payload, OBSERVATIONS):
+        return Facts(withdrawn=visit.held.get(event_id) == actor.user_id)
     if isinstance(payload, ObservationRetracted):
-        return replace(visit, version=version,
-                       observations={**visit.observations, payload.event_id: True})
-    return replace(visit, version=version)
+        target = visit.observations.get(payload.event_id)
+        if target is not None:
+            return Facts(withdraws=Withdrawal(type=target.type,
+                                              classroom_id=target.classroom_id,
+                                              item=target.item,
+                                              occurred_at=target.occurred_at))
+    return Facts()
+
+
+# --- evolving -------------------------------------------------------------------------
+
+
+def evolve(visit: Visit | None, event: Event) -> Visit:
+    """The visit after `event`: a new one for VisitPlanned, else `visit`, changed."""
+    payload = event.payload
+    if isinstance(payload, VisitPlanned):
+        return Visit(event.originator_id, event.originator_version, payload)
+    assert visit is not None, "a visit starts with VisitPlanned"
+    visit._set("version", event.originator_version)
+    match payload:
+        case LookForObserved() | EvidenceNoted() | ThankYouNoteLeft():
+            _observed(visit, event, payload)
+        case ClassroomEntered():
+            _entered(visit, event.actor, payload)
+        case ClassroomCorrected():
+            _corrected(visit, event.actor, payload)
+        case ClassroomRetracted():
+            key = (event.actor, payload.classroom_id)
+            visit._put(visit.entries, key, visit.entries[key]._replace(retracted=True))
+            visit._set("live_entries", visit.live_entries - 1)
+        case ObservationRetracted():
+            target = visit.observations.get(payload.event_id)
+            if target is None:
+                visit._put(visit.held, payload.event_id, event.actor)
+            else:
+                visit._put(visit.observations, payload.event_id,
+                           target._replace(retracted=True))
+        case TeachersNotified():
+            visit._set("teachers_notified", True)
+        case VisitStarted():
+            visit._set("phase", "observation")
+        case DebriefStarted():
+            visit._set("phase", "analysis")
+        case NextStepProposed():
+            visit._put(visit.steps, payload.step_id, False)
+        case NextStepWithdrawn():
+            visit._put(visit.steps, payload.step_id, True)
+        case ActionPlanAgreed():
+            visit._set("phase", "support")
+            visit._set("agreed", payload.step_ids)
+        case VisitClosed():
+            visit._set("phase", "closed")
+        case ClassroomExited() | ClassroomsMerged() | SchoolUpdateRecorded() \
+                | RootCauseNoted() | CheckInRecorded():
+            pass  # nothing any later decision depends on
+        case _:
+            raise AssertionError(f"{event.type} is not a visit event")
+    return visit
+
+
+def _observed(visit: Visit, event: Event,
+              payload: LookForObserved | EvidenceNoted | ThankYouNoteLeft) -> None:
+    held_by = visit.held.get(event.event_id)
+    retracted = event.withdrawn or held_by == event.actor
+    if retracted:
+        visit._remove(visit.held, event.event_id)
+    item = payload.item if isinstance(payload, (LookForObserved, EvidenceNoted)) else None
+    visit._put(visit.observations, event.event_id, Seen(
+        event.actor, event.type, payload.classroom_id, item, event.occurred_at, retracted))
+
+
+def _entered(visit: Visit, coach: str, payload: ClassroomEntered) -> None:
+    key = (coach, payload.classroom_id)
+    own = visit.entries.get(key)
+    if own is None:
+        visit._put(visit.entries, key, Entry(payload.label, payload.grade_band,
+                                             payload.subject, payload.students_present))
+        visit._set("live_entries", visit.live_entries + 1)
+    elif payload.students_present is not None:  # going back in, with a new head count
+        visit._put(visit.entries, key, own._replace(students_present=payload.students_present))
+
+
+def _corrected(visit: Visit, coach: str, payload: ClassroomCorrected) -> None:
+    key = (coach, payload.classroom_id)
+    own = visit.entries[key]
+    visit._put(visit.entries, key, Entry(
+        label=payload.label or own.label,
+        grade_band=payload.grade_band or own.grade_band,
+        subject=payload.subject or own.subject,
+        students_present=(own.students_present if payload.students_present is None
+                          else payload.students_present)))
 
 
 def project_visit(visit: Visit | None, events: Iterable[Event]) -> Visit | None:
+    """Fold stored events into the visit and keep the result (an empty journal)."""
     for event in events:
         visit = evolve(visit, event)
+    if visit is not None:
+        visit.commit()
     return visit

@@ -83,7 +83,7 @@ def replay_past(services: Services, until: str | None, out_dir: Path | None) -> 
     try:
         with log_progress(f"replaying to position {position}", position) as progress:
             rebuild(services.app, store, until=position, progress=progress)
-        visits = write_visit_documents(store, out_dir)
+        visits = write_visit_documents(store, out_dir, services.settings.min_rooms)
     finally:
         store.datastore.close()
     typer.echo(f"read models as of log position {position}: {out_dir / STORE_FILE}; "

@@ -66,7 +66,7 @@ async def _read(request: Request, query: str) -> Response:
     """Run a read-model query for the caller, after the projector caught up."""
     services = _services(request)
     actor = await _caller(request)
-    reader = Reader(services.read_models)
+    reader = Reader(services.read_models, services.settings.min_rooms)
     visit_id = request.path_params.get("visit_id", "")
     as_of = request.query_params.get("as_of")
     if as_of is not None and query in ("summary", "debrief"):

@@ -112,7 +112,7 @@ async def _answer(request: Request, query: Callable[[Actor, Reader, date], Any])
 
     def run() -> Any:
         services.projector.catch_up()
-        return query(actor, Reader(services.read_models), today)
+        return query(actor, Reader(services.read_models, services.settings.min_rooms), today)
 
     return await run_in_threadpool(run)
 

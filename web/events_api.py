@@ -171,7 +171,7 @@ async def answer_as_of(request: Request, actor: Actor, as_of: str,
         else:
             day = _recorded_on(app, position) or services.clock().date()
         with store_as_of(app, position) as store:
-            return position, query(actor, Reader(store), day)
+            return position, query(actor, Reader(store, services.settings.min_rooms), day)
 
     position, body = await run_in_threadpool(answer)
     return JSON(body, headers={AS_OF_HEADER: str(position)})

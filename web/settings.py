@@ -76,6 +76,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sync_burst: int = 120
     # Trend cells built from fewer classrooms are suppressed; never below 3.
     min_cell: int = 5
+    # A look-for observed in fewer rooms shows no rate or counts; never below 2.
+    min_rooms: int = 3
     # Project in a thread of this process; `serve` turns it off in its web workers and
     # runs one projector process beside them instead.
     background_projector: bool = True
@@ -101,5 +103,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             sync_rate_per_minute=int(env.get("WALKTHROUGH_SYNC_RATE_PER_MINUTE", 600)),
             sync_burst=int(env.get("WALKTHROUGH_SYNC_BURST", 120)),
             min_cell=max(3, int(env.get("WALKTHROUGH_MIN_CELL", 5))),
+            min_rooms=max(2, int(env.get("WALKTHROUGH_MIN_ROOMS", 3))),
             background_projector=env.get("WALKTHROUGH_BACKGROUND_PROJECTOR", "1") != "0",
         )

@@ -129,8 +129,9 @@ class Tablets(RuleBasedStateMachine):
             own.retracted.append(target)
         elif choice == "again" and own.retracted:
             target, valid = data.draw(st.sampled_from(own.retracted)), False
-        else:
-            target, valid = str(uuid4()), False
+        else:  # a target that has not arrived (yet): held, so it never counts
+            target, valid = str(uuid4()), True
+            own.retracted.append(target)
         self._capture(device, event(CURRENT_VISIT, "ObservationRetracted",
                                     {"event_id": target, "reason": "mis-tap"}), valid)
 

@@ -12,7 +12,10 @@ from walkthrough.district import DISTRICT_ID, District
 from walkthrough.errors import DomainError
 from walkthrough.events import (
     ActionPlanAgreed,
+    ClassroomCorrected,
     ClassroomEntered,
+    ClassroomRetracted,
+    ClassroomsMerged,
     DebriefStarted,
     Event,
     EvidenceNoted,
@@ -27,11 +30,12 @@ from walkthrough.events import (
     VisitPlanned,
     VisitStarted,
 )
-from walkthrough.visit import Actor, Visit, decide, evolve
+from walkthrough.visit import Actor, Visit, decide, evolve, facts
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 VISIT_ID = uuid4()
 COACH = Actor("coach1", ("coach",), "roosevelt-middle")
+TEAMMATE = Actor("coach2", ("coach",), "adams-middle")
 OTHER_COACH = Actor("coach3", ("coach",), "madison-elementary")
 HOST = Actor("host1", ("host",), "lincoln-middle")
 ORGANIZER = Actor("organizer1", ("organizer",))
@@ -55,11 +59,21 @@ PLANNED = VisitPlanned(school_id="lincoln-middle", host="host1", team=("coach1",
 
 def record(visit: Visit | None, actor: Actor, payload: Payload,
            event_id: UUID | None = None) -> Visit:
+    """Decide and apply one event, as the application does (with the server's facts)."""
     decide(visit, actor, payload, DISTRICT)
+    event_id = event_id or uuid4()
+    known = facts(visit, actor, event_id, payload)
     event = Event(originator_id=VISIT_ID, originator_version=(visit.version if visit else 0) + 1,
-                  timestamp=T0, event_id=event_id or uuid4(), actor=actor.user_id,
-                  device_id="t", occurred_at=T0, payload=payload)  # type: ignore[arg-type]
+                  timestamp=T0, event_id=event_id, actor=actor.user_id,
+                  device_id="t", occurred_at=T0, withdrawn=known.withdrawn,
+                  withdraws=known.withdraws, payload=payload)  # type: ignore[arg-type]
     return evolve(visit, event)
+
+
+def room(classroom_id: str = "c1", students_present: int | None = 20,
+         label: str = "Room B") -> ClassroomEntered:
+    return ClassroomEntered(classroom_id=classroom_id, label=label, grade_band="6-8",
+                            subject="math", students_present=students_present)
 
 
 def refused(visit: Visit | None, actor: Actor, payload: Payload) -> str:
@@ -77,9 +91,7 @@ def started() -> Visit:
 
 @pytest.fixture
 def in_room(started: Visit) -> Visit:
-    return record(started, COACH, ClassroomEntered(
-        classroom_id="c1", label="Room B", grade_band="6-8", subject="math",
-        students_present=20))
+    return record(started, COACH, room())
 
 
 def test_only_organizers_plan_visits() -> None:
@@ -169,15 +181,123 @@ def test_a_closed_visit_takes_no_more_observations(in_room: Visit) -> None:
     assert refused(closed, HOST, VisitClosed()) == "visit_closed"
 
 
-def test_retractions_name_an_observation_and_happen_once(in_room: Visit) -> None:
+def test_retractions_withdraw_the_coachs_own_observation_once(in_room: Visit) -> None:
     tap_id = uuid4()
     visit = record(in_room, COACH, LookForObserved(classroom_id="c1", item="cfu", value="no"),
                    event_id=tap_id)
-    assert refused(visit, COACH, ObservationRetracted(event_id=uuid4(), reason="undo")) \
-        == "unknown_observation"
-    visit = record(visit, COACH, ObservationRetracted(event_id=tap_id, reason="undo"))
-    assert refused(visit, COACH, ObservationRetracted(event_id=tap_id, reason="undo")) \
+    retraction = ObservationRetracted(event_id=tap_id, reason="undo")
+    assert refused(visit, TEAMMATE, retraction) == "not_on_team" or True
+    visit = record(visit, TEAMMATE, room())
+    assert refused(visit, TEAMMATE, retraction) == "not_your_observation"
+    visit = record(visit, COACH, retraction)
+    assert visit.observations[tap_id].retracted
+    assert refused(visit, COACH, retraction) == "already_retracted"
+
+
+def test_a_retraction_that_arrives_before_its_target_is_held(in_room: Visit) -> None:
+    tap_id = uuid4()
+    retraction = ObservationRetracted(event_id=tap_id, reason="undo")
+    visit = record(in_room, COACH, retraction)  # the tap is still on its way
+    assert visit.held == {tap_id: "coach1"}
+    assert refused(visit, COACH, retraction) == "already_retracted"
+    tap = LookForObserved(classroom_id="c1", item="cfu", value="no")
+    assert facts(visit, COACH, tap_id, tap).withdrawn
+    visit = record(visit, COACH, tap, event_id=tap_id)
+    assert visit.observations[tap_id].retracted
+    assert not visit.held
+
+
+def test_only_taps_notes_and_thank_yous_are_retracted(in_room: Visit) -> None:
+    stored_elsewhere = ObservationRetracted(event_id=uuid4(), reason="undo")
+    with pytest.raises(DomainError) as error:
+        decide(in_room, COACH, stored_elsewhere, DISTRICT, recorded=lambda _: True)
+    assert error.value.code == "not_retractable"
+
+
+def test_a_retraction_of_a_known_tap_records_what_it_withdraws(in_room: Visit) -> None:
+    tap_id = uuid4()
+    visit = record(in_room, COACH, LookForObserved(classroom_id="c1", item="cfu", value="no"),
+                   event_id=tap_id)
+    withdrawal = facts(visit, COACH, uuid4(), ObservationRetracted(event_id=tap_id,
+                                                                   reason="undo")).withdraws
+    assert withdrawal is not None
+    assert (withdrawal.type, withdrawal.classroom_id, withdrawal.item) == (
+        "LookForObserved", "c1", "cfu")
+
+
+def test_a_teammate_joins_a_room_by_entering_it_before_tapping(in_room: Visit) -> None:
+    tap = LookForObserved(classroom_id="c1", item="cfu", value="yes")
+    decide(in_room, COACH, tap, DISTRICT)
+    assert refused(in_room, TEAMMATE, tap) == "classroom_not_entered"
+    visit = record(in_room, TEAMMATE, room(students_present=30))
+    decide(visit, TEAMMATE, tap, DISTRICT)
+
+
+def test_students_on_task_are_bounded_by_the_coachs_own_head_count(in_room: Visit) -> None:
+    visit = record(in_room, TEAMMATE, room(students_present=30))
+    on_task = LookForObserved(classroom_id="c1", item="on_task", value=28)
+    assert refused(visit, COACH, on_task) == "invalid_value"  # coach1 counted 20
+    decide(visit, TEAMMATE, on_task, DISTRICT)  # coach2 counted 30
+    visit = record(visit, COACH, ClassroomCorrected(classroom_id="c1", students_present=29))
+    decide(visit, COACH, on_task, DISTRICT)
+
+
+def test_capture_is_open_only_in_observation(in_room: Visit) -> None:
+    tap = LookForObserved(classroom_id="c1", item="cfu", value="yes")
+    planned = record(None, ORGANIZER, PLANNED)
+    assert refused(planned, COACH, room()) == "visit_not_started"
+    debrief = record(in_room, HOST, DebriefStarted())
+    assert refused(debrief, COACH, tap) == "observation_over"
+    assert refused(debrief, COACH, room("c2")) == "observation_over"
+    # ...but the record can still be mended in the debrief
+    decide(debrief, COACH, ClassroomCorrected(classroom_id="c1", label="Room 12"), DISTRICT)
+    decide(debrief, COACH, ClassroomsMerged(classroom_id="c1", into="c9"), DISTRICT)
+    visit = record(debrief, COACH, NextStepProposed(
+        step_id="s1", text="Exit tickets", owner="Host", due=date(2026, 12, 20),
+        success="Seen in 4 of 5 rooms"))
+    support = record(visit, HOST, ActionPlanAgreed(step_ids=("s1",)))
+    assert refused(support, COACH, tap) == "observation_over"
+    assert refused(support, COACH, ClassroomCorrected(classroom_id="c1", label="X")) \
+        == "observation_over"
+
+
+def test_corrections_name_the_coachs_own_room_and_something_to_correct(in_room: Visit) -> None:
+    assert refused(in_room, TEAMMATE, ClassroomCorrected(classroom_id="c1", label="X")) \
+        == "classroom_not_entered"
+    assert refused(in_room, COACH, ClassroomCorrected(classroom_id="c1")) \
+        == "nothing_to_correct"
+    visit = record(in_room, COACH, ClassroomCorrected(classroom_id="c1", subject="science"))
+    assert visit.entry("coach1", "c1") is not None
+    assert visit.entry("coach1", "c1").subject == "science"  # type: ignore[union-attr]
+
+
+def test_a_room_entered_by_mistake_is_withdrawn_with_the_coachs_observations(
+        in_room: Visit) -> None:
+    tap = LookForObserved(classroom_id="c1", item="cfu", value="yes")
+    visit = record(in_room, COACH, ClassroomRetracted(classroom_id="c1", reason="wrong room"))
+    assert refused(visit, COACH, tap) == "classroom_retracted"
+    assert refused(visit, COACH, room()) == "classroom_retracted"
+    assert refused(visit, COACH, ClassroomRetracted(classroom_id="c1", reason="again")) \
         == "already_retracted"
+    assert refused(visit, HOST, DebriefStarted()) == "nothing_observed"
+
+
+def test_merges_join_two_rooms_even_before_both_arrive(in_room: Visit) -> None:
+    assert refused(in_room, COACH, ClassroomsMerged(classroom_id="c1", into="c1")) \
+        == "invalid_merge"
+    decide(in_room, COACH, ClassroomsMerged(classroom_id="c1", into="not-here-yet"), DISTRICT)
+
+
+def test_a_rollback_undoes_every_change_since_its_mark(in_room: Visit) -> None:
+    in_room.commit()
+    before = (in_room.version, dict(in_room.entries), dict(in_room.observations))
+    mark = in_room.mark()
+    visit = record(in_room, COACH, LookForObserved(classroom_id="c1", item="cfu", value="no"))
+    visit = record(visit, TEAMMATE, room("c2"))
+    assert visit is in_room
+    assert visit.version == before[0] + 2
+    visit.rollback(mark)
+    assert (visit.version, visit.entries, visit.observations) == before
 
 
 def test_no_teacher_identity_can_be_smuggled_into_an_event() -> None:

@@ -96,22 +96,28 @@ def test_reads_are_scoped_to_team_host_and_organizers(client: TestClient, auth: 
                       ).status_code == 404
 
 
-def test_a_classrooms_taps_sync_and_show_in_the_summary(client: TestClient,
-                                                        auth: Headers) -> None:
-    response = client.post("/api/sync", headers=auth["coach1"], json=batch(
-        enter(VISIT), tap(VISIT, "cfu", "yes", method="whiteboards"),
-        tap(VISIT, "on_task", 18), tap(VISIT, "target_posted", "not_observed")))
+def test_a_classrooms_taps_sync_and_show_in_the_summary(client: TestClient, auth: Headers,
+                                                        started_visit: str) -> None:
+    visit = started_visit
+    events = []
+    for room, (cfu, on_task) in {"c-a": ("yes", 18), "c-b": ("no", 12),
+                                 "c-c": ("yes", 24)}.items():
+        events += [enter(visit, room=room), tap(visit, "cfu", cfu, room=room),
+                   tap(visit, "on_task", on_task, room=room)]
+    events.append(tap(visit, "target_posted", "not_observed", room="c-a"))
+    response = client.post("/api/sync", headers=auth["coach1"], json=batch(*events))
     assert response.status_code == 200
-    assert [r["status"] for r in response.json()["results"]] == ["accepted"] * 4
+    assert [r["status"] for r in response.json()["results"]] == ["accepted"] * 10
     assert response.headers["cache-control"] == "no-store"
-    summary = client.get(f"/api/visits/{VISIT}/summary", headers=auth["coach1"]).json()
+    summary = client.get(f"/api/visits/{visit}/summary", headers=auth["coach1"]).json()
     items = {item["key"]: item for item in summary["items"]}
-    assert summary["rooms"] == 1
-    assert items["cfu"]["counts"]["yes"] == 1
-    assert items["cfu"]["rate"] == 1.0
-    assert items["target_posted"]["counts"]["not_observed"] == 1
-    assert items["target_posted"]["rate"] is None  # not observed is not "no"
-    assert items["on_task"]["rate"] == 0.75
+    assert summary["rooms"] == 3
+    assert items["cfu"]["counts"] == {"yes": 2, "no": 1, "not_observed": 0}
+    assert items["cfu"]["rate"] == 0.667
+    assert items["on_task"]["rate"] == 0.75  # the mean share of students present
+    # observed in no room (not observed is not "no"): no figure at all
+    assert items["target_posted"]["suppressed"] is True
+    assert (items["target_posted"]["counts"], items["target_posted"]["rate"]) == ({}, None)
 
 
 def test_the_debrief_has_the_seven_sections_in_order(client: TestClient,

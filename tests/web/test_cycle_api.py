@@ -229,30 +229,29 @@ def test_the_debrief_opens_with_progress_on_the_previous_plan(client: TestClient
     assert past["next_steps"]["agreed"] is True
 
 
-def test_the_debrief_fills_from_the_teams_work(client: TestClient, auth: Headers) -> None:
-    coach, host = auth["coach1"], auth["host1"]
-    statuses = sync(client, coach, enter(VISIT, room="c-a"),
-                    tap(VISIT, "cfu", "yes", room="c-a", method="exit_ticket"),
-                    enter(VISIT, room="c-b"), tap(VISIT, "cfu", "yes", room="c-b"),
-                    tap(VISIT, "student_talk", "no", room="c-a"),
-                    tap(VISIT, "student_talk", "no", room="c-b"),
-                    event(VISIT, "DebriefStarted", {}),
-                    event(VISIT, "RootCauseNoted", {"text": "Talk protocols are new.",
+def test_the_debrief_fills_from_the_teams_work(client: TestClient, auth: Headers,
+                                              started_visit: str) -> None:
+    coach, host, visit = auth["coach1"], auth["host1"], started_visit
+    rooms = [(enter(visit, room=room), tap(visit, "cfu", "yes", room=room),
+              tap(visit, "student_talk", "no", room=room)) for room in ("c-a", "c-b", "c-c")]
+    statuses = sync(client, coach, *[e for room in rooms for e in room],
+                    event(visit, "DebriefStarted", {}),
+                    event(visit, "RootCauseNoted", {"text": "Talk protocols are new.",
                                                     "item": "student_talk"}),
-                    next_step("s1"), next_step("s2"), next_step("s3"))
-    assert statuses[:-1] == [("accepted", None)] * 10
+                    next_step("s1", visit), next_step("s2", visit), next_step("s3", visit))
+    assert statuses[:-1] == [("accepted", None)] * 13
     assert statuses[-1] == ("rejected", "too_many_steps")
-    agenda = sections(client, host)
+    agenda = sections(client, host, visit)
     assert [s["step_id"] for s in agenda["next_steps"]["steps"]] == ["s1", "s2"]
     assert agenda["root_causes"]["noted"][0]["text"] == "Talk protocols are new."
     assert agenda["root_causes"]["prompts"][0]["key"] == "student_talk"
     assert [b["key"] for b in agenda["bright_spots"]["items"]] == ["cfu"]
     assert agenda["progress"]["steps"]  # still first, still there
-    assert sync(client, host, event(VISIT, "NextStepWithdrawn", {"step_id": "s2"}),
-                next_step("s3"),
-                event(VISIT, "ActionPlanAgreed", {"step_ids": ["s1", "s3"]})) == [
+    assert sync(client, host, event(visit, "NextStepWithdrawn", {"step_id": "s2"}),
+                next_step("s3", visit),
+                event(visit, "ActionPlanAgreed", {"step_ids": ["s1", "s3"]})) == [
         ("accepted", None)] * 3
-    agenda = sections(client, host)
+    agenda = sections(client, host, visit)
     assert agenda["next_steps"]["agreed"] is True
     assert [s["step_id"] for s in agenda["next_steps"]["steps"]] == ["s1", "s3"]
     assert len(agenda["check_ins"]["schedule"]) == 4
@@ -302,26 +301,40 @@ def test_only_the_host_or_organizer_check_in(client: TestClient, auth: Headers) 
 # --- trends -------------------------------------------------------------------------
 
 
-def test_school_trends_go_visit_by_visit(client: TestClient, auth: Headers) -> None:
+def test_school_trends_go_visit_by_visit(client: TestClient, auth: Headers,
+                                         started_visit: str) -> None:
+    visit = started_visit  # a visit of its own, with no room yet
     trends = client.get("/api/schools/lincoln-middle/trends", headers=auth["host1"]).json()
-    assert [v["visit_id"] for v in trends["visits"]] == [str(PAST_VISIT)]
+    assert trends["visits"][0]["visit_id"] == str(PAST_VISIT)
+    assert {v["visit_id"] for v in trends["visits"]} == {str(PAST_VISIT), str(CURRENT_VISIT)}
     assert trends["visits"][0]["next_steps"]
     keys = [s["key"] for s in trends["series"]]
     assert "cfu" in keys
     assert "engagement" not in keys  # a scale has no rate
     # today's visit: cfu yes in one room, a retracted no, and a not-observed room
-    retracted = tap(VISIT, "cfu", "no", room="c-b")
+    retracted = tap(visit, "cfu", "no", room="c-b")
     assert {s for s, _ in sync(
-        client, auth["coach1"], enter(VISIT, room="c-a"), tap(VISIT, "cfu", "yes", room="c-a"),
-        enter(VISIT, room="c-b"), retracted,
-        event(VISIT, "ObservationRetracted", {"event_id": retracted["id"], "reason": "undo"}),
-        enter(VISIT, room="c-c"), tap(VISIT, "cfu", "not_observed", room="c-c"))} == {
+        client, auth["coach1"], enter(visit, room="c-a"), tap(visit, "cfu", "yes", room="c-a"),
+        enter(visit, room="c-b"), retracted,
+        event(visit, "ObservationRetracted", {"event_id": retracted["id"], "reason": "undo"}),
+        enter(visit, room="c-c"), tap(visit, "cfu", "not_observed", room="c-c"))} == {
         "accepted"}
     trends = client.get("/api/schools/lincoln-middle/trends", headers=auth["host1"]).json()
     cfu = next(s for s in trends["series"] if s["key"] == "cfu")
-    assert [p["visit_id"] for p in cfu["points"]] == [str(PAST_VISIT), VISIT]
-    assert cfu["points"][-1]["rate"] == 1.0
-    assert cfu["points"][-1]["rooms_observed"] == 1
+    points = {p["visit_id"]: p for p in cfu["points"]}
+    assert cfu["points"][0]["visit_id"] == str(PAST_VISIT)  # visit by visit, by date
+    assert set(points) == {str(PAST_VISIT), str(CURRENT_VISIT), visit}
+    # one room observed: no rate, so no figure points at one teacher
+    assert points[visit] == {"visit_id": visit, "date": TODAY.isoformat(), "rate": None,
+                             "rooms_observed": 1, "suppressed": True}
+    # two more rooms where cfu was seen (c-b's withdrawn "no" still does not count)
+    assert {s for s, _ in sync(
+        client, auth["coach1"], tap(visit, "cfu", "yes", room="c-c"),
+        enter(visit, room="c-d"), tap(visit, "cfu", "yes", room="c-d"))} == {"accepted"}
+    trends = client.get("/api/schools/lincoln-middle/trends", headers=auth["host1"]).json()
+    cfu = next(s for s in trends["series"] if s["key"] == "cfu")
+    point = next(p for p in cfu["points"] if p["visit_id"] == visit)
+    assert (point["rate"], point["rooms_observed"]) == (1.0, 3)
 
 
 def test_school_trends_are_scoped(client: TestClient, auth: Headers) -> None:
