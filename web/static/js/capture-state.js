@@ -1,56 +1,79 @@
-// What this tablet recorded in a visit, folded from its journal the same way the
-// server folds the log: per room and look-for the tap with the latest
-// occurred_at counts (ties: the greater event id); retracted taps do not count.
+// What this tablet knows about a visit's rooms: the rooms the server lists (the whole
+// team's, one per room) and what this coach recorded here, folded from the journal the
+// way the server folds the log: the coach's own latest tap per room and look-for is
+// their observation; withdrawn taps, notes and thank-you notes do not count; rooms
+// entered under the same label (case and spaces ignored) are one room.
 
 const OBSERVATIONS = new Set(["LookForObserved", "EvidenceNoted"]);
+
+export function labelKey(label) {
+  return String(label || "").toLowerCase().replace(/ß/g, "ss").replace(/\s+/g, "");
+}
 
 function later(a, b) {
   if (a.event.occurred_at !== b.event.occurred_at) return a.event.occurred_at > b.event.occurred_at;
   return a.id > b.id;
 }
 
-export function fold(entries) {
-  const live = entries.filter((row) => row.status !== "rejected");
+function ownRoom(data, row) {
+  return {
+    id: data.classroom_id,
+    label: data.label,
+    grade_band: data.grade_band,
+    subject: data.subject,
+    students_present: data.students_present ?? null,
+    exited: false,
+    withdrawn: false,
+    taps: new Map(),
+    evidence: [],
+    thankYou: [],
+    observations: [],
+    entered: row,
+  };
+}
+
+/**
+ * Fold the journal of one visit (this device's events, in recording order) with the
+ * server's rooms. `user` is the signed-in coach: only their own events are theirs.
+ */
+export function fold(entries, serverRooms = [], user = null) {
+  const live = entries.filter((row) => row.status !== "rejected" && (!user || !row.user || row.user === user));
   const retracted = new Set();
   for (const row of live) {
     if (row.event.type === "ObservationRetracted") retracted.add(row.event.data.event_id);
   }
-  const rooms = new Map();
+  const own = new Map();
+  const merges = [];
   let current = null;
   for (const row of live) {
     const { type, data } = row.event;
     if (type === "ClassroomEntered") {
-      const known = rooms.get(data.classroom_id);
+      const known = own.get(data.classroom_id);
       if (known) {
         known.exited = false;
+        if (data.students_present !== undefined && data.students_present !== null) known.students_present = data.students_present;
       } else {
-        rooms.set(data.classroom_id, {
-          id: data.classroom_id,
-          label: data.label,
-          grade_band: data.grade_band,
-          subject: data.subject,
-          students_present: data.students_present ?? null,
-          exited: false,
-          taps: new Map(),
-          evidence: [],
-          thankYou: [],
-          observations: [],
-          pending: 0,
-          entered: row,
-        });
+        own.set(data.classroom_id, ownRoom(data, row));
       }
       current = data.classroom_id;
       continue;
     }
     if (type === "ObservationRetracted") continue;
-    const room = rooms.get(data.classroom_id);
+    if (type === "ClassroomsMerged") { merges.push([data.classroom_id, data.into]); continue; }
+    const room = own.get(data.classroom_id);
     if (!room) continue;
-    if (row.status === "pending") room.pending += 1;
-    if (type === "ClassroomExited") {
+    if (type === "ClassroomCorrected") {
+      for (const key of ["label", "grade_band", "subject", "students_present"]) {
+        if (data[key] !== undefined && data[key] !== null) room[key] = data[key];
+      }
+    } else if (type === "ClassroomRetracted") {
+      room.withdrawn = true;
+      if (current === data.classroom_id) current = null;
+    } else if (type === "ClassroomExited") {
       room.exited = true;
       if (current === data.classroom_id) current = null;
     } else if (type === "ThankYouNoteLeft") {
-      room.thankYou.push(row);
+      if (!retracted.has(row.id)) room.thankYou.push(row);
     } else if (OBSERVATIONS.has(type) && !retracted.has(row.id)) {
       room.observations.push(row);
       if (type === "EvidenceNoted") {
@@ -62,7 +85,60 @@ export function fold(entries) {
     }
   }
   const pendingIds = new Set(entries.filter((row) => row.status === "pending").map((row) => row.id));
-  return { rooms, current: current ? rooms.get(current) : null, retracted, pendingIds };
+  return {
+    own,
+    rooms: listRooms(serverRooms, own, merges),
+    current: current ? own.get(current) : null,
+    retracted,
+    pendingIds,
+  };
+}
+
+/**
+ * One entry per room: the server's rooms (with this coach's own record of them when
+ * they joined), then rooms recorded here that the server does not list yet - joined
+ * to a listed room when the label is the same or this tablet merged them.
+ */
+function listRooms(serverRooms, own, merges) {
+  const listed = (serverRooms || []).map((room) => ({
+    id: room.id,
+    ids: [...(room.ids || [room.id])],
+    label: room.label,
+    grade_band: room.grade_band,
+    subject: room.subject,
+    students_present: room.students_present ?? null,
+    coaches: [...(room.coaches || [])],
+    mine: null,
+    sent: true,
+  }));
+  const byId = new Map();
+  for (const room of listed) for (const id of room.ids) byId.set(id, room);
+  const byLabel = new Map(listed.map((room) => [labelKey(room.label), room]));
+  for (const [a, b] of merges) {
+    const into = byId.get(b) || byId.get(a);
+    if (into) { for (const id of [a, b]) if (!byId.has(id)) { into.ids.push(id); byId.set(id, into); } }
+  }
+  for (const mine of own.values()) {
+    if (mine.withdrawn) continue;
+    let room = byId.get(mine.id) || byLabel.get(labelKey(mine.label));
+    if (!room) {
+      room = { id: mine.id, ids: [mine.id], label: mine.label, grade_band: mine.grade_band,
+        subject: mine.subject, students_present: mine.students_present, coaches: [], mine: null, sent: false };
+      listed.push(room);
+      byLabel.set(labelKey(mine.label), room);
+    } else if (!room.ids.includes(mine.id)) {
+      room.ids.push(mine.id);
+    }
+    byId.set(mine.id, room);
+    if (!room.mine || room.mine.withdrawn) room.mine = mine;
+  }
+  return listed;
+}
+
+/** The room of the list whose label is the same as `label` (case and spaces ignored). */
+export function roomWithLabel(rooms, label) {
+  const key = labelKey(label);
+  return rooms.find((room) => labelKey(room.label) === key) || null;
 }
 
 /** The observation an undo would retract: the last live one recorded in the room. */

@@ -30,6 +30,8 @@ let inFlight = null;
 let failures = 0;
 let retryTimer = null;
 let lastOccurredAt = 0;
+let clockReady = Promise.resolve();
+const CLOCK_KEY = "clock:last";
 
 export function onChange(listener) {
   listeners.add(listener);
@@ -59,12 +61,27 @@ export function currentUser() {
   return user;
 }
 
-/** occurred_at strictly increasing on this device, so "the latest tap counts" is unambiguous. */
+/**
+ * occurred_at strictly increasing on this device, so "the coach's latest tap counts" is
+ * this device's own order - even when its clock is set back (say, by the network time
+ * once back online) and across reloads.
+ */
 function nextOccurredAt() {
   let now = Date.now();
   if (now <= lastOccurredAt) now = lastOccurredAt + 1;
   lastOccurredAt = now;
   return new Date(now).toISOString();
+}
+
+async function loadClock() {
+  const kept = Number(await kvGet(CLOCK_KEY)) || 0;
+  const rows = await getAll("journal");
+  let last = kept;
+  for (const row of rows) {
+    const at = Date.parse(row.event.occurred_at);
+    if (at > last) last = at;
+  }
+  if (last > lastOccurredAt) lastOccurredAt = last;
 }
 
 /**
@@ -73,6 +90,7 @@ function nextOccurredAt() {
  */
 export async function record(visitId, type, data, { flush: flushAfter = true } = {}) {
   if (!user) throw new Error("sign in before recording");
+  await clockReady;
   const event = {
     id: crypto.randomUUID(),
     visit_id: visitId,
@@ -80,9 +98,10 @@ export async function record(visitId, type, data, { flush: flushAfter = true } =
     occurred_at: nextOccurredAt(),
     data,
   };
-  await transaction(["outbox", "journal"], "readwrite", async (s, req) => {
+  await transaction(["outbox", "journal", "kv"], "readwrite", async (s, req) => {
     const seq = await req(s.outbox.add({ id: event.id, user, event }));
     s.journal.put({ id: event.id, visit_id: visitId, user, seq, status: "pending", event });
+    s.kv.put({ key: CLOCK_KEY, value: lastOccurredAt });
   });
   await refresh();
   if (flushAfter) flush().catch(() => {});
@@ -238,13 +257,8 @@ async function settle(rows, results) {
 
 /** Start the background loop: on load, on reconnect, on an interval. */
 export function start() {
-  // Keep occurred_at increasing across reloads even if the clock stepped back a little.
-  getAll("journal").then((rows) => {
-    for (const row of rows) {
-      const at = Date.parse(row.event.occurred_at);
-      if (at > lastOccurredAt && at <= Date.now() + 60000) lastOccurredAt = at;
-    }
-  }).catch(() => {});
+  // Keep occurred_at increasing across reloads, even if the clock stepped back.
+  clockReady = loadClock().catch(() => {});
   window.addEventListener("online", () => {
     emit({ offline: false });
     resetBackoff();

@@ -3,7 +3,7 @@
 
 import { chart } from "../charts.js";
 import { formatDate, h, humanize, percent, replace } from "../dom.js";
-import { SECTION_TITLES } from "../views/reports.js";
+import { SECTION_TITLES, calibrationList } from "../views/reports.js";
 import { getData, load, main } from "./common.js";
 
 const empty = (text) => h("p", { class: "empty" }, text);
@@ -34,6 +34,7 @@ function body(section) {
         h("li", {}, h("strong", {}, i.prompt), `: ${i.summary}`))) : empty("None yet.");
     case "trends":
       return [
+        calibrationList(section.calibration),
         h("ul", { class: "trend-lines" }, section.items.filter((i) => i.rooms_observed > 0)
           .map((i) => h("li", {}, h("strong", {}, i.prompt), `: ${i.seen_in}`,
             Object.keys(i.methods || {}).length ? ` (methods: ${Object.keys(i.methods).map(humanize).join(", ")})` : ""))),

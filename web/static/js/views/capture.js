@@ -1,10 +1,15 @@
-// The capture screen: enter a classroom, tap look-fors, note evidence, leave a
-// thank-you note, exit. Every action is an event recorded in the outbox first.
+// The capture screen: the visit's rooms (the whole team's, one per room), enter or join
+// one, tap look-fors, note evidence, leave a thank-you note, exit. Every action is an
+// event recorded in the outbox first. Mistakes are mended by later events, never by
+// rewriting: a tap tapped again is withdrawn, a room's details are corrected, a room
+// entered by mistake is removed, two rooms recorded under different labels are merged.
 
 import { getJson } from "../api.js";
-import { fold, undoTarget } from "../capture-state.js";
+import { fold, roomWithLabel, undoTarget } from "../capture-state.js";
 import { h, humanize, replace, formatDate } from "../dom.js";
 import * as outbox from "../outbox.js";
+
+const ROOMS_EVERY_MS = 20000; // how often the team's room list is read again while online
 
 const GRADE_BANDS = ["PK-2", "3-5", "6-8", "9-12"];
 const SUBJECTS = ["math", "ela", "science", "social_studies", "arts", "pe", "world_languages",
@@ -39,13 +44,36 @@ function describeTap(row, catalog) {
   return `${name}: ${shown}${data.method ? ` (${humanize(data.method)})` : ""}`;
 }
 
+/** Why capture is not open for this person on this visit now, and what to do. */
+function closedReason(visit, user) {
+  const onTeam = (visit.team || []).some((member) => member.id === user);
+  if (!onTeam) return "Only the visit team captures on this visit. The summary and debrief are above.";
+  switch (visit.phase) {
+    case "preparation":
+      return "The visit has not started yet: the host starts it when the team arrives, and capture opens here.";
+    case "analysis":
+      return "Observation is over: the debrief has started, and taps recorded now would not be added. "
+        + "You can still merge rooms recorded twice, or remove a room entered by mistake, below.";
+    case "support":
+      return "The action plan is agreed: the visit's observations no longer change.";
+    case "closed":
+      return "The visit is closed.";
+    default:
+      return `Capture is not open on this visit (phase: ${humanize(visit.phase)}).`;
+  }
+}
+
 export async function renderCapture(root, visitId, { setTitle }) {
   const { visit, catalog, stale } = await loadVisit(visitId);
   setTitle(`Capture · ${visit.school.name}`);
   const view = new CaptureView(root, visit, catalog, stale);
   await view.refresh();
-  const unsubscribe = outbox.onChange(() => view.scheduleRefresh());
-  return () => { unsubscribe(); view.disposed = true; };
+  const unsubscribe = outbox.onChange((status) => {
+    view.onSync(status);
+    view.scheduleRefresh();
+  });
+  const timer = setInterval(() => view.reloadVisit(), ROOMS_EVERY_MS);
+  return () => { unsubscribe(); clearInterval(timer); view.disposed = true; };
 }
 
 class CaptureView {
@@ -60,6 +88,36 @@ class CaptureView {
     this.busy = Promise.resolve();
     this.disposed = false;
     this.refreshQueued = false;
+    this.lastSynced = undefined;
+    this.names = new Map((visit.team || []).map((member) => [member.id, member.name]));
+  }
+
+  /** After a sync, read the team's rooms again (teammates' rooms appear, own ones merge). */
+  onSync(status) {
+    if (status.lastSynced === this.lastSynced) return;
+    const first = this.lastSynced === undefined;
+    this.lastSynced = status.lastSynced;
+    if (!first) this.reloadVisit();
+  }
+
+  async reloadVisit() {
+    if (this.disposed || !navigator.onLine) return;
+    try {
+      const { data: visit, stale } = await getJson(`/api/visits/${encodeURIComponent(this.visit.id)}`);
+      if (stale || this.disposed) return;
+      const reopened = visit.phase !== this.visit.phase || visit.can_capture !== this.visit.can_capture;
+      this.visit = { ...this.visit, ...visit };
+      this.stale = false;
+      if (reopened) this.controls = null; // rebuild: capture opened or closed
+      await this.refresh();
+    } catch (error) {
+      // offline or refused: keep the rooms saved on this tablet
+    }
+  }
+
+  coachNames(room) {
+    const me = outbox.currentUser();
+    return (room.coaches || []).map((id) => (id === me ? "you" : (this.names.get(id) || id)));
   }
 
   scheduleRefresh() {
@@ -80,7 +138,11 @@ class CaptureView {
     const run = this.busy.then(async () => {
       const payload = typeof data === "function" ? data(this.state) : data;
       if (!payload) return;
-      await outbox.record(this.visit.id, type, payload);
+      if (payload.retract) {
+        await outbox.record(this.visit.id, "ObservationRetracted", { event_id: payload.retract, reason: "tapped again" });
+      } else {
+        await outbox.record(this.visit.id, type, payload);
+      }
       await this.refresh();
     });
     this.busy = run.catch((error) => this.showError(error));
@@ -102,7 +164,7 @@ class CaptureView {
     const run = outbox.journal(this.visit.id).then((entries) => {
       if (this.disposed) return undefined;
       if (ticket !== this.refreshes) return this.latestRefresh; // a newer read will apply
-      this.apply(fold(entries));
+      this.apply(fold(entries, this.visit.classrooms || [], outbox.currentUser()));
       return undefined;
     });
     this.latestRefresh = run;
@@ -142,9 +204,13 @@ class CaptureView {
     const reminder = h("p", { class: "reminder" },
       "Nonevaluative: record what students and teachers did and said. No teacher names, no feedback to the teacher.");
     if (v.can_capture === false) {
-      this.controls = {};
-      replace(this.root, header, h("p", { class: "notice", testid: "capture-closed" },
-        `Capture is not open for you on this visit (phase: ${humanize(v.phase)}). The summary and debrief are readable above.`));
+      const notice = h("p", { class: "notice", testid: "capture-closed" }, closedReason(v, outbox.currentUser()));
+      if (v.can_mend) {
+        replace(this.root, header, notice, this.buildRoomList(true));
+      } else {
+        this.controls = {};
+        replace(this.root, header, notice);
+      }
       return;
     }
     if (this.roomId) {
@@ -199,21 +265,99 @@ class CaptureView {
         return;
       }
       error.hidden = true;
-      const data = { classroom_id: `c-${crypto.randomUUID()}`, label: labelText.slice(0, 60),
-        grade_band: grade.value, subject: subject.value };
-      if (students !== null) data.students_present = students;
-      this.record("ClassroomEntered", (state) => (state.current ? null : data)); // no double entry
-
+      this.record("ClassroomEntered", (state) => {
+        if (state.current) return null; // no double entry
+        // The same label as a room of the visit: that room, whoever entered it.
+        const known = roomWithLabel(state.rooms, labelText);
+        const data = known
+          ? this.joining(known, students)
+          : { classroom_id: `c-${crypto.randomUUID()}`, label: labelText.slice(0, 60),
+            grade_band: grade.value, subject: subject.value };
+        if (!known && students !== null) data.students_present = students;
+        return data;
+      });
     });
     return form;
   }
 
-  buildRoomList() {
+  /** ClassroomEntered for a listed room: this coach's own entry if any, else the room's. */
+  joining(room, students = null) {
+    const mine = room.mine;
+    const data = mine
+      ? { classroom_id: mine.id, label: mine.label, grade_band: mine.grade_band, subject: mine.subject }
+      : { classroom_id: room.id, label: room.label, grade_band: room.grade_band, subject: room.subject };
+    if (students !== null) data.students_present = students;
+    return data;
+  }
+
+  buildRoomList(mendOnly = false) {
     const list = h("ul", { class: "room-list", testid: "room-list" });
     const section = h("section", { class: "card", "aria-labelledby": "rooms-heading" },
-      h("h2", { id: "rooms-heading" }, "Rooms visited from this tablet"), list);
-    this.controls = { roomList: list, roomSection: section };
+      h("h2", { id: "rooms-heading" }, "Rooms of this visit"),
+      h("p", { class: "hint" }, mendOnly
+        ? "The team's rooms. Merge two entries of one room, or remove one you entered by mistake."
+        : "The whole team's rooms: join a room a teammate entered, so one room counts once."),
+      list);
+    this.controls = { roomList: list, roomSection: section, mendOnly };
     return section;
+  }
+
+  roomItem(room, rooms, mendOnly) {
+    const mine = room.mine && !room.mine.withdrawn ? room.mine : null;
+    const who = this.coachNames(room);
+    const details = [room.grade_band, humanize(room.subject),
+      room.students_present !== null && room.students_present !== undefined ? `${room.students_present} present` : null]
+      .filter(Boolean).join(" · ");
+    const status = [];
+    if (who.length) status.push(`entered by ${who.join(", ")}`);
+    if (!room.sent) status.push("not sent yet");
+    if (mine) {
+      status.push(`${mine.taps.size} look-fors · ${mine.evidence.length} notes`);
+      if (mine.thankYou.length) status.push("thank-you note left");
+    }
+    const actions = [];
+    if (!mendOnly) {
+      const go = h("button", { type: "button", class: mine ? "secondary" : "primary",
+        testid: `${mine ? "resume" : "join"}-${room.label}` }, mine ? "Go back in" : "Join");
+      go.addEventListener("click", () => {
+        this.record("ClassroomEntered", (state) => (state.current ? null : this.joining(room)));
+      });
+      actions.push(go);
+    }
+    const others = rooms.filter((other) => other !== room);
+    if (mine && others.length) {
+      const select = h("select", { testid: `merge-${room.label}`, "aria-label": `${room.label}: same room as` },
+        h("option", { value: "" }, "Same room as…"),
+        others.map((other) => h("option", { value: other.id }, other.label)));
+      select.addEventListener("change", () => {
+        const into = select.value;
+        if (!into) return;
+        this.record("ClassroomsMerged", { classroom_id: mine.id, into });
+      });
+      actions.push(select);
+    }
+    if (mine && mendOnly) {
+      actions.push(this.removeButton(mine, `remove-${room.label}`));
+    }
+    return h("li", { dataset: { room: room.id } },
+      h("span", { class: "room-name" }, room.label),
+      h("span", { class: "meta" }, ` ${details}`),
+      status.length ? h("span", { class: "meta room-who" }, ` · ${status.join(" · ")}`) : null,
+      actions.length ? h("span", { class: "room-actions" }, actions) : null);
+  }
+
+  /** "Remove this room": asks once more, then withdraws the coach's entry and records. */
+  removeButton(mine, testid) {
+    const button = h("button", { type: "button", class: "secondary", testid }, "Remove (entered by mistake)");
+    button.addEventListener("click", () => {
+      if (button.dataset.armed !== "true") {
+        button.dataset.armed = "true";
+        button.textContent = "Tap again to remove it and what you recorded in it";
+        return;
+      }
+      this.record("ClassroomRetracted", { classroom_id: mine.id, reason: "entered by mistake" });
+    });
+    return button;
   }
 
   // --- in a classroom -------------------------------------------------------------
@@ -235,7 +379,9 @@ class CaptureView {
     c.thanks.addEventListener("click", () => {
       this.record("ThankYouNoteLeft", (state) => {
         const room = state.current;
-        return room && room.thankYou.length === 0 ? { classroom_id: room.id } : null;
+        if (!room) return null;
+        if (room.thankYou.length) return { retract: room.thankYou[room.thankYou.length - 1].id };
+        return { classroom_id: room.id };
       });
     });
     c.exit = h("button", { type: "button", testid: "exit-classroom", class: "primary" }, "Exit classroom");
@@ -243,17 +389,80 @@ class CaptureView {
       this.record("ClassroomExited", (state) => (state.current ? { classroom_id: state.current.id } : null));
     });
     c.undoHint = h("p", { class: "undo-hint", testid: "undo-hint", "aria-live": "polite" });
+    c.team = h("p", { class: "meta", testid: "room-team" });
 
     const grid = h("div", { class: "lookfor-grid", testid: "lookfor-grid" },
       this.catalog.items.map((item) => this.buildItem(item, c)));
 
     return h("div", { class: "room" },
-      h("section", { class: "room-head card", "aria-labelledby": "room-title" }, c.roomTitle, c.roomMeta),
+      h("section", { class: "room-head card", "aria-labelledby": "room-title" },
+        c.roomTitle, c.roomMeta, c.team, this.buildCorrection(c)),
       grid,
       this.buildEvidence(c),
       h("div", { class: "action-bar", role: "toolbar", "aria-label": "Classroom actions" },
         c.undo, c.thanks, c.exit),
       c.undoHint);
+  }
+
+  buildCorrection(c) {
+    const room = this.state.current;
+    const label = h("input", { id: "fix-label", type: "text", maxlength: "60", value: room.label, testid: "fix-label" });
+    const grade = h("select", { id: "fix-grade", testid: "fix-grade" },
+      GRADE_BANDS.map((g) => h("option", { value: g, selected: g === room.grade_band }, g)));
+    const subject = h("select", { id: "fix-subject", testid: "fix-subject" },
+      SUBJECTS.map((s) => h("option", { value: s, selected: s === room.subject }, SUBJECT_LABELS[s] || humanize(s))));
+    const present = h("input", { id: "fix-students", type: "number", min: "0", max: "60", step: "1",
+      inputmode: "numeric", testid: "fix-students",
+      value: room.students_present === null ? "" : String(room.students_present) });
+    const error = h("p", { class: "error", role: "alert", hidden: true, testid: "fix-error" });
+    const save = h("button", { type: "submit", class: "primary", testid: "save-correction" }, "Save correction");
+    const form = h("form", { class: "correction", novalidate: true, hidden: true, testid: "correction-form" },
+      h("div", { class: "field" }, h("label", { for: "fix-label" }, "Room label"), label),
+      h("div", { class: "field-row" },
+        h("div", { class: "field" }, h("label", { for: "fix-grade" }, "Grade band"), grade),
+        h("div", { class: "field" }, h("label", { for: "fix-subject" }, "Subject"), subject),
+        h("div", { class: "field" }, h("label", { for: "fix-students" }, "Students present"), present)),
+      error, save);
+    const toggle = h("button", { type: "button", class: "secondary", testid: "correct-room", "aria-expanded": "false" },
+      "Correct details");
+    toggle.addEventListener("click", () => {
+      const now = this.state.current;
+      if (form.hidden && now) { // open on the room as it is now
+        label.value = now.label;
+        grade.value = now.grade_band;
+        subject.value = now.subject;
+        present.value = now.students_present === null ? "" : String(now.students_present);
+      }
+      form.hidden = !form.hidden;
+      toggle.setAttribute("aria-expanded", String(!form.hidden));
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const now = this.state.current;
+      if (!now) return;
+      const data = { classroom_id: now.id };
+      const text = label.value.trim();
+      if (text && text !== now.label) data.label = text.slice(0, 60);
+      if (grade.value !== now.grade_band) data.grade_band = grade.value;
+      if (subject.value !== now.subject) data.subject = subject.value;
+      if (present.value.trim() !== "") {
+        const count = Number(present.value);
+        if (!Number.isInteger(count) || count < 0 || count > 60) {
+          error.hidden = false;
+          error.textContent = "Students present is a whole number from 0 to 60.";
+          return;
+        }
+        if (count !== now.students_present) data.students_present = count;
+      }
+      error.hidden = true;
+      if (Object.keys(data).length === 1) { form.hidden = true; return; }
+      form.hidden = true;
+      toggle.setAttribute("aria-expanded", "false");
+      this.record("ClassroomCorrected", data);
+    });
+    c.correction = { form, label, grade, subject, present };
+    return h("div", { class: "room-mend" }, h("p", { class: "room-actions" }, toggle,
+      this.removeButton(room, "remove-room")), form);
   }
 
   buildItem(item, c) {
@@ -268,7 +477,10 @@ class CaptureView {
         ? value(current ? current.event.data.value : null, room) : value;
       if (next === null || next === undefined) return null;
       if (current && current.event.data.value === next
-          && (current.event.data.method || null) === (method || null)) return null;
+          && (current.event.data.method || null) === (method || null)) {
+        // Tapped again: withdraw it (the coach's previous tap, if any, counts again).
+        return typeof value === "function" ? null : { retract: current.id };
+      }
       const data = { classroom_id: room.id, item: item.key, value: next };
       if (method) data.method = method;
       return data;
@@ -416,22 +628,10 @@ class CaptureView {
     if (!c) return;
     const st = this.state;
     if (c.roomList) {
-      const rooms = [...st.rooms.values()];
+      const rooms = st.rooms;
       replace(c.roomList, rooms.length === 0
-        ? h("li", { class: "empty" }, "No rooms yet.")
-        : rooms.map((room) => {
-          const resume = h("button", { type: "button", class: "secondary", testid: `resume-${room.label}` }, "Go back in");
-          resume.addEventListener("click", () => {
-            const data = { classroom_id: room.id, label: room.label, grade_band: room.grade_band, subject: room.subject };
-            if (room.students_present !== null) data.students_present = room.students_present;
-            this.record("ClassroomEntered", (state) => (state.current ? null : data));
-          });
-          return h("li", {},
-            h("span", { class: "room-name" }, room.label),
-            h("span", { class: "meta" }, ` ${room.grade_band} · ${humanize(room.subject)} · ${room.taps.size} look-fors · ${room.evidence.length} notes`,
-              room.thankYou.length ? " · thank-you note left" : ""),
-            resume);
-        }));
+        ? h("li", { class: "empty" }, c.mendOnly ? "No rooms were recorded." : "No rooms yet: enter the first one above.")
+        : rooms.map((room) => this.roomItem(room, rooms, c.mendOnly)));
       return;
     }
     const room = st.current;
@@ -441,6 +641,9 @@ class CaptureView {
       `Grades ${room.grade_band}`, humanize(room.subject),
       room.students_present !== null ? `${room.students_present} students present` : null,
     ].filter(Boolean).join(" · ");
+    const listed = st.rooms.find((r) => r.mine === room);
+    const others = listed ? this.coachNames(listed).filter((name) => name !== "you") : [];
+    c.team.textContent = others.length ? `Also in this room: ${others.join(", ")}` : "";
 
     for (const [, b] of c.buttons) {
       const row = room.taps.get(b.item);
@@ -472,13 +675,19 @@ class CaptureView {
       else if (st.pendingIds.has(row.id)) { el.textContent = "pending"; el.className = "tap-status is-pending"; }
       else { el.textContent = "sent"; el.className = "tap-status is-sent"; }
     }
-    replace(c.evidenceList, room.evidence.map((row) => h("li", { class: st.pendingIds.has(row.id) ? "pending" : "" },
-      h("span", {}, row.event.data.text),
-      row.event.data.item ? h("span", { class: "meta" }, ` (${row.event.data.item})`) : null,
-      h("span", { class: "tap-status" }, st.pendingIds.has(row.id) ? " pending" : " sent"))));
+    replace(c.evidenceList, room.evidence.map((row) => {
+      const withdraw = h("button", { type: "button", class: "secondary small", testid: "withdraw-evidence",
+        "aria-label": `Withdraw the note “${row.event.data.text.slice(0, 40)}”` }, "Withdraw");
+      withdraw.addEventListener("click", () => this.record("ObservationRetracted", { retract: row.id }));
+      return h("li", { class: st.pendingIds.has(row.id) ? "pending" : "" },
+        h("span", {}, row.event.data.text),
+        row.event.data.item ? h("span", { class: "meta" }, ` (${row.event.data.item})`) : null,
+        h("span", { class: "tap-status" }, st.pendingIds.has(row.id) ? " pending" : " sent"),
+        withdraw);
+    }));
     const thanked = room.thankYou.length > 0;
     c.thanks.setAttribute("aria-pressed", String(thanked));
-    c.thanks.textContent = thanked ? "✓ Thank-you note left" : "Thank-you note left";
+    c.thanks.textContent = thanked ? "✓ Thank-you note left (tap to withdraw)" : "Thank-you note left";
     const target = undoTarget(room);
     c.undo.disabled = !target;
     c.undoHint.textContent = target ? `Undo would withdraw: ${describeTap(target, this.catalog)}` : "";

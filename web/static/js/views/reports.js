@@ -34,20 +34,36 @@ export function trendItem(item) {
   }
   if (item.mean !== null && item.mean !== undefined) facts.push(h("span", { class: "mean" }, `mean ${item.mean}`));
   const methods = Object.entries(item.methods || {});
-  return h("li", { class: "card trend", testid: `trend-${item.key}` },
+  return h("li", { class: `card trend${item.suppressed ? " suppressed" : ""}`, testid: `trend-${item.key}` },
     h("h3", {}, item.prompt),
     h("p", { class: "seen-in" }, item.seen_in || rooms(item.rooms_observed)),
+    item.differed ? h("p", { class: "differed", testid: `differed-${item.key}` },
+      `The team saw this differently in ${rooms(item.differed)}.`) : null,
     facts.length ? h("p", { class: "facts" }, facts) : null,
     countsTable(item),
     methods.length ? h("p", { class: "methods" }, "Methods: ",
       methods.map(([m, n]) => `${humanize(m)} ${n}`).join(", ")) : null);
 }
 
-function evidenceList(evidence) {
+function evidenceList(evidence, total = null) {
   if (!evidence || !evidence.length) return h("p", { class: "empty" }, "No evidence notes yet.");
-  return h("ul", { class: "quotes", testid: "evidence-quotes" }, evidence.map((quote) => h("li", {},
-    h("blockquote", {}, quote.text),
-    quote.item ? h("p", { class: "meta" }, humanize(quote.item)) : null)));
+  return [
+    h("ul", { class: "quotes", testid: "evidence-quotes" }, evidence.map((quote) => h("li", {},
+      h("blockquote", {}, quote.text),
+      quote.item ? h("p", { class: "meta" }, humanize(quote.item)) : null))),
+    total !== null && total > evidence.length
+      ? h("p", { class: "meta" }, `The first ${evidence.length} of ${total} notes, in the order they were taken.`) : null,
+  ];
+}
+
+/** Where the team saw a look-for differently: questions for the team, not about a teacher. */
+export function calibrationList(prompts) {
+  if (!prompts || !prompts.length) return null;
+  return [
+    h("h3", {}, "Where the team saw it differently"),
+    h("ul", { class: "calibration", testid: "calibration-prompts" },
+      prompts.map((p) => h("li", { testid: `calibration-${p.key}` }, p.question))),
+  ];
 }
 
 export async function renderSummary(root, visitId, { setTitle }) {
@@ -63,12 +79,12 @@ export async function renderSummary(root, visitId, { setTitle }) {
       h("span", { testid: "summary-rooms" }, `${rooms(summary.rooms)} visited`),
       " · ",
       h("span", { testid: "summary-thanks" }, `${summary.thank_you_notes} thank-you ${summary.thank_you_notes === 1 ? "note" : "notes"} left`)),
-    h("p", { class: "reminder" }, "Trends across rooms, never individual teachers. “Not observed” is excluded from rates."),
+    h("p", { class: "reminder" }, `Trends across rooms, never individual teachers. Each room counts once, whoever of the team entered it; “not observed” and rooms the team saw differently are left out of rates; a look-for seen in fewer than ${summary.min_rooms || 3} rooms shows no figure.`),
     h("h2", {}, "Look-fors"),
     h("ul", { class: "trend-list", testid: "summary-items" }, observed.map(trendItem)),
     unobserved.length ? h("p", { class: "meta" }, `Not recorded yet: ${unobserved.map((i) => i.prompt).join("; ")}.`) : null,
     h("h2", {}, "Evidence"),
-    evidenceList(summary.evidence));
+    evidenceList(summary.evidence, summary.evidence_count));
 }
 
 // The debrief agenda's seven sections, as people read them (also used by the report page).
@@ -121,10 +137,11 @@ function sectionBody(section) {
     case "trends": {
       const items = (section.items || []).filter(recorded);
       return [
+        calibrationList(section.calibration),
         items.length ? h("ul", { class: "trend-list" }, items.map(trendItem))
           : h("p", { class: "empty" }, "Nothing recorded yet."),
         h("h3", {}, "Evidence"),
-        evidenceList(section.evidence),
+        evidenceList(section.evidence, section.evidence_count),
       ];
     }
     case "root_causes": {
