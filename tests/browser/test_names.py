@@ -1,6 +1,7 @@
 """The tablet's title rule (web/static/js/names.js) in real Chromium, against the same
 case table as the server's (tests/cases/names.json, tests/unit/test_names.py): the
-same verdict, the same phrase and the same message for every case."""
+same verdict, the same phrase and the same message for every case. And the other half
+of the rule, the staff roster, never reaches the running server's log."""
 
 from __future__ import annotations
 
@@ -66,3 +67,19 @@ def test_the_tablet_passes_what_the_server_passes(verdicts: dict[str, dict[str, 
     got = verdicts[case["text"]]
     assert got == {"phrase": None, "message": None, "warning": None}
     assert names_a_person(case["text"]) is None
+
+
+def test_the_running_server_never_logs_a_roster(server: Server) -> None:
+    names = ["Zbigniewa Quillfeather", "Anselm Vandersloot"]
+    route = "/api/schools/lincoln-middle/staff-names"
+    try:
+        status, answer = server.call("PUT", route, "host1", {"names": names})
+        assert (status, answer["tokens"]) == (200, 4)
+        status, _ = server.call("PUT", route, "host1", {"names": [*names, "x" * 121]})
+        assert status == 422
+    finally:  # the server is shared: leave no roster to screen other tests' notes
+        assert server.call("PUT", route, "host1", {"names": []})[0] == 200
+    log = server.log.read_text(encoding="utf-8", errors="replace").casefold()
+    assert "staff-names" in log  # requests are logged...
+    for word in ("zbigniewa", "quillfeather", "anselm", "vandersloot"):
+        assert word not in log  # ...names are not
