@@ -59,6 +59,7 @@ LETTER = r"[^\W\d_]"
 TITLE_THEN_WORD = re.compile(
     rf"(?<!\w)({'|'.join(TITLES)})(?=(\.{SPACE}*|{SPACE}+)({LETTER}+(?:['\u2019\-]{LETTER}+)*))",
     re.IGNORECASE)
+SPACES = re.compile(f"{SPACE}+")
 
 # Letters NFKD leaves whole, spelled as people type them without the keyboard
 # (\u0131 is the dotless i).
@@ -93,7 +94,7 @@ def names_a_person(text: str) -> str | None:
             continue  # the verb: "students miss the bus"
         if title == "MS" and "." not in separator and not _capital(word):
             continue  # the school level: "MS math"
-        return title + re.sub(f"{SPACE}+", " ", separator) + word
+        return title + SPACES.sub(" ", separator) + word
     return None
 
 
