@@ -16,6 +16,7 @@ from walkthrough.events import PartnershipFormed
 from web.cycle import CatalogForm, MeetingForm, NeedsAssessmentForm, SkillInventoryForm
 from web.events_api import NDJSON, QUERY_PARAMETERS
 from web.responses import JSON
+from web.roster import StaffNamesForm, StaffNamesStored
 from web.schemas import ErrorResponse, SyncRequestDoc, SyncResponse
 
 _ROUTES: list[tuple[str, str, str, str | None, str | None]] = [
@@ -61,6 +62,10 @@ _ROUTES: list[tuple[str, str, str, str | None, str | None]] = [
      "CatalogForm", None),
     ("get", "/api/action-plans", "Open action-plan steps, next check-in due, overdue "
      "(host: own school; organizers: district or ?school_id=)", None, None),
+    ("put", "/api/schools/{school_id}/staff-names", "Replace the school's staff roster: "
+     "free text naming one of these given names or surnames is refused (names_a_person). "
+     "Write-only: the names are kept as keyed hashes and never answered back (host of the "
+     "school, organizers)", "StaffNamesForm", "StaffNamesStored"),
     ("get", "/api/schools/{school_id}/trends", "Look-for rates visit by visit (host of the "
      "school, organizers)", None, "SchoolTrends"),
     ("get", "/api/schools/{school_id}/trends/chart.svg", "SVG: rates over time, one panel "
@@ -81,7 +86,7 @@ def build_spec() -> dict[str, Any]:
     _, components = msgspec.json.schema_components(
         [SyncRequestDoc, SyncResponse, Summary, ErrorResponse, LogLine, SchoolTrends,
          DistrictTrends, NeedsAssessmentForm, SkillInventoryForm, CatalogForm,
-         PartnershipFormed, MeetingForm],
+         PartnershipFormed, MeetingForm, StaffNamesForm, StaffNamesStored],
         ref_template="#/components/schemas/{name}",
     )
     paths: dict[str, dict[str, Any]] = {}

@@ -7,6 +7,7 @@ the program asks which one it has.
 from __future__ import annotations
 
 import contextlib
+import os
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -19,9 +20,12 @@ from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.utils import get_topic
 from psycopg.sql import SQL, Identifier
 
+from projections.pseudonyms import deployment_secret
 from projections.store import PostgresReadModelStore, ReadModelStore, SQLiteReadModelStore
+from walkthrough.adapters.roster_store import PostgresRosterStore, RosterStore, SQLiteRosterStore
 from walkthrough.application import Walkthrough
 from walkthrough.errors import StoreUnavailable
+from walkthrough.names import roster_key
 from walkthrough.persistence import PostgresReceiptRecorder
 from walkthrough.tokens import PostgresTokenStore, SQLiteTokenStore, TokenStore
 from web.settings import PostgresLocation, Settings
@@ -41,6 +45,9 @@ class Storage(Protocol):
     def read_models(self, app: Walkthrough) -> ReadModelStore: ...
 
     def tokens(self, app: Walkthrough) -> TokenStore: ...
+
+    def roster(self, app: Walkthrough) -> RosterStore:
+        """Staff rosters, keyed by the deployment's secret (never its pseudonym key)."""
 
     def scratch_read_models(self) -> contextlib.AbstractContextManager[ReadModelStore]:
         """Empty read models beside the live ones, removed afterwards (for verify)."""
@@ -81,6 +88,11 @@ class SQLiteStorage:
         datastore = app.factory.datastore  # type: ignore[attr-defined]
         assert isinstance(datastore, SQLiteDatastore)
         return SQLiteTokenStore(datastore)
+
+    def roster(self, app: Walkthrough) -> RosterStore:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, SQLiteDatastore)
+        return SQLiteRosterStore(datastore, roster_key(deployment_secret(datastore, os.environ)))
 
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:
@@ -147,6 +159,12 @@ class PostgresStorage:
         datastore = app.factory.datastore  # type: ignore[attr-defined]
         assert isinstance(datastore, PostgresDatastore)
         return PostgresTokenStore(datastore)
+
+    def roster(self, app: Walkthrough) -> RosterStore:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, PostgresDatastore)
+        return PostgresRosterStore(datastore,
+                                   roster_key(deployment_secret(datastore, os.environ)))
 
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:

@@ -117,6 +117,11 @@ MATRIX: list[Row] = [
         (404,) * 6 + (401,)),
     Row("GET /api/action-plans", "/api/action-plans", (403, 403, 200, 200, 200, 403, 401)),
     Row("GET /api/action-plans", f"/api/action-plans?school_id={SCHOOL}", HOST_ORGANIZER),
+    # Write-only: the host of that school and organizers replace it; nothing reads it back.
+    Row("PUT /api/schools/{school_id}/staff-names", f"/api/schools/{SCHOOL}/staff-names",
+        HOST_ORGANIZER, body=lambda: {"names": ["Avery Quill"]}),
+    Row("PUT /api/schools/{school_id}/staff-names", "/api/schools/nowhere/staff-names",
+        (403, 403, 403, 403, 404, 403, 401), body=lambda: {"names": ["Avery Quill"]}),
     Row("GET /api/schools/{school_id}/trends", f"/api/schools/{SCHOOL}/trends",
         HOST_ORGANIZER),
     Row("GET /api/schools/{school_id}/trends", "/api/schools/nowhere/trends",
