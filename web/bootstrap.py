@@ -1,4 +1,5 @@
-"""Composition root: builds the application, read models, projector and tokens."""
+"""Composition root: builds the application, read models, projector, tokens and
+sign-in links."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 from projections.projector import Projector
 from projections.store import ReadModelStore
+from walkthrough.adapters.signin_links import SignInLinkStore
 from walkthrough.application import Clock, Walkthrough, utc_now
 from walkthrough.tokens import TokenStore
 from web.settings import Settings
@@ -20,6 +22,7 @@ class Services:
     read_models: ReadModelStore
     projector: Projector
     tokens: TokenStore
+    signin_links: SignInLinkStore
     storage: Storage
     clock: Clock = utc_now
 
@@ -36,7 +39,8 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
             close_on_error.callback(app.close)
             read_models = storage.read_models(app)
             tokens = storage.tokens(app)
+            signin_links = storage.signin_links(app, tokens)
             close_on_error.pop_all()
     return Services(settings=settings, app=app, read_models=read_models,
-                    projector=Projector(app, read_models), tokens=tokens, storage=storage,
-                    clock=clock)
+                    projector=Projector(app, read_models), tokens=tokens,
+                    signin_links=signin_links, storage=storage, clock=clock)

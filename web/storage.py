@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -20,8 +20,13 @@ from eventsourcing.utils import get_topic
 from psycopg.sql import SQL, Identifier
 
 from projections.store import PostgresReadModelStore, ReadModelStore, SQLiteReadModelStore
+from walkthrough.adapters.signin_links import (
+    PostgresSignInLinkStore,
+    SignInLinkStore,
+    SQLiteSignInLinkStore,
+)
 from walkthrough.application import Walkthrough
-from walkthrough.errors import StoreUnavailable
+from walkthrough.errors import NotFound, StoreUnavailable
 from walkthrough.persistence import PostgresReceiptRecorder
 from walkthrough.tokens import PostgresTokenStore, SQLiteTokenStore, TokenStore
 from web.settings import PostgresLocation, Settings
@@ -41,6 +46,9 @@ class Storage(Protocol):
     def read_models(self, app: Walkthrough) -> ReadModelStore: ...
 
     def tokens(self, app: Walkthrough) -> TokenStore: ...
+
+    def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
+        """One-time sign-in links, beside `tokens`: redeeming one stores its token."""
 
     def scratch_read_models(self) -> contextlib.AbstractContextManager[ReadModelStore]:
         """Empty read models beside the live ones, removed afterwards (for verify)."""
@@ -81,6 +89,10 @@ class SQLiteStorage:
         datastore = app.factory.datastore  # type: ignore[attr-defined]
         assert isinstance(datastore, SQLiteDatastore)
         return SQLiteTokenStore(datastore)
+
+    def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
+        assert isinstance(tokens, SQLiteTokenStore)
+        return SQLiteSignInLinkStore(tokens, _registered(app))
 
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:
@@ -148,6 +160,10 @@ class PostgresStorage:
         assert isinstance(datastore, PostgresDatastore)
         return PostgresTokenStore(datastore)
 
+    def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
+        assert isinstance(tokens, PostgresTokenStore)
+        return PostgresSignInLinkStore(tokens, _registered(app))
+
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:
         scratch = self.location.with_schema(f"verify_{uuid.uuid4().hex[:12]}")
@@ -178,3 +194,17 @@ class PostgresStorage:
             raise StoreUnavailable(f"cannot reach {self.describe()}: {exc}") from exc
         with conn:
             yield conn
+
+
+def _registered(app: Walkthrough) -> Callable[[str], bool]:
+    """Whether a user id is registered in the district (asked when a link is made and
+    when it is redeemed)."""
+
+    def is_registered(user_id: str) -> bool:
+        try:
+            app.actor(user_id)
+        except NotFound:
+            return False
+        return True
+
+    return is_registered
