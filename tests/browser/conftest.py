@@ -33,7 +33,8 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-BROWSER_MODULES = ["test_capture.py", "test_offline.py", "test_reports.py", "test_screens.py"]
+BROWSER_MODULES = ["test_capture.py", "test_offline.py", "test_reports.py", "test_screens.py",
+                   "test_signin_links.py"]
 
 try:
     import playwright.sync_api  # noqa: F401
