@@ -29,5 +29,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Gone(DomainError):
+    """Refused because what was asked for existed and can no longer be used (a one-time
+    sign-in link already used or expired); asking again will not help."""
+
+    code = "gone"
+
+
 class StoreUnavailable(Exception):
     """The event store cannot be reached or written right now; retry later."""

@@ -10,9 +10,12 @@ import hashlib
 import secrets
 from abc import ABC, abstractmethod
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from eventsourcing.postgres import PostgresDatastore
-from eventsourcing.sqlite import SQLiteDatastore
+from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from walkthrough.errors import DomainError
@@ -25,15 +28,33 @@ class Unauthorized(DomainError):
     code = "unauthorized"
 
 
+class Grant(NamedTuple):
+    """A new token and the row that stores it (its hash, never the token itself)."""
+
+    token: str
+    token_hash: str
+    user_id: str
+    issued_at: str
+    expires_at: str
+
+    def row(self) -> tuple[str, str, str, str]:
+        return self.token_hash, self.user_id, self.issued_at, self.expires_at
+
+
+def grant(user_id: str, now: datetime, ttl: timedelta = DEFAULT_TTL) -> Grant:
+    token = "wt_" + secrets.token_urlsafe(32)
+    return Grant(token, secret_hash(token), user_id, now.isoformat(), (now + ttl).isoformat())
+
+
 class TokenStore(ABC):
     def issue(self, user_id: str, now: datetime, ttl: timedelta = DEFAULT_TTL) -> str:
-        token = "wt_" + secrets.token_urlsafe(32)
-        self._insert(_hash(token), user_id, now.isoformat(), (now + ttl).isoformat())
-        return token
+        granted = grant(user_id, now, ttl)
+        self._insert(granted)
+        return granted.token
 
     def user_for(self, token: str, now: datetime) -> str:
         """The user a token belongs to; Unauthorized when unknown, revoked or expired."""
-        row = self._lookup(_hash(token))
+        row = self._lookup(secret_hash(token))
         if row is None or row[2] is not None:
             raise Unauthorized("the token is not valid; sign in again")
         user_id, expires_at, _ = row
@@ -45,8 +66,7 @@ class TokenStore(ABC):
         return self._revoke(user_id, now.isoformat())
 
     @abstractmethod
-    def _insert(self, token_hash: str, user_id: str, issued_at: str, expires_at: str) -> None:
-        ...
+    def _insert(self, granted: Grant) -> None: ...
 
     @abstractmethod
     def _lookup(self, token_hash: str) -> TokenRow | None: ...
@@ -68,10 +88,13 @@ class SQLiteTokenStore(TokenStore):
         with self.datastore.transaction(commit=True) as c:
             c.execute(CREATE_TABLE.format("auth_tokens"))
 
-    def _insert(self, token_hash: str, user_id: str, issued_at: str, expires_at: str) -> None:
+    def _insert(self, granted: Grant) -> None:
         with self.datastore.transaction(commit=True) as c:
-            c.execute("INSERT INTO auth_tokens VALUES (?, ?, ?, ?, NULL)",
-                      [token_hash, user_id, issued_at, expires_at])
+            self.insert_in(c, granted)
+
+    def insert_in(self, cursor: SQLiteCursor, granted: Grant) -> None:
+        """Store a granted token inside a transaction someone else opened (and commits)."""
+        cursor.execute("INSERT INTO auth_tokens VALUES (?, ?, ?, ?, NULL)", granted.row())
 
     def _lookup(self, token_hash: str) -> TokenRow | None:
         with self.datastore.transaction(commit=False) as c:
@@ -94,10 +117,14 @@ class PostgresTokenStore(TokenStore):
         with self.datastore.transaction(commit=True) as c:
             c.execute(SQL(CREATE_TABLE).format(self.table))
 
-    def _insert(self, token_hash: str, user_id: str, issued_at: str, expires_at: str) -> None:
+    def _insert(self, granted: Grant) -> None:
         with self.datastore.transaction(commit=True) as c:
-            c.execute(SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, NULL)").format(self.table),
-                      [token_hash, user_id, issued_at, expires_at])
+            self.insert_in(c, granted)
+
+    def insert_in(self, cursor: Cursor[DictRow], granted: Grant) -> None:
+        """Store a granted token inside a transaction someone else opened (and commits)."""
+        cursor.execute(SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, NULL)").format(self.table),
+                       granted.row())
 
     def _lookup(self, token_hash: str) -> TokenRow | None:
         with self.datastore.transaction(commit=False) as c:
@@ -114,5 +141,7 @@ class PostgresTokenStore(TokenStore):
             return c.rowcount
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def secret_hash(secret: str) -> str:
+    """How tokens and sign-in codes are stored: SHA-256, hex (they are random and long,
+    so no salt or slow hash is needed)."""
+    return hashlib.sha256(secret.encode()).hexdigest()

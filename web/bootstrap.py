@@ -1,5 +1,5 @@
-"""Composition root: builds the application, read models, projector, tokens and the
-staff rosters."""
+"""Composition root: builds the application, read models, projector, tokens,
+sign-in links and the staff rosters."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from projections.projector import Projector
 from projections.store import ReadModelStore
 from walkthrough.adapters.roster_store import RosterStore
+from walkthrough.adapters.signin_links import SignInLinkStore
 from walkthrough.application import Clock, Walkthrough, utc_now
 from walkthrough.tokens import TokenStore
 from web.settings import Settings
@@ -23,6 +24,7 @@ class Services:
     projector: Projector
     tokens: TokenStore
     roster: RosterStore
+    signin_links: SignInLinkStore
     storage: Storage
     clock: Clock = utc_now
 
@@ -40,7 +42,8 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
             read_models = storage.read_models(app)
             tokens = storage.tokens(app)
             roster = storage.roster(app)
+            signin_links = storage.signin_links(app, tokens)
             close_on_error.pop_all()
     return Services(settings=settings, app=app, read_models=read_models,
                     projector=Projector(app, read_models), tokens=tokens, roster=roster,
-                    storage=storage, clock=clock)
+                    signin_links=signin_links, storage=storage, clock=clock)

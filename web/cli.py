@@ -1,4 +1,4 @@
-"""The `walkthrough` command: serve, demo, token, replay, verify."""
+"""The `walkthrough` command: serve, demo, token, link, replay, verify."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from eventsourcing.persistence import PersistenceError
 
 from projections.rebuild import rebuild, verify
 from walkthrough.demo import CURRENT_VISIT, DEMO_USERS, load_demo
-from walkthrough.errors import NotFound, StoreUnavailable
+from walkthrough.errors import DomainError, NotFound, StoreUnavailable
+from web import qr
 from web.analyst_cli import export, replay_past
 from web.bootstrap import Services, bootstrap
 from web.progress import log_progress
@@ -148,6 +149,8 @@ def demo(
             for user_id in DEMO_USERS:
                 token = services.tokens.issue(user_id, services.clock(), ttl)
                 typer.echo(f"  {user_id:<11} {token}")
+            typer.echo("  or, for a tablet, a one-time sign-in link and its QR code: walkthrough "
+                       "link <user> --base-url http://<this machine's address>:8000")
     finally:
         services.close()
 
@@ -155,10 +158,12 @@ def demo(
 @cli.command()
 def token(
     user: Annotated[str, typer.Argument(help="User id, e.g. coach1")],
-    revoke: Annotated[bool, typer.Option(help="Revoke all of the user's tokens")] = False,
+    revoke: Annotated[bool, typer.Option(
+        help="Revoke all of the user's tokens and unused sign-in links")] = False,
     days: Annotated[int | None, typer.Option(help="Days until the token expires")] = None,
 ) -> None:
-    """Issue a bearer token for a user (printed alone on the last line), or revoke them."""
+    """Issue a bearer token for a user (printed alone on the last line), or revoke the
+    user's tokens and unused sign-in links."""
     services = bootstrap(Settings.from_env())
     try:
         try:
@@ -167,14 +172,40 @@ def token(
             typer.echo(f"error: {exc.message}", err=True)
             raise typer.Exit(code=2) from None
         if revoke:
-            count = services.tokens.revoke_all(user, services.clock())
-            typer.echo(f"revoked {count} token(s) of {user}")
+            now = services.clock()
+            tokens = services.tokens.revoke_all(user, now)
+            links = services.signin_links.revoke_all(user, now)
+            typer.echo(f"revoked {tokens} token(s) and {links} unused sign-in link(s) of {user}")
             return
         ttl = timedelta(days=days if days is not None else services.settings.token_ttl_days)
         typer.echo(f"token for {user}, valid {ttl.days} days:")
         typer.echo(services.tokens.issue(user, services.clock(), ttl))
     finally:
         services.close()
+
+
+@cli.command()
+def link(
+    user: Annotated[str, typer.Argument(help="User id, e.g. coach1")],
+    base_url: Annotated[str, typer.Option(
+        help="This server as the tablet reaches it: scheme://host[:port]")
+    ] = "http://127.0.0.1:8000",
+) -> None:
+    """Make a one-time sign-in link for a user: a QR code for a tablet's camera, and the
+    link alone on the last line. It works once, for 15 minutes, at that address."""
+    services = _open(Settings.from_env())
+    try:
+        made = services.signin_links.make(user, base_url, services.clock())
+    except DomainError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        services.close()
+    typer.echo(qr.for_terminal(made.url), nl=False)
+    until = made.expires_at.astimezone()
+    typer.echo(f"sign-in link for {user}: scan the code or open the link; it works once, "
+               f"until {until:%H:%M %Z}")
+    typer.echo(made.url)
 
 
 cli.command()(export)

@@ -9,7 +9,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from walkthrough.errors import Conflict, DomainError, Forbidden, NotFound, StoreUnavailable
+from walkthrough.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Gone,
+    NotFound,
+    StoreUnavailable,
+)
 from walkthrough.tokens import Unauthorized
 from web.responses import error_response
 
@@ -37,6 +44,8 @@ def status_for(exc: DomainError) -> int:
         return 403
     if isinstance(exc, Conflict):
         return 409
+    if isinstance(exc, Gone):
+        return 410
     return 422
 
 

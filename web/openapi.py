@@ -15,9 +15,11 @@ from projections.trends import DistrictTrends, SchoolTrends
 from walkthrough.events import PartnershipFormed
 from web.cycle import CatalogForm, MeetingForm, NeedsAssessmentForm, SkillInventoryForm
 from web.events_api import NDJSON, QUERY_PARAMETERS
+from web.people import People, SignInLinkMade
 from web.responses import JSON
 from web.roster import StaffNamesForm, StaffNamesStored
 from web.schemas import ErrorResponse, SyncRequestDoc, SyncResponse
+from web.signin import LinkRedemption, SignedIn
 
 _ROUTES: list[tuple[str, str, str, str | None, str | None]] = [
     # method, path, summary, request schema, response schema
@@ -77,7 +79,24 @@ _ROUTES: list[tuple[str, str, str, str | None, str | None]] = [
      "or lines (over time)", None, None),
     ("get", "/api/visits/{visit_id}/debrief/chart.svg", "SVG: the visit's look-for rates "
      "as bars", None, None),
+    # sign-in (web/people.py, web/signin.py)
+    ("get", "/api/people", "Registered people: id, name, roles, school (organizers)", None,
+     "People"),
+    ("post", "/api/people/{user_id}/signin-link", "Make a one-time sign-in link for a person, "
+     "for the caller's own origin, valid 15 minutes, with its QR code as SVG; shown once "
+     "(organizers; 201)", None, "SignInLinkMade"),
+    ("post", "/api/signin/link", "Sign a device in: exchange a sign-in link's code (from "
+     "#code= in the link) for a device token. No bearer token: the code is the credential. "
+     "401 link_invalid, link_wrong_host (made for another origin) or unauthorized (revoked or "
+     "unregistered user); 410 link_used or link_expired; 429 after repeated refusals from "
+     "one address", "LinkRedemption", "SignedIn"),
 ]
+# Open without a bearer token: /api/signin/link takes a sign-in link's code instead.
+NO_BEARER = {"/api/signin/link"}
+# POSTs that answer 200 (the others create something: 201).
+ANSWER_200 = {"/api/sync", "/api/signin/link"}
+# Rate-limited: sync per token, refused sign-in links per client address (Retry-After).
+RATE_LIMITED = {"/api/sync", "/api/signin/link"}
 _OPEN: list[tuple[str, str]] = [("/health", "Liveness and store check"),
                                 ("/openapi.json", "This description")]
 
@@ -86,7 +105,8 @@ def build_spec() -> dict[str, Any]:
     _, components = msgspec.json.schema_components(
         [SyncRequestDoc, SyncResponse, Summary, ErrorResponse, LogLine, SchoolTrends,
          DistrictTrends, NeedsAssessmentForm, SkillInventoryForm, CatalogForm,
-         PartnershipFormed, MeetingForm, StaffNamesForm, StaffNamesStored],
+         PartnershipFormed, MeetingForm, StaffNamesForm, StaffNamesStored, People,
+         SignInLinkMade, LinkRedemption, SignedIn],
         ref_template="#/components/schemas/{name}",
     )
     paths: dict[str, dict[str, Any]] = {}
@@ -95,7 +115,7 @@ def build_spec() -> dict[str, Any]:
     for method, path, summary, request, response in _ROUTES:
         operation: dict[str, Any] = {
             "summary": summary,
-            "security": [{"bearer": []}],
+            "security": [] if path in NO_BEARER else [{"bearer": []}],
             "responses": {
                 "200": {"description": "OK", "content": {"application/json": {"schema": (
                     {"$ref": f"#/components/schemas/{response}"} if response
@@ -120,9 +140,11 @@ def build_spec() -> dict[str, Any]:
             operation["requestBody"] = {"required": True, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{request}"}}}}
             operation["responses"].update({"400": error, "413": error, "503": error})
-        if path == "/api/sync":
-            operation["responses"]["429"] = error  # per-token rate limit (Retry-After)
-        elif method == "post":  # the organizer forms answer 201 Created
+        if path in RATE_LIMITED:
+            operation["responses"]["429"] = error
+        if path in NO_BEARER:
+            operation["responses"]["410"] = error  # a sign-in link already used or expired
+        if method == "post" and path not in ANSWER_200:  # organizers' forms: 201 Created
             operation["responses"]["201"] = operation["responses"].pop("200")
         if path.endswith(".svg"):
             operation["responses"]["200"] = {"description": "an SVG chart", "content": {
@@ -157,7 +179,8 @@ async def docs(request: Request) -> Response:
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>walkthrough API"
         "</title><link rel='stylesheet' href='/static/app.css'></head><body><main>"
         "<h1>walkthrough API</h1><p>Machine-readable: <a href='/openapi.json'>/openapi.json"
-        "</a>. Every /api/ route takes <code>Authorization: Bearer &lt;token&gt;</code>.</p>"
+        "</a>. Every /api/ route but <code>POST /api/signin/link</code> takes "
+        "<code>Authorization: Bearer &lt;token&gt;</code>.</p>"
         f"<table><thead><tr><th>Method</th><th>Path</th><th>What</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></main></body></html>"
     )

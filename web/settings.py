@@ -74,6 +74,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Sync requests per token: `sync_burst` at once, then this many a minute (0: no limit).
     sync_rate_per_minute: int = 600
     sync_burst: int = 120
+    # Refused sign-in link redemptions per client address: this many at once, then
+    # this many a minute (0: no limit); the codes cannot be guessed, this keeps it so.
+    signin_failures_per_minute: int = 10
+    signin_failure_burst: int = 10
     # Trend cells built from fewer classrooms are suppressed; never below 3.
     min_cell: int = 5
     # A look-for observed in fewer rooms shows no rate or counts; never below 2.
@@ -102,6 +106,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             token_ttl_days=int(env.get("WALKTHROUGH_TOKEN_TTL_DAYS", 30)),
             sync_rate_per_minute=int(env.get("WALKTHROUGH_SYNC_RATE_PER_MINUTE", 600)),
             sync_burst=int(env.get("WALKTHROUGH_SYNC_BURST", 120)),
+            signin_failures_per_minute=int(
+                env.get("WALKTHROUGH_SIGNIN_FAILURES_PER_MINUTE", 10)),
+            signin_failure_burst=int(env.get("WALKTHROUGH_SIGNIN_FAILURE_BURST", 10)),
             min_cell=max(3, int(env.get("WALKTHROUGH_MIN_CELL", 5))),
             min_rooms=max(2, int(env.get("WALKTHROUGH_MIN_ROOMS", 3))),
             background_projector=env.get("WALKTHROUGH_BACKGROUND_PROJECTOR", "1") != "0",

@@ -10,7 +10,7 @@ import contextlib
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -23,8 +23,13 @@ from psycopg.sql import SQL, Identifier
 from projections.pseudonyms import deployment_secret
 from projections.store import PostgresReadModelStore, ReadModelStore, SQLiteReadModelStore
 from walkthrough.adapters.roster_store import PostgresRosterStore, RosterStore, SQLiteRosterStore
+from walkthrough.adapters.signin_links import (
+    PostgresSignInLinkStore,
+    SignInLinkStore,
+    SQLiteSignInLinkStore,
+)
 from walkthrough.application import Walkthrough
-from walkthrough.errors import StoreUnavailable
+from walkthrough.errors import NotFound, StoreUnavailable
 from walkthrough.names import roster_key
 from walkthrough.persistence import PostgresReceiptRecorder
 from walkthrough.tokens import PostgresTokenStore, SQLiteTokenStore, TokenStore
@@ -48,6 +53,9 @@ class Storage(Protocol):
 
     def roster(self, app: Walkthrough) -> RosterStore:
         """Staff rosters, keyed by the deployment's secret (never its pseudonym key)."""
+
+    def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
+        """One-time sign-in links, beside `tokens`: redeeming one stores its token."""
 
     def scratch_read_models(self) -> contextlib.AbstractContextManager[ReadModelStore]:
         """Empty read models beside the live ones, removed afterwards (for verify)."""
@@ -93,6 +101,10 @@ class SQLiteStorage:
         datastore = app.factory.datastore  # type: ignore[attr-defined]
         assert isinstance(datastore, SQLiteDatastore)
         return SQLiteRosterStore(datastore, roster_key(deployment_secret(datastore, os.environ)))
+
+    def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
+        assert isinstance(tokens, SQLiteTokenStore)
+        return SQLiteSignInLinkStore(tokens, _registered(app))
 
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:
@@ -166,6 +178,10 @@ class PostgresStorage:
         return PostgresRosterStore(datastore,
                                    roster_key(deployment_secret(datastore, os.environ)))
 
+    def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
+        assert isinstance(tokens, PostgresTokenStore)
+        return PostgresSignInLinkStore(tokens, _registered(app))
+
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:
         scratch = self.location.with_schema(f"verify_{uuid.uuid4().hex[:12]}")
@@ -196,3 +212,17 @@ class PostgresStorage:
             raise StoreUnavailable(f"cannot reach {self.describe()}: {exc}") from exc
         with conn:
             yield conn
+
+
+def _registered(app: Walkthrough) -> Callable[[str], bool]:
+    """Whether a user id is registered in the district (asked when a link is made and
+    when it is redeemed)."""
+
+    def is_registered(user_id: str) -> bool:
+        try:
+            app.actor(user_id)
+        except NotFound:
+            return False
+        return True
+
+    return is_registered

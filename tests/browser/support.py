@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 
 def unique(prefix: str) -> str:
@@ -70,3 +73,19 @@ CONTRAST_PROBLEMS = """() => {
     }
     return problems;
 }"""
+
+
+# Visible controls smaller than a 44px touch target.
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+        'main button, main input, main select, main textarea, main a.button-link, header button')]
+    .filter((el) => el.offsetParent !== null)
+    .map((el) => [el.dataset.testid || el.id || el.textContent.trim(), el.getBoundingClientRect()])
+    .filter(([, box]) => box.width < 44 || box.height < 44)
+    .map(([name, box]) => `${name}: ${Math.round(box.width)}x${Math.round(box.height)}`)"""
+
+
+def overflow(page: Page) -> int:
+    """How far the page scrolls sideways (0 or less: it does not)."""
+    width: int = page.evaluate(
+        "() => document.scrollingElement.scrollWidth - document.documentElement.clientWidth")
+    return width

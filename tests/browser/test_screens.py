@@ -7,28 +7,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.browser.conftest import Server, Tablet
-from tests.browser.support import CONTRAST_PROBLEMS, unique
+from tests.browser.support import CONTRAST_PROBLEMS, SMALL_TARGETS, overflow, unique
 
 pytestmark = pytest.mark.browser
 
 SECTIONS = ["progress", "school_update", "bright_spots", "trends", "root_causes", "next_steps",
             "check_ins"]
 SIZES = [(768, 1024), (1024, 768), (375, 667)]
-SMALL_TARGETS = """() => [...document.querySelectorAll(
-        'main button, main input, main select, main textarea, main a.button-link, header button')]
-    .filter((el) => el.offsetParent !== null)
-    .map((el) => [el.dataset.testid || el.id || el.textContent.trim(), el.getBoundingClientRect()])
-    .filter(([, box]) => box.width < 44 || box.height < 44)
-    .map(([name, box]) => `${name}: ${Math.round(box.width)}x${Math.round(box.height)}`)"""
-
-
-def overflow(page: Page) -> int:
-    width: int = page.evaluate(
-        "() => document.scrollingElement.scrollWidth - document.documentElement.clientWidth")
-    return width
 
 
 def test_capture_screen_fits_tablet_and_phone_with_large_touch_targets(

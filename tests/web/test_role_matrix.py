@@ -132,6 +132,15 @@ MATRIX: list[Row] = [
     Row("GET /api/trends/chart.svg", "/api/trends/chart.svg", ORGANIZER_ANALYST),
     Row("GET /api/visits/{visit_id}/debrief/chart.svg", f"/api/visits/{VISIT}/debrief/chart.svg",
         TEAM_HOST_ORGANIZER),
+    Row("GET /api/people", "/api/people", ORGANIZER_ONLY),
+    Row("POST /api/people/{user_id}/signin-link", "/api/people/coach1/signin-link",
+        ORGANIZER_CREATES),
+    Row("POST /api/people/{user_id}/signin-link", "/api/people/nobody/signin-link",
+        (403, 403, 403, 403, 404, 403, 401)),
+    # No bearer token needed (the code is the credential) and a bearer token is no
+    # substitute: the same answer for everyone. Redeeming is in tests/web/test_signin_api.py.
+    Row("POST /api/signin/link", "/api/signin/link", (401,) * 7,
+        body=lambda: {"code": "not-a-sign-in-code"}),
     Row("GET /api/{rest:path}", "/api/nowhere", (404,) * 6 + (401,)),
     Row("GET /health", "/health", (200,) * 7),
     Row("GET /openapi.json", "/openapi.json", (200,) * 7),

@@ -5,7 +5,7 @@
 // Bump CACHE whenever any file in SHELL changes (tests/browser/test_shell.py
 // checks SHELL against web/static/ and the digest in tests/browser/shell.lock).
 
-const CACHE = "walkthrough-shell-v4";
+const CACHE = "walkthrough-shell-v5";
 const API_CACHE = "walkthrough-api";
 const SHELL = [
   "/",
@@ -20,13 +20,14 @@ const SHELL = [
   "/static/js/outbox.js",
   "/static/js/store.js",
   "/static/js/views/capture.js",
+  "/static/js/views/people.js",
   "/static/js/views/reports.js",
   "/static/js/views/signin.js",
   "/static/js/views/visits.js",
 ];
 const SHELL_PATHS = new Set(SHELL);
 // Paths the app routes itself (the server answers them all with index.html).
-const APP_ROUTE = /^\/(?:index\.html|signin|visits\/[^/]+(?:\/summary|\/debrief)?\/?)?$/;
+const APP_ROUTE = /^\/(?:index\.html|signin|people|visits\/[^/]+(?:\/summary|\/debrief)?\/?)?$/;
 // API reads worth keeping for offline use (never /api/sync, never other writes).
 const API_READ = /^\/api\/(?:me|visits\/[^/]+(?:\/summary|\/debrief)?|catalogs\/\d+)$/;
 const NETWORK_TIMEOUT_MS = 8000;

@@ -66,8 +66,8 @@ async function errorFrom(response) {
   return new ApiError(response.status, code, message || response.statusText, retryAfter);
 }
 
-export async function request(method, path, body = undefined, { timeoutMs = 20000 } = {}) {
-  const token = getToken();
+export async function request(method, path, body = undefined, { timeoutMs = 20000, auth = true } = {}) {
+  const token = auth ? getToken() : "";
   const headers = { Accept: "application/json" };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -115,6 +115,12 @@ export async function getJson(path) {
     if (kept) return { data: kept.data, stale: true, at: kept.at };
     throw error;
   }
+}
+
+/** Exchange a sign-in link's code for a device token: { token, user }. The code is
+ *  the credential, so no bearer token is sent (whoever was signed in before). */
+export function redeemSignInLink(code) {
+  return request("POST", "/api/signin/link", { code }, { auth: false });
 }
 
 export function sync(events) {

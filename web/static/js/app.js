@@ -5,6 +5,7 @@ import { h, humanize, replace, formatTime } from "./dom.js";
 import * as outbox from "./outbox.js";
 import { kvDeletePrefix, kvSet } from "./store.js";
 import { renderCapture } from "./views/capture.js";
+import { renderPeople } from "./views/people.js";
 import { renderDebrief, renderSummary } from "./views/reports.js";
 import { renderSignIn } from "./views/signin.js";
 import { renderVisits } from "./views/visits.js";
@@ -59,16 +60,30 @@ async function loadMe() {
   return { me: data, stale };
 }
 
-function showSignIn(reason = null) {
+/**
+ * The code of a sign-in link (`/signin#code=...`), taken out of the address bar and the
+ * history at once: it works only once anyway, and should not sit on the screen.
+ */
+function takeLinkCode() {
+  if (location.pathname !== "/signin" || !location.hash) return null;
+  const code = new URLSearchParams(location.hash.slice(1)).get("code");
+  history.replaceState({}, "", "/signin");
+  return code || null;
+}
+
+function showSignIn(reason = null, linkCode = null) {
   if (dispose) { dispose(); dispose = null; }
   onSignInScreen = true;
   els.account.hidden = true;
   const st = outbox.status();
   renderSignIn(main, {
     reason,
+    linkCode,
     pending: st.pending + st.pendingOtherUsers,
     setTitle,
     onSignedIn: async (data) => {
+      const previous = outbox.currentUser();
+      if (previous && previous !== data.user.id) await forgetSavedAnswers();  // another person
       me = data;
       await kvSet("get:/api/me", { data, at: new Date().toISOString() });
       await outbox.setUser(data.user.id);
@@ -93,7 +108,7 @@ async function route() {
   onSignInScreen = false;
   const path = location.pathname;
   if (!getToken() || path === "/signin") {
-    showSignIn();
+    showSignIn(null, takeLinkCode());
     return;
   }
   try {
@@ -102,6 +117,8 @@ async function route() {
     let match;
     if (path === "/" || path === "/index.html") {
       renderVisits(main, me, { stale, setTitle });
+    } else if (path === "/people") {
+      await renderPeople(main, me, { setTitle });
     } else if ((match = path.match(/^\/visits\/([^/]+)\/?$/))) {
       dispose = await renderCapture(main, decodeURIComponent(match[1]), { setTitle });
     } else if ((match = path.match(/^\/visits\/([^/]+)\/summary\/?$/))) {
@@ -178,13 +195,18 @@ function renderStatus(st) {
 
 els.syncNow.addEventListener("click", () => { outbox.flush({ force: true }).catch(() => {}); });
 
-els.signOut.addEventListener("click", async () => {
-  clearToken();
-  me = null;
+/** Drop the API answers kept for offline reading (they are the signed-in person's). */
+async function forgetSavedAnswers() {
   await kvDeletePrefix("get:");
   if (navigator.serviceWorker && navigator.serviceWorker.controller) {
     navigator.serviceWorker.controller.postMessage({ type: "clear-api-cache" });
   }
+}
+
+els.signOut.addEventListener("click", async () => {
+  clearToken();
+  me = null;
+  await forgetSavedAnswers();
   navigate("/signin");
 });
 

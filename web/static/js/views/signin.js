@@ -1,21 +1,21 @@
-// Sign-in: paste a bearer token (the organizer prints one with `walkthrough token <user>`).
+// Sign-in: open a one-time link (`walkthrough link <user>` or an organizer's "Make a
+// sign-in link"), or paste a bearer token (`walkthrough token <user>`) as the fallback.
 
-import { AuthError, NetworkError, request, setToken, clearToken } from "../api.js";
+import { AuthError, NetworkError, redeemSignInLink, request, setToken, clearToken } from "../api.js";
 import { h, replace } from "../dom.js";
 
-export function renderSignIn(root, { reason, pending, onSignedIn, setTitle }) {
-  setTitle("Sign in");
+function tokenForm(onSignedIn) {
   const input = h("input", { id: "token", name: "token", type: "password", required: true,
     autocomplete: "off", autocapitalize: "off", spellcheck: "false", testid: "token-input",
     "aria-describedby": "token-hint" });
   const error = h("p", { class: "error", role: "alert", testid: "signin-error", hidden: true });
   const button = h("button", { type: "submit", class: "primary", testid: "sign-in" }, "Sign in");
-  const form = h("form", { class: "card signin", novalidate: true },
+  const form = h("form", { class: "card signin", novalidate: true, testid: "token-form" },
     h("div", { class: "field" },
       h("label", { for: "token" }, "Access token"),
       input,
       h("p", { class: "hint", id: "token-hint" },
-        "Paste the token your program organizer gave you. It stays on this device.")),
+        "No link? Paste the access token your program organizer gave you. It stays on this device.")),
     error,
     button);
   form.addEventListener("submit", async (event) => {
@@ -52,11 +52,53 @@ export function renderSignIn(root, { reason, pending, onSignedIn, setTitle }) {
       button.disabled = false;
     }
   });
+  return { form, input };
+}
+
+/** Why a link did not sign this device in, in words for the person holding it. */
+function linkRefusal(failure) {
+  if (failure instanceof NetworkError) {
+    return "The server cannot be reached right now. Open the link again when the network is back.";
+  }
+  // The server's messages say what happened and what to do (expired, already used,
+  // made for another address, too many tries).
+  return failure.message || "This sign-in link was not accepted; ask for a new one.";
+}
+
+async function signInWithLink(code, { status, form, input, onSignedIn }) {
+  try {
+    const { data } = await redeemSignInLink(code);
+    setToken(data.token);
+    const { data: me } = await request("GET", "/api/me");
+    await onSignedIn(me);
+  } catch (failure) {
+    clearToken();
+    status.replaceWith(h("p", { class: "error", role: "alert", testid: "signin-link-error" },
+      linkRefusal(failure)));
+    form.hidden = false;
+    input.focus();
+  }
+}
+
+export function renderSignIn(root, { reason, pending, onSignedIn, setTitle, linkCode = null }) {
+  setTitle("Sign in");
+  const { form, input } = tokenForm(onSignedIn);
+  const status = linkCode
+    ? h("p", { class: "notice", role: "status", testid: "signin-link-status" }, "Signing you in with your link…")
+    : null;
   replace(root,
     h("h1", { tabindex: "-1" }, "Sign in"),
     reason ? h("p", { class: "notice", role: "status", testid: "signin-reason" }, reason) : null,
+    status,
+    linkCode ? null : h("p", { testid: "signin-how" },
+      "Open the sign-in link your program organizer gave you, or scan its QR code with this tablet's camera."),
     pending ? h("p", { class: "notice", testid: "signin-pending" },
       `${pending} recorded ${pending === 1 ? "event is" : "events are"} kept on this tablet and will be sent after you sign in.`) : null,
     form);
-  input.focus();
+  if (linkCode) {
+    form.hidden = true;
+    signInWithLink(linkCode, { status, form, input, onSignedIn });
+  } else {
+    input.focus();
+  }
 }

@@ -24,8 +24,11 @@ export function renderVisits(root, me, { stale, setTitle }) {
       v.focus ? h("p", { class: "focus" }, h("strong", {}, "Focus: "), v.focus) : null,
       h("p", { class: "links" }, links));
   });
+  const organizer = ((me.user && me.user.roles) || []).includes("organizer");
   replace(root,
     h("h1", { tabindex: "-1" }, "Your visits"),
+    organizer ? h("p", { class: "links" }, h("a", { href: "/people", "data-link": true,
+      class: "button-link", testid: "people-link" }, "Sign-in links for people")) : null,
     stale ? h("p", { class: "notice", role: "status" }, "Offline: showing the list saved on this tablet.") : null,
     visits.length
       ? h("ul", { class: "visit-list", testid: "visit-list" }, cards)

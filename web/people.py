@@ -1,0 +1,84 @@
+"""People, for organizers: who is registered, and a one-time sign-in link for one of
+them, made for the address the organizer's own request came to and shown once, with
+its QR code as SVG (the page inserts it; the link itself is never stored)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from walkthrough.district import District
+from walkthrough.errors import Forbidden
+from walkthrough.visit import Actor
+from web import qr
+from web.auth import authenticate
+from web.bootstrap import Services
+from web.responses import JSON
+from web.signin import request_origin
+
+
+class SchoolRef(msgspec.Struct):
+    id: str
+    name: str
+
+
+class Person(msgspec.Struct):
+    id: str
+    name: str
+    roles: list[str]
+    school: SchoolRef | None
+
+
+class People(msgspec.Struct):
+    people: list[Person]
+
+
+class SignInLinkMade(msgspec.Struct):
+    user_id: str
+    url: str
+    expires_at: datetime
+    qr_svg: str
+
+
+def _school(district: District, school_id: str | None) -> SchoolRef | None:
+    school = district.schools.get(school_id) if school_id is not None else None
+    return None if school is None else SchoolRef(id=school.school_id, name=school.name)
+
+
+def _organizer(actor: Actor) -> None:
+    if not actor.has("organizer"):
+        raise Forbidden("people and their sign-in links are for organizers")
+
+
+async def people(request: Request) -> Response:
+    services: Services = request.app.state.services
+    _organizer(await run_in_threadpool(authenticate, request))
+    district = await run_in_threadpool(services.app.district)
+    listed = [Person(id=p.user_id, name=p.name, roles=list(p.roles),
+                     school=_school(district, p.school_id))
+              for p in district.people.values()]
+    listed.sort(key=lambda person: (person.name.casefold(), person.id))
+    return JSON(People(people=listed))
+
+
+async def make_signin_link(request: Request) -> Response:
+    services: Services = request.app.state.services
+    _organizer(await run_in_threadpool(authenticate, request))
+    user_id = request.path_params["user_id"]
+    origin = request_origin(request)
+    link = await run_in_threadpool(services.signin_links.make, user_id, origin,
+                                   services.clock())
+    return JSON(SignInLinkMade(user_id=link.user_id, url=link.url, expires_at=link.expires_at,
+                               qr_svg=qr.as_svg(link.url, f"Sign-in link for {user_id}")),
+                status_code=201)
+
+
+routes = [
+    Route("/api/people", people, methods=["GET"]),
+    Route("/api/people/{user_id}/signin-link", make_signin_link, methods=["POST"]),
+]
