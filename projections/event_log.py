@@ -14,6 +14,7 @@ classified is left out rather than leaked.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
@@ -273,14 +274,20 @@ class InvalidPoint(DomainError):
 Point = int | datetime
 
 
-def parse_point(text: str, *, end_of_day: bool) -> Point:
-    """A log position (`1234`) or a moment (ISO 8601; naive means UTC). A bare date
-    means the end of that day when `end_of_day`, its start otherwise."""
+DAYS_AGO = re.compile(r"(\d{1,5})d")
+
+
+def parse_point(text: str, *, end_of_day: bool, today: date | None = None) -> Point:
+    """A log position (`1234`), a moment (ISO 8601; naive means UTC) or a day given
+    as days before `today` (`30d`). A day means the end of that day when
+    `end_of_day`, its start otherwise."""
     text = text.strip()
     if text.isascii() and text.isdigit():
         return int(text)
+    ago = DAYS_AGO.fullmatch(text)
     try:
-        day = date.fromisoformat(text)
+        day = ((today or datetime.now(UTC).date()) - timedelta(days=int(ago.group(1)))
+               if ago else date.fromisoformat(text))
     except ValueError:
         pass
     else:
@@ -290,8 +297,8 @@ def parse_point(text: str, *, end_of_day: bool) -> Point:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidPoint(
-            f"{text!r} is neither a log position (a whole number) nor an ISO 8601 "
-            "date or time") from None
+            f"{text!r} is neither a log position (a whole number), an ISO 8601 date or "
+            "time, nor a number of days ago (30d)") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -34,9 +34,11 @@ from walkthrough.catalog import LookFor
 from walkthrough.district import (
     DISTRICT_ID,
     District,
+    Rosters,
     check_registration,
     decide_district,
     evolve_district,
+    no_rosters,
     project_district,
 )
 from walkthrough.draft import Draft, Group
@@ -101,6 +103,11 @@ class Walkthrough(Application[UUID]):
         self._cache = AggregateCache(CACHE_WEIGHT)
         self._followed_at = -FRESHNESS_SECONDS
         self._writer = GroupCommit(self._commit_group)
+        self._rosters: Rosters = no_rosters
+
+    def use_rosters(self, rosters: Rosters) -> None:
+        """Where schools' staff rosters come from (they screen free text for names)."""
+        self._rosters = rosters
 
     def construct_mapper(self) -> Mapper[UUID]:
         return EventMapper(
@@ -191,7 +198,7 @@ class Walkthrough(Application[UUID]):
                  build: Callable[[District], PreparationPayload]) -> Event:
         district = draft.district()
         payload = build(district)
-        decide_district(district, actor.roles, payload, actor.user_id)
+        decide_district(district, actor.roles, payload, actor.user_id, draft.roster)
         event = self._event(DISTRICT_ID, district.version + 1, actor, "server", draft.now,
                             payload)
         draft.add(DISTRICT_ID, evolve_district(district, event), event)
@@ -224,7 +231,7 @@ class Walkthrough(Application[UUID]):
                 continue
             visit = draft.visit(item.visit_id)
             try:
-                decide(visit, actor, item.payload, district, draft.recorded)
+                decide(visit, actor, item.payload, district, draft.recorded, draft.roster)
             except DomainError as exc:
                 outcomes.append(Outcome(id=event_id, status="rejected",
                                         error=ErrorBody(code=exc.code, message=exc.message)))
@@ -263,7 +270,8 @@ class Walkthrough(Application[UUID]):
                                          [key for job in jobs for key in job.keys])
         self._cache.follow(tail)
         self._followed_at = time.monotonic()
-        group = Group(self._load_district, self._load_visit, tail.receipts, self.clock)
+        group = Group(self._load_district, self._load_visit, tail.receipts, self.clock,
+                      self._rosters)
         group.district()  # every batch needs it, and readers find it fresh
         decided: list[tuple[Job[Any], Any, Exception | None]] = []
         kept = False

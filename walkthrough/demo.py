@@ -7,13 +7,18 @@ show the preparation (the Critical Friends Group has met once, so its next
 agenda opens with progress on that meeting's next steps); four observed visits
 over two quarters feed the trends.
 
-Loaded through the same application calls a tablet's sync uses. Idempotent:
-a district that already has schools is left as it is.
+Loaded through the same application calls a tablet's sync uses, in time order,
+each event recorded at its own moment (the server's clock is set to it while it
+is recorded), so replaying the log to a past date shows the district as it was
+then. Idempotent: a district that already has schools is left as it is.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import random
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
@@ -88,34 +93,108 @@ PEOPLE = [
 ]
 
 
+# What each school's visits look at, and what its host says at the start.
+FOCUS = {
+    "lincoln-middle": "Checking for understanding in grades 6-8 math",
+    "roosevelt-middle": "Learning targets students can explain, grades 6-8",
+    "jefferson-elementary": "Small-group reading instruction in grades 3-5",
+    "madison-elementary": "Student-to-student talk in grades 3-5 math",
+}
+SCHOOL_UPDATES = {
+    "lincoln-middle": "Since the last visit every math team plans one check for "
+                      "understanding per lesson; exit tickets started in grade 7.",
+    "roosevelt-middle": "Targets are now written in student language on every board; "
+                        "teachers are trying to have students restate them.",
+    "jefferson-elementary": "Reading blocks were rebuilt in September: two teacher-led "
+                            "groups a day, the rest rotate through stations.",
+    "madison-elementary": "Math lessons added a five-minute partner talk after the "
+                          "launch; teachers are unsure it leads anywhere.",
+}
+SEMESTER_DAYS = 90  # the district was set up this long before today
+
+
+class Story:
+    """The demo's events, told in time order: each is recorded with the server's
+    clock set to its moment, so its server time is when it happened."""
+
+    def __init__(self, app: Walkthrough) -> None:
+        self.app = app
+        self._steps: list[tuple[datetime, int, Callable[[], None]]] = []
+        self._order = itertools.count()
+
+    def at(self, moment: datetime, action: Callable[[], None]) -> None:
+        self._steps.append((moment, next(self._order), action))
+
+    def send(self, user_id: str, visit_id: UUID, at: datetime, payload: AnyPayload) -> None:
+        def record() -> None:
+            submission = Submission(event_id=uuid4(), visit_id=visit_id, occurred_at=at,
+                                    payload=payload,
+                                    digest=content_digest(visit_id, at, payload))
+            (outcome,) = self.app.record(self.app.actor(user_id), "demo-loader", [submission])
+            if outcome.status != "accepted":
+                raise RuntimeError(f"demo event refused: {outcome}")
+
+        self.at(at, record)
+
+    def prepare(self, user_id: str, at: datetime, payload: PreparationPayload) -> None:
+        def record() -> None:
+            self.app.prepare(self.app.actor(user_id), payload)
+
+        self.at(at, record)
+
+    def tell(self) -> None:
+        for moment, _, action in sorted(self._steps, key=lambda step: step[:2]):
+            with _clock_at(self.app, moment):
+                action()
+
+
+@contextlib.contextmanager
+def _clock_at(app: Walkthrough, moment: datetime) -> Iterator[None]:
+    """The application's clock reads `moment` (the demo loader runs alone)."""
+    running = app.clock
+    app.clock = lambda: moment
+    try:
+        yield
+    finally:
+        app.clock = running
+
+
 def load_demo(app: Walkthrough, today: date | None = None) -> bool:
     """Load the demo district; False when a district is already there."""
     if app.district().schools:
         return False
-    today = today or app.clock().date()
-    app.register([*SCHOOLS, *PEOPLE])
-    _prepare(app, today)
+    now = app.clock()
+    today = today or now.date()
+    story = Story(app)
+    opening = datetime.combine(today - timedelta(days=SEMESTER_DAYS), time(8), tzinfo=UTC)
+    story.at(opening, lambda: app.register([*SCHOOLS, *PEOPLE]))
+    _prepare(story, today)
     rng = random.Random(20261123)
     past = today - timedelta(days=63)
-    _past_visit(app, rng, PAST_VISIT, past, "lincoln-middle", "host1",
+    _past_visit(story, rng, PAST_VISIT, past, "lincoln-middle", "host1",
                 ("coach1", "coach2"), "6-8")
-    _past_visit(app, rng, JEFFERSON_VISIT, today - timedelta(days=2), "jefferson-elementary",
+    _past_visit(story, rng, JEFFERSON_VISIT, today - timedelta(days=2), "jefferson-elementary",
                 "host2", ("coach3", "coach4"), "3-5")
-    _past_visit(app, rng, ROOSEVELT_VISIT, today - timedelta(days=61), "roosevelt-middle",
+    _past_visit(story, rng, ROOSEVELT_VISIT, today - timedelta(days=61), "roosevelt-middle",
                 "host3", ("coach2", "coach3"), "6-8", rooms=4)
-    _past_visit(app, rng, MADISON_VISIT, today - timedelta(days=5), "madison-elementary",
+    _past_visit(story, rng, MADISON_VISIT, today - timedelta(days=5), "madison-elementary",
                 "host4", ("coach1", "coach2"), "3-5", rooms=4)
-    _lincoln_action_plan(app, past, today)
-    _roosevelt_action_plan(app, today - timedelta(days=61))
-    start = _plan_and_start(app, CURRENT_VISIT, today, "lincoln-middle", "host1",
-                            ("coach1", "coach2"))
-    _team_capture(app, start)
+    _lincoln_action_plan(story, past, today)
+    _roosevelt_action_plan(story, today - timedelta(days=61))
+    # Today's visit started an hour and a half ago (08:30 when that is earlier).
+    started = min(datetime.combine(today, time(8, 30), tzinfo=UTC),
+                  now - timedelta(minutes=90))
+    _plan_and_start(story, CURRENT_VISIT, today, "lincoln-middle", "host1",
+                    ("coach1", "coach2"), started)
+    _team_capture(story, started)
+    story.tell()
     return True
 
 
-def _prepare(app: Walkthrough, today: date) -> None:
+def _prepare(story: Story, today: date) -> None:
     """What the organizer recorded before matching partners and planning visits."""
-    organizer = app.actor("organizer1")
+    prepared = datetime.combine(today - timedelta(days=SEMESTER_DAYS - 1), time(9),
+                                tzinfo=UTC)
     version = DEFAULT_CATALOG.version
     payloads: list[PreparationPayload] = [
         NeedsAssessmentRecorded(
@@ -153,10 +232,13 @@ def _prepare(app: Walkthrough, today: date) -> None:
                           starts=today - timedelta(days=60),
                           focus="Student-to-student academic talk"),
     ]
-    for payload in payloads:
-        app.prepare(organizer, payload)
+    for number, payload in enumerate(payloads):
+        at = prepared + timedelta(minutes=number)
+        if isinstance(payload, PartnershipFormed):  # formed on the day it starts
+            at = datetime.combine(payload.starts, time(9), tzinfo=UTC)
+        story.prepare("organizer1", at, payload)
     held = today - timedelta(days=30)
-    app.prepare(app.actor("host1"), PartnershipMeetingHeld(
+    story.prepare("host1", datetime.combine(held, time(16), tzinfo=UTC), PartnershipMeetingHeld(
         partnership_id="cfg-talk", meeting_id="cfg-talk-1", date=held, facilitator="host1",
         notes="Consultancy protocol on host1's dilemma: talk structures fade after launch.",
         next_steps=(
@@ -170,28 +252,28 @@ def _prepare(app: Walkthrough, today: date) -> None:
         )))
 
 
-def _lincoln_action_plan(app: Walkthrough, day: date, today: date) -> None:
+def _lincoln_action_plan(story: Story, day: date, today: date) -> None:
     """The previous visit's debrief and plan: the exit-ticket step is overdue and at
     risk, the talk-protocol step is on track."""
     debrief = datetime.combine(day, time(12, 0), tzinfo=UTC)
-    _send(app, "host1", PAST_VISIT, debrief, DebriefStarted())
-    _send(app, "coach1", PAST_VISIT, debrief + timedelta(minutes=10), RootCauseNoted(
+    story.send("host1", PAST_VISIT, debrief, DebriefStarted())
+    story.send("coach1", PAST_VISIT, debrief + timedelta(minutes=10), RootCauseNoted(
         item="cfu", text="Lesson plans name a check for understanding, but there is no shared "
                          "routine for acting on what it shows."))
-    _send(app, "coach2", PAST_VISIT, debrief + timedelta(minutes=12), RootCauseNoted(
+    story.send("coach2", PAST_VISIT, debrief + timedelta(minutes=12), RootCauseNoted(
         item="student_talk", text="Talk structures were introduced in August and not "
                                   "revisited since."))
-    _send(app, "coach1", PAST_VISIT, debrief + timedelta(minutes=20), NextStepProposed(
+    story.send("coach1", PAST_VISIT, debrief + timedelta(minutes=20), NextStepProposed(
         step_id="exit-tickets", text="Every grade 6-8 math lesson ends with a two-question "
                                      "exit ticket that shapes the next day's warm-up.",
         owner="Morgan Blake", due=today - timedelta(days=21),
         success="Exit tickets seen in 4 of 5 math rooms on a walkthrough."))
-    _send(app, "host1", PAST_VISIT, debrief + timedelta(minutes=25), NextStepProposed(
+    story.send("host1", PAST_VISIT, debrief + timedelta(minutes=25), NextStepProposed(
         step_id="talk-protocol", text="Teams model one turn-and-talk protocol at each "
                                       "weekly planning meeting.",
         owner="Math team leads", due=today + timedelta(days=14),
         success="Student-to-student talk seen in half of the rooms visited."))
-    _send(app, "host1", PAST_VISIT, debrief + timedelta(minutes=40),
+    story.send("host1", PAST_VISIT, debrief + timedelta(minutes=40),
           ActionPlanAgreed(step_ids=("exit-tickets", "talk-protocol")))
     check_ins: list[tuple[int, str, CheckInStatus, float | str, str | None]] = [
         (7, "exit-tickets", "on_track", 0.4, "Two of five teachers use them daily."),
@@ -200,39 +282,37 @@ def _lincoln_action_plan(app: Walkthrough, day: date, today: date) -> None:
         (60, "talk-protocol", "on_track", 0.5, "Seen in half of the rooms on a walkthrough."),
     ]
     for days, step_id, status, progress, note in check_ins:
-        _send(app, "host1", PAST_VISIT, debrief + timedelta(days=days), CheckInRecorded(
+        story.send("host1", PAST_VISIT, debrief + timedelta(days=days), CheckInRecorded(
             step_id=step_id, status=status, progress=progress, note=note))
 
 
-def _roosevelt_action_plan(app: Walkthrough, day: date) -> None:
+def _roosevelt_action_plan(story: Story, day: date) -> None:
     """A whole cycle, closed: debrief, one step, done, visit closed."""
     debrief = datetime.combine(day, time(12, 0), tzinfo=UTC)
-    _send(app, "host3", ROOSEVELT_VISIT, debrief, DebriefStarted())
-    _send(app, "coach2", ROOSEVELT_VISIT, debrief + timedelta(minutes=15), NextStepProposed(
+    story.send("host3", ROOSEVELT_VISIT, debrief, DebriefStarted())
+    story.send("coach2", ROOSEVELT_VISIT, debrief + timedelta(minutes=15), NextStepProposed(
         step_id="post-targets", text="Learning targets posted and read aloud in every room.",
         owner="Casey Nguyen", due=day + timedelta(days=28),
         success="Targets posted in every room on the next walkthrough."))
-    _send(app, "host3", ROOSEVELT_VISIT, debrief + timedelta(minutes=30),
+    story.send("host3", ROOSEVELT_VISIT, debrief + timedelta(minutes=30),
           ActionPlanAgreed(step_ids=("post-targets",)))
-    _send(app, "host3", ROOSEVELT_VISIT, debrief + timedelta(days=21), CheckInRecorded(
+    story.send("host3", ROOSEVELT_VISIT, debrief + timedelta(days=21), CheckInRecorded(
         step_id="post-targets", status="done", progress=1.0,
         note="Seen in every room this week."))
-    _send(app, "host3", ROOSEVELT_VISIT, debrief + timedelta(days=30), VisitClosed())
+    story.send("host3", ROOSEVELT_VISIT, debrief + timedelta(days=30), VisitClosed())
 
 
-def _plan_and_start(app: Walkthrough, visit_id: UUID, day: date, school_id: str, host: str,
-                    team: tuple[str, ...]) -> datetime:
-    start = datetime.combine(day, time(8, 30), tzinfo=UTC)
-    focus = "Checking for understanding in grades 6-8 math"
-    _send(app, "organizer1", visit_id, start - timedelta(days=14), VisitPlanned(
-        school_id=school_id, host=host, team=team, focus=focus,
+def _plan_and_start(story: Story, visit_id: UUID, day: date, school_id: str, host: str,
+                    team: tuple[str, ...], start: datetime | None = None) -> datetime:
+    start = start or datetime.combine(day, time(8, 30), tzinfo=UTC)
+    story.send("organizer1", visit_id, start - timedelta(days=14), VisitPlanned(
+        school_id=school_id, host=host, team=team, focus=FOCUS[school_id],
         catalog_version=DEFAULT_CATALOG.version, date=day))
-    _send(app, host, visit_id, start - timedelta(days=7), TeachersNotified(
+    story.send(host, visit_id, start - timedelta(days=7), TeachersNotified(
         note="Staff meeting: the visit looks at school-wide trends, not at individuals."))
-    _send(app, host, visit_id, start, VisitStarted())
-    _send(app, host, visit_id, start + timedelta(minutes=5), SchoolUpdateRecorded(
-        text="Since the last visit every math team plans one check for understanding per "
-             "lesson; exit tickets started in grade 7."))
+    story.send(host, visit_id, start, VisitStarted())
+    story.send(host, visit_id, start + timedelta(minutes=5), SchoolUpdateRecorded(
+        text=SCHOOL_UPDATES[school_id]))
     return start
 
 
@@ -240,33 +320,33 @@ ROOMS = [("Room A", "math", 24), ("Room B", "science", 22), ("Room C", "ela", 26
          ("Room D", "math", 25)]
 
 
-def _past_visit(app: Walkthrough, rng: random.Random, visit_id: UUID, day: date,
+def _past_visit(story: Story, rng: random.Random, visit_id: UUID, day: date,
                 school_id: str, host: str, team: tuple[str, ...], band: str,
                 rooms: int = 3) -> None:
-    moment = _plan_and_start(app, visit_id, day, school_id, host, team)
+    moment = _plan_and_start(story, visit_id, day, school_id, host, team)
     for number, (label, subject, present) in enumerate(ROOMS[:rooms]):
         coach = team[number % len(team)]
         room_id = f"c-{visit_id.hex[:8]}-{number}"
         moment += timedelta(minutes=20)
-        _send(app, coach, visit_id, moment, ClassroomEntered(
+        story.send(coach, visit_id, moment, ClassroomEntered(
             classroom_id=room_id, label=label, grade_band=band,  # type: ignore[arg-type]
             subject=subject, students_present=present))  # type: ignore[arg-type]
         for payload in _taps(rng, room_id, present):
             moment += timedelta(seconds=40)
-            _send(app, coach, visit_id, moment, payload)
-        _send(app, coach, visit_id, moment, EvidenceNoted(
+            story.send(coach, visit_id, moment, payload)
+        story.send(coach, visit_id, moment, EvidenceNoted(
             classroom_id=room_id, item="cfu",
             text=f"{rng.randint(4, 12)} of {present} students explained the target "
                  "in their own words."))
-        _send(app, coach, visit_id, moment, ThankYouNoteLeft(classroom_id=room_id))
-        _send(app, coach, visit_id, moment + timedelta(minutes=12),
+        story.send(coach, visit_id, moment, ThankYouNoteLeft(classroom_id=room_id))
+        story.send(coach, visit_id, moment + timedelta(minutes=12),
               ClassroomExited(classroom_id=room_id))
 
 
 CURRENT_ROOMS = ("c-demo-101", "c-demo-204", "c-demo-310")
 
 
-def _team_capture(app: Walkthrough, start: datetime) -> None:
+def _team_capture(story: Story, start: datetime) -> None:
     """Today's visit so far: coach1 and coach2 walked three rooms together. coach2 joined
     Room 101 from the list, entered Room 204 on a tablet with no network (its own id,
     the same label: one room), and saw checks for understanding there differently
@@ -296,21 +376,21 @@ def _team_capture(app: Walkthrough, start: datetime) -> None:
     for room_id, label, joined_as, subject, present, seen, note in rooms:
         entered = ClassroomEntered(classroom_id=room_id, label=label, grade_band="6-8",
                                    subject=subject, students_present=present)
-        _send(app, "coach1", CURRENT_VISIT, at, entered)
+        story.send("coach1", CURRENT_VISIT, at, entered)
         joined = msgspec.structs.replace(entered, classroom_id=joined_as,
                                          label=label.lower() if joined_as != room_id else label)
-        _send(app, "coach2", CURRENT_VISIT, at + timedelta(seconds=20), joined)
+        story.send("coach2", CURRENT_VISIT, at + timedelta(seconds=20), joined)
         for minute, (item, value) in enumerate(seen.items(), start=1):
             method = "whiteboards" if item == "cfu" and value == "yes" else None
-            _send(app, "coach1", CURRENT_VISIT, at + timedelta(minutes=minute),
+            story.send("coach1", CURRENT_VISIT, at + timedelta(minutes=minute),
                   LookForObserved(classroom_id=room_id, item=item, value=value, method=method))
             theirs = "no" if (room_id, item) == (room_204, "cfu") else value
-            _send(app, "coach2", CURRENT_VISIT, at + timedelta(minutes=minute, seconds=30),
+            story.send("coach2", CURRENT_VISIT, at + timedelta(minutes=minute, seconds=30),
                   LookForObserved(classroom_id=joined_as, item=item, value=theirs,
                                   method=method if theirs == value else None))
-        _send(app, "coach1", CURRENT_VISIT, at + timedelta(minutes=8), EvidenceNoted(
+        story.send("coach1", CURRENT_VISIT, at + timedelta(minutes=8), EvidenceNoted(
             classroom_id=room_id, item="cfu", text=note))
-        _send(app, "coach2", CURRENT_VISIT, at + timedelta(minutes=9),
+        story.send("coach2", CURRENT_VISIT, at + timedelta(minutes=9),
               ThankYouNoteLeft(classroom_id=joined_as))
         at += timedelta(minutes=20)
 
@@ -339,11 +419,3 @@ def _taps(rng: random.Random, room_id: str, present: int) -> list[AnyPayload]:
     ]
 
 
-def _send(app: Walkthrough, user_id: str, visit_id: UUID, at: datetime,
-          payload: AnyPayload) -> None:
-    submission = Submission(event_id=uuid4(), visit_id=visit_id, occurred_at=at,
-                            payload=payload,
-                            digest=content_digest(visit_id, at, payload))
-    (outcome,) = app.record(app.actor(user_id), "demo-loader", [submission])
-    if outcome.status != "accepted":
-        raise RuntimeError(f"demo event refused: {outcome}")

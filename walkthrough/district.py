@@ -3,7 +3,7 @@ needs assessments, skill inventories, partnerships and published catalog version
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from uuid import UUID, uuid5
 
 import msgspec
@@ -21,7 +21,16 @@ from walkthrough.events import (
     SchoolRegistered,
     SkillInventoryRecorded,
 )
+from walkthrough.names import Roster, combined, free_texts, screen
 from walkthrough.partnership import check_meeting, check_partnership
+
+Rosters = Callable[[str], Roster]
+"""A school's staff roster, by school id."""
+
+
+def no_rosters(school_id: str) -> Roster:
+    return Roster.empty()
+
 
 DISTRICT_ID = uuid5(UUID("6f1b2a4e-2c61-4a53-9a53-0c8f5e7d9b10"), "district")
 
@@ -76,10 +85,34 @@ def check_registration(district: District, payload: SchoolRegistered | PersonReg
 
 
 def decide_district(district: District, roles: Iterable[str], payload: Payload,
-                    user_id: str = "") -> None:
+                    user_id: str = "", rosters: Rosters = no_rosters) -> None:
     """Raise DomainError unless an organizer may record this preparation event now
-    (a partnership meeting: an organizer or a member of the partnership)."""
-    roles = tuple(roles)
+    (a partnership meeting: an organizer or a member of the partnership). Free texts
+    are screened against the rosters of the schools they are about."""
+    _decide_rules(district, tuple(roles), payload, user_id)
+    texts = free_texts(payload)
+    if any(texts.values()):
+        screen(texts, combined(rosters(school) for school in _schools_of(district, payload)))
+
+
+def _schools_of(district: District, payload: Payload) -> list[str]:
+    """The schools whose staff a district event's free text could name."""
+    if isinstance(payload, NeedsAssessmentRecorded):
+        return [payload.school_id]
+    people: Iterable[str] = ()
+    if isinstance(payload, SkillInventoryRecorded):
+        people = (payload.user_id,)
+    elif isinstance(payload, PartnershipFormed):
+        people = payload.members
+    elif isinstance(payload, PartnershipMeetingHeld):
+        found = district.partnerships.get(payload.partnership_id)
+        people = found.members if found else ()
+    schools = {district.people[p].school_id for p in people if p in district.people}
+    return sorted(school for school in schools if school is not None)
+
+
+def _decide_rules(district: District, roles: tuple[str, ...], payload: Payload,
+                  user_id: str) -> None:
     if isinstance(payload, PartnershipMeetingHeld):
         check_meeting(payload, district.partnerships.get(payload.partnership_id),
                       district.meetings.get(payload.partnership_id, ()), user_id,

@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import cast
 from uuid import UUID
 
-from walkthrough.district import DISTRICT_ID, District
+from walkthrough.district import DISTRICT_ID, District, Rosters
 from walkthrough.events import Event
+from walkthrough.names import Roster
 from walkthrough.persistence import Receipt
 from walkthrough.visit import Visit
 
@@ -25,10 +26,12 @@ Aggregate = Visit | District
 class Group:
     def __init__(self, load_district: Callable[[], District],
                  load_visit: Callable[[UUID], Visit | None], receipts: dict[UUID, bytes],
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], rosters: Rosters) -> None:
         self._load_district = load_district
         self._load_visit = load_visit
         self._clock = clock
+        self._rosters = rosters
+        self._roster_of: dict[str, Roster] = {}
         self.states: dict[UUID, Aggregate | None] = {}
         self.created: set[UUID] = set()  # visits planned in this group: nothing stored yet
         self.known = dict(receipts)  # event id -> digest, stored or accepted in this group
@@ -46,6 +49,12 @@ class Group:
         if visit_id not in self.states:
             self.states[visit_id] = self._load_visit(visit_id)
         return cast("Visit | None", self.states[visit_id])
+
+    def roster(self, school_id: str) -> Roster:
+        """A school's staff roster, read once per group."""
+        if school_id not in self._roster_of:
+            self._roster_of[school_id] = self._rosters(school_id)
+        return self._roster_of[school_id]
 
     def draft(self) -> Draft:
         return Draft(self, self._clock())
@@ -109,6 +118,9 @@ class Draft:
 
     def recorded(self, event_id: UUID) -> bool:
         return self.receipt(event_id) is not None
+
+    def roster(self, school_id: str) -> Roster:
+        return self._group.roster(school_id)
 
     def add(self, aggregate_id: UUID, state: Aggregate, event: Event,
             receipt: Receipt | None = None) -> None:

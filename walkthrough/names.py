@@ -49,6 +49,28 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from walkthrough.errors import DomainError
+from walkthrough.events import (
+    CatalogPublished,
+    CheckInRecorded,
+    ClassroomCorrected,
+    ClassroomEntered,
+    ClassroomRetracted,
+    EvidenceNoted,
+    LookForObserved,
+    NeedsAssessmentRecorded,
+    NextStepProposed,
+    NextStepWithdrawn,
+    ObservationRetracted,
+    PartnershipFormed,
+    PartnershipMeetingHeld,
+    Payload,
+    RootCauseNoted,
+    SchoolUpdateRecorded,
+    SkillInventoryRecorded,
+    TeachersNotified,
+    ThankYouNoteLeft,
+    VisitPlanned,
+)
 
 TITLES = ("mrs", "mr", "ms", "miss", "dr", "mx")  # longest first where one prefixes another
 # The same whitespace in Python and JavaScript (their `\s` differ at the edges).
@@ -273,3 +295,50 @@ def screen(texts: Mapping[str, str | None], roster: Roster | None = None) -> Non
         except NamesAPerson as refused:
             raise NamesAPerson(f"{name}: {refused.message}", phrase=refused.phrase,
                                field=name) from None
+
+
+def free_texts(payload: Payload) -> dict[str, str | None]:
+    """The free texts of a payload, by field, that must not name a person.
+
+    Not screened: a step's `owner` (who is accountable: an administrator or a team,
+    by design) and people's own names at registration; ids, codes and values from a
+    list. A look-for value is free text only for a note look-for: the caller passes
+    LookForObserved only then."""
+    match payload:
+        case ClassroomEntered() | ClassroomCorrected():
+            return {"label": payload.label}
+        case EvidenceNoted() | SchoolUpdateRecorded() | RootCauseNoted():
+            return {"text": payload.text}
+        case ThankYouNoteLeft():
+            return {"text": payload.text}
+        case LookForObserved():
+            return {"value": payload.value if isinstance(payload.value, str) else None}
+        case ObservationRetracted() | ClassroomRetracted() | NextStepWithdrawn():
+            return {"reason": payload.reason}
+        case TeachersNotified():
+            return {"note": payload.note}
+        case NextStepProposed():
+            return {"text": payload.text, "success": payload.success}
+        case CheckInRecorded():
+            progress = payload.progress if isinstance(payload.progress, str) else None
+            return {"progress": progress, "note": payload.note}
+        case VisitPlanned() | PartnershipFormed():
+            return {"focus": payload.focus}
+        case NeedsAssessmentRecorded() | SkillInventoryRecorded() | CatalogPublished():
+            return {"notes": payload.notes}
+        case PartnershipMeetingHeld():
+            texts: dict[str, str | None] = {"notes": payload.notes}
+            for number, step in enumerate(payload.next_steps, start=1):
+                texts[f"step {number} text"] = step.text
+                texts[f"step {number} success"] = step.success
+            return texts
+        case _:
+            return {}
+
+
+def combined(rosters: Iterable[Roster]) -> Roster:
+    """One roster screening for several schools (a partnership's members' schools)."""
+    found = [roster for roster in rosters if roster.hashes]
+    if not found:
+        return Roster.empty()
+    return Roster(key=found[0].key, hashes=frozenset().union(*(r.hashes for r in found)))

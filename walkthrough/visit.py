@@ -22,7 +22,7 @@ from uuid import UUID
 
 import msgspec
 
-from walkthrough.district import District
+from walkthrough.district import District, Rosters, no_rosters
 from walkthrough.errors import DomainError
 from walkthrough.events import (
     ActionPlanAgreed,
@@ -50,6 +50,7 @@ from walkthrough.events import (
     Withdrawal,
     type_name,
 )
+from walkthrough.names import free_texts, screen
 
 Phase = Literal["preparation", "observation", "analysis", "support", "closed"]
 MAX_STEPS = 2
@@ -205,9 +206,23 @@ class Visit:
 
 
 def decide(visit: Visit | None, actor: Actor, payload: Payload, district: District,
-           recorded: Recorded = lambda _: False) -> None:
+           recorded: Recorded = lambda _: False, rosters: Rosters = no_rosters) -> None:
     """Raise DomainError unless `actor` may record `payload` on `visit` now.
-    `recorded` tells whether an event id is in the log (for retractions)."""
+    `recorded` tells whether an event id is in the log (for retractions); `rosters`
+    gives a school's staff roster, which with the title rule screens free text."""
+    _decide_rules(visit, actor, payload, district, recorded)
+    school_id = payload.school_id if isinstance(payload, VisitPlanned) else \
+        visit.school_id if visit is not None else None
+    if isinstance(payload, LookForObserved) and visit is not None and district.catalog(
+            visit.catalog_version).item(payload.item).kind != "note":
+        return  # a value from the look-for's own list: no free text
+    texts = free_texts(payload)
+    if school_id is not None and any(texts.values()):
+        screen(texts, rosters(school_id))
+
+
+def _decide_rules(visit: Visit | None, actor: Actor, payload: Payload, district: District,
+                  recorded: Recorded) -> None:
     if isinstance(payload, VisitPlanned):
         _decide_planned(visit, actor, payload, district)
         return

@@ -48,9 +48,11 @@ def export(
     try:
         with _user_errors():
             app = services.app
-            last = position_at(app, parse_point(until, end_of_day=True)) if until \
-                else position_at(app, 2**62)
-            first = position_before(app, parse_point(since, end_of_day=False)) if since else 0
+            today = services.clock().date()
+            last = position_at(app, parse_point(until, end_of_day=True, today=today)) \
+                if until else position_at(app, 2**62)
+            first = position_before(app, parse_point(since, end_of_day=False, today=today)) \
+                if since else 0
             pseudonyms = deployment_pseudonymiser(services)
         with _progress_bar("exporting", first, last) as advance:
             try:
@@ -76,7 +78,8 @@ def replay_past(services: Services, until: str | None, out_dir: Path | None) -> 
     (default: <data dir>/replays/position-N), never into the live ones, with each
     visit's summary and debrief as JSON; returns the position."""
     with _user_errors():
-        point = parse_point(until, end_of_day=True) if until else 2**62
+        point = parse_point(until, end_of_day=True, today=services.clock().date()) \
+            if until else 2**62
         position = position_at(services.app, point)
     out_dir = out_dir or services.settings.data_dir / "replays" / f"position-{position}"
     store = scratch_store(out_dir)

@@ -42,6 +42,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
             read_models = storage.read_models(app)
             tokens = storage.tokens(app)
             roster = storage.roster(app)
+            app.use_rosters(roster.roster)
             signin_links = storage.signin_links(app, tokens)
             close_on_error.pop_all()
     return Services(settings=settings, app=app, read_models=read_models,

@@ -72,6 +72,9 @@ def _panel(line: Line, top: int) -> list[str]:
             word = "suppressed" if point.suppressed else "not observed"
             parts.append(_text(x, (plot_top + plot_bottom) / 2, word, size=12,
                                anchor="middle", fill=MUTED))
+            if point.suppressed and point.note:  # why: too few rooms for a figure
+                parts.append(_text(x, (plot_top + plot_bottom) / 2 + 16, point.note,
+                                   size=12, anchor="middle", fill=MUTED))
             continue
         y = plot_bottom - point.rate * (plot_bottom - plot_top)
         coords.append((x, y))
@@ -105,6 +108,9 @@ def bars(title: str, points: list[Point]) -> str:
             value = f"{point.rate:.0%}" + (f" ({point.note})" if point.note else "")
         else:
             value = "suppressed" if point.suppressed else "not observed"
+            if point.suppressed and point.note:  # why, written across the empty bar
+                parts.append(_text(left + 8, y + BAR_HEIGHT / 2 + 5, point.note, size=13,
+                                   fill=INK))
         parts.append(_text(right + 8, y + BAR_HEIGHT / 2 + 5, value, size=14))
         y += BAR_HEIGHT
     return _svg(title, y + 16, parts)

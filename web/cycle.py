@@ -241,10 +241,15 @@ def _short(day: date) -> str:
     return day.strftime("%b %d %Y")
 
 
+def _too_few(rooms: int, minimum: int) -> str:
+    return f"{rooms} room{'s' * (rooms != 1)}: a trend only from {minimum}"
+
+
 def school_chart(trends: SchoolTrends) -> str:
     lines = [Line(title=series.prompt, points=[
-        Point(label=_short(p.date), rate=p.rate,
-              note=f"{p.rooms_observed} room{'s' * (p.rooms_observed != 1)}")
+        Point(label=_short(p.date), rate=p.rate, suppressed=p.suppressed,
+              note=_too_few(p.rooms_observed, trends.min_rooms) if p.suppressed
+              else f"{p.rooms_observed} room{'s' * (p.rooms_observed != 1)}")
         for p in series.points]) for series in trends.series]
     return rates_over_time(f"{trends.school_name}: look-for rates, visit by visit", lines)
 
@@ -267,9 +272,15 @@ def district_chart(trends: DistrictTrends, kind: str) -> str:
 
 
 def visit_chart(summary: Summary) -> str:
-    points = [Point(label=item.prompt, rate=item.rate,
+    """Rates across the visit's rooms; a look-for judged in too few rooms says so."""
+    points = [Point(label=item.prompt, rate=None, suppressed=True,
+                    note=f"fewer than {summary.min_rooms} rooms: a trend only from "
+                         f"{summary.min_rooms}")
+              if item.suppressed else
+              Point(label=item.prompt, rate=item.rate,
                     note=f"{item.rooms_observed} room{'s' * (item.rooms_observed != 1)}")
-              for item in summary.items if item.rate is not None]
+              for item in summary.items
+              if item.rate is not None or (item.suppressed and item.rooms_observed)]
     return bars("Look-fors across the visit's rooms", points)
 
 

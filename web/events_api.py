@@ -162,7 +162,7 @@ async def answer_as_of(request: Request, actor: Actor, as_of: str,
         raise RequestError(403, "forbidden", "as_of is for organizers")
     services = _services(request)
     app = services.app
-    point = parse_point(as_of, end_of_day=True)
+    point = parse_point(as_of, end_of_day=True, today=services.clock().date())
 
     def answer() -> tuple[int, Any]:
         position = position_at(app, point)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from tests.analytics.conftest import record
 from tests.analytics.test_export import cli_env
 from tests.conftest import NOW, FakeClock
 from walkthrough.application import SYSTEM
-from walkthrough.demo import JEFFERSON_VISIT, PAST_VISIT
+from walkthrough.demo import CURRENT_VISIT, JEFFERSON_VISIT, PAST_VISIT
 from walkthrough.events import ClassroomEntered, LookForObserved, VisitPlanned
 from web.analyst_cli import replay_past
 from web.app import create_app
@@ -188,3 +189,25 @@ def test_trends_as_of(app_client: TestClient, demo: Services, auth: Headers, url
         assert then.json() == msgspec.json.decode(msgspec.json.encode(expected))
     refused = app_client.get(url, params={"as_of": head}, headers=auth["analyst1"])
     assert refused.status_code == 403
+
+
+def test_the_demo_is_recorded_in_time_so_days_ago_show_its_past(
+        app_client: TestClient, auth: Headers) -> None:
+    """The README's examples: the demo's events carry their own server times."""
+    organizer = auth["organizer1"]
+
+    def debrief(visit: object, as_of: str) -> dict[str, Any]:
+        response = app_client.get(f"/api/visits/{visit}/debrief", params={"as_of": as_of},
+                                  headers=organizer)
+        assert response.status_code == 200, (as_of, response.text)
+        found: dict[str, Any] = response.json()
+        return found
+
+    assert app_client.get(f"/api/visits/{PAST_VISIT}/debrief", params={"as_of": "80d"},
+                          headers=organizer).status_code == 404  # not planned yet
+    assert debrief(PAST_VISIT, "64d")["phase"] == "preparation"  # planned, not visited
+    that_day = debrief(PAST_VISIT, "63d")  # the end of the visit's day
+    steps = {s["kind"]: s for s in that_day["sections"]}["next_steps"]
+    assert (that_day["phase"], steps["agreed"], len(steps["steps"])) == ("support", True, 2)
+    assert debrief(CURRENT_VISIT, "10d")["phase"] == "preparation"
+    assert debrief(CURRENT_VISIT, "0d")["phase"] == "observation"

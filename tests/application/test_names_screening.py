@@ -1,0 +1,120 @@
+"""No name reaches the log: every free-text field is screened by the title rule and by
+the school's staff roster when it is recorded, on every backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import msgspec
+import pytest
+
+from tests.builders import enter, event, tap
+from tests.conftest import FakeClock
+from walkthrough.demo import CURRENT_VISIT, JEFFERSON_VISIT
+from walkthrough.errors import DomainError
+from walkthrough.events import (
+    MeetingStep,
+    NeedsAssessmentRecorded,
+    PartnershipMeetingHeld,
+    SkillInventoryRecorded,
+)
+from walkthrough.sync import decode_client_event
+from web.bootstrap import Services
+
+Send = Callable[..., list[tuple[str, str | None]]]
+STAFF = ["Zofia Wiśniewska", "Seán O'Brien", "Will Grant"]
+
+
+@pytest.fixture
+def send(demo: Services, clock: FakeClock) -> Send:
+    def record(user: str, *events: dict[str, Any]) -> list[tuple[str, str | None]]:
+        items = [decode_client_event(msgspec.json.encode(e), clock()) for e in events]
+        outcomes = demo.app.record(demo.app.actor(user), "tablet-1", items)
+        return [(o.status, o.error.code if o.error else None) for o in outcomes]
+
+    return record
+
+
+@pytest.fixture
+def roster(demo: Services) -> None:
+    demo.roster.replace_names("lincoln-middle", STAFF)
+
+
+def stored(demo: Services) -> int:
+    return demo.app.recorder.max_notification_id() or 0
+
+
+def note(text: str, room: str = "c-demo-101") -> dict[str, Any]:
+    return event(CURRENT_VISIT, "EvidenceNoted", {"classroom_id": room, "text": text})
+
+
+REFUSED = ("rejected", "names_a_person")
+
+
+def test_a_title_and_a_name_is_refused_in_labels_and_notes(demo: Services, send: Send) -> None:
+    before = stored(demo)
+    assert send("coach1", enter(CURRENT_VISIT, room="c-7", label="Mrs. Johnson 7th math"),
+                note("Ms. Smith yelled at Jayden for talking"),
+                note("students miss the bus on Fridays"),
+                tap(CURRENT_VISIT, "students_doing", "dr smith read aloud",
+                    room="c-demo-101")) == [REFUSED, REFUSED, ("accepted", None), REFUSED]
+    assert stored(demo) == before + 1  # only the note without a name
+
+
+@pytest.mark.usefixtures("roster")
+def test_the_schools_roster_refuses_its_names_whatever_the_accents_and_case(
+        demo: Services, send: Send) -> None:
+    assert send("coach1", note("WISNIEWSKA modelled the warm-up"),
+                note("obrien's class compared answers"),
+                note("Students will compare answers"),  # "Will" is on this roster
+                note("Students compared answers")) == [REFUSED, REFUSED, REFUSED,
+                                                       ("accepted", None)]
+    # Another school's visit is screened by its own (empty) roster only.
+    room = f"c-{JEFFERSON_VISIT.hex[:8]}-0"  # coach3 entered it on the demo's visit
+    assert send("coach3", event(JEFFERSON_VISIT, "EvidenceNoted", {
+        "classroom_id": room, "text": "Wisniewska read aloud"})) == [("accepted", None)]
+
+
+@pytest.mark.usefixtures("roster")
+def test_every_free_text_of_the_cycle_is_screened(demo: Services, send: Send) -> None:
+    visit = CURRENT_VISIT
+    assert send("host1", event(visit, "SchoolUpdateRecorded",
+                               {"text": "O'Brien's team piloted exit tickets"})) == [REFUSED]
+    assert send("coach1", event(visit, "ThankYouNoteLeft", {
+        "classroom_id": "c-demo-101", "text": "Thank you, Ms. Lee!"})) == [REFUSED]
+    assert send("coach1", event(visit, "ClassroomCorrected", {
+        "classroom_id": "c-demo-101", "label": "Mr Grant's room"})) == [REFUSED]
+    assert send("host1", event(visit, "DebriefStarted", {})) == [("accepted", None)]
+    assert send("coach1", event(visit, "RootCauseNoted", {
+        "text": "Wiśniewska has no planning time"})) == [REFUSED]
+    step = {"step_id": "s1", "text": "Exit tickets in every math room", "owner": "Seán O'Brien",
+            "due": "2026-12-20", "success": "Seen in 4 of 5 rooms"}
+    # the owner names who is accountable, by design; the step's text and success may not
+    assert send("coach1", event(visit, "NextStepProposed", step)) == [("accepted", None)]
+    assert send("coach1", event(visit, "NextStepProposed", {
+        **step, "step_id": "s2", "success": "Mrs. Patel uses them daily"})) == [REFUSED]
+
+
+@pytest.mark.usefixtures("roster")
+def test_organizers_records_are_screened_against_the_schools_they_are_about(
+        demo: Services) -> None:
+    organizer = demo.app.actor("organizer1")
+    refused = [
+        NeedsAssessmentRecorded(school_id="lincoln-middle", catalog_version=1,
+                                focus_areas=("cfu",), notes="Grant's team rarely checks"),
+        SkillInventoryRecorded(user_id="host1", role="principal", catalog_version=1,
+                               notes="Coaches Dr. Alvarez on feedback"),
+        PartnershipMeetingHeld(partnership_id="llp-lincoln-roosevelt", meeting_id="m9",
+                               date=date(2026, 11, 20), next_steps=(MeetingStep(
+                                   step_id="x", text="Observe Wisniewska's PLC", owner="host1",
+                                   due=date(2026, 12, 1), success="Notes shared"),)),
+    ]
+    for payload in refused:
+        with pytest.raises(DomainError) as error:
+            demo.app.prepare(organizer, payload)
+        assert error.value.code == "names_a_person", payload
+    demo.app.prepare(organizer, NeedsAssessmentRecorded(
+        school_id="lincoln-middle", catalog_version=1, focus_areas=("cfu",),
+        notes="Grade 7 teams rarely check for understanding"))
