@@ -6,6 +6,7 @@ partnership's meetings are one document per partnership, in log order."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import assert_never
 
 import msgspec
 
@@ -13,13 +14,18 @@ from projections.store import Key, ReadModelStore
 from walkthrough.catalog import Catalog
 from walkthrough.events import (
     CatalogPublished,
+    DistrictPayload,
     NeedsAssessmentRecorded,
     PartnershipFormed,
     PartnershipMeetingHeld,
     Payload,
+    PersonRegistered,
+    SchoolRegistered,
     SkillInventoryRecorded,
 )
 
+SCHOOL = "school"
+PERSON = "person"
 NEEDS = "needs"
 SKILLS = "skills"
 PARTNERSHIP = "partnership"
@@ -39,17 +45,25 @@ def catalog_doc_id(version: int) -> str:
     return f"{version:06d}"
 
 
-def district_document(payload: Payload) -> tuple[Key, bytes] | None:
-    """The document a district preparation event writes, or None for other events."""
-    if isinstance(payload, NeedsAssessmentRecorded):
-        return (NEEDS, payload.school_id), _encoder.encode(payload)
-    if isinstance(payload, SkillInventoryRecorded):
-        return (SKILLS, payload.user_id), _encoder.encode(payload)
-    if isinstance(payload, PartnershipFormed):
-        return (PARTNERSHIP, payload.partnership_id), _encoder.encode(payload)
-    if isinstance(payload, CatalogPublished):
-        return (CATALOG, catalog_doc_id(payload.version)), _encoder.encode(payload)
-    return None
+def district_document(payload: DistrictPayload) -> tuple[Key, bytes] | None:
+    """The document a district event writes (meetings: see index_meetings)."""
+    match payload:
+        case SchoolRegistered():
+            return (SCHOOL, payload.school_id), _encoder.encode(payload)
+        case PersonRegistered():
+            return (PERSON, payload.user_id), _encoder.encode(payload)
+        case NeedsAssessmentRecorded():
+            return (NEEDS, payload.school_id), _encoder.encode(payload)
+        case SkillInventoryRecorded():
+            return (SKILLS, payload.user_id), _encoder.encode(payload)
+        case PartnershipFormed():
+            return (PARTNERSHIP, payload.partnership_id), _encoder.encode(payload)
+        case CatalogPublished():
+            return (CATALOG, catalog_doc_id(payload.version)), _encoder.encode(payload)
+        case PartnershipMeetingHeld():
+            return None  # appended to their partnership's document by index_meetings
+        case _:
+            assert_never(payload)
 
 
 def published_catalog(doc: bytes) -> Catalog:

@@ -21,7 +21,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, cast
 from uuid import UUID
 
 import pyarrow as pa
@@ -43,6 +43,7 @@ from walkthrough.events import (
     Event,
     LookForObserved,
     ObservationRetracted,
+    RoomPayload,
     VisitClosed,
 )
 from walkthrough.persistence import decode_state, plain_state
@@ -182,7 +183,7 @@ def room_records(app: Walkthrough, until: int) -> dict[str, RoomRecord]:
         for notification in page:
             event = projected_decoder.decode(plain_state(notification.state, app.mapper))
             record = records.setdefault(event.originator_id, RoomRecord(RoomIndex()))
-            change = record.change(event)
+            change = record.change(event, cast(RoomPayload, event.payload))  # ROOM_TOPICS
             if change is not None:
                 record.restructure(change)
         start = page[-1].id + 1

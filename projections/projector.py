@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from typing import assert_never
 from uuid import UUID
 
 import msgspec
@@ -34,25 +35,10 @@ from projections.rooms import (
 )
 from projections.store import Key, ReadModelStore
 from projections.visit_view import Projected, VisitView, apply, plan, projected_decoder
+from walkthrough import events as ev
 from walkthrough.application import Walkthrough
 from walkthrough.catalog import Catalog, catalog
 from walkthrough.district import DISTRICT_ID
-from walkthrough.events import (
-    CatalogPublished,
-    ClassroomCorrected,
-    ClassroomEntered,
-    ClassroomExited,
-    ClassroomRetracted,
-    ClassroomsMerged,
-    EvidenceNoted,
-    LookForObserved,
-    ObservationRetracted,
-    Payload,
-    PersonRegistered,
-    SchoolRegistered,
-    ThankYouNoteLeft,
-    VisitPlanned,
-)
 from walkthrough.persistence import plain_state
 
 PAGE_SIZE = 5000  # a replay commits a page at a time; in steady state pages are small
@@ -60,18 +46,13 @@ PAGE_SIZE = 5000  # a replay commits a page at a time; in steady state pages are
 # logs and records of rooms, about one unit per tap (~0.3 kB each).
 KEPT_WEIGHT = 300_000
 VISIT = "visit"
-SCHOOL = "school"
-PERSON = "person"
 SCHOOL_VISITS = "school_visits"  # per school: its visit ids in log order
 DISTRICT = str(DISTRICT_ID)
-ROOM_EVENTS = (ClassroomEntered, LookForObserved, EvidenceNoted, ThankYouNoteLeft,
-               ClassroomExited, ObservationRetracted, ClassroomCorrected, ClassroomsMerged,
-               ClassroomRetracted)
 
 view_encoder = msgspec.json.Encoder(order="deterministic")
 view_decoder = msgspec.json.Decoder(VisitView)
-school_decoder = msgspec.json.Decoder(SchoolRegistered)
-person_decoder = msgspec.json.Decoder(PersonRegistered)
+school_decoder = msgspec.json.Decoder(ev.SchoolRegistered)
+person_decoder = msgspec.json.Decoder(ev.PersonRegistered)
 visit_ids_decoder = msgspec.json.Decoder(list[str])
 
 Progress = Callable[[int], None]  # called with the position after each page
@@ -189,7 +170,7 @@ class Projector:
     def _index_schools(self, page: Sequence[Projected], docs: dict[Key, bytes | None]) -> None:
         """Keep each school's list of visits, so a debrief reads only its own school."""
         planned = [(e.payload.school_id, e.originator_id) for e in page
-                   if isinstance(e.payload, VisitPlanned)]
+                   if isinstance(e.payload, ev.VisitPlanned)]
         if not planned:
             return
         schools = sorted({school_id for school_id, _ in planned})
@@ -200,38 +181,42 @@ class Projector:
         for school_id in schools:
             docs[(SCHOOL_VISITS, school_id)] = view_encoder.encode(index[school_id])
 
-    def _fold_district(self, payload: Payload, docs: dict[Key, bytes | None]) -> None:
-        if isinstance(payload, SchoolRegistered):
-            docs[(SCHOOL, payload.school_id)] = view_encoder.encode(payload)
-        elif isinstance(payload, PersonRegistered):
-            docs[(PERSON, payload.user_id)] = view_encoder.encode(payload)
-        else:  # partnership meetings: index_meetings
-            if isinstance(payload, CatalogPublished):
-                self._catalogs[payload.version] = Catalog(version=payload.version,
-                                                          items=payload.items)
-            district_doc = district_document(payload)
-            if district_doc is not None:
-                key, doc = district_doc
-                docs[key] = doc
-
     def _fold(self, event: Projected, visits: dict[str, VisitRooms],
               docs: dict[Key, bytes | None], members: list[tuple[str, str, str]],
               touched: set[str]) -> None:
         payload = event.payload
         visit_id = event.originator_id
-        if visit_id == DISTRICT:
-            self._fold_district(payload, docs)
-            return
-        if isinstance(payload, VisitPlanned):
-            visits[visit_id] = self._visit_rooms(plan(event), RoomIndex())
-            members.append((payload.host, visit_id, "host"))
-            members.extend((member, visit_id, "team") for member in payload.team)
-        elif isinstance(payload, ROOM_EVENTS):
-            state = visits[visit_id]
-            state.view.last_recorded_at = event.timestamp
-            state.fold(event)
-        else:
-            apply(visits[visit_id].view, event)
+        match payload:
+            case ev.SchoolRegistered() | ev.PersonRegistered() \
+                    | ev.NeedsAssessmentRecorded() | ev.SkillInventoryRecorded() \
+                    | ev.PartnershipFormed() | ev.CatalogPublished() \
+                    | ev.PartnershipMeetingHeld():
+                if isinstance(payload, ev.CatalogPublished):
+                    self._catalogs[payload.version] = Catalog(version=payload.version,
+                                                              items=payload.items)
+                district_doc = district_document(payload)
+                if district_doc is not None:
+                    key, doc = district_doc
+                    docs[key] = doc
+                return
+            case ev.VisitPlanned():
+                visits[visit_id] = self._visit_rooms(plan(event), RoomIndex())
+                members.append((payload.host, visit_id, "host"))
+                members.extend((member, visit_id, "team") for member in payload.team)
+            case ev.ClassroomEntered() | ev.LookForObserved() | ev.EvidenceNoted() \
+                    | ev.ThankYouNoteLeft() | ev.ClassroomExited() | ev.ObservationRetracted() \
+                    | ev.ClassroomCorrected() | ev.ClassroomsMerged() \
+                    | ev.ClassroomRetracted():
+                state = visits[visit_id]
+                state.view.last_recorded_at = event.timestamp
+                state.fold(event, payload)
+            case ev.TeachersNotified() | ev.VisitStarted() | ev.SchoolUpdateRecorded() \
+                    | ev.VisitClosed() | ev.DebriefStarted() | ev.RootCauseNoted() \
+                    | ev.NextStepProposed() | ev.NextStepWithdrawn() | ev.ActionPlanAgreed() \
+                    | ev.CheckInRecorded():
+                apply(visits[visit_id].view, event, payload)
+            case _:
+                assert_never(payload)
         touched.add(visit_id)
 
 
@@ -242,7 +227,7 @@ def _classrooms(event: Projected) -> set[str]:
     classroom_id = getattr(payload, "classroom_id", None)
     if isinstance(classroom_id, str):
         found.add(classroom_id)
-    if isinstance(payload, ClassroomsMerged):
+    if isinstance(payload, ev.ClassroomsMerged):
         found.add(payload.into)
     if event.withdraws is not None:
         found.add(event.withdraws.classroom_id)

@@ -7,23 +7,18 @@ unrelated pseudonyms. Without the secret a pseudonym cannot be tied back to an
 id by guessing ids and hashing them.
 
 The secret comes from WALKTHROUGH_PSEUDONYM_SECRET when set, otherwise it is
-generated once and kept in the deployment's database, so that every server
-process and every export of one deployment agree on it.
+generated once and kept in the deployment's database (walkthrough/adapters/
+secrets.py), so that every server process and every export of one deployment
+agree on it; the composition root gives it to the `Pseudonymiser`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
-from collections.abc import Mapping
-
-from eventsourcing.postgres import PostgresDatastore
-from eventsourcing.sqlite import SQLiteDatastore
 
 from walkthrough.errors import DomainError
 
-SECRET_ENV = "WALKTHROUGH_PSEUDONYM_SECRET"
 MIN_SECRET_CHARS = 32
 DIGEST_CHARS = 20  # 80 bits: collisions are negligible for any district's population
 
@@ -64,29 +59,9 @@ class SecretTooShort(DomainError):
     code = "pseudonym_secret_too_short"
 
 
-def deployment_secret(datastore: SQLiteDatastore | PostgresDatastore,
-                      environ: Mapping[str, str]) -> bytes:
-    """The deployment's pseudonym secret: from the environment, else from the database
-    (created on first use; concurrent first uses agree on the one row)."""
-    configured = environ.get(SECRET_ENV)
-    if configured is not None:
-        if len(configured) < MIN_SECRET_CHARS:
-            raise SecretTooShort(f"{SECRET_ENV} must be at least {MIN_SECRET_CHARS} characters")
-        return configured.encode()
-    fresh = secrets.token_bytes(32)
-    if isinstance(datastore, PostgresDatastore):
-        with datastore.transaction(commit=True) as curs:
-            curs.execute("CREATE TABLE IF NOT EXISTS pseudonym_secret ("
-                         "id integer PRIMARY KEY CHECK (id = 1), secret bytea NOT NULL)")
-            curs.execute("INSERT INTO pseudonym_secret VALUES (1, %s) "
-                         "ON CONFLICT (id) DO NOTHING", (fresh,))
-            curs.execute("SELECT secret FROM pseudonym_secret WHERE id = 1")
-            row = curs.fetchone()
-            assert row is not None
-            return bytes(row["secret"])
-    with datastore.transaction(commit=True) as c:
-        c.execute("CREATE TABLE IF NOT EXISTS pseudonym_secret ("
-                  "id INTEGER PRIMARY KEY CHECK (id = 1), secret BLOB NOT NULL)")
-        c.execute("INSERT OR IGNORE INTO pseudonym_secret VALUES (1, ?)", [fresh])
-        c.execute("SELECT secret FROM pseudonym_secret WHERE id = 1")
-        return bytes(c.fetchone()["secret"])
+def configured_secret(configured: str) -> bytes:
+    """A secret set by the operator (WALKTHROUGH_PSEUDONYM_SECRET), checked."""
+    if len(configured) < MIN_SECRET_CHARS:
+        raise SecretTooShort(f"WALKTHROUGH_PSEUDONYM_SECRET must be at least "
+                             f"{MIN_SECRET_CHARS} characters")
+    return configured.encode()

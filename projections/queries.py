@@ -3,17 +3,40 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
 import msgspec
 
 from projections.action_plans import PlanStep, open_steps, plan_steps, previous_steps
-from projections.debrief import agenda
+from projections.answers import (
+    ActionPlans,
+    AgendaNextMeeting,
+    AgendaNextSteps,
+    AgendaProgress,
+    AgendaStep,
+    CatalogListing,
+    Catalogs,
+    Inventory,
+    Matches,
+    Me,
+    MeetingHeld,
+    PartnershipAgenda,
+    Partnerships,
+    PartnershipView,
+    PersonRef,
+    Preparation,
+    SchoolRef,
+    User,
+    VisitDetail,
+    VisitListing,
+)
+from projections.debrief import Section, agenda
 from projections.district_view import (
     CATALOG,
     MEETINGS,
     NEEDS,
     PARTNERSHIP,
+    PERSON,
+    SCHOOL,
     SKILLS,
     catalog_doc_id,
     meetings_decoder,
@@ -23,8 +46,6 @@ from projections.district_view import (
     skills_decoder,
 )
 from projections.projector import (
-    PERSON,
-    SCHOOL,
     SCHOOL_VISITS,
     VISIT,
     person_decoder,
@@ -44,6 +65,13 @@ from projections.trends import (
     school_trends,
 )
 from projections.visit_view import VisitView
+from walkthrough.access import (
+    Actor,
+    may_see_district,
+    may_see_partnership,
+    may_see_school,
+    visit_relation,
+)
 from walkthrough.catalog import Catalog, catalog
 from walkthrough.errors import Forbidden, NotFound
 from walkthrough.events import PartnershipFormed, PartnershipMeetingHeld
@@ -55,7 +83,18 @@ from walkthrough.partnership import (
     meetings,
     next_meeting,
 )
-from walkthrough.visit import MENDING_PHASES, Actor
+from walkthrough.visit import MENDING_PHASES
+
+
+class Debrief(msgspec.Struct):
+    """The debrief agenda: exactly seven sections, in this order, progress first."""
+
+    visit_id: str
+    school: SchoolRef
+    focus: str
+    date: date
+    phase: str
+    sections: list[Section]
 
 
 class Reader:
@@ -63,7 +102,7 @@ class Reader:
         self.store = store
         self.min_rooms = min_rooms
 
-    def me(self, actor: Actor) -> dict[str, Any]:
+    def me(self, actor: Actor) -> Me:
         person = self._person(actor.user_id)
         relations = dict(self.store.visits_of(actor.user_id))
         if actor.has("organizer"):
@@ -71,31 +110,24 @@ class Reader:
                 relations.setdefault(visit_id, "organizer")
         visits = [self._view(visit_id) for visit_id in relations]
         visits.sort(key=lambda v: (v.date, v.id), reverse=True)
-        return {
-            "user": {"id": actor.user_id, "name": person["name"], "roles": list(actor.roles),
-                     "school_id": actor.school_id},
-            "visits": [{"id": v.id, "school": self._school(v.school_id), "phase": v.phase,
-                        "date": v.date.isoformat(), "focus": v.focus,
-                        "relation": relations[v.id]} for v in visits],
-        }
+        return Me(
+            user=User(id=actor.user_id, name=person.name, roles=list(actor.roles),
+                      school_id=actor.school_id),
+            visits=[VisitListing(id=v.id, school=self._school(v.school_id), phase=v.phase,
+                                 date=v.date, focus=v.focus, relation=relations[v.id])
+                    for v in visits])
 
-    def visit(self, actor: Actor, visit_id: str) -> dict[str, Any]:
+    def visit(self, actor: Actor, visit_id: str) -> VisitDetail:
         view = self.visible_visit(actor, visit_id)
-        return {
-            "id": view.id,
-            "school": self._school(view.school_id),
-            "host": self._person(view.host),
-            "team": [self._person(member) for member in view.team],
-            "phase": view.phase,
-            "focus": view.focus,
-            "date": view.date.isoformat(),
-            "catalog_version": view.catalog_version,
-            "catalog": msgspec.to_builtins(self.catalog(view.catalog_version)),
-            "teachers_notified": view.teachers_notified,
-            "classrooms": msgspec.to_builtins(self.rooms(view.id)),
-            "can_capture": actor.user_id in view.team and view.phase == "observation",
-            "can_mend": actor.user_id in view.team and view.phase in MENDING_PHASES,
-        }
+        on_team = actor.user_id in view.team
+        return VisitDetail(
+            id=view.id, school=self._school(view.school_id), host=self._person(view.host),
+            team=[self._person(member) for member in view.team], phase=view.phase,
+            focus=view.focus, date=view.date, catalog_version=view.catalog_version,
+            catalog=self.catalog(view.catalog_version),
+            teachers_notified=view.teachers_notified, classrooms=self.rooms(view.id),
+            can_capture=on_team and view.phase == "observation",
+            can_mend=on_team and view.phase in MENDING_PHASES)
 
     def rooms(self, visit_id: str) -> list[Room]:
         """The visit's rooms, one per room whoever entered it (team tablets join them)."""
@@ -111,21 +143,16 @@ class Reader:
                   in self.store.first(QUOTE, f"{view.id}/", MAX_QUOTES)]
         return summarise(view, self.catalog(view.catalog_version), quotes, self.min_rooms)
 
-    def debrief(self, actor: Actor, visit_id: str, today: date | None = None) -> dict[str, Any]:
+    def debrief(self, actor: Actor, visit_id: str, today: date | None = None) -> Debrief:
         """The agenda; progress on the school's earlier action plans comes first.
         `today` decides what is overdue (default: the current UTC date)."""
         view = self.visible_visit(actor, visit_id)
         summary = self._summarise(view)
         progress = previous_steps(view, self._school_visits(view.school_id),
                                   today or datetime.now(UTC).date())
-        return {
-            "visit_id": view.id,
-            "school": self._school(view.school_id),
-            "focus": view.focus,
-            "date": view.date.isoformat(),
-            "phase": view.phase,
-            "sections": agenda(view, summary, progress),
-        }
+        return Debrief(visit_id=view.id, school=self._school(view.school_id), focus=view.focus,
+                       date=view.date, phase=view.phase,
+                       sections=agenda(view, summary, progress))
 
     # --- catalogs -----------------------------------------------------------------
 
@@ -134,25 +161,23 @@ class Reader:
         doc = self.store.get(CATALOG, catalog_doc_id(version))
         return published_catalog(doc) if doc is not None else catalog(version)
 
-    def catalogs(self) -> list[dict[str, Any]]:
+    def catalogs(self) -> Catalogs:
         published = [published_catalog(doc) for doc in self.store.all_of(CATALOG).values()]
-        return [{"version": c.version, "items": len(c.items)}
-                for c in [catalog(1), *published]]
+        return Catalogs(catalogs=[CatalogListing(version=c.version, items=len(c.items))
+                                  for c in [catalog(1), *published]])
 
     # --- preparation (organizers) --------------------------------------------------
 
-    def preparation(self, actor: Actor) -> dict[str, Any]:
-        """Needs assessments, skill inventories and partnerships across the district."""
-        _require_role(actor, "organizer")
-        needs = [msgspec.to_builtins(needs_decoder.decode(doc))
-                 for doc in self.store.all_of(NEEDS).values()]
-        inventories = [{**msgspec.to_builtins(skills_decoder.decode(doc)),
-                        "person": self._person(user_id)}
+    def preparation(self) -> Preparation:
+        """Needs assessments and skill inventories across the district (organizers)."""
+        needs = [needs_decoder.decode(doc) for doc in self.store.all_of(NEEDS).values()]
+        inventories = [Inventory(**msgspec.structs.asdict(skills_decoder.decode(doc)),
+                                 person=self._person(user_id))
                        for user_id, doc in self.store.all_of(SKILLS).items()]
-        return {"needs_assessments": needs, "skill_inventories": inventories}
+        return Preparation(needs_assessments=needs, skill_inventories=inventories)
 
-    def matches(self, actor: Actor, school_id: str, role: str | None) -> dict[str, Any]:
-        _require_role(actor, "organizer")
+    def matches(self, school_id: str, role: str | None) -> Matches:
+        """Peers for a school's needs (organizers)."""
         school_doc = self.store.get(SCHOOL, school_id)
         if school_doc is None:
             raise NotFound(f"school {school_id!r} is not registered", code="unknown_school")
@@ -168,27 +193,26 @@ class Reader:
             {k: person_decoder.decode(v) for k, v in self.store.all_of(PERSON).items()},
             {k: skills_decoder.decode(v) for k, v in self.store.all_of(SKILLS).items()},
             role)
-        return {"school": self._school(school_id), "needs": msgspec.to_builtins(needs),
-                "matches": msgspec.to_builtins(found)}
+        return Matches(school=self._school(school_id), needs=needs, matches=found)
 
-    def partnerships(self, actor: Actor, today: date) -> list[dict[str, Any]]:
+    def partnerships(self, actor: Actor, today: date) -> Partnerships:
         """Organizers see every partnership; anyone else the ones they belong to."""
         found = []
         for doc in self.store.all_of(PARTNERSHIP).values():
             partnership = partnership_decoder.decode(doc)
-            if not actor.has("organizer") and actor.user_id not in partnership.members:
+            if not may_see_partnership(actor, partnership.members):
                 continue
             rules = FORMATS[partnership.kind]
-            found.append({
-                **msgspec.to_builtins(partnership),
-                "name": rules.name, "cadence": rules.cadence, "minutes": rules.minutes,
-                "members": [self._person(member) for member in partnership.members],
-                "next_meetings": meetings(partnership, today),
-            })
-        return found
+            found.append(PartnershipView(
+                partnership_id=partnership.partnership_id, kind=partnership.kind,
+                members=[self._person(member) for member in partnership.members],
+                starts=partnership.starts, focus=partnership.focus, name=rules.name,
+                cadence=rules.cadence, minutes=rules.minutes,
+                next_meetings=meetings(partnership, today)))
+        return Partnerships(partnerships=found)
 
     def partnership_agenda(self, actor: Actor, partnership_id: str,
-                           today: date) -> dict[str, Any]:
+                           today: date) -> PartnershipAgenda:
         """The next meeting's agenda: progress on the last meeting's next steps (and on
         the members' schools' latest action plans) first, then the next meeting by the
         cadence, then the one or two next steps to agree."""
@@ -197,38 +221,36 @@ class Reader:
         held = self._meetings(partnership_id)
         last = last_meeting(held)
         upcoming = next_meeting(partnership, last, today)
-        steps = [{**msgspec.to_builtins(step), "overdue": step.due < today}
+        steps = [AgendaStep(**msgspec.structs.asdict(step), overdue=step.due < today)
                  for step in (last.next_steps if last else ())]
-        return {
-            "partnership_id": partnership.partnership_id,
-            "name": rules.name, "kind": partnership.kind, "focus": partnership.focus,
-            "members": [self._person(member) for member in partnership.members],
-            "meetings_held": len(held),
-            "sections": [
-                {"kind": "progress",
-                 "meeting": None if last is None else {
-                     "meeting_id": last.meeting_id, "date": last.date.isoformat(),
-                     "facilitator": (self._person(last.facilitator)
-                                     if last.facilitator else None)},
-                 "steps": steps,
-                 "action_plans": self._members_plans(partnership, today)},
-                {"kind": "next_meeting", "date": upcoming["date"], "cadence": rules.cadence,
-                 "minutes": rules.minutes,
-                 "facilitator": (self._person(upcoming["facilitator"])
-                                 if "facilitator" in upcoming else None)},
-                {"kind": "next_steps", "steps": [], "min_steps": 1,
-                 "max_steps": MAX_MEETING_STEPS,
-                 "rule": "One or two next steps, each with an owner, a due date and a "
-                         "definition of success."},
-            ],
-        }
+        return PartnershipAgenda(
+            partnership_id=partnership.partnership_id, name=rules.name, kind=partnership.kind,
+            focus=partnership.focus,
+            members=[self._person(member) for member in partnership.members],
+            meetings_held=len(held),
+            sections=[
+                AgendaProgress(
+                    meeting=None if last is None else MeetingHeld(
+                        meeting_id=last.meeting_id, date=last.date,
+                        facilitator=(self._person(last.facilitator)
+                                     if last.facilitator else None)),
+                    steps=steps, action_plans=self._members_plans(partnership, today)),
+                AgendaNextMeeting(
+                    date=upcoming.date, cadence=rules.cadence, minutes=rules.minutes,
+                    facilitator=(self._person(upcoming.facilitator)
+                                 if upcoming.facilitator else None)),
+                AgendaNextSteps(
+                    steps=[], min_steps=1, max_steps=MAX_MEETING_STEPS,
+                    rule="One or two next steps, each with an owner, a due date and a "
+                         "definition of success."),
+            ])
 
     def visible_partnership(self, actor: Actor, partnership_id: str) -> PartnershipFormed:
         """The partnership if the actor is an organizer or a member; 404 otherwise."""
         doc = self.store.get(PARTNERSHIP, partnership_id)
         if doc is not None:
             partnership = partnership_decoder.decode(doc)
-            if actor.has("organizer") or actor.user_id in partnership.members:
+            if may_see_partnership(actor, partnership.members):
                 return partnership
         raise NotFound("no partnership with that id that you can see",
                        code="partnership_not_found")
@@ -257,28 +279,24 @@ class Reader:
     # --- support and trends --------------------------------------------------------
 
     def action_plans(self, actor: Actor, today: date,
-                     school_id: str | None = None) -> dict[str, Any]:
+                     school_id: str | None = None) -> ActionPlans:
         """Open steps: a host's own school, or (organizers) the district or one school."""
-        if actor.has("organizer"):
-            scope = school_id
-        elif actor.has("host") and actor.school_id is not None:
-            if school_id not in (None, actor.school_id):
-                raise Forbidden("hosts see their own school's action plans")
-            scope = actor.school_id
-        else:
-            raise Forbidden("action plans are for hosts and organizers")
+        scope = school_id if school_id is not None or actor.has("organizer") \
+            else actor.school_id
+        if scope is None and not actor.has("organizer"):
+            raise Forbidden("action plans are for a school's host and organizers")
+        if scope is not None and not may_see_school(actor, scope):
+            raise Forbidden("hosts see their own school's action plans")
         visits = self._visits() if scope is None else self._school_visits(scope)
         steps: list[PlanStep] = open_steps(visits, today)
-        return {
-            "today": today, "school_id": scope, "steps": steps,
-            "overdue": [s for s in steps if s.overdue],
-            "check_ins_due": [s for s in steps if s.check_in_overdue],
-            "schools": {s.school_id: self._school(s.school_id) for s in steps},
-        }
+        return ActionPlans(
+            today=today, school_id=scope, steps=steps,
+            overdue=[s for s in steps if s.overdue],
+            check_ins_due=[s for s in steps if s.check_in_overdue],
+            schools={s.school_id: self._school(s.school_id) for s in steps})
 
     def school_trends(self, actor: Actor, school_id: str) -> SchoolTrends:
-        if not actor.has("organizer") and not (actor.has("host")
-                                               and actor.school_id == school_id):
+        if not may_see_school(actor, school_id):
             raise Forbidden("school trends are for the school's host and organizers")
         doc = self.store.get(SCHOOL, school_id)
         if doc is None:
@@ -289,7 +307,7 @@ class Reader:
 
     def district_trends(self, actor: Actor,
                         min_cell: int = MIN_CELL_DEFAULT) -> DistrictTrends:
-        if not (actor.has("organizer") or actor.has("analyst")):
+        if not may_see_district(actor):
             raise Forbidden("district trends are for organizers and analysts")
         levels = {k: school_decoder.decode(v).level
                   for k, v in self.store.all_of(SCHOOL).items()}
@@ -301,8 +319,7 @@ class Reader:
         doc = self.store.get(VISIT, str(uuid)) if uuid else None
         if doc is not None:
             view = view_decoder.decode(doc)
-            if (actor.user_id in view.team or actor.user_id == view.host
-                    or actor.has("organizer")):
+            if visit_relation(actor, view.team, view.host) is not None:
                 return view
         raise NotFound("no visit with that id that you can see", code="visit_not_found")
 
@@ -319,21 +336,16 @@ class Reader:
         assert doc is not None
         return view_decoder.decode(doc)
 
-    def _school(self, school_id: str) -> dict[str, Any]:
+    def _school(self, school_id: str) -> SchoolRef:
         doc = self.store.get(SCHOOL, school_id)
         if doc is None:
-            return {"id": school_id, "name": school_id, "level": None}
+            return SchoolRef(id=school_id, name=school_id, level=None)
         school = school_decoder.decode(doc)
-        return {"id": school.school_id, "name": school.name, "level": school.level}
+        return SchoolRef(id=school.school_id, name=school.name, level=school.level)
 
-    def _person(self, user_id: str) -> dict[str, Any]:
+    def _person(self, user_id: str) -> PersonRef:
         doc = self.store.get(PERSON, user_id)
         if doc is None:
-            return {"id": user_id, "name": user_id}
+            return PersonRef(id=user_id, name=user_id)
         person = person_decoder.decode(doc)
-        return {"id": person.user_id, "name": person.name}
-
-
-def _require_role(actor: Actor, role: str) -> None:
-    if not actor.has(role):
-        raise Forbidden(f"this is for {role}s")
+        return PersonRef(id=person.user_id, name=person.name)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar, assert_never
 
 import msgspec
 
@@ -36,6 +36,7 @@ from walkthrough.events import (
     EvidenceNoted,
     LookForObserved,
     ObservationRetracted,
+    RoomPayload,
     ThankYouNoteLeft,
 )
 
@@ -256,9 +257,9 @@ class RoomRecord:
         self.index = index
         self.partition = Partition(index)
 
-    def change(self, event: Projected) -> Change | None:
+    def change(self, event: Projected, payload: RoomPayload) -> Change | None:
         """The change a room event makes to the record (None for no change)."""
-        payload, coach = event.payload, event.actor
+        coach = event.actor
         match payload:
             case ClassroomEntered():
                 cid = payload.classroom_id
@@ -298,8 +299,11 @@ class RoomRecord:
                         self.partition.link(*pair)
 
                     return Change(set(pair), None, merge)
+            case LookForObserved() | EvidenceNoted() | ThankYouNoteLeft() \
+                    | ObservationRetracted() | ClassroomExited():
+                pass  # observations, not the record of rooms
             case _:
-                pass
+                assert_never(payload)
         return None
 
     def _statement(self, seeds: set[str], classroom_id: str, coach: str,
@@ -409,8 +413,7 @@ class VisitRooms:
 
     # --- folding --------------------------------------------------------------------
 
-    def fold(self, event: Projected) -> None:
-        payload = event.payload
+    def fold(self, event: Projected, payload: RoomPayload) -> None:
         match payload:
             case LookForObserved():
                 if not event.withdrawn:
@@ -425,13 +428,13 @@ class VisitRooms:
             case ObservationRetracted():
                 self._retract(event, payload)
             case ClassroomEntered() | ClassroomCorrected() | ClassroomsMerged():
-                self._restructure(event)
+                self._restructure(event, payload)
             case ClassroomRetracted():
                 self._room_retracted(event, payload)
             case ClassroomExited():
                 pass  # leaving a room changes no trend; the log keeps it for analysts
             case _:
-                raise AssertionError(f"{type(payload).__name__} is not a room event")
+                assert_never(payload)
 
     def _tap(self, event: Projected, payload: LookForObserved) -> None:
         tap = Tap(occurred_at=event.occurred_at, event_id=event.event_id,
@@ -532,10 +535,10 @@ class VisitRooms:
 
     # --- the record of rooms --------------------------------------------------------------
 
-    def _restructure(self, event: Projected) -> None:
+    def _restructure(self, event: Projected, payload: RoomPayload) -> None:
         """Apply a change to the record of rooms: take away the contributions of every
         room it touches, as they were, and add those of the rooms it leaves."""
-        change = self.record.change(event)
+        change = self.record.change(event, payload)
         if change is None:
             return
 
@@ -570,7 +573,7 @@ class VisitRooms:
             if taps and look_for is not None and look_for.kind == "note":
                 self._requote(coach, cid, item, taps[-1], None)
         self.changed_logs.add(cid)
-        self._restructure(event)
+        self._restructure(event, payload)
 
     def _count(self, members: Sequence[str], sign: int) -> None:
         found = self.contribution(members)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from fractions import Fraction
+from typing import assert_never
 
 import msgspec
 
@@ -19,6 +20,7 @@ from walkthrough.events import (
     ActionPlanAgreed,
     AnyPayload,
     CheckInRecorded,
+    CyclePayload,
     DebriefStarted,
     NextStepProposed,
     NextStepWithdrawn,
@@ -199,10 +201,9 @@ def plan(event: Projected) -> VisitView:
     )
 
 
-def apply(view: VisitView, event: Projected) -> None:
+def apply(view: VisitView, event: Projected, payload: CyclePayload) -> None:
     """Fold one lifecycle, debrief or support event into the view, in place (room
     events go to projections.rooms)."""
-    payload = event.payload
     event_id = event.event_id
     view.last_recorded_at = event.timestamp
     match payload:
@@ -238,7 +239,7 @@ def apply(view: VisitView, event: Projected) -> None:
                 progress=payload.progress, note=payload.note, by=event.actor,
                 occurred_at=event.occurred_at))
         case _:
-            raise AssertionError(f"{type(payload).__name__} is not folded here")
+            assert_never(payload)
 
 
 def latest_check_ins(view: VisitView) -> dict[str, CheckIn]:

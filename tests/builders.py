@@ -1,4 +1,5 @@
-"""Small builders for client events, as a tablet would send them."""
+"""Client events as a tablet would send them, and the one helper that records them
+through the application, as the sync route does."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import msgspec
+
 from tests.conftest import NOW
+from walkthrough.events import Payload, type_name
+from walkthrough.sync import Outcome, Rejection, Submission, decode_client_event
+from web.bootstrap import Services
 
 # A tablet's clock: each event built without a time is a moment later than the last,
 # as on a device (a coach's own latest tap is their observation).
@@ -47,3 +53,42 @@ def tap(visit_id: UUID | str, item: str, value: str | int, room: str = "c-room-a
 
 def batch(*events: dict[str, Any], device: str = "tablet-1") -> dict[str, Any]:
     return {"device_id": device, "events": list(events)}
+
+
+def of(visit_id: UUID | str, payload: Payload, *, at: datetime | None = None,
+       event_id: UUID | None = None) -> dict[str, Any]:
+    """A typed payload as a client event."""
+    data = msgspec.to_builtins(payload)
+    data.pop("type", None)
+    return event(visit_id, type_name(payload), data, at=at, event_id=event_id)
+
+
+def decoded(services: Services, *events: dict[str, Any]) -> list[Submission | Rejection]:
+    """Client events decoded as the sync route decodes them, on the services' clock."""
+    now = services.clock()
+    return [decode_client_event(msgspec.json.encode(e), now) for e in events]
+
+
+def record(services: Services, user: str, *events: dict[str, Any],
+           device: str = "tablet-1") -> list[Outcome]:
+    """Decode and record client events for `user`, as a sync does; their outcomes."""
+    return services.app.record(services.app.actor(user), device, decoded(services, *events))
+
+
+def statuses(outcomes: list[Outcome]) -> list[str]:
+    return [outcome.status for outcome in outcomes]
+
+
+def stored(services: Services) -> int:
+    """How many events the log holds."""
+    return services.app.recorder.max_notification_id() or 0
+
+
+def record_payload(services: Services, user: str, visit_id: UUID, at: datetime,
+                   payload: Payload) -> UUID:
+    """Record one typed event as a tablet's sync would; its event id."""
+    event_id = uuid4()
+    (outcome,) = record(services, user, of(visit_id, payload, at=at, event_id=event_id),
+                        device="tablet-9")
+    assert outcome.status == "accepted", outcome
+    return event_id

@@ -1,8 +1,9 @@
 """Shared fixtures: a fresh store per test, a controllable clock, the demo district.
 
-The store is SQLite unless a test directory's conftest parametrizes `backend`
-over `BACKENDS` (tests/application, tests/projections, tests/postgres): then the
-same tests run on PostgreSQL too, each in its own schema, dropped afterwards.
+The storage backend is decided here, once: tests in the directories listed in
+`BACKENDS_BY_DIRECTORY` run on each of their backends (PostgreSQL tests each in a
+schema of their own, dropped afterwards); others on SQLite. A module can narrow
+it with `pytestmark = pytest.mark.backends("sqlite")`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -28,7 +30,27 @@ from web.settings import Settings
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 POSTGRES_URL = os.environ.get("WALKTHROUGH_TEST_POSTGRES_URL",
                               "postgresql://postgres@127.0.0.1:5432/test")
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+SQLITE = "sqlite"
+POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
+BACKENDS_BY_DIRECTORY: dict[str, list[Any]] = {
+    "application": [SQLITE, POSTGRES], "projections": [SQLITE, POSTGRES],
+    "analytics": [SQLITE, POSTGRES], "adapters": [SQLITE, POSTGRES],
+    "faults": [SQLITE, POSTGRES], "postgres": [POSTGRES],
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses a store gets its `backend` here."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    narrowed = metafunc.definition.get_closest_marker("backends")
+    if narrowed is not None:
+        backends: list[Any] = [POSTGRES if name == "postgres" else name
+                               for name in narrowed.args]
+    else:
+        directory = metafunc.definition.path.parent.name
+        backends = BACKENDS_BY_DIRECTORY.get(directory, [SQLITE])
+    metafunc.parametrize("backend", backends)
 
 
 class FakeClock:
@@ -67,11 +89,6 @@ def postgres_schema(postgres_url: str) -> Iterator[str]:
     yield schema
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(Identifier(schema)))
-
-
-@pytest.fixture
-def backend() -> str:
-    return "sqlite"
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from web.settings import Settings
+
 STARTUP_SECONDS = 30.0
 
 
@@ -37,3 +39,9 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path | None =
             pass
         time.sleep(0.05)
     raise AssertionError(f"{url} did not answer /health within {seconds:.0f} s:\n{output()}")
+
+
+def cli_env(settings: Settings) -> dict[str, str | None]:
+    """The environment that points the command at the test's store."""
+    return {"WALKTHROUGH_DATA_DIR": str(settings.data_dir),
+            "WALKTHROUGH_DATABASE_URL": settings.database_url}

@@ -27,13 +27,14 @@ from eventsourcing.persistence import (
     OperationalError,
     PersistenceError,
 )
-from eventsourcing.utils import get_topic
 
+from walkthrough.access import Actor
 from walkthrough.aggregate_cache import AggregateCache
 from walkthrough.catalog import LookFor
 from walkthrough.district import (
     DISTRICT_ID,
     District,
+    PreparationPayload,
     Rosters,
     check_registration,
     decide_district,
@@ -47,30 +48,21 @@ from walkthrough.events import (
     AnyPayload,
     CatalogPublished,
     Event,
-    NeedsAssessmentRecorded,
     ObservationRetracted,
-    PartnershipFormed,
-    PartnershipMeetingHeld,
     PersonRegistered,
     SchoolRegistered,
-    SkillInventoryRecorded,
 )
 from walkthrough.group_commit import GroupCommit, Job
 from walkthrough.persistence import (
     EventMapper,
     Receipt,
     ReceiptRecorder,
-    SQLiteReceiptRecorder,
     UnusedTranscoder,
 )
 from walkthrough.sync import ErrorBody, Outcome, Rejection, Submission
-from walkthrough.visit import Actor, Facts, Visit, decide, evolve, facts, project_visit
+from walkthrough.visit import Facts, Visit, decide, evolve, facts, project_visit
 
 A = TypeVar("A", Visit, District)
-PreparationPayload = (
-    NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
-    | PartnershipMeetingHeld
-)
 MAX_ATTEMPTS = 8
 # Aggregates kept in memory, by weight (about one per observation, ~250 bytes each).
 CACHE_WEIGHT = 400_000
@@ -89,8 +81,7 @@ class Walkthrough(Application[UUID]):
     env: ClassVar[dict[str, str]] = {
         # Aggregates are cached by `AggregateCache`, which follows the log's tail.
         "AGGREGATE_CACHE_MAXSIZE": "",
-        # SQLite by default; the composition root names the PostgreSQL one.
-        "APPLICATION_RECORDER_TOPIC": get_topic(SQLiteReceiptRecorder),
+        # The recorder (one that keeps sync receipts) is named by the composition root.
     }
 
     def __init__(self, env: dict[str, str] | None = None, clock: Clock = utc_now) -> None:
@@ -102,7 +93,7 @@ class Walkthrough(Application[UUID]):
         self.receipts: ReceiptRecorder = self.recorder
         self._cache = AggregateCache(CACHE_WEIGHT)
         self._followed_at = -FRESHNESS_SECONDS
-        self._writer = GroupCommit(self._commit_group)
+        self.writer = GroupCommit(self._commit_group)
         self._rosters: Rosters = no_rosters
 
     def use_rosters(self, rosters: Rosters) -> None:
@@ -136,12 +127,12 @@ class Walkthrough(Application[UUID]):
         place when events are stored: read it, do not keep it."""
         if visit_id == DISTRICT_ID:
             return None
-        found: Visit | None = self._writer.run(Job(lambda draft: draft.visit(visit_id)))
+        found: Visit | None = self.writer.run(Job(lambda draft: draft.visit(visit_id)))
         return found
 
     def follow_log(self) -> None:
         """Catch the cached aggregates up with what other processes stored."""
-        self._writer.run(Job(lambda draft: None))
+        self.writer.run(Job(lambda draft: None))
 
     def _keep_fresh(self) -> None:
         """Readers use cached aggregates that are at most FRESHNESS_SECONDS behind
@@ -180,17 +171,17 @@ class Walkthrough(Application[UUID]):
                 district = evolve_district(district, event)
                 draft.add(DISTRICT_ID, district, event)
 
-        self._writer.run(Job(decide))
+        self.writer.run(Job(decide))
 
     def prepare(self, actor: Actor, payload: PreparationPayload) -> Event:
         """Record an organizer's preparation event on the district; return it."""
-        return self._writer.run(Job(lambda draft: self._prepare(draft, actor, lambda _: payload)))
+        return self.writer.run(Job(lambda draft: self._prepare(draft, actor, lambda _: payload)))
 
     def publish_catalog(self, actor: Actor, items: Sequence[LookFor],
                         notes: str | None = None) -> Event:
         """Publish the next catalog version, numbered on fresh state at each attempt so
         that concurrent publishers each get their own version."""
-        return self._writer.run(Job(lambda draft: self._prepare(draft, actor, lambda district: (
+        return self.writer.run(Job(lambda draft: self._prepare(draft, actor, lambda district: (
             CatalogPublished(version=district.latest_catalog_version() + 1,
                              items=tuple(items), notes=notes)))))
 
@@ -212,7 +203,7 @@ class Walkthrough(Application[UUID]):
         # A retraction's target: is it stored (and so known, or not an observation)?
         keys += [item.payload.event_id for item in items if isinstance(item, Submission)
                  and isinstance(item.payload, ObservationRetracted)]
-        return self._writer.run(Job(lambda draft: self._decide_batch(draft, actor, device_id,
+        return self.writer.run(Job(lambda draft: self._decide_batch(draft, actor, device_id,
                                                                      items), keys))
 
     def _decide_batch(self, draft: Draft, actor: Actor, device_id: str,

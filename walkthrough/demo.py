@@ -24,11 +24,11 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 import msgspec
 
-from walkthrough.application import PreparationPayload, Walkthrough
+from walkthrough.application import Walkthrough
 from walkthrough.catalog import DEFAULT_CATALOG
+from walkthrough.district import PreparationPayload
 from walkthrough.events import (
     ActionPlanAgreed,
-    AnyPayload,
     CheckInRecorded,
     CheckInStatus,
     ClassroomEntered,
@@ -50,6 +50,7 @@ from walkthrough.events import (
     TeachersNotified,
     ThankYouNoteLeft,
     VisitClosed,
+    VisitPayload,
     VisitPlanned,
     VisitStarted,
 )
@@ -125,7 +126,7 @@ class Story:
     def at(self, moment: datetime, action: Callable[[], None]) -> None:
         self._steps.append((moment, next(self._order), action))
 
-    def send(self, user_id: str, visit_id: UUID, at: datetime, payload: AnyPayload) -> None:
+    def send(self, user_id: str, visit_id: UUID, at: datetime, payload: VisitPayload) -> None:
         def record() -> None:
             submission = Submission(event_id=uuid4(), visit_id=visit_id, occurred_at=at,
                                     payload=payload,
@@ -395,7 +396,7 @@ def _team_capture(story: Story, start: datetime) -> None:
         at += timedelta(minutes=20)
 
 
-def _taps(rng: random.Random, room_id: str, present: int) -> list[AnyPayload]:
+def _taps(rng: random.Random, room_id: str, present: int) -> list[VisitPayload]:
     def yes_no(weight: float) -> str:
         return rng.choices(["yes", "no", "not_observed"], [weight, 1 - weight, 0.15])[0]
 

@@ -4,10 +4,12 @@ needs assessments, skill inventories, partnerships and published catalog version
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import assert_never
 from uuid import UUID, uuid5
 
 import msgspec
 
+from walkthrough import events as ev
 from walkthrough.catalog import Catalog, catalog
 from walkthrough.errors import Conflict, DomainError, Forbidden
 from walkthrough.events import (
@@ -16,7 +18,6 @@ from walkthrough.events import (
     NeedsAssessmentRecorded,
     PartnershipFormed,
     PartnershipMeetingHeld,
-    Payload,
     PersonRegistered,
     SchoolRegistered,
     SkillInventoryRecorded,
@@ -84,7 +85,13 @@ def check_registration(district: District, payload: SchoolRegistered | PersonReg
         district.school(payload.school_id)
 
 
-def decide_district(district: District, roles: Iterable[str], payload: Payload,
+PreparationPayload = (
+    NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
+    | PartnershipMeetingHeld
+)
+
+
+def decide_district(district: District, roles: Iterable[str], payload: PreparationPayload,
                     user_id: str = "", rosters: Rosters = no_rosters) -> None:
     """Raise DomainError unless an organizer may record this preparation event now
     (a partnership meeting: an organizer or a member of the partnership). Free texts
@@ -95,7 +102,7 @@ def decide_district(district: District, roles: Iterable[str], payload: Payload,
         screen(texts, combined(rosters(school) for school in _schools_of(district, payload)))
 
 
-def _schools_of(district: District, payload: Payload) -> list[str]:
+def _schools_of(district: District, payload: PreparationPayload) -> list[str]:
     """The schools whose staff a district event's free text could name."""
     if isinstance(payload, NeedsAssessmentRecorded):
         return [payload.school_id]
@@ -111,7 +118,7 @@ def _schools_of(district: District, payload: Payload) -> list[str]:
     return sorted(school for school in schools if school is not None)
 
 
-def _decide_rules(district: District, roles: tuple[str, ...], payload: Payload,
+def _decide_rules(district: District, roles: tuple[str, ...], payload: PreparationPayload,
                   user_id: str) -> None:
     if isinstance(payload, PartnershipMeetingHeld):
         check_meeting(payload, district.partnerships.get(payload.partnership_id),
@@ -121,27 +128,27 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Payload,
     if "organizer" not in roles:
         raise Forbidden("only organizers record needs, inventories, partnerships and "
                         "catalogs")
-    if isinstance(payload, NeedsAssessmentRecorded):
-        district.school(payload.school_id)
-        _known_items(district, payload.catalog_version, payload.focus_areas)
-    elif isinstance(payload, SkillInventoryRecorded):
-        person = district.person(payload.user_id)
-        if person.school_id is None:
-            raise DomainError(f"{payload.user_id!r} is not an administrator of a campus",
-                              code="not_an_administrator")
-        _known_items(district, payload.catalog_version,
-                     (*payload.strengths, *payload.growth_areas))
-    elif isinstance(payload, PartnershipFormed):
-        check_partnership(payload, district.people, set(district.partnerships))
-    elif isinstance(payload, CatalogPublished):
-        expected = district.latest_catalog_version() + 1
-        if payload.version != expected:
-            raise Conflict(f"the next catalog version is {expected}",
-                           code="catalog_version_taken")
-        Catalog(version=payload.version, items=payload.items).check()
-    else:
-        raise DomainError(f"{type(payload).__name__} is not a district event",
-                          code="unknown_type")
+    match payload:
+        case NeedsAssessmentRecorded():
+            district.school(payload.school_id)
+            _known_items(district, payload.catalog_version, payload.focus_areas)
+        case SkillInventoryRecorded():
+            person = district.person(payload.user_id)
+            if person.school_id is None:
+                raise DomainError(f"{payload.user_id!r} is not an administrator of a campus",
+                                  code="not_an_administrator")
+            _known_items(district, payload.catalog_version,
+                         (*payload.strengths, *payload.growth_areas))
+        case PartnershipFormed():
+            check_partnership(payload, district.people, set(district.partnerships))
+        case CatalogPublished():
+            expected = district.latest_catalog_version() + 1
+            if payload.version != expected:
+                raise Conflict(f"the next catalog version is {expected}",
+                               code="catalog_version_taken")
+            Catalog(version=payload.version, items=payload.items).check()
+        case _:
+            assert_never(payload)
 
 
 def _known_items(district: District, version: int, keys: Iterable[str]) -> None:
@@ -155,30 +162,40 @@ def evolve_district(district: District | None, event: Event) -> District:
     payload = event.payload
     replace = msgspec.structs.replace
     version = event.originator_version
-    if isinstance(payload, SchoolRegistered):
-        return replace(current, version=version,
-                       schools={**current.schools, payload.school_id: payload})
-    if isinstance(payload, PersonRegistered):
-        return replace(current, version=version,
-                       people={**current.people, payload.user_id: payload})
-    if isinstance(payload, NeedsAssessmentRecorded):
-        return replace(current, version=version,
-                       needs={**current.needs, payload.school_id: payload})
-    if isinstance(payload, SkillInventoryRecorded):
-        return replace(current, version=version,
-                       skills={**current.skills, payload.user_id: payload})
-    if isinstance(payload, PartnershipFormed):
-        return replace(current, version=version,
-                       partnerships={**current.partnerships, payload.partnership_id: payload})
-    if isinstance(payload, PartnershipMeetingHeld):
-        held = (*current.meetings.get(payload.partnership_id, ()), payload)
-        return replace(current, version=version,
-                       meetings={**current.meetings, payload.partnership_id: held})
-    if isinstance(payload, CatalogPublished):
-        published = Catalog(version=payload.version, items=payload.items)
-        return replace(current, version=version,
-                       catalogs={**current.catalogs, payload.version: published})
-    return replace(current, version=version)
+    match payload:
+        case SchoolRegistered():
+            return replace(current, version=version,
+                           schools={**current.schools, payload.school_id: payload})
+        case PersonRegistered():
+            return replace(current, version=version,
+                           people={**current.people, payload.user_id: payload})
+        case NeedsAssessmentRecorded():
+            return replace(current, version=version,
+                           needs={**current.needs, payload.school_id: payload})
+        case SkillInventoryRecorded():
+            return replace(current, version=version,
+                           skills={**current.skills, payload.user_id: payload})
+        case PartnershipFormed():
+            return replace(current, version=version, partnerships={
+                **current.partnerships, payload.partnership_id: payload})
+        case PartnershipMeetingHeld():
+            held = (*current.meetings.get(payload.partnership_id, ()), payload)
+            return replace(current, version=version,
+                           meetings={**current.meetings, payload.partnership_id: held})
+        case CatalogPublished():
+            published = Catalog(version=payload.version, items=payload.items)
+            return replace(current, version=version,
+                           catalogs={**current.catalogs, payload.version: published})
+        case ev.VisitPlanned() | ev.TeachersNotified() | ev.VisitStarted() \
+                | ev.SchoolUpdateRecorded() | ev.VisitClosed() | ev.ClassroomEntered() \
+                | ev.LookForObserved() | ev.EvidenceNoted() | ev.ThankYouNoteLeft() \
+                | ev.ClassroomExited() | ev.ObservationRetracted() | ev.ClassroomCorrected() \
+                | ev.ClassroomsMerged() | ev.ClassroomRetracted() | ev.DebriefStarted() \
+                | ev.RootCauseNoted() | ev.NextStepProposed() | ev.NextStepWithdrawn() \
+                | ev.ActionPlanAgreed() | ev.CheckInRecorded():
+            raise AssertionError(f"{event.type} is not a district event")
+        case _:
+            assert_never(payload)
 
 
 def project_district(district: District | None, events: object) -> District | None:

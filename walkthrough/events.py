@@ -262,42 +262,33 @@ class CheckInRecorded(Payload, frozen=True, tag="CheckInRecorded"):
     note: Text | None = None
 
 
-AnyPayload = (
+# Events on the district aggregate: registrations, then what organizers record.
+DistrictPayload = (
     SchoolRegistered | PersonRegistered
     | NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
     | PartnershipMeetingHeld
-    | VisitPlanned | TeachersNotified | VisitStarted | SchoolUpdateRecorded | VisitClosed
-    | ClassroomEntered | LookForObserved | EvidenceNoted | ThankYouNoteLeft | ClassroomExited
+)
+# What a team records in rooms, and how it mends that record.
+RoomPayload = (
+    ClassroomEntered | LookForObserved | EvidenceNoted | ThankYouNoteLeft | ClassroomExited
     | ObservationRetracted | ClassroomCorrected | ClassroomsMerged | ClassroomRetracted
+)
+# The rest of a visit's life: its phases, the debrief, the plan and its support.
+CyclePayload = (
+    TeachersNotified | VisitStarted | SchoolUpdateRecorded | VisitClosed
     | DebriefStarted | RootCauseNoted | NextStepProposed | NextStepWithdrawn | ActionPlanAgreed
     | CheckInRecorded
 )
+# Events on a visit aggregate: every one a client may send through POST /api/sync.
+VisitPayload = VisitPlanned | RoomPayload | CyclePayload
+AnyPayload = VisitPayload | DistrictPayload
 
 PAYLOAD_TYPES: dict[str, type[Payload]] = {
     cls.__struct_config__.tag: cls
     for cls in AnyPayload.__args__
 }
-
 # Event types a client may send through POST /api/sync.
-SYNCABLE_TYPES = frozenset(
-    {
-        "VisitPlanned", "TeachersNotified", "VisitStarted", "SchoolUpdateRecorded",
-        "VisitClosed", "ClassroomEntered", "LookForObserved", "EvidenceNoted",
-        "ThankYouNoteLeft", "ClassroomExited", "ObservationRetracted",
-        "ClassroomCorrected", "ClassroomsMerged", "ClassroomRetracted",
-        "DebriefStarted", "RootCauseNoted", "NextStepProposed", "NextStepWithdrawn",
-        "ActionPlanAgreed", "CheckInRecorded",
-    }
-)
-# Events on the district aggregate, recorded through the organizers' routes.
-DISTRICT_TYPES: tuple[type[Payload], ...] = (
-    NeedsAssessmentRecorded, SkillInventoryRecorded, PartnershipFormed, CatalogPublished,
-    PartnershipMeetingHeld,
-)
-# What a coach records in a room, and how the record of rooms is mended.
-Observation = LookForObserved | EvidenceNoted | ThankYouNoteLeft
-Capture = ClassroomEntered | Observation | ClassroomExited
-Mending = ClassroomCorrected | ClassroomsMerged | ClassroomRetracted | ObservationRetracted
+SYNCABLE_TYPES = frozenset(cls.__struct_config__.tag for cls in VisitPayload.__args__)
 
 
 def type_name(payload: Payload) -> str:

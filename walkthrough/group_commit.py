@@ -9,8 +9,9 @@ Under no contention a group is one job and this costs two uncontended locks.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 R = TypeVar("R")
@@ -63,6 +64,19 @@ class GroupCommit:
                 finally:
                     _fail_pending(group, RuntimeError("the group commit was interrupted"))
         return job.outcome()
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[Callable[[], int]]:
+        """Hold off committing, as a leader in the middle of a long commit does: callers
+        queue, and when the pause ends the next leader takes them all in one group.
+        Yields how many jobs are waiting."""
+
+        def waiting() -> int:
+            with self._queue_lock:
+                return len(self._queue)
+
+        with self._leader:
+            yield waiting
 
 
 def _fail_pending(group: list[Job[Any]], error: BaseException) -> None:

@@ -47,30 +47,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import assert_never
 
+from walkthrough import events as ev
 from walkthrough.errors import DomainError
-from walkthrough.events import (
-    CatalogPublished,
-    CheckInRecorded,
-    ClassroomCorrected,
-    ClassroomEntered,
-    ClassroomRetracted,
-    EvidenceNoted,
-    LookForObserved,
-    NeedsAssessmentRecorded,
-    NextStepProposed,
-    NextStepWithdrawn,
-    ObservationRetracted,
-    PartnershipFormed,
-    PartnershipMeetingHeld,
-    Payload,
-    RootCauseNoted,
-    SchoolUpdateRecorded,
-    SkillInventoryRecorded,
-    TeachersNotified,
-    ThankYouNoteLeft,
-    VisitPlanned,
-)
+from walkthrough.events import AnyPayload
 
 TITLES = ("mrs", "mr", "ms", "miss", "dr", "mx")  # longest first where one prefixes another
 # The same whitespace in Python and JavaScript (their `\s` differ at the edges).
@@ -297,7 +278,7 @@ def screen(texts: Mapping[str, str | None], roster: Roster | None = None) -> Non
                                field=name) from None
 
 
-def free_texts(payload: Payload) -> dict[str, str | None]:
+def free_texts(payload: AnyPayload) -> dict[str, str | None]:
     """The free texts of a payload, by field, that must not name a person.
 
     Not screened: a step's `owner` (who is accountable: an administrator or a team,
@@ -305,35 +286,39 @@ def free_texts(payload: Payload) -> dict[str, str | None]:
     list. A look-for value is free text only for a note look-for: the caller passes
     LookForObserved only then."""
     match payload:
-        case ClassroomEntered() | ClassroomCorrected():
+        case ev.ClassroomEntered() | ev.ClassroomCorrected():
             return {"label": payload.label}
-        case EvidenceNoted() | SchoolUpdateRecorded() | RootCauseNoted():
+        case ev.EvidenceNoted() | ev.SchoolUpdateRecorded() | ev.RootCauseNoted():
             return {"text": payload.text}
-        case ThankYouNoteLeft():
+        case ev.ThankYouNoteLeft():
             return {"text": payload.text}
-        case LookForObserved():
+        case ev.LookForObserved():
             return {"value": payload.value if isinstance(payload.value, str) else None}
-        case ObservationRetracted() | ClassroomRetracted() | NextStepWithdrawn():
+        case ev.ObservationRetracted() | ev.ClassroomRetracted() | ev.NextStepWithdrawn():
             return {"reason": payload.reason}
-        case TeachersNotified():
+        case ev.TeachersNotified():
             return {"note": payload.note}
-        case NextStepProposed():
+        case ev.NextStepProposed():
             return {"text": payload.text, "success": payload.success}
-        case CheckInRecorded():
+        case ev.CheckInRecorded():
             progress = payload.progress if isinstance(payload.progress, str) else None
             return {"progress": progress, "note": payload.note}
-        case VisitPlanned() | PartnershipFormed():
+        case ev.VisitPlanned() | ev.PartnershipFormed():
             return {"focus": payload.focus}
-        case NeedsAssessmentRecorded() | SkillInventoryRecorded() | CatalogPublished():
+        case ev.NeedsAssessmentRecorded() | ev.SkillInventoryRecorded() | ev.CatalogPublished():
             return {"notes": payload.notes}
-        case PartnershipMeetingHeld():
+        case ev.PartnershipMeetingHeld():
             texts: dict[str, str | None] = {"notes": payload.notes}
             for number, step in enumerate(payload.next_steps, start=1):
                 texts[f"step {number} text"] = step.text
                 texts[f"step {number} success"] = step.success
             return texts
+        case ev.SchoolRegistered() | ev.PersonRegistered() | ev.VisitStarted() | ev.VisitClosed() \
+                | ev.ClassroomExited() | ev.ClassroomsMerged() | ev.DebriefStarted() \
+                | ev.ActionPlanAgreed():
+            return {}  # names of schools and people, ids and codes: no free text
         case _:
-            return {}
+            assert_never(payload)
 
 
 def combined(rosters: Iterable[Roster]) -> Roster:

@@ -117,8 +117,15 @@ def last_meeting(held: tuple[PartnershipMeetingHeld, ...] | list[PartnershipMeet
     return max(enumerate(held), key=lambda pair: (pair[1].date, pair[0]))[1]
 
 
+class Meeting(msgspec.Struct, omit_defaults=True):
+    """A meeting to come: its date by the cadence, and who facilitates when that rotates."""
+
+    date: date
+    facilitator: str | None = None
+
+
 def next_meeting(partnership: PartnershipFormed, last: PartnershipMeetingHeld | None,
-                 today: date) -> dict[str, str]:
+                 today: date) -> Meeting:
     """The next meeting by the cadence, after the last one held and not before today;
     for a Critical Friends Group, facilitated by the member after the last facilitator."""
     after = today if last is None else max(today, last.date + timedelta(days=1))
@@ -127,22 +134,20 @@ def next_meeting(partnership: PartnershipFormed, last: PartnershipMeetingHeld | 
     previous = last.facilitator if last is not None else None
     if (FORMATS[partnership.kind].rotating_facilitator and previous is not None
             and previous in members):
-        upcoming["facilitator"] = members[(members.index(previous) + 1) % len(members)]
+        upcoming.facilitator = members[(members.index(previous) + 1) % len(members)]
     return upcoming
 
 
-def meetings(partnership: PartnershipFormed, after: date, count: int = 3) -> list[dict[str, str]]:
+def meetings(partnership: PartnershipFormed, after: date, count: int = 3) -> list[Meeting]:
     """The next `count` meetings on or after `after`, with the facilitator when it rotates."""
     rules = FORMATS[partnership.kind]
-    found: list[dict[str, str]] = []
+    found: list[Meeting] = []
     number = 0
     while len(found) < count:
         when = _nth_meeting(partnership.starts, rules.cadence, number)
         if when >= after:
-            meeting = {"date": when.isoformat()}
-            if rules.rotating_facilitator:
-                meeting["facilitator"] = partnership.members[number % len(partnership.members)]
-            found.append(meeting)
+            found.append(Meeting(date=when, facilitator=partnership.members[
+                number % len(partnership.members)] if rules.rotating_facilitator else None))
         number += 1
     return found
 

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, assert_never
 from uuid import UUID
 
-import msgspec
-
+from walkthrough.access import Actor, Relation, visit_relation
 from walkthrough.district import District, Rosters, no_rosters
 from walkthrough.errors import DomainError
 from walkthrough.events import (
     ActionPlanAgreed,
+    CatalogPublished,
     CheckInRecorded,
     ClassroomCorrected,
     ClassroomEntered,
@@ -36,19 +36,25 @@ from walkthrough.events import (
     Event,
     EvidenceNoted,
     LookForObserved,
+    NeedsAssessmentRecorded,
     NextStepProposed,
     NextStepWithdrawn,
     ObservationRetracted,
+    PartnershipFormed,
+    PartnershipMeetingHeld,
     Payload,
+    PersonRegistered,
     RootCauseNoted,
+    SchoolRegistered,
     SchoolUpdateRecorded,
+    SkillInventoryRecorded,
     TeachersNotified,
     ThankYouNoteLeft,
     VisitClosed,
+    VisitPayload,
     VisitPlanned,
     VisitStarted,
     Withdrawal,
-    type_name,
 )
 from walkthrough.names import free_texts, screen
 
@@ -60,17 +66,6 @@ MENDING_PHASES: tuple[Phase, ...] = ("observation", "analysis")
 OBSERVATIONS = (LookForObserved, EvidenceNoted, ThankYouNoteLeft)
 Recorded = Callable[[UUID], bool]
 """Whether an event id is stored in the log (any visit, any type)."""
-
-
-class Actor(msgspec.Struct, frozen=True):
-    """Who is asking: a registered person with roles."""
-
-    user_id: str
-    roles: tuple[str, ...]
-    school_id: str | None = None
-
-    def has(self, role: str) -> bool:
-        return role in self.roles
 
 
 class Entry(NamedTuple):
@@ -154,15 +149,9 @@ class Visit:
     def active_steps(self) -> list[str]:
         return [step_id for step_id, withdrawn in self.steps.items() if not withdrawn]
 
-    def relation(self, actor: Actor) -> str | None:
+    def relation(self, actor: Actor) -> Relation | None:
         """How the actor relates to this visit, or None when it may not see it."""
-        if actor.user_id in self.team:
-            return "team"
-        if actor.user_id == self.host:
-            return "host"
-        if actor.has("organizer"):
-            return "organizer"
-        return None
+        return visit_relation(actor, self.team, self.host)
 
     def entry(self, coach: str, classroom_id: str) -> Entry | None:
         return self.entries.get((coach, classroom_id))
@@ -205,7 +194,7 @@ class Visit:
 # --- deciding -------------------------------------------------------------------------
 
 
-def decide(visit: Visit | None, actor: Actor, payload: Payload, district: District,
+def decide(visit: Visit | None, actor: Actor, payload: VisitPayload, district: District,
            recorded: Recorded = lambda _: False, rosters: Rosters = no_rosters) -> None:
     """Raise DomainError unless `actor` may record `payload` on `visit` now.
     `recorded` tells whether an event id is in the log (for retractions); `rosters`
@@ -221,8 +210,8 @@ def decide(visit: Visit | None, actor: Actor, payload: Payload, district: Distri
         screen(texts, rosters(school_id))
 
 
-def _decide_rules(visit: Visit | None, actor: Actor, payload: Payload, district: District,
-                  recorded: Recorded) -> None:
+def _decide_rules(visit: Visit | None, actor: Actor, payload: VisitPayload,
+                  district: District, recorded: Recorded) -> None:
     if isinstance(payload, VisitPlanned):
         _decide_planned(visit, actor, payload, district)
         return
@@ -286,8 +275,7 @@ def _decide_rules(visit: Visit | None, actor: Actor, payload: Payload, district:
             _require_open(visit)
             _require_phase(visit, "support", "a visit closes after its action plan's support")
         case _:
-            raise DomainError(f"{type_name(payload)} is not a visit event",
-                              code="unknown_type")
+            assert_never(payload)
 
 
 def _decide_planned(
@@ -519,8 +507,12 @@ def evolve(visit: Visit | None, event: Event) -> Visit:
         case ClassroomExited() | ClassroomsMerged() | SchoolUpdateRecorded() \
                 | RootCauseNoted() | CheckInRecorded():
             pass  # nothing any later decision depends on
-        case _:
+        case SchoolRegistered() | PersonRegistered() | NeedsAssessmentRecorded() \
+                | SkillInventoryRecorded() | PartnershipFormed() | CatalogPublished() \
+                | PartnershipMeetingHeld():
             raise AssertionError(f"{event.type} is not a visit event")
+        case _:
+            assert_never(payload)
     return visit
 
 

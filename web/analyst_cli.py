@@ -17,7 +17,6 @@ from projections.rebuild import rebuild
 from projections.time_travel import STORE_FILE, scratch_store, write_visit_documents
 from walkthrough.errors import DomainError
 from web.bootstrap import Services, bootstrap
-from web.events_api import deployment_pseudonymiser
 from web.progress import log_progress
 from web.settings import Settings
 
@@ -53,7 +52,7 @@ def export(
                 if until else position_at(app, 2**62)
             first = position_before(app, parse_point(since, end_of_day=False, today=today)) \
                 if since else 0
-            pseudonyms = deployment_pseudonymiser(services)
+            pseudonyms = services.pseudonyms
         with _progress_bar("exporting", first, last) as advance:
             try:
                 if format is ExportFormat.ndjson:

@@ -6,13 +6,17 @@ import contextlib
 import threading
 from collections.abc import AsyncIterator
 
+import msgspec
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web import api, openapi, pages, reports
+from web import openapi, pages, reports, routing
+from web.auth import TokenBackend
 from web.bootstrap import Services, bootstrap
+from web.endpoints import ENDPOINTS
 from web.errors import EXCEPTION_HANDLERS
 from web.projector_process import THREAD_INTERVAL_SECONDS, keep_projecting
 from web.settings import Settings
@@ -74,13 +78,24 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *pages.routes,
             Route("/openapi.json", openapi.openapi, methods=["GET"]),
             Route("/docs", openapi.docs, methods=["GET"]),
-            *api.routes,
+            *routing.routes(ENDPOINTS),
             *reports.routes,
             *pages.shell_routes,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            # The token, resolved once per request, before any route (web.auth).
+            Middleware(AuthenticationMiddleware, backend=TokenBackend(services)),
+        ],
         lifespan=lifespan,
     )
     app.state.services = services
     return app
+
+
+def create_worker_app() -> Starlette:
+    """A worker of `walkthrough serve`: the settings from the environment, but no
+    projector thread (serve runs one projector process beside its workers)."""
+    settings = msgspec.structs.replace(Settings.from_env(), background_projector=False)
+    return create_app(settings)

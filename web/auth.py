@@ -1,24 +1,98 @@
-"""Bearer-token authentication for every /api/ route (health, docs and static are open)."""
+"""Who is calling: the bearer token, resolved once per request.
+
+Starlette's AuthenticationMiddleware runs `TokenBackend` before any route: for an
+/api/ path with `Authorization: Bearer <token>` it looks the token up (hashed) and
+the person it belongs to, and the request carries them as `request.user` (a
+`Caller`). A missing, bad, expired or revoked token leaves the request anonymous,
+with the reason kept: a route that needs a caller (every one but the public sign-in
+exchange, see web.routing) answers 401 with that reason. Health, docs and static
+files are never looked at. What a caller may see is decided by walkthrough.access;
+which roles a route needs, by web.routing.
+"""
 
 from __future__ import annotations
 
-from starlette.requests import Request
+import hashlib
 
-from walkthrough.errors import NotFound
-from walkthrough.tokens import Unauthorized
-from walkthrough.visit import Actor
+from eventsourcing.persistence import PersistenceError
+from starlette.authentication import (
+    AuthCredentials,
+    AuthenticationBackend,
+    BaseUser,
+    UnauthenticatedUser,
+)
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection, Request
+
+from walkthrough.access import Actor
+from walkthrough.errors import NotFound, StoreUnavailable, Unauthorized
 from web.bootstrap import Services
 
 
-def authenticate(request: Request) -> Actor:
-    """The caller, from `Authorization: Bearer <token>`; Unauthorized otherwise."""
-    services: Services = request.app.state.services
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("send Authorization: Bearer <token>")
-    user_id = services.tokens.user_for(token.strip(), services.clock())
-    try:
-        return services.app.actor(user_id)
-    except NotFound:
-        raise Unauthorized("the token's user is no longer registered") from None
+class Caller(BaseUser):
+    """A signed-in person, with a stable key for their token (its hash)."""
+
+    def __init__(self, actor: Actor, token_key: str) -> None:
+        self.actor = actor
+        self.token_key = token_key
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def display_name(self) -> str:
+        return self.actor.user_id
+
+    @property
+    def identity(self) -> str:
+        return self.actor.user_id
+
+
+class Anonymous(UnauthenticatedUser):
+    """No caller; `refusal` says why when a token was sent and not taken."""
+
+    def __init__(self, refusal: Exception | None = None) -> None:
+        self.refusal = refusal
+
+
+ANONYMOUS = Anonymous()
+
+
+class TokenBackend(AuthenticationBackend):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser]:
+        header = conn.headers.get("authorization")
+        if header is None or not conn.url.path.startswith("/api/"):
+            return AuthCredentials(), ANONYMOUS
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return AuthCredentials(), Anonymous(
+                Unauthorized("send Authorization: Bearer <token>"))
+        try:
+            actor = await run_in_threadpool(self._resolve, token.strip())
+        except (Unauthorized, StoreUnavailable, PersistenceError) as exc:
+            return AuthCredentials(), Anonymous(exc)
+        key = hashlib.sha256(token.strip().encode()).hexdigest()
+        return AuthCredentials(["authenticated", *actor.roles]), Caller(actor, key)
+
+    def _resolve(self, token: str) -> Actor:
+        services = self.services
+        user_id = services.tokens.user_for(token, services.clock())
+        try:
+            return services.app.actor(user_id)
+        except NotFound:
+            raise Unauthorized("the token's user is no longer registered") from None
+
+
+def caller(request: Request) -> Actor:
+    """The signed-in person making the request; when anonymous, why (Unauthorized, or
+    the store being away while the token was looked up)."""
+    user = request.user
+    if isinstance(user, Caller):
+        return user.actor
+    if isinstance(user, Anonymous) and user.refusal is not None:
+        raise user.refusal
+    raise Unauthorized("send Authorization: Bearer <token>")

@@ -1,5 +1,5 @@
-"""Composition root: builds the application, read models, projector, tokens,
-sign-in links and the staff rosters."""
+"""Composition root: builds the application, read models, projector, tokens, sign-in
+links, staff rosters, the pseudonymiser and the rate limits, once, from the settings."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ import contextlib
 from dataclasses import dataclass
 
 from projections.projector import Projector
+from projections.pseudonyms import Pseudonymiser, configured_secret
 from projections.store import ReadModelStore
 from walkthrough.adapters.roster_store import RosterStore
 from walkthrough.adapters.signin_links import SignInLinkStore
+from walkthrough.adapters.tokens import TokenStore
 from walkthrough.application import Clock, Walkthrough, utc_now
-from walkthrough.tokens import TokenStore
+from walkthrough.names import roster_key
+from web.buckets import TokenBuckets
 from web.settings import Settings
 from web.storage import Storage, storage_for
 
@@ -26,6 +29,9 @@ class Services:
     roster: RosterStore
     signin_links: SignInLinkStore
     storage: Storage
+    pseudonyms: Pseudonymiser
+    sync_limit: TokenBuckets | None  # sync requests per token (None: no limit)
+    signin_limit: TokenBuckets | None  # refused sign-in links per address
     clock: Clock = utc_now
 
     def close(self) -> None:
@@ -41,10 +47,21 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
             close_on_error.callback(app.close)
             read_models = storage.read_models(app)
             tokens = storage.tokens(app)
-            roster = storage.roster(app)
+            secret = (configured_secret(settings.pseudonym_secret)
+                      if settings.pseudonym_secret else storage.secret(app))
+            roster = storage.roster(app, roster_key(secret))
             app.use_rosters(roster.roster)
             signin_links = storage.signin_links(app, tokens)
             close_on_error.pop_all()
-    return Services(settings=settings, app=app, read_models=read_models,
-                    projector=Projector(app, read_models), tokens=tokens, roster=roster,
-                    signin_links=signin_links, storage=storage, clock=clock)
+    return Services(
+        settings=settings, app=app, read_models=read_models,
+        projector=Projector(app, read_models), tokens=tokens, roster=roster,
+        signin_links=signin_links, storage=storage, pseudonyms=Pseudonymiser(secret),
+        sync_limit=_limit(settings.sync_rate_per_minute, settings.sync_burst),
+        signin_limit=_limit(settings.signin_failures_per_minute,
+                            settings.signin_failure_burst),
+        clock=clock)
+
+
+def _limit(per_minute: int, burst: int) -> TokenBuckets | None:
+    return TokenBuckets(per_minute, burst) if per_minute > 0 else None

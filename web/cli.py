@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -42,10 +41,9 @@ def serve(
     typer.echo(f"walkthrough on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     typer.echo(f"store: {storage_for(settings).describe()}, {workers} worker(s) "
                "and a projector process")
-    os.environ["WALKTHROUGH_BACKGROUND_PROJECTOR"] = "0"  # the workers leave it to that
-    projector = start_process()
+    projector = start_process()  # the workers leave projecting to it
     try:
-        uvicorn.run("web.app:create_app", factory=True, host=host, port=port,
+        uvicorn.run("web.app:create_worker_app", factory=True, host=host, port=port,
                     workers=workers, log_level="info", proxy_headers=False,
                     server_header=False)
     finally:

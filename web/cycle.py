@@ -10,17 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import msgspec
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-from projections.queries import Reader
+from projections.answers import (
+    ActionPlans,
+    Catalogs,
+    Matches,
+    PartnershipAgenda,
+    Partnerships,
+    Preparation,
+)
 from projections.summary import Summary
 from projections.trends import DistrictTrends, SchoolTrends
+from walkthrough.access import Actor
 from walkthrough.catalog import LookFor
 from walkthrough.events import (
     AdministratorRole,
@@ -36,16 +43,13 @@ from walkthrough.events import (
     Slug,
     UserId,
 )
-from walkthrough.visit import Actor
-from web.auth import authenticate
-from web.bodies import read_body
-from web.bootstrap import Services
+from web.auth import caller
 from web.charts import Line, Point, bars, rates_over_time
+from web.context import AS_OF, body, read, services
 from web.errors import RequestError
-from web.events_api import as_of_response
 from web.responses import JSON
+from web.routing import SVG_MEDIA, Endpoint
 
-T = TypeVar("T")
 SVG_HEADERS = {"Cache-Control": "no-store"}
 
 
@@ -87,41 +91,11 @@ class Recorded(msgspec.Struct):
     data: dict[str, Any]
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
-
-
-async def _form(request: Request, form_type: type[T]) -> T:
-    # The token first: no body is read or judged for a caller without one.
-    await run_in_threadpool(authenticate, request)
-    body = await read_body(request, _services(request).settings.max_body_bytes)
-    try:
-        return msgspec.json.decode(body, type=form_type)
-    except msgspec.ValidationError as exc:
-        raise RequestError(422, "invalid_request", str(exc)) from None
-    except msgspec.DecodeError as exc:
-        raise RequestError(400, "bad_request", f"the body is not JSON: {exc}") from None
-
-
-async def _answer(request: Request, query: Callable[[Actor, Reader, date], Any]) -> Any:
-    """Authenticate, let the projector catch up, and run a read-model query."""
-    services = _services(request)
-    actor = await run_in_threadpool(authenticate, request)
-    today = services.clock().date()
-
-    def run() -> Any:
-        services.projector.catch_up()
-        return query(actor, Reader(services.read_models, services.settings.min_rooms), today)
-
-    return await run_in_threadpool(run)
-
-
 async def _record(request: Request, build: Callable[[Actor, int], Any]) -> Response:
     """Record one preparation event built from the caller and the latest catalog."""
-    services = _services(request)
-    actor = await run_in_threadpool(authenticate, request)
-    app = services.app
+    found = services(request)
+    actor = caller(request)
+    app = found.app
 
     def run() -> Recorded:
         payload = build(actor, app.district().latest_catalog_version())
@@ -136,11 +110,11 @@ async def _record(request: Request, build: Callable[[Actor, int], Any]) -> Respo
 
 
 async def preparation(request: Request) -> Response:
-    return JSON(await _answer(request, lambda actor, reader, _: reader.preparation(actor)))
+    return JSON(await read(request, lambda _, reader, __: reader.preparation()))
 
 
 async def record_needs(request: Request) -> Response:
-    form = await _form(request, NeedsAssessmentForm)
+    form = await body(request, NeedsAssessmentForm)
     school_id = request.path_params["school_id"]
     return await _record(request, lambda _, latest: NeedsAssessmentRecorded(
         school_id=school_id, catalog_version=form.catalog_version or latest,
@@ -148,7 +122,7 @@ async def record_needs(request: Request) -> Response:
 
 
 async def record_skills(request: Request) -> Response:
-    form = await _form(request, SkillInventoryForm)
+    form = await body(request, SkillInventoryForm)
     user_id = request.path_params["user_id"]
     return await _record(request, lambda _, latest: SkillInventoryRecorded(
         user_id=user_id, role=form.role, catalog_version=form.catalog_version or latest,
@@ -158,22 +132,21 @@ async def record_skills(request: Request) -> Response:
 async def matches(request: Request) -> Response:
     school_id = request.path_params["school_id"]
     role = request.query_params.get("role")
-    return JSON(await _answer(request, lambda actor, reader, _: reader.matches(
-        actor, school_id, role)))
+    return JSON(await read(request, lambda _, reader, __: reader.matches(school_id, role)))
 
 
 async def form_partnership(request: Request) -> Response:
-    form = await _form(request, PartnershipFormed)
+    form = await body(request, PartnershipFormed)
     return await _record(request, lambda _, __: form)
 
 
 async def partnerships(request: Request) -> Response:
-    return JSON({"partnerships": await _answer(
-        request, lambda actor, reader, today: reader.partnerships(actor, today))})
+    return JSON(await read(request, lambda actor, reader, today: reader.partnerships(
+        actor, today)))
 
 
 async def record_meeting(request: Request) -> Response:
-    form = await _form(request, MeetingForm)
+    form = await body(request, MeetingForm)
     partnership_id = request.path_params["partnership_id"]
     return await _record(request, lambda _, __: PartnershipMeetingHeld(
         partnership_id=partnership_id, meeting_id=form.meeting_id, date=form.date,
@@ -182,21 +155,21 @@ async def record_meeting(request: Request) -> Response:
 
 async def partnership_agenda(request: Request) -> Response:
     partnership_id = request.path_params["partnership_id"]
-    return JSON(await _answer(request, lambda actor, reader, today: reader.partnership_agenda(
+    return JSON(await read(request, lambda actor, reader, today: reader.partnership_agenda(
         actor, partnership_id, today)))
 
 
 async def catalogs(request: Request) -> Response:
-    return JSON({"catalogs": await _answer(request, lambda _, reader, __: reader.catalogs())})
+    return JSON(await read(request, lambda _, reader, __: reader.catalogs()))
 
 
 async def publish_catalog(request: Request) -> Response:
-    form = await _form(request, CatalogForm)
-    services = _services(request)
-    actor = await run_in_threadpool(authenticate, request)
+    form = await body(request, CatalogForm)
+    found = services(request)
+    actor = caller(request)
 
     def run() -> Recorded:
-        event = services.app.publish_catalog(actor, form.items, form.notes)
+        event = found.app.publish_catalog(actor, form.items, form.notes)
         return Recorded(event_id=str(event.event_id), type=event.type,
                         data=msgspec.to_builtins(event.payload))
 
@@ -208,26 +181,24 @@ async def publish_catalog(request: Request) -> Response:
 
 async def action_plans(request: Request) -> Response:
     school_id = request.query_params.get("school_id")
-    return JSON(await _answer(request, lambda actor, reader, today: reader.action_plans(
+    return JSON(await read(request, lambda actor, reader, today: reader.action_plans(
         actor, today, school_id)))
 
 
 async def school_trends(request: Request) -> Response:
     school_id = request.path_params["school_id"]
-
-    def query(actor: Actor, reader: Reader, _: date) -> SchoolTrends:
-        return reader.school_trends(actor, school_id)
-
-    return await as_of_response(request, query) or JSON(await _answer(request, query))
+    headers: dict[str, str] = {}
+    answer = await read(request, lambda actor, reader, _: reader.school_trends(
+        actor, school_id), as_of=True, headers=headers)
+    return JSON(answer, headers=headers)
 
 
 async def district_trends(request: Request) -> Response:
-    min_cell = _services(request).settings.min_cell
-
-    def query(actor: Actor, reader: Reader, _: date) -> DistrictTrends:
-        return reader.district_trends(actor, min_cell)
-
-    return await as_of_response(request, query) or JSON(await _answer(request, query))
+    min_cell = services(request).settings.min_cell
+    headers: dict[str, str] = {}
+    answer = await read(request, lambda actor, reader, _: reader.district_trends(
+        actor, min_cell), as_of=True, headers=headers)
+    return JSON(answer, headers=headers)
 
 
 # --- charts ---------------------------------------------------------------------------
@@ -286,43 +257,82 @@ def visit_chart(summary: Summary) -> str:
 
 async def school_trends_chart(request: Request) -> Response:
     school_id = request.path_params["school_id"]
-
-    def draw(actor: Actor, reader: Reader, _: date) -> str:
-        return school_chart(reader.school_trends(actor, school_id))
-
-    return _svg(await _answer(request, draw))
+    return _svg(await read(request, lambda actor, reader, _: school_chart(
+        reader.school_trends(actor, school_id))))
 
 
 async def district_trends_chart(request: Request) -> Response:
     kind = request.query_params.get("chart", "bars")
     if kind not in ("bars", "lines"):
         raise RequestError(422, "invalid_request", "chart is bars or lines")
-    min_cell = _services(request).settings.min_cell
-    return _svg(await _answer(request, lambda actor, reader, _: district_chart(
+    min_cell = services(request).settings.min_cell
+    return _svg(await read(request, lambda actor, reader, _: district_chart(
         reader.district_trends(actor, min_cell), kind)))
 
 
 async def debrief_chart(request: Request) -> Response:
     visit_id = request.path_params["visit_id"]
-    return _svg(await _answer(request, lambda actor, reader, _: visit_chart(
+    return _svg(await read(request, lambda actor, reader, _: visit_chart(
         reader.summary(actor, visit_id))))
 
 
-routes = [
-    Route("/api/preparation", preparation, methods=["GET"]),
-    Route("/api/schools/{school_id}/needs-assessment", record_needs, methods=["POST"]),
-    Route("/api/people/{user_id}/skill-inventory", record_skills, methods=["POST"]),
-    Route("/api/schools/{school_id}/matches", matches, methods=["GET"]),
-    Route("/api/partnerships", partnerships, methods=["GET"]),
-    Route("/api/partnerships", form_partnership, methods=["POST"]),
-    Route("/api/partnerships/{partnership_id}/meetings", record_meeting, methods=["POST"]),
-    Route("/api/partnerships/{partnership_id}/agenda", partnership_agenda, methods=["GET"]),
-    Route("/api/catalogs", catalogs, methods=["GET"]),
-    Route("/api/catalogs", publish_catalog, methods=["POST"]),
-    Route("/api/action-plans", action_plans, methods=["GET"]),
-    Route("/api/schools/{school_id}/trends", school_trends, methods=["GET"]),
-    Route("/api/schools/{school_id}/trends/chart.svg", school_trends_chart, methods=["GET"]),
-    Route("/api/trends", district_trends, methods=["GET"]),
-    Route("/api/trends/chart.svg", district_trends_chart, methods=["GET"]),
-    Route("/api/visits/{visit_id}/debrief/chart.svg", debrief_chart, methods=["GET"]),
+ORGANIZERS = ("organizer",)
+CHART = {"name": "chart", "in": "query", "required": False,
+         "schema": {"type": "string", "enum": ["bars", "lines"], "default": "bars"}}
+ENDPOINTS = [
+    Endpoint("get", "/api/preparation", preparation,
+             "Needs assessments and skill inventories (organizers)", roles=ORGANIZERS,
+             answer=Preparation),
+    Endpoint("post", "/api/schools/{school_id}/needs-assessment", record_needs,
+             "Record a school's needs: focus look-fors and notes (organizers)",
+             roles=ORGANIZERS, body=NeedsAssessmentForm, answer=Recorded, status=201),
+    Endpoint("post", "/api/people/{user_id}/skill-inventory", record_skills,
+             "Record an administrator's role, strengths and growth areas (organizers)",
+             roles=ORGANIZERS, body=SkillInventoryForm, answer=Recorded, status=201),
+    Endpoint("get", "/api/schools/{school_id}/matches", matches,
+             "Peers in the same role from other campuses whose strengths meet the school's "
+             "needs, ranked, with the reason (organizers; ?role=)", roles=ORGANIZERS,
+             answer=Matches, query=({"name": "role", "in": "query", "required": False,
+                                     "schema": {"type": "string"}},)),
+    Endpoint("get", "/api/partnerships", partnerships, "Partnerships with cadence and next "
+             "meetings (organizers: all; others: their own)", answer=Partnerships),
+    Endpoint("post", "/api/partnerships", form_partnership, "Form a Leadership Learning "
+             "Partnership (a pair) or a Critical Friends Group (4-6) (organizers)",
+             roles=ORGANIZERS, body=PartnershipFormed, answer=Recorded, status=201,
+             errors=(409,)),
+    Endpoint("post", "/api/partnerships/{partnership_id}/meetings", record_meeting,
+             "Record a meeting held: date, facilitator (a Critical Friends Group rotates it) "
+             "and one or two next steps, each with owner, due date and definition of success "
+             "(organizers, members)", body=MeetingForm, answer=Recorded, status=201,
+             errors=(409,)),
+    Endpoint("get", "/api/partnerships/{partnership_id}/agenda", partnership_agenda,
+             "The next meeting's agenda: progress on the last next steps first, the next "
+             "meeting by the cadence, then the next steps to agree (organizers, members)",
+             answer=PartnershipAgenda),
+    Endpoint("get", "/api/catalogs", catalogs, "Catalog versions: built in and published",
+             answer=Catalogs),
+    Endpoint("post", "/api/catalogs", publish_catalog,
+             "Publish the next catalog version (organizers)", roles=ORGANIZERS,
+             body=CatalogForm, answer=Recorded, status=201, errors=(409,)),
+    Endpoint("get", "/api/action-plans", action_plans, "Open action-plan steps, next check-in "
+             "due, overdue (host: own school; organizers: district or ?school_id=)",
+             roles=("host", "organizer"), answer=ActionPlans,
+             query=({"name": "school_id", "in": "query", "required": False,
+                     "schema": {"type": "string"}},)),
+    Endpoint("get", "/api/schools/{school_id}/trends", school_trends,
+             "Look-for rates visit by visit (host of the school, organizers)",
+             roles=("host", "organizer"), answer=SchoolTrends, query=(AS_OF,)),
+    Endpoint("get", "/api/schools/{school_id}/trends/chart.svg", school_trends_chart,
+             "SVG: rates over time, one panel per look-for", roles=("host", "organizer"),
+             media=SVG_MEDIA),
+    Endpoint("get", "/api/trends", district_trends, "District trends by look-for, school level "
+             "and grade band per quarter; cells under the minimum suppressed (organizers, "
+             "analysts)", roles=("organizer", "analyst"), answer=DistrictTrends,
+             query=(AS_OF,)),
+    Endpoint("get", "/api/trends/chart.svg", district_trends_chart,
+             "SVG: district rates, ?chart=bars (latest quarter) or lines (over time)",
+             roles=("organizer", "analyst"), media=SVG_MEDIA, query=(CHART,)),
+    Endpoint("get", "/api/visits/{visit_id}/debrief/chart.svg", debrief_chart,
+             "SVG: the visit's look-for rates as bars (team, host, organizers)",
+             media=SVG_MEDIA),
 ]

@@ -16,8 +16,8 @@ from walkthrough.errors import (
     Gone,
     NotFound,
     StoreUnavailable,
+    Unauthorized,
 )
-from walkthrough.tokens import Unauthorized
 from web.responses import error_response
 
 log = logging.getLogger("walkthrough.web")

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from web.bootstrap import Services
+from web.context import services
 from web.errors import RequestError
 from web.responses import JSON
 
 STATIC = Path(__file__).parent / "static"
 
 
+class Health(msgspec.Struct):
+    status: str
+    projected_position: int
+
+
 async def health(request: Request) -> Response:
-    services: Services = request.app.state.services
-    position = services.projector.position()
-    return JSON({"status": "ok", "projected_position": position})
+    position = await run_in_threadpool(services(request).projector.position)
+    return JSON(Health(status="ok", projected_position=position))
 
 
 async def shell(request: Request) -> Response:

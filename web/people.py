@@ -10,21 +10,14 @@ import msgspec
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
+from projections.answers import SchoolRef
 from walkthrough.district import District
-from walkthrough.errors import Forbidden
-from walkthrough.visit import Actor
 from web import qr
-from web.auth import authenticate
-from web.bootstrap import Services
+from web.context import services
 from web.responses import JSON
+from web.routing import Endpoint
 from web.signin import request_origin
-
-
-class SchoolRef(msgspec.Struct):
-    id: str
-    name: str
 
 
 class Person(msgspec.Struct):
@@ -47,18 +40,12 @@ class SignInLinkMade(msgspec.Struct):
 
 def _school(district: District, school_id: str | None) -> SchoolRef | None:
     school = district.schools.get(school_id) if school_id is not None else None
-    return None if school is None else SchoolRef(id=school.school_id, name=school.name)
-
-
-def _organizer(actor: Actor) -> None:
-    if not actor.has("organizer"):
-        raise Forbidden("people and their sign-in links are for organizers")
+    return None if school is None else SchoolRef(id=school.school_id, name=school.name,
+                                                 level=school.level)
 
 
 async def people(request: Request) -> Response:
-    services: Services = request.app.state.services
-    _organizer(await run_in_threadpool(authenticate, request))
-    district = await run_in_threadpool(services.app.district)
+    district = await run_in_threadpool(services(request).app.district)
     listed = [Person(id=p.user_id, name=p.name, roles=list(p.roles),
                      school=_school(district, p.school_id))
               for p in district.people.values()]
@@ -67,18 +54,20 @@ async def people(request: Request) -> Response:
 
 
 async def make_signin_link(request: Request) -> Response:
-    services: Services = request.app.state.services
-    _organizer(await run_in_threadpool(authenticate, request))
+    found = services(request)
     user_id = request.path_params["user_id"]
     origin = request_origin(request)
-    link = await run_in_threadpool(services.signin_links.make, user_id, origin,
-                                   services.clock())
+    link = await run_in_threadpool(found.signin_links.make, user_id, origin, found.clock())
     return JSON(SignInLinkMade(user_id=link.user_id, url=link.url, expires_at=link.expires_at,
                                qr_svg=qr.as_svg(link.url, f"Sign-in link for {user_id}")),
                 status_code=201)
 
 
-routes = [
-    Route("/api/people", people, methods=["GET"]),
-    Route("/api/people/{user_id}/signin-link", make_signin_link, methods=["POST"]),
+ENDPOINTS = [
+    Endpoint("get", "/api/people", people, "Registered people: id, name, roles, school "
+             "(organizers)", roles=("organizer",), answer=People),
+    Endpoint("post", "/api/people/{user_id}/signin-link", make_signin_link, "Make a one-time "
+             "sign-in link for a person, for the caller's own origin, valid 15 minutes, with "
+             "its QR code as SVG; shown once (organizers)", roles=("organizer",),
+             answer=SignInLinkMade, status=201),
 ]

@@ -16,15 +16,13 @@ import msgspec
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
+from walkthrough.access import may_see_school
 from walkthrough.errors import Forbidden, NotFound
-from walkthrough.visit import Actor
-from web.auth import authenticate
-from web.bodies import read_body
-from web.bootstrap import Services
-from web.errors import RequestError
+from web.auth import caller
+from web.context import body, services
 from web.responses import JSON
+from web.routing import Endpoint
 
 MAX_NAMES = 500
 StaffName = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
@@ -44,34 +42,24 @@ class StaffNamesStored(msgspec.Struct):
     tokens: int  # distinct name tokens the school's free texts are now screened for
 
 
-_form_decoder = msgspec.json.Decoder(StaffNamesForm)
-
-
-def _may_set_roster(actor: Actor, school_id: str) -> bool:
-    return actor.has("organizer") or (actor.has("host") and actor.school_id == school_id)
-
-
 async def replace_staff_names(request: Request) -> Response:
-    services: Services = request.app.state.services
-    actor = await run_in_threadpool(authenticate, request)
+    found = services(request)
     school_id = request.path_params["school_id"]
-    if not _may_set_roster(actor, school_id):
+    if not may_see_school(caller(request), school_id):
         raise Forbidden("a school's staff roster is set by its host or an organizer")
-    district = await run_in_threadpool(services.app.district)
+    district = await run_in_threadpool(found.app.district)
     if school_id not in district.schools:
         raise NotFound(f"school {school_id!r} is not registered", code="unknown_school")
-    body = await read_body(request, services.settings.max_body_bytes)
-    try:
-        form = _form_decoder.decode(body)
-    except msgspec.ValidationError as exc:  # says where, never echoes a name
-        raise RequestError(422, "invalid_request", str(exc)) from None
-    except msgspec.DecodeError:
-        raise RequestError(400, "bad_request", "the body is not JSON") from None
-    roster = await run_in_threadpool(services.roster.replace_names, school_id, form.names)
+    form = await body(request, StaffNamesForm)  # an error says where, never echoes a name
+    roster = await run_in_threadpool(found.roster.replace_names, school_id, form.names)
     return JSON(StaffNamesStored(school_id=school_id, names=len(form.names),
                                  tokens=len(roster)))
 
 
-routes = [
-    Route("/api/schools/{school_id}/staff-names", replace_staff_names, methods=["PUT"]),
+ENDPOINTS = [
+    Endpoint("put", "/api/schools/{school_id}/staff-names", replace_staff_names,
+             "Replace the school's staff roster: free text naming one of these given names or "
+             "surnames is refused (names_a_person). Write-only: the names are kept as keyed "
+             "hashes and never answered back (host of the school, organizers)",
+             roles=("host", "organizer"), body=StaffNamesForm, answer=StaffNamesStored),
 ]

@@ -82,6 +82,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     min_cell: int = 5
     # A look-for observed in fewer rooms shows no rate or counts; never below 2.
     min_rooms: int = 3
+    # The deployment's secret for pseudonyms (else generated once, kept in the store).
+    pseudonym_secret: str | None = None
     # Project in a thread of this process; `serve` turns it off in its web workers and
     # runs one projector process beside them instead.
     background_projector: bool = True
@@ -112,4 +114,5 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             min_cell=max(3, int(env.get("WALKTHROUGH_MIN_CELL", 5))),
             min_rooms=max(2, int(env.get("WALKTHROUGH_MIN_ROOMS", 3))),
             background_projector=env.get("WALKTHROUGH_BACKGROUND_PROJECTOR", "1") != "0",
+            pseudonym_secret=env.get("WALKTHROUGH_PSEUDONYM_SECRET") or None,
         )

@@ -16,15 +16,14 @@ import msgspec
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from walkthrough.adapters.signin_links import origin_of
 from walkthrough.errors import DomainError
-from web.bodies import read_body
-from web.bootstrap import Services
+from web.context import body, services
 from web.errors import RequestError
 from web.ratelimit import check_signin_failures, count_signin_failure
 from web.responses import JSON
+from web.routing import Endpoint
 
 MAX_BODY_BYTES = 4096  # a code and its JSON braces; anyone may call this route
 
@@ -47,9 +46,6 @@ class SignedIn(msgspec.Struct):
     user: SignedInUser
 
 
-redemption_decoder = msgspec.json.Decoder(LinkRedemption)
-
-
 def request_origin(request: Request) -> str:
     """Where the caller opened the app: the `Origin` a browser sends (right behind a
     proxy that ends TLS, too), else the address the request was made to."""
@@ -66,21 +62,15 @@ def request_origin(request: Request) -> str:
 
 
 async def redeem_link(request: Request) -> Response:
-    services: Services = request.app.state.services
+    found = services(request)
     check_signin_failures(request)
-    body = await read_body(request, MAX_BODY_BYTES)
-    try:
-        form = redemption_decoder.decode(body)
-    except msgspec.ValidationError as exc:
-        raise RequestError(422, "invalid_request", str(exc)) from None
-    except msgspec.DecodeError as exc:
-        raise RequestError(400, "bad_request", f"the body is not JSON: {exc}") from None
+    form = await body(request, LinkRedemption, MAX_BODY_BYTES)
     origin = request_origin(request)
-    token_ttl = timedelta(days=services.settings.token_ttl_days)
+    token_ttl = timedelta(days=found.settings.token_ttl_days)
 
     def redeem() -> SignedIn:
-        redeemed = services.signin_links.redeem(form.code, origin, services.clock(), token_ttl)
-        person = services.app.district().person(redeemed.user_id)
+        redeemed = found.signin_links.redeem(form.code, origin, found.clock(), token_ttl)
+        person = found.app.district().person(redeemed.user_id)
         return SignedIn(token=redeemed.token, user=SignedInUser(
             id=person.user_id, name=person.name, roles=list(person.roles),
             school_id=person.school_id))
@@ -92,4 +82,11 @@ async def redeem_link(request: Request) -> Response:
         raise
 
 
-routes = [Route("/api/signin/link", redeem_link, methods=["POST"])]
+ENDPOINTS = [
+    Endpoint("post", "/api/signin/link", redeem_link, "Sign a device in: exchange a sign-in "
+             "link's code (from #code= in the link) for a device token. No bearer token: the "
+             "code is the credential. 401 link_invalid, link_wrong_host (made for another "
+             "origin) or unauthorized (revoked or unregistered user); 410 link_used or "
+             "link_expired; 429 after repeated refusals from one address", public=True,
+             body=LinkRedemption, answer=SignedIn, errors=(410, 429)),
+]

@@ -7,7 +7,6 @@ the program asks which one it has.
 from __future__ import annotations
 
 import contextlib
-import os
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,19 +19,18 @@ from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.utils import get_topic
 from psycopg.sql import SQL, Identifier
 
-from projections.pseudonyms import deployment_secret
 from projections.store import PostgresReadModelStore, ReadModelStore, SQLiteReadModelStore
+from walkthrough.adapters.recorders import PostgresReceiptRecorder, SQLiteReceiptRecorder
 from walkthrough.adapters.roster_store import PostgresRosterStore, RosterStore, SQLiteRosterStore
+from walkthrough.adapters.secrets import postgres_secret, sqlite_secret
 from walkthrough.adapters.signin_links import (
     PostgresSignInLinkStore,
     SignInLinkStore,
     SQLiteSignInLinkStore,
 )
+from walkthrough.adapters.tokens import PostgresTokenStore, SQLiteTokenStore, TokenStore
 from walkthrough.application import Walkthrough
 from walkthrough.errors import NotFound, StoreUnavailable
-from walkthrough.names import roster_key
-from walkthrough.persistence import PostgresReceiptRecorder
-from walkthrough.tokens import PostgresTokenStore, SQLiteTokenStore, TokenStore
 from web.settings import PostgresLocation, Settings
 
 SQLITE_LOCK_TIMEOUT_SECONDS = 10
@@ -51,8 +49,12 @@ class Storage(Protocol):
 
     def tokens(self, app: Walkthrough) -> TokenStore: ...
 
-    def roster(self, app: Walkthrough) -> RosterStore:
-        """Staff rosters, keyed by the deployment's secret (never its pseudonym key)."""
+    def secret(self, app: Walkthrough) -> bytes:
+        """The deployment's secret kept in the store (made on first use)."""
+
+    def roster(self, app: Walkthrough, key: bytes) -> RosterStore:
+        """Staff rosters, hashed under `key` (derived from the secret, never the
+        pseudonym key itself)."""
 
     def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
         """One-time sign-in links, beside `tokens`: redeeming one stores its token."""
@@ -83,6 +85,7 @@ class SQLiteStorage:
     def app_env(self) -> dict[str, str]:
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "APPLICATION_RECORDER_TOPIC": get_topic(SQLiteReceiptRecorder),
             "SQLITE_DBNAME": str(self.path),
             "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_TIMEOUT_SECONDS),
         }
@@ -97,10 +100,15 @@ class SQLiteStorage:
         assert isinstance(datastore, SQLiteDatastore)
         return SQLiteTokenStore(datastore)
 
-    def roster(self, app: Walkthrough) -> RosterStore:
+    def secret(self, app: Walkthrough) -> bytes:
         datastore = app.factory.datastore  # type: ignore[attr-defined]
         assert isinstance(datastore, SQLiteDatastore)
-        return SQLiteRosterStore(datastore, roster_key(deployment_secret(datastore, os.environ)))
+        return sqlite_secret(datastore)
+
+    def roster(self, app: Walkthrough, key: bytes) -> RosterStore:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, SQLiteDatastore)
+        return SQLiteRosterStore(datastore, key)
 
     def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
         assert isinstance(tokens, SQLiteTokenStore)
@@ -172,11 +180,15 @@ class PostgresStorage:
         assert isinstance(datastore, PostgresDatastore)
         return PostgresTokenStore(datastore)
 
-    def roster(self, app: Walkthrough) -> RosterStore:
+    def secret(self, app: Walkthrough) -> bytes:
         datastore = app.factory.datastore  # type: ignore[attr-defined]
         assert isinstance(datastore, PostgresDatastore)
-        return PostgresRosterStore(datastore,
-                                   roster_key(deployment_secret(datastore, os.environ)))
+        return postgres_secret(datastore)
+
+    def roster(self, app: Walkthrough, key: bytes) -> RosterStore:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, PostgresDatastore)
+        return PostgresRosterStore(datastore, key)
 
     def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
         assert isinstance(tokens, PostgresTokenStore)

@@ -12,20 +12,13 @@ from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 from psycopg.sql import SQL, Identifier
 
-from tests.conftest import BACKENDS
 from walkthrough.adapters.signin_links import (
     PostgresSignInLinkStore,
     SignInLinkStore,
     SQLiteSignInLinkStore,
 )
-from walkthrough.tokens import PostgresTokenStore, SQLiteTokenStore, TokenStore
+from walkthrough.adapters.tokens import PostgresTokenStore, SQLiteTokenStore, TokenStore
 from web.settings import parse_database_url
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    param: str = request.param
-    return param
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from walkthrough.adapters.signin_links import (
     SQLiteSignInLinkStore,
     origin_of,
 )
-from walkthrough.errors import DomainError, Gone, NotFound
-from walkthrough.tokens import TokenStore, Unauthorized
+from walkthrough.adapters.tokens import TokenStore
+from walkthrough.errors import DomainError, Gone, NotFound, Unauthorized
 
 TABLET = "http://tablet.example:8000"
 

@@ -19,16 +19,12 @@ from projections.event_log import (
     treatment,
 )
 from projections.export import export_ndjson
-from projections.pseudonyms import (
-    SECRET_ENV,
-    Pseudonymiser,
-    SecretTooShort,
-    deployment_secret,
-)
+from projections.pseudonyms import Pseudonymiser, SecretTooShort
 from tests.conftest import NOW, FakeClock
 from walkthrough.demo import PAST_VISIT
 from walkthrough.events import PAYLOAD_TYPES, Event, MeetingStep, PersonRegistered
-from web.bootstrap import Services
+from web.bootstrap import Services, bootstrap
+from web.settings import Settings
 
 LINE_KEYS = list(LogLine.__struct_fields__)
 
@@ -163,16 +159,25 @@ def test_a_partnership_meeting_is_published_without_names_or_text(
     assert with_text["notes"].startswith("Consultancy protocol")
 
 
-def test_the_secret_is_made_once_per_deployment_or_taken_from_the_environment(
-        services: Services) -> None:
-    datastore = services.app.factory.datastore  # type: ignore[attr-defined]
-    made = deployment_secret(datastore, {})
+def test_the_secret_is_made_once_per_deployment_or_taken_from_the_settings(
+        services: Services, settings: Settings, clock: FakeClock) -> None:
+    made = services.storage.secret(services.app)
     assert len(made) == 32
-    assert deployment_secret(datastore, {}) == made
-    configured = "x" * 40
-    assert deployment_secret(datastore, {SECRET_ENV: configured}) == configured.encode()
+    assert services.storage.secret(services.app) == made  # kept, not made again
+    again = bootstrap(settings, clock=clock)  # another process of the deployment
+    try:
+        assert again.pseudonyms.person("coach1") == services.pseudonyms.person("coach1")
+    finally:
+        again.close()
+    configured = msgspec.structs.replace(settings, pseudonym_secret="x" * 40)
+    chosen = bootstrap(configured, clock=clock)
+    try:
+        assert chosen.pseudonyms.person("coach1") != services.pseudonyms.person("coach1")
+        assert chosen.pseudonyms.person("coach1") == Pseudonymiser(b"x" * 40).person("coach1")
+    finally:
+        chosen.close()
     with pytest.raises(SecretTooShort):
-        deployment_secret(datastore, {SECRET_ENV: "short"})
+        bootstrap(msgspec.structs.replace(settings, pseudonym_secret="short"), clock=clock)
 
 
 def test_points_are_positions_or_moments(services: Services, clock: FakeClock) -> None:

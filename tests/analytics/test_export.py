@@ -22,8 +22,9 @@ from projections.export import (
 from projections.projector import VISIT, view_decoder
 from projections.pseudonyms import Pseudonymiser
 from projections.queries import Reader
-from tests.analytics.conftest import record
+from tests.builders import record_payload
 from tests.conftest import NOW
+from tests.servers import cli_env
 from walkthrough.application import SYSTEM
 from walkthrough.demo import JEFFERSON_VISIT, PAST_VISIT, SEMESTER_DAYS
 from walkthrough.events import LookForObserved, ObservationRetracted
@@ -104,17 +105,11 @@ def test_retracted_taps_are_flagged(
     tap = next(entry.event for entry in read_log(demo.app)
                if entry.event.originator_id == JEFFERSON_VISIT
                and isinstance(entry.event.payload, LookForObserved))
-    record(demo, "coach3", JEFFERSON_VISIT, NOW, ObservationRetracted(
+    record_payload(demo, "coach3", JEFFERSON_VISIT, NOW, ObservationRetracted(
         event_id=tap.event_id, reason="tapped the wrong room"))
     rows = pq.read_table(parquet(demo, pseudonyms, tmp_path / "x") / "observations.parquet")
     flagged = [r["event_id"] for r in rows.to_pylist() if r["retracted"]]
     assert flagged == [str(tap.event_id)]
-
-
-def cli_env(settings: Settings) -> dict[str, str | None]:
-    """The environment that points the command at the test's store."""
-    return {"WALKTHROUGH_DATA_DIR": str(settings.data_dir),
-            "WALKTHROUGH_DATABASE_URL": settings.database_url}
 
 
 def documented_query(path: Path) -> str:
@@ -133,11 +128,10 @@ def test_the_documented_duckdb_query_answers_the_example_question(
     # The same answer from the read models: each visit's tallies (one room counted
     # once, differed rooms left out), added up by cell.
     reader = Reader(demo.read_models)
-    cells: dict[tuple[str, str], Counter[str]] = {}
+    cells: dict[tuple[str | None, str], Counter[str]] = {}
     for visit_id, doc in demo.read_models.all_of(VISIT).items():
         visit = reader.visit(SYSTEM, visit_id)
-        day = visit["date"]
-        cell = (visit["school"]["level"], f"{day[:4]}-Q{(int(day[5:7]) - 1) // 3 + 1}")
+        cell = (visit.school.level, f"{visit.date.year}-Q{(visit.date.month - 1) // 3 + 1}")
         cfu = view_decoder.decode(doc).pooled().get("cfu")
         cells.setdefault(cell, Counter()).update(cfu.counts if cfu else {})
     expected = {cell: (counts["yes"] + counts["no"], counts["not_observed"],

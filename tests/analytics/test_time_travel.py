@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -18,9 +18,9 @@ from projections.projector import Projector
 from projections.queries import Reader
 from projections.rebuild import rebuild
 from projections.time_travel import STORE_FILE, open_store, store_as_of
-from tests.analytics.conftest import record
-from tests.analytics.test_export import cli_env
+from tests.builders import record_payload
 from tests.conftest import NOW, FakeClock
+from tests.servers import cli_env
 from walkthrough.application import SYSTEM
 from walkthrough.demo import CURRENT_VISIT, JEFFERSON_VISIT, PAST_VISIT
 from walkthrough.events import ClassroomEntered, LookForObserved, VisitPlanned
@@ -126,7 +126,7 @@ def test_as_of_a_moment_is_the_log_as_it_stood_then(
     before = app_client.get(url, headers=auth["organizer1"]).json()
     clock.advance(timedelta(days=1))
     room = f"c-{JEFFERSON_VISIT.hex[:8]}-0"
-    record(demo, "coach3", JEFFERSON_VISIT, clock(), LookForObserved(
+    record_payload(demo, "coach3", JEFFERSON_VISIT, clock(), LookForObserved(
         classroom_id=room, item="small_group_instruction", value="yes"))
     after = app_client.get(url, headers=auth["organizer1"]).json()
     assert after != before

@@ -9,21 +9,19 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import cast
 
-import msgspec
 import pytest
 
-from tests.application.test_storage import stored
-from tests.builders import enter, tap
+from tests.builders import decoded, enter, stored, tap
 from tests.conftest import FakeClock
+from walkthrough.access import Actor
 from walkthrough.application import Walkthrough
 from walkthrough.catalog import DEFAULT_CATALOG
 from walkthrough.demo import CURRENT_VISIT
 from walkthrough.errors import DomainError
 from walkthrough.events import Event, NeedsAssessmentRecorded, PersonRegistered, SchoolRegistered
-from walkthrough.sync import Rejection, Submission, decode_client_event
-from walkthrough.visit import Actor
+from walkthrough.sync import Rejection, Submission
 from web.bootstrap import Services, bootstrap
 from web.settings import Settings
 
@@ -39,24 +37,19 @@ def second(demo: Services, settings: Settings, clock: FakeClock) -> Iterator[Ser
     other.close()
 
 
-def decoded(services: Services, *events: dict[str, Any]) -> Items:
-    return [decode_client_event(msgspec.json.encode(e), services.clock()) for e in events]
-
-
 @contextmanager
 def busy_writer(app: Walkthrough) -> Iterator[Callable[[int], None]]:
     """Play a leader in the middle of a commit: callers queue behind it, and when it
     is done the next leader takes them all in one group. Yields a wait for the queue
     to hold n jobs."""
-    writer = app._writer
+    with app.writer.paused() as waiting:
 
-    def queued(n: int) -> None:
-        deadline = time.monotonic() + WAIT
-        while len(writer._queue) < n:
-            assert time.monotonic() < deadline, f"{n} jobs never queued"
-            time.sleep(0.001)
+        def queued(n: int) -> None:
+            deadline = time.monotonic() + WAIT
+            while waiting() < n:
+                assert time.monotonic() < deadline, f"{n} jobs never queued"
+                time.sleep(0.001)
 
-    with writer._leader:
         yield queued
 
 

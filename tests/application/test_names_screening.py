@@ -7,12 +7,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-import msgspec
 import pytest
 
-from tests.builders import enter, event, tap
+from tests.builders import enter, event, record, tap
 from tests.conftest import FakeClock
 from walkthrough.demo import CURRENT_VISIT, JEFFERSON_VISIT
+from walkthrough.district import PreparationPayload
 from walkthrough.errors import DomainError
 from walkthrough.events import (
     MeetingStep,
@@ -20,7 +20,6 @@ from walkthrough.events import (
     PartnershipMeetingHeld,
     SkillInventoryRecorded,
 )
-from walkthrough.sync import decode_client_event
 from web.bootstrap import Services
 
 Send = Callable[..., list[tuple[str, str | None]]]
@@ -29,12 +28,11 @@ STAFF = ["Zofia Wiśniewska", "Seán O'Brien", "Will Grant"]
 
 @pytest.fixture
 def send(demo: Services, clock: FakeClock) -> Send:
-    def record(user: str, *events: dict[str, Any]) -> list[tuple[str, str | None]]:
-        items = [decode_client_event(msgspec.json.encode(e), clock()) for e in events]
-        outcomes = demo.app.record(demo.app.actor(user), "tablet-1", items)
-        return [(o.status, o.error.code if o.error else None) for o in outcomes]
+    def sent(user: str, *events: dict[str, Any]) -> list[tuple[str, str | None]]:
+        return [(o.status, o.error.code if o.error else None)
+                for o in record(demo, user, *events)]
 
-    return record
+    return sent
 
 
 @pytest.fixture
@@ -101,7 +99,7 @@ def test_every_free_text_of_the_cycle_is_screened(demo: Services, send: Send) ->
 def test_organizers_records_are_screened_against_the_schools_they_are_about(
         demo: Services) -> None:
     organizer = demo.app.actor("organizer1")
-    refused = [
+    refused: list[PreparationPayload] = [
         NeedsAssessmentRecorded(school_id="lincoln-middle", catalog_version=1,
                                 focus_areas=("cfu",), notes="Grant's team rarely checks"),
         SkillInventoryRecorded(user_id="host1", role="principal", catalog_version=1,

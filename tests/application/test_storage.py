@@ -11,12 +11,12 @@ from typing import Any
 import msgspec
 import pytest
 
-from tests.builders import enter, tap
+from tests.builders import enter, record, statuses, stored, tap
 from tests.conftest import FakeClock
 from walkthrough.demo import CURRENT_VISIT
+from walkthrough.errors import Unauthorized
 from walkthrough.persistence import ReceiptRecorder
 from walkthrough.sync import Submission, decode_client_event
-from walkthrough.tokens import Unauthorized
 from web.bootstrap import Services, bootstrap
 from web.settings import Settings
 
@@ -29,15 +29,9 @@ def second(demo: Services, settings: Settings, clock: FakeClock) -> Iterator[Ser
     other.close()
 
 
-def record(services: Services, user: str, *events: dict[str, Any],
-           device: str = "tablet-1") -> list[str]:
-    items = [decode_client_event(msgspec.json.encode(e), services.clock()) for e in events]
-    outcomes = services.app.record(services.app.actor(user), device, items)
-    return [o.status for o in outcomes]
-
-
-def stored(services: Services) -> int:
-    return len(services.app.recorder.select_notifications(start=1, limit=1_000_000))
+def sent(services: Services, user: str, *events: dict[str, Any],
+         device: str = "tablet-1") -> list[str]:
+    return statuses(record(services, user, *events, device=device))
 
 
 def test_opening_an_existing_store_again_creates_nothing_and_loses_nothing(
@@ -49,7 +43,7 @@ def test_opening_an_existing_store_again_creates_nothing_and_loses_nothing(
 
 def test_receipts_are_stored_with_their_events(demo: Services) -> None:
     room, other = enter(CURRENT_VISIT), enter(CURRENT_VISIT, room="c-room-b")
-    assert record(demo, "coach1", room) == ["accepted"]
+    assert sent(demo, "coach1", room) == ["accepted"]
     recorder = demo.app.recorder
     assert isinstance(recorder, ReceiptRecorder)
     submission = decode_client_event(msgspec.json.encode(room), demo.clock())
@@ -71,7 +65,7 @@ def test_the_same_batch_at_two_processes_at_once_is_stored_once(
 
     def send(name: str, services: Services) -> None:
         start.wait()
-        results[name] = record(services, "coach1", *batch)
+        results[name] = sent(services, "coach1", *batch)
 
     threads = [threading.Thread(target=send, args=item)
                for item in (("one", demo), ("two", second))]
@@ -90,13 +84,13 @@ def test_a_cached_visit_catches_up_with_another_process_s_events(
     cached = demo.app.visit(CURRENT_VISIT)
     assert cached is not None
     version = cached.version  # the visit changes in place: keep the number, not the visit
-    assert record(second, "coach2", enter(CURRENT_VISIT, room="c-b"), device="t2") \
+    assert sent(second, "coach2", enter(CURRENT_VISIT, room="c-b"), device="t2") \
         == ["accepted"]
     seen = demo.app.visit(CURRENT_VISIT)
     assert seen is not None
     assert seen.version == version + 1
-    assert record(demo, "coach1", enter(CURRENT_VISIT, room="c-b")) == ["accepted"]
-    assert record(demo, "coach1", tap(CURRENT_VISIT, "cfu", "no", room="c-b")) == ["accepted"]
+    assert sent(demo, "coach1", enter(CURRENT_VISIT, room="c-b")) == ["accepted"]
+    assert sent(demo, "coach1", tap(CURRENT_VISIT, "cfu", "no", room="c-b")) == ["accepted"]
     latest = second.app.visit(CURRENT_VISIT)
     assert latest is not None
     assert latest.version == version + 3

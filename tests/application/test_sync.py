@@ -10,10 +10,9 @@ from uuid import uuid4
 import msgspec
 import pytest
 
-from tests.builders import enter, event, tap
+from tests.builders import enter, event, record, tap
 from tests.conftest import FakeClock
 from walkthrough.demo import CURRENT_VISIT
-from walkthrough.sync import decode_client_event
 from web.bootstrap import Services
 
 Sync = Callable[..., list[dict[str, Any]]]
@@ -23,9 +22,7 @@ Sync = Callable[..., list[dict[str, Any]]]
 def sync(demo: Services, clock: FakeClock) -> Sync:
     def send(user: str, *events: dict[str, Any], device: str = "tablet-1"
              ) -> list[dict[str, Any]]:
-        items = [decode_client_event(msgspec.json.encode(e), clock()) for e in events]
-        outcomes = demo.app.record(demo.app.actor(user), device, items)
-        return [msgspec.to_builtins(o) for o in outcomes]
+        return [msgspec.to_builtins(o) for o in record(demo, user, *events, device=device)]
 
     return send
 

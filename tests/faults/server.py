@@ -7,10 +7,14 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from tests.builders import batch, enter, tap
 from tests.faults.exactly_once import log_counts
 from tests.servers import free_port, wait_until_up
+from walkthrough.demo import CURRENT_VISIT
 from web.bootstrap import bootstrap
 from web.settings import Settings
 
@@ -77,3 +81,23 @@ def stored_counts(data_dir: Path) -> Counter[str]:
         return log_counts(services.app)
     finally:
         services.close()
+
+
+VALUES: list[tuple[str, str | int]] = [
+    ("cfu", "yes"), ("cfu", "no"), ("engagement", 3), ("on_task", 20), ("target_posted", "yes"),
+    ("student_talk", "no")]
+
+
+def now_z() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+def classroom_batch(label: str, size: int, device: str) -> dict[str, Any]:
+    """A room entered, then taps in it: `size` events a tablet made just now."""
+    room = f"c-{label}"
+    events = [enter(CURRENT_VISIT, room=room)]
+    events += [tap(CURRENT_VISIT, *VALUES[i % len(VALUES)], room=room)
+               for i in range(size - 1)]
+    for client_event in events:
+        client_event["occurred_at"] = now_z()
+    return batch(*events, device=device)

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.faults.server import Server, demo_with_token
-from tests.faults.test_server_faults import classroom_batch
+from tests.faults.server import Server, classroom_batch, demo_with_token
 from web.bootstrap import bootstrap
 from web.settings import Settings
 

@@ -7,36 +7,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.builders import batch, enter, tap
 from tests.faults.exactly_once import assert_exactly_once
-from tests.faults.server import Server, demo_with_token, stored_counts
+from tests.faults.server import Server, classroom_batch, demo_with_token, stored_counts
 from walkthrough.demo import CURRENT_VISIT
-
-VALUES: list[tuple[str, str | int]] = [
-    ("cfu", "yes"), ("cfu", "no"), ("engagement", 3), ("on_task", 20), ("target_posted", "yes"),
-    ("student_talk", "no")]
-
-
-def now_z() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
-
-
-def classroom_batch(label: str, size: int, device: str) -> dict[str, Any]:
-    """A room entered, then taps in it: `size` events a tablet made just now."""
-    room = f"c-{label}"
-    events = [enter(CURRENT_VISIT, room=room)]
-    events += [tap(CURRENT_VISIT, *VALUES[i % len(VALUES)], room=room)
-               for i in range(size - 1)]
-    for client_event in events:
-        client_event["occurred_at"] = now_z()
-    return batch(*events, device=device)
 
 
 def ids(body: dict[str, Any]) -> set[str]:

@@ -28,9 +28,7 @@ VISIT = str(CURRENT_VISIT)
 SQLITE_MAX_PAGES = 4294967294
 
 
-@pytest.fixture
-def backend() -> str:
-    return "sqlite"  # the faults are SQLite's own
+pytestmark = pytest.mark.backends("sqlite")  # the faults are SQLite's own
 
 
 class BrokenStore:

@@ -21,10 +21,9 @@ import msgspec
 import pytest
 
 from projections.queries import Reader
-from tests.builders import enter, tap
+from tests.builders import enter, record, tap
 from tests.servers import free_port, wait_until_up
 from walkthrough.demo import CURRENT_VISIT, load_demo
-from walkthrough.sync import decode_client_event
 from web.bootstrap import Services, bootstrap
 from web.settings import Settings
 
@@ -130,9 +129,7 @@ def single_process_summary(batches: list[tuple[str, dict[str, Any]]],
     try:
         load_demo(services.app)
         for user, body in batches:
-            items = [decode_client_event(msgspec.json.encode(e), services.clock())
-                     for e in body["events"]]
-            services.app.record(services.app.actor(user), body["device_id"], items)
+            record(services, user, *body["events"], device=body["device_id"])
         services.projector.catch_up()
         summary = Reader(services.read_models).summary(services.app.actor("organizer1"),
                                                        str(CURRENT_VISIT))

@@ -40,12 +40,11 @@ from projections.rooms import (
     room_doc_id,
 )
 from projections.store import ReadModelStore
-from tests.builders import event
+from tests.builders import event, record
 from tests.conftest import NOW, FakeClock
+from walkthrough.access import Actor
 from walkthrough.catalog import DEFAULT_CATALOG
 from walkthrough.demo import CURRENT_VISIT, load_demo
-from walkthrough.sync import decode_client_event
-from walkthrough.visit import Actor
 from web.bootstrap import Services, bootstrap
 from web.settings import Settings
 
@@ -221,9 +220,7 @@ class Store:
                                             clock=FakeClock())
 
     def send(self, device: str, events: list[dict[str, Any]]) -> None:
-        app = self.services.app
-        items = [decode_client_event(msgspec.json.encode(e), NOW) for e in events]
-        outcomes = app.record(app.actor(DEVICES[device]), device, items)
+        outcomes = record(self.services, DEVICES[device], *events, device=device)
         assert all(o.status in ("accepted", "duplicate") for o in outcomes), [
             (o.status, o.error) for o in outcomes if o.status not in ("accepted", "duplicate")]
 

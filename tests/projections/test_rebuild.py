@@ -12,16 +12,14 @@ import threading
 import time
 from typing import Any
 
-import msgspec
 import pytest
 from eventsourcing.persistence import Tracking
 from typer.testing import CliRunner
 
 from projections.projector import Projector
 from projections.rebuild import compare, rebuild, verify
-from tests.builders import enter, tap
+from tests.builders import enter, record, tap
 from walkthrough.demo import CURRENT_VISIT
-from walkthrough.sync import decode_client_event
 from web.bootstrap import Services, bootstrap
 from web.cli import cli
 from web.settings import Settings
@@ -37,9 +35,8 @@ def observe(services: Services, rooms: int, taps_per_room: int = 4) -> None:
                    for i in range(taps_per_room)]
     for start in range(0, len(events), 400):
         user = "coach1" if start % 800 == 0 else "coach2"
-        items = [decode_client_event(msgspec.json.encode(e), services.clock())
-                 for e in events[start : start + 400]]
-        outcomes = services.app.record(services.app.actor(user), f"tablet-{user}", items)
+        outcomes = record(services, user, *events[start : start + 400],
+                          device=f"tablet-{user}")
         assert {o.status for o in outcomes} == {"accepted"}
 
 

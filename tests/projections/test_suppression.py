@@ -17,11 +17,10 @@ from hypothesis import strategies as st
 
 from projections.queries import Reader
 from projections.summary import ItemTrend
-from tests.builders import enter, event, tap
+from tests.builders import enter, event, record, tap
 from tests.conftest import NOW, FakeClock
+from walkthrough.access import Actor
 from walkthrough.demo import load_demo
-from walkthrough.sync import decode_client_event
-from walkthrough.visit import Actor
 from web.bootstrap import Services, bootstrap
 from web.cycle import school_chart, visit_chart
 from web.settings import Settings
@@ -45,8 +44,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
 
 
 def send(services: Services, user: str, *events: dict[str, Any]) -> None:
-    items = [decode_client_event(msgspec.json.encode(e), NOW) for e in events]
-    outcomes = services.app.record(services.app.actor(user), "tablet", items)
+    outcomes = record(services, user, *events)
     assert {o.status for o in outcomes} == {"accepted"}, outcomes
 
 

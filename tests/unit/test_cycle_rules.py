@@ -8,7 +8,7 @@ from datetime import date
 import msgspec
 import pytest
 
-from tests.unit.test_visit_rules import (
+from tests.unit.rules import (
     COACH,
     DISTRICT,
     HOST,

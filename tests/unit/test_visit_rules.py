@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from uuid import UUID, uuid4
+from datetime import date
+from uuid import uuid4
 
 import msgspec
 import pytest
 
-from walkthrough.district import DISTRICT_ID, District
+from tests.unit.rules import (
+    COACH,
+    DISTRICT,
+    HOST,
+    ORGANIZER,
+    OTHER_COACH,
+    PLANNED,
+    TEAMMATE,
+    record,
+    refused,
+    room,
+)
 from walkthrough.errors import DomainError
 from walkthrough.events import (
     ActionPlanAgreed,
@@ -17,69 +28,15 @@ from walkthrough.events import (
     ClassroomRetracted,
     ClassroomsMerged,
     DebriefStarted,
-    Event,
     EvidenceNoted,
     LookForObserved,
     NextStepProposed,
     ObservationRetracted,
-    Payload,
-    PersonRegistered,
-    SchoolRegistered,
     TeachersNotified,
     VisitClosed,
-    VisitPlanned,
     VisitStarted,
 )
-from walkthrough.visit import Actor, Visit, decide, evolve, facts
-
-T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-VISIT_ID = uuid4()
-COACH = Actor("coach1", ("coach",), "roosevelt-middle")
-TEAMMATE = Actor("coach2", ("coach",), "adams-middle")
-OTHER_COACH = Actor("coach3", ("coach",), "madison-elementary")
-HOST = Actor("host1", ("host",), "lincoln-middle")
-ORGANIZER = Actor("organizer1", ("organizer",))
-DISTRICT = District(
-    id=DISTRICT_ID, version=1,
-    schools={s: SchoolRegistered(school_id=s, name=s, level="middle")
-             for s in ("lincoln-middle", "roosevelt-middle", "adams-middle")},
-    people={p.user_id: p for p in (
-        PersonRegistered(user_id="coach1", name="A", roles=("coach",),
-                         school_id="roosevelt-middle"),
-        PersonRegistered(user_id="coach2", name="B", roles=("coach",), school_id="adams-middle"),
-        PersonRegistered(user_id="coach5", name="C", roles=("coach",),
-                         school_id="lincoln-middle"),
-        PersonRegistered(user_id="host1", name="D", roles=("host",), school_id="lincoln-middle"),
-    )},
-)
-PLANNED = VisitPlanned(school_id="lincoln-middle", host="host1", team=("coach1", "coach2"),
-                       focus="Checking for understanding", catalog_version=1,
-                       date=date(2026, 11, 23))
-
-
-def record(visit: Visit | None, actor: Actor, payload: Payload,
-           event_id: UUID | None = None) -> Visit:
-    """Decide and apply one event, as the application does (with the server's facts)."""
-    decide(visit, actor, payload, DISTRICT)
-    event_id = event_id or uuid4()
-    known = facts(visit, actor, event_id, payload)
-    event = Event(originator_id=VISIT_ID, originator_version=(visit.version if visit else 0) + 1,
-                  timestamp=T0, event_id=event_id, actor=actor.user_id,
-                  device_id="t", occurred_at=T0, withdrawn=known.withdrawn,
-                  withdraws=known.withdraws, payload=payload)  # type: ignore[arg-type]
-    return evolve(visit, event)
-
-
-def room(classroom_id: str = "c1", students_present: int | None = 20,
-         label: str = "Room B") -> ClassroomEntered:
-    return ClassroomEntered(classroom_id=classroom_id, label=label, grade_band="6-8",
-                            subject="math", students_present=students_present)
-
-
-def refused(visit: Visit | None, actor: Actor, payload: Payload) -> str:
-    with pytest.raises(DomainError) as error:
-        decide(visit, actor, payload, DISTRICT)
-    return error.value.code
+from walkthrough.visit import Visit, decide, facts
 
 
 @pytest.fixture

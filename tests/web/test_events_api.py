@@ -16,7 +16,6 @@ from tests.builders import batch, event
 from walkthrough.demo import JEFFERSON_VISIT
 from walkthrough.events import SchoolUpdateRecorded
 from web.bootstrap import Services
-from web.events_api import deployment_pseudonymiser
 
 Headers = dict[str, dict[str, str]]
 
@@ -69,7 +68,7 @@ def test_pages_cover_the_log_once_in_order(client: TestClient, demo: Services, a
 def test_the_stream_is_the_export(client: TestClient, demo: Services, auth: Headers,
                                   tmp_path: Path) -> None:
     response = client.get("/api/events?limit=10000", headers=auth["analyst1"])
-    export_ndjson(demo.app, deployment_pseudonymiser(demo), tmp_path / "log.ndjson", after=0,
+    export_ndjson(demo.app, demo.pseudonyms, tmp_path / "log.ndjson", after=0,
                   until=last_position(demo.app), include_text=False)
     assert response.content == (tmp_path / "log.ndjson").read_bytes()
 

@@ -1,6 +1,7 @@
-"""schemathesis against /openapi.json: every documented operation, with a valid
-token, with generated (valid and invalid) input. No 5xx, and every answer is one
-the description promises: status, content type, body schema; auth not ignored."""
+"""schemathesis against /openapi.json: every documented operation, for each role
+(a coach, a host, an organizer, an analyst), with generated (valid and invalid)
+input. No 5xx, and every answer is one the description promises: status, content
+type, body schema (every JSON answer has one, with its fields); auth not ignored."""
 
 from __future__ import annotations
 
@@ -28,29 +29,31 @@ from web.bootstrap import bootstrap
 from web.openapi import SPEC
 from web.settings import Settings
 
-EXAMPLES = 20  # per operation, valid and invalid input: bounded, so the suite stays fast
+EXAMPLES = 8  # per operation and role, valid and invalid input: bounded, to stay fast
+ROLES = ("coach1", "host1", "organizer1", "analyst1")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, ignored_auth]
 Headers = dict[str, str]
 
 
 @pytest.fixture(scope="module")
-def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Starlette, Headers]]:
-    """The app on the demo district, and an organizer's headers: the organizer may
-    call every route, so the generated requests reach past the role checks."""
+def fuzzed(tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[tuple[Starlette, dict[str, Headers]]]:
+    """The app on the demo district, and each role's headers."""
     clock = FakeClock()
     settings_ = Settings(data_dir=Path(tmp_path_factory.mktemp("fuzz")),
                          sync_rate_per_minute=0)  # fuzz the handler, not the limiter
     services = bootstrap(settings_, clock=clock)
     load_demo(services.app, today=clock().date())
     services.projector.catch_up()
-    token = services.tokens.issue("organizer1", clock())
-    yield create_app(services=services), {"Authorization": f"Bearer {token}"}
+    headers = {user: {"Authorization": f"Bearer {services.tokens.issue(user, clock())}"}
+               for user in ROLES}
+    yield create_app(services=services), headers
     services.close()
 
 
 @pytest.fixture(scope="module")
-def api_schema(fuzzed: tuple[Starlette, Headers]) -> BaseSchema:
+def api_schema(fuzzed: tuple[Starlette, dict[str, Headers]]) -> BaseSchema:
     return schemathesis.openapi.from_asgi("/openapi.json", fuzzed[0])
 
 
@@ -60,11 +63,12 @@ OPERATIONS = [(method, path) for path, operations in SPEC["paths"].items()
               for method in operations]
 
 
+@pytest.mark.parametrize("user", ROLES)
 @pytest.mark.parametrize(("method", "path"), OPERATIONS,
                          ids=[f"{m.upper()} {p}" for m, p in OPERATIONS])
 def test_the_api_keeps_its_description(api_schema: BaseSchema,
-                                       fuzzed: tuple[Starlette, Headers], method: str,
-                                       path: str) -> None:
+                                       fuzzed: tuple[Starlette, dict[str, Headers]],
+                                       method: str, path: str, user: str) -> None:
     operation = api_schema[path][method]
 
     @given(case=operation.as_strategy(GenerationMode.POSITIVE)
@@ -72,6 +76,6 @@ def test_the_api_keeps_its_description(api_schema: BaseSchema,
     @settings(max_examples=EXAMPLES, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
     def keeps_it(case: schemathesis.Case[Any]) -> None:
-        case.call_and_validate(headers=fuzzed[1], checks=CHECKS)
+        case.call_and_validate(headers=fuzzed[1][user], checks=CHECKS)
 
     keeps_it()

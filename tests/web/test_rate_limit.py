@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import msgspec
 import pytest
 from starlette.testclient import TestClient
 
@@ -12,7 +11,7 @@ from tests.builders import batch, enter
 from walkthrough.demo import CURRENT_VISIT
 from web.app import create_app
 from web.bootstrap import Services
-from web.ratelimit import TokenBuckets
+from web.buckets import TokenBuckets
 
 Headers = dict[str, dict[str, str]]
 
@@ -41,8 +40,7 @@ def test_a_bucket_allows_the_burst_then_the_rate() -> None:
 
 @pytest.fixture
 def limited_client(demo: Services) -> Iterator[TestClient]:
-    demo.settings = msgspec.structs.replace(demo.settings, sync_rate_per_minute=6,
-                                            sync_burst=2)
+    demo.sync_limit = TokenBuckets(per_minute=6, burst=2)
     with TestClient(create_app(services=demo)) as test_client:
         yield test_client
 

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-import msgspec
 import pytest
 from starlette.testclient import TestClient
 
@@ -17,6 +16,7 @@ from tests.conftest import FakeClock
 from walkthrough.adapters.signin_links import LINK_PATH
 from web.app import create_app
 from web.bootstrap import Services
+from web.buckets import TokenBuckets
 
 Headers = dict[str, dict[str, str]]
 HERE = "http://testserver"  # the TestClient's origin
@@ -129,8 +129,7 @@ def test_a_malformed_request_is_refused_at_the_edge(client: TestClient, body: by
 
 @pytest.fixture
 def limited(demo: Services) -> Iterator[TestClient]:
-    demo.settings = msgspec.structs.replace(demo.settings, signin_failures_per_minute=6,
-                                            signin_failure_burst=3)
+    demo.signin_limit = TokenBuckets(per_minute=6, burst=3)
     with TestClient(create_app(services=demo)) as test_client:
         yield test_client
 
@@ -199,7 +198,8 @@ def test_organizers_list_people_with_roles_and_school(client: TestClient,
     assert {"coach1", "coach2", "host1", "organizer1", "analyst1"} <= set(by_id)
     assert set(by_id["host1"]) == {"id", "name", "roles", "school"}
     assert "host" in by_id["host1"]["roles"]
-    assert by_id["host1"]["school"] == {"id": "lincoln-middle", "name": "Lincoln Middle"}
+    assert by_id["host1"]["school"] == {"id": "lincoln-middle", "name": "Lincoln Middle",
+                                        "level": "middle"}
     names = [person["name"].casefold() for person in people]
     assert names == sorted(names)
     assert client.get("/api/people", headers=auth["coach1"]).status_code == 403

@@ -23,16 +23,15 @@ import msgspec
 from eventsourcing.postgres import PostgresDatastore
 from psycopg.sql import SQL, Composed, Identifier
 
-from walkthrough.errors import DomainError, Gone, NotFound
-from walkthrough.tokens import (
+from walkthrough.adapters.tokens import (
     DEFAULT_TTL,
     Grant,
     PostgresTokenStore,
     SQLiteTokenStore,
-    Unauthorized,
     grant,
     secret_hash,
 )
+from walkthrough.errors import DomainError, Gone, NotFound, Unauthorized
 
 LINK_TTL = timedelta(minutes=15)
 # The code rides in the fragment: browsers never send it to a server (no request line,

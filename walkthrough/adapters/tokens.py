@@ -18,14 +18,10 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from walkthrough.errors import DomainError
+from walkthrough.errors import Unauthorized
 
 DEFAULT_TTL = timedelta(days=30)
 TokenRow = tuple[str, str, str | None]  # user_id, expires_at, revoked_at
-
-
-class Unauthorized(DomainError):
-    code = "unauthorized"
 
 
 class Grant(NamedTuple):

@@ -1,0 +1,163 @@
+"""What the read routes answer, as types: the web layer encodes them and the OpenAPI
+description is generated from them, so a client (and schemathesis) can hold the
+server to every field. Summaries, debriefs, trends and action plans have their own
+modules; these are the answers made of references and listings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import msgspec
+
+from projections.action_plans import PlanStep
+from projections.rooms import Room
+from walkthrough.catalog import Catalog
+from walkthrough.events import (
+    MeetingStep,
+    NeedsAssessmentRecorded,
+    SkillInventoryRecorded,
+)
+from walkthrough.matching import PeerMatch
+from walkthrough.partnership import Meeting
+
+
+class SchoolRef(msgspec.Struct):
+    id: str
+    name: str
+    level: str | None
+
+
+class PersonRef(msgspec.Struct):
+    id: str
+    name: str
+
+
+class User(msgspec.Struct):
+    id: str
+    name: str
+    roles: list[str]
+    school_id: str | None
+
+
+class VisitListing(msgspec.Struct):
+    id: str
+    school: SchoolRef
+    phase: str
+    date: date
+    focus: str
+    relation: str  # team, host or organizer
+
+
+class Me(msgspec.Struct):
+    user: User
+    visits: list[VisitListing]
+
+
+class VisitDetail(msgspec.Struct):
+    id: str
+    school: SchoolRef
+    host: PersonRef
+    team: list[PersonRef]
+    phase: str
+    focus: str
+    date: date
+    catalog_version: int
+    catalog: Catalog
+    teachers_notified: bool
+    classrooms: list[Room]  # the team's rooms, one per room: tablets join them
+    can_capture: bool  # the caller is on the team and the visit is in observation
+    can_mend: bool  # ...and rooms may still be corrected, merged or withdrawn
+
+
+class CatalogListing(msgspec.Struct):
+    version: int
+    items: int
+
+
+class Catalogs(msgspec.Struct):
+    catalogs: list[CatalogListing]
+
+
+class Inventory(SkillInventoryRecorded, frozen=True, kw_only=True, tag="SkillInventoryRecorded"):
+    person: PersonRef
+
+
+class Preparation(msgspec.Struct):
+    needs_assessments: list[NeedsAssessmentRecorded]
+    skill_inventories: list[Inventory]
+
+
+class Matches(msgspec.Struct):
+    school: SchoolRef
+    needs: NeedsAssessmentRecorded
+    matches: list[PeerMatch]
+
+
+class PartnershipView(msgspec.Struct):
+    """A partnership as formed (its members as people), with its format and next
+    meetings by the cadence."""
+
+    partnership_id: str
+    kind: str
+    members: list[PersonRef]
+    starts: date
+    focus: str | None
+    name: str
+    cadence: str
+    minutes: int
+    next_meetings: list[Meeting]
+
+
+class Partnerships(msgspec.Struct):
+    partnerships: list[PartnershipView]
+
+
+class MeetingHeld(msgspec.Struct):
+    meeting_id: str
+    date: date
+    facilitator: PersonRef | None
+
+
+class AgendaStep(MeetingStep, frozen=True, kw_only=True):
+    overdue: bool
+
+
+class AgendaProgress(msgspec.Struct, tag="progress", tag_field="kind"):
+    """Progress first: the last meeting's next steps and the members' schools' plans."""
+
+    meeting: MeetingHeld | None
+    steps: list[AgendaStep]
+    action_plans: list[PlanStep]
+
+
+class AgendaNextMeeting(msgspec.Struct, tag="next_meeting", tag_field="kind"):
+    date: date
+    cadence: str
+    minutes: int
+    facilitator: PersonRef | None
+
+
+class AgendaNextSteps(msgspec.Struct, tag="next_steps", tag_field="kind"):
+    steps: list[MeetingStep]
+    min_steps: int
+    max_steps: int
+    rule: str
+
+
+class PartnershipAgenda(msgspec.Struct):
+    partnership_id: str
+    name: str
+    kind: str
+    focus: str | None
+    members: list[PersonRef]
+    meetings_held: int
+    sections: list[AgendaProgress | AgendaNextMeeting | AgendaNextSteps]
+
+
+class ActionPlans(msgspec.Struct):
+    today: date
+    school_id: str | None
+    steps: list[PlanStep]
+    overdue: list[PlanStep]
+    check_ins_due: list[PlanStep]
+    schools: dict[str, SchoolRef]

@@ -1,0 +1,16 @@
+"""Every API endpoint, in one list: the app's routes and /openapi.json are built
+from it (web.routing)."""
+
+from __future__ import annotations
+
+from web import api, cycle, events_api, people, roster, signin
+from web.routing import Endpoint
+
+ENDPOINTS: list[Endpoint] = [
+    *api.ENDPOINTS,
+    *events_api.ENDPOINTS,
+    *cycle.ENDPOINTS,
+    *roster.ENDPOINTS,
+    *people.ENDPOINTS,
+    *signin.ENDPOINTS,
+]
