@@ -4,13 +4,20 @@ matching, partnerships, catalogs), action plans and trends, with their SVG chart
 Writes here are organizers' forms recorded on the district (`POST`); everything
 that happens on a visit (debrief, next steps, the agreed plan, check-ins) is a
 visit event sent through `POST /api/sync` like the tablet's taps.
+
+A tablet's outbox sends these forms too, and may send one again when an answer was
+lost: with `Idempotency-Key: <uuid>` a retry of the same request (same path, same
+decoded body) answers what the first one recorded, and records nothing twice; the
+same key with another request is `409 idempotency_conflict`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, TypeVar
+from uuid import UUID
 
 import msgspec
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +28,7 @@ from starlette.routing import Route
 from projections.queries import Reader
 from projections.summary import Summary
 from projections.trends import DistrictTrends, SchoolTrends
+from walkthrough.application import Idempotency
 from walkthrough.catalog import LookFor
 from walkthrough.events import (
     AdministratorRole,
@@ -46,6 +54,7 @@ from web.events_api import as_of_response
 from web.responses import JSON
 
 T = TypeVar("T")
+IDEMPOTENCY_KEY = "Idempotency-Key"
 SVG_HEADERS = {"Cache-Control": "no-store"}
 
 
@@ -117,15 +126,32 @@ async def _answer(request: Request, query: Callable[[Actor, Reader, date], Any])
     return await run_in_threadpool(run)
 
 
-async def _record(request: Request, build: Callable[[Actor, int], Any]) -> Response:
+def idempotency(request: Request, form: msgspec.Struct) -> Idempotency | None:
+    """The request's `Idempotency-Key` with the digest of what is asked: the method, the
+    path and the decoded form (so key order and spacing in the JSON do not matter)."""
+    header = request.headers.get(IDEMPOTENCY_KEY)
+    if header is None:
+        return None
+    try:
+        key = UUID(header.strip())
+    except ValueError:
+        raise RequestError(422, "invalid_idempotency_key",
+                           f"{IDEMPOTENCY_KEY} is a UUID") from None
+    request_line = f"{request.method} {request.url.path}\0".encode()
+    return Idempotency(key, hashlib.sha256(request_line + msgspec.json.encode(form)).digest())
+
+
+async def _record(request: Request, build: Callable[[Actor, int], Any],
+                  form: msgspec.Struct) -> Response:
     """Record one preparation event built from the caller and the latest catalog."""
     services = _services(request)
     actor = await run_in_threadpool(authenticate, request)
     app = services.app
+    once = idempotency(request, form)
 
     def run() -> Recorded:
         payload = build(actor, app.district().latest_catalog_version())
-        event = app.prepare(actor, payload)
+        event = app.prepare(actor, payload, once)
         return Recorded(event_id=str(event.event_id), type=event.type,
                         data=msgspec.to_builtins(event.payload))
 
@@ -144,7 +170,7 @@ async def record_needs(request: Request) -> Response:
     school_id = request.path_params["school_id"]
     return await _record(request, lambda _, latest: NeedsAssessmentRecorded(
         school_id=school_id, catalog_version=form.catalog_version or latest,
-        focus_areas=form.focus_areas, notes=form.notes))
+        focus_areas=form.focus_areas, notes=form.notes), form)
 
 
 async def record_skills(request: Request) -> Response:
@@ -152,7 +178,7 @@ async def record_skills(request: Request) -> Response:
     user_id = request.path_params["user_id"]
     return await _record(request, lambda _, latest: SkillInventoryRecorded(
         user_id=user_id, role=form.role, catalog_version=form.catalog_version or latest,
-        strengths=form.strengths, growth_areas=form.growth_areas, notes=form.notes))
+        strengths=form.strengths, growth_areas=form.growth_areas, notes=form.notes), form)
 
 
 async def matches(request: Request) -> Response:
@@ -164,7 +190,7 @@ async def matches(request: Request) -> Response:
 
 async def form_partnership(request: Request) -> Response:
     form = await _form(request, PartnershipFormed)
-    return await _record(request, lambda _, __: form)
+    return await _record(request, lambda _, __: form, form)
 
 
 async def partnerships(request: Request) -> Response:
@@ -177,7 +203,7 @@ async def record_meeting(request: Request) -> Response:
     partnership_id = request.path_params["partnership_id"]
     return await _record(request, lambda _, __: PartnershipMeetingHeld(
         partnership_id=partnership_id, meeting_id=form.meeting_id, date=form.date,
-        next_steps=form.next_steps, facilitator=form.facilitator, notes=form.notes))
+        next_steps=form.next_steps, facilitator=form.facilitator, notes=form.notes), form)
 
 
 async def partnership_agenda(request: Request) -> Response:
@@ -194,9 +220,10 @@ async def publish_catalog(request: Request) -> Response:
     form = await _form(request, CatalogForm)
     services = _services(request)
     actor = await run_in_threadpool(authenticate, request)
+    once = idempotency(request, form)
 
     def run() -> Recorded:
-        event = services.app.publish_catalog(actor, form.items, form.notes)
+        event = services.app.publish_catalog(actor, form.items, form.notes, once)
         return Recorded(event_id=str(event.event_id), type=event.type,
                         data=msgspec.to_builtins(event.payload))
 

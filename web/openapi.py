@@ -16,6 +16,7 @@ from walkthrough.events import PartnershipFormed
 from web.cycle import CatalogForm, MeetingForm, NeedsAssessmentForm, SkillInventoryForm
 from web.events_api import NDJSON, QUERY_PARAMETERS
 from web.people import People, SignInLinkMade
+from web.plans import VisitPlan
 from web.responses import JSON
 from web.roster import StaffNamesForm, StaffNamesStored
 from web.schemas import ErrorResponse, SyncRequestDoc, SyncResponse
@@ -64,6 +65,9 @@ _ROUTES: list[tuple[str, str, str, str | None, str | None]] = [
      "CatalogForm", None),
     ("get", "/api/action-plans", "Open action-plan steps, next check-in due, overdue "
      "(host: own school; organizers: district or ?school_id=)", None, None),
+    ("get", "/api/visits/{visit_id}/plan", "One visit's action plan: each agreed step "
+     "with its latest check-in and the next one due (weekly), and the check-ins so far "
+     "(its team, host, organizers; the team's coaches check in too)", None, "VisitPlan"),
     ("put", "/api/schools/{school_id}/staff-names", "Replace the school's staff roster: "
      "free text naming one of these given names or surnames is refused (names_a_person). "
      "Write-only: the names are kept as keyed hashes and never answered back (host of the "
@@ -95,6 +99,16 @@ _ROUTES: list[tuple[str, str, str, str | None, str | None]] = [
 NO_BEARER = {"/api/signin/link"}
 # POSTs that answer 200 (the others create something: 201).
 ANSWER_200 = {"/api/sync", "/api/signin/link"}
+# Organizers' forms a tablet's outbox may send again: an optional Idempotency-Key.
+IDEMPOTENT = {"/api/schools/{school_id}/needs-assessment",
+              "/api/people/{user_id}/skill-inventory", "/api/partnerships",
+              "/api/partnerships/{partnership_id}/meetings", "/api/catalogs"}
+IDEMPOTENCY_HEADER = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "A UUID per request: a retry with the same key and the same body "
+                   "answers what the first one recorded, and records nothing twice; the "
+                   "same key with another body is 409 idempotency_conflict",
+    "schema": {"type": "string", "format": "uuid"}}
 # Rate-limited: sync per token, refused sign-in links per client address (Retry-After).
 RATE_LIMITED = {"/api/sync", "/api/signin/link"}
 _OPEN: list[tuple[str, str]] = [("/health", "Liveness and store check"),
@@ -106,7 +120,7 @@ def build_spec() -> dict[str, Any]:
         [SyncRequestDoc, SyncResponse, Summary, ErrorResponse, LogLine, SchoolTrends,
          DistrictTrends, NeedsAssessmentForm, SkillInventoryForm, CatalogForm,
          PartnershipFormed, MeetingForm, StaffNamesForm, StaffNamesStored, People,
-         SignInLinkMade, LinkRedemption, SignedIn],
+         SignInLinkMade, LinkRedemption, SignedIn, VisitPlan],
         ref_template="#/components/schemas/{name}",
     )
     paths: dict[str, dict[str, Any]] = {}
@@ -130,6 +144,9 @@ def build_spec() -> dict[str, Any]:
                                    "partnership_id")
                       if "{" + name + "}" in path]
         parameters += QUERY_PARAMETERS.get(path, [])
+        if method == "post" and path in IDEMPOTENT:
+            parameters.append(IDEMPOTENCY_HEADER)
+            operation["responses"]["409"] = error
         if parameters:
             operation["parameters"] = parameters
         if path == "/api/events":
