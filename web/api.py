@@ -12,7 +12,7 @@ from projections.queries import Reader
 from walkthrough.errors import DomainError
 from walkthrough.sync import decode_client_event, decode_typed_batch
 from walkthrough.visit import Actor
-from web import cycle, people, roster, signin
+from web import cycle, people, plans, roster, signin
 from web.auth import authenticate
 from web.bodies import read_body
 from web.bootstrap import Services
@@ -138,6 +138,7 @@ routes = [
     Route("/api/catalogs/{version:int}", catalog_version, methods=["GET"]),
     Route("/api/events", events, methods=["GET"]),
     *cycle.routes,
+    *plans.routes,
     *roster.routes,
     *people.routes,
     *signin.routes,
