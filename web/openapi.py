@@ -103,7 +103,7 @@ ANSWER_200 = {"/api/sync", "/api/signin/link"}
 IDEMPOTENT = {"/api/schools/{school_id}/needs-assessment",
               "/api/people/{user_id}/skill-inventory", "/api/partnerships",
               "/api/partnerships/{partnership_id}/meetings", "/api/catalogs"}
-IDEMPOTENCY_HEADER = {
+IDEMPOTENCY_HEADER: dict[str, Any] = {
     "name": "Idempotency-Key", "in": "header", "required": False,
     "description": "A UUID per request: a retry with the same key and the same body "
                    "answers what the first one recorded, and records nothing twice; the "
