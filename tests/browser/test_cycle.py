@@ -62,7 +62,7 @@ def test_a_district_runs_a_visit_cycle_from_the_app(tablet: Callable[..., Tablet
     organizer.by("notice-link").click()
     expect(organizer.by("staff-notice")).to_contain_text("This visit is nonevaluative")
     expect(organizer.by("staff-notice")).to_contain_text(focus)
-    organizer.page.get_by_role("link", name="← Back").click()
+    organizer.page.get_by_role("link", name="← Visit day").click()
     expect(organizer.by("notify-card")).to_be_visible()
 
     host = person(tablet, "host1")

@@ -5,11 +5,11 @@
 import { getJson } from "../api.js";
 import { h, replace, formatDate } from "../dom.js";
 
-function printBar(visitId, back) {
+function printBar(back, backText) {
   const print = h("button", { type: "button", class: "primary", testid: "print" }, "Print");
   print.addEventListener("click", () => window.print());
   return h("div", { class: "print-bar" },
-    h("p", { class: "crumbs" }, h("a", { href: back, "data-link": true }, "← Back")),
+    h("p", { class: "crumbs" }, h("a", { href: back, "data-link": true }, backText)),
     print);
 }
 
@@ -17,7 +17,7 @@ export async function renderNotice(root, visitId, { setTitle }) {
   const { data: visit } = await getJson(`/api/visits/${encodeURIComponent(visitId)}`);
   setTitle(`Notice for staff · ${visit.school.name}`);
   replace(root,
-    printBar(visitId, `/visits/${visitId}/start`),
+    printBar(`/visits/${visitId}/start`, "← Visit day"),
     h("article", { class: "printable notice-sheet", testid: "staff-notice" },
       h("h1", { tabindex: "-1" }, `Peer visit at ${visit.school.name}`),
       h("p", { class: "lede" }, `On ${formatDate(visit.date)}, a small team of administrators from other schools will visit classrooms for 10 to 20 minutes each.`),
@@ -45,7 +45,7 @@ export async function renderThanks(root, visitId, { setTitle }) {
       h("p", { class: "thanks-from" }, `The visiting team · ${formatDate(visit.date)}`),
       label ? h("p", { class: "thanks-room" }, `for ${label}`) : null));
   replace(root,
-    printBar(visitId, "/"),
+    printBar("/", "← Visits"),
     h("h1", { tabindex: "-1" }, "Thank-you notes"),
     h("p", { class: "hint no-print" }, rooms.length
       ? `One card for each of the ${rooms.length} rooms the team visited. No names, no feedback: leave one in each room.`
