@@ -60,7 +60,8 @@ def debriefing(server: Server) -> str:
     ]
     for user, sent in steps:
         status, body = server.call("POST", "/api/sync", user, batch(sent))
-        assert status == 200 and body["results"][0]["status"] == "accepted", body
+        assert status == 200, body
+        assert body["results"][0]["status"] == "accepted", body
     return str(visit)
 
 
