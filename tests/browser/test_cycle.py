@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Route, expect
 
 from tests.browser.conftest import Server, Tablet
 from tests.browser.support import unique
@@ -143,3 +144,48 @@ def test_a_district_runs_a_visit_cycle_from_the_app(tablet: Callable[..., Tablet
     expect(items.nth(1)).to_contain_text("At risk")
     for device in (organizer, host, coach1, coach2):
         assert device.console_errors == [], device.console_errors
+
+
+def test_an_organizers_form_waits_offline_and_a_lost_answer_records_it_once(
+    tablet: Callable[..., Tablet], server: Server
+) -> None:
+    """A needs assessment saved offline is queued; back online it is sent, its answer is
+    lost, and the resend (the same Idempotency-Key) is answered as the first one was."""
+    organizer = tablet("organizer1").sign_in_by_link()
+    organizer.wait_for_service_worker()
+    organizer.by("plan-link").click()
+    expect(organizer.by("school-adams-middle")).to_be_visible()
+    keys: list[str] = []
+    answers: list[Any] = []
+
+    def lose_the_first_answer(route: Route) -> None:
+        keys.append(route.request.headers.get("idempotency-key", ""))
+        response = route.fetch()  # the server records it...
+        answers.append(response.json())
+        if len(answers) == 1:
+            route.abort("connectionreset")  # ...but the tablet never hears back
+        else:
+            route.fulfill(response=response)
+
+    organizer.page.route("**/needs-assessment", lose_the_first_answer)
+    organizer.context.set_offline(True)
+    notes = unique("Grade 7 science: labs end before students explain")
+    organizer.by("edit-needs-adams-middle").click()
+    organizer.by("needs-areas-adams-middle-cfu").check()
+    organizer.by("needs-notes-adams-middle").fill("Ms. Smith's labs run long")
+    organizer.by("save-needs-adams-middle").click()
+    expect(organizer.by("needs-error-adams-middle")).to_contain_text("names a person")
+    organizer.by("needs-notes-adams-middle").fill(notes)
+    organizer.by("save-needs-adams-middle").click()
+    expect(organizer.by("flash")).to_contain_text("Saved on this tablet")
+    expect(organizer.by("pending-count")).to_have_text("1")
+
+    organizer.context.set_offline(False)
+    expect(organizer.by("pending-count")).to_have_text("0", timeout=30_000)
+    expect(organizer.by("needs-adams-middle")).to_contain_text(notes)
+    assert len(keys) == 2
+    assert keys[0] == keys[1] != ""
+    assert answers[0] == answers[1]
+    assert answers[0]["event_id"] == keys[0]
+    needs = server.get("/api/preparation", "organizer1")["needs_assessments"]
+    assert [n["notes"] for n in needs if n["school_id"] == "adams-middle"] == [notes]
