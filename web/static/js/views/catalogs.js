@@ -3,7 +3,7 @@
 // visits planned on an older one keep theirs.
 
 import { getJson } from "../api.js";
-import { h, humanize } from "../dom.js";
+import { h } from "../dom.js";
 import * as outbox from "../outbox.js";
 import {
   SHORT, checkboxGroup, commit, field, live, screen, select, showProblems, statusLine, textInput,
@@ -13,14 +13,15 @@ import {
 
 const KINDS = [["yes_no", "Yes / no / not observed"], ["note", "Note (text)"], ["count", "Count"]];
 const KEY = /^[a-z][a-z0-9_]{0,63}$/;
+const KIND_NAMES = { yes_no: "yes / no", count: "count", scale: "scale", choice: "choice", note: "note" };
 
 function publishForm(latest, flash, refresh) {
   const keep = checkboxGroup("keep", "Look-fors kept in the new version",
     latest.items.map((item) => [item.key, item.prompt]), { checked: latest.items.map((i) => i.key), testid: "keep" });
-  const key = field("new-key", "New look-for: key (optional)", textInput("new-key", { max: 64, placeholder: "e.g. exit_ticket" }),
+  const key = field("new-key", "Key", textInput("new-key", { max: 64, placeholder: "e.g. exit_ticket" }),
     "Lower case letters, digits and _; it names the look-for in exports.");
-  const prompt = field("new-prompt", "Its prompt", textInput("new-prompt", { max: SHORT, placeholder: "e.g. Exit ticket used" }));
-  const kind = field("new-kind", "Its kind", select("new-kind", KINDS));
+  const prompt = field("new-prompt", "Prompt", textInput("new-prompt", { max: SHORT, placeholder: "e.g. Exit ticket used" }));
+  const kind = field("new-kind", "Kind", select("new-kind", KINDS));
   const notes = field("catalog-notes", "What changed (optional)", textInput("catalog-notes", { max: SHORT }));
   const status = statusLine("catalog-error");
   const publish = h("button", { type: "button", class: "primary", testid: "publish-catalog" }, "Publish a new version");
@@ -50,7 +51,10 @@ function publishForm(latest, flash, refresh) {
   return h("section", { class: "card", "aria-labelledby": "publish-heading", testid: "publish-card" },
     h("h2", { id: "publish-heading" }, `Publish version ${latest.version + 1}`),
     h("p", { class: "hint" }, `From version ${latest.version}: leave look-fors out, add one.`),
-    keep, h("div", { class: "field-row" }, key, prompt, kind), notes, status, publish);
+    keep,
+    h("fieldset", { class: "checks" }, h("legend", {}, "Add a look-for (optional)"),
+      h("div", { class: "field-row" }, prompt, kind), key),
+    notes, status, publish);
 }
 
 export async function renderCatalogs(root, me, { setTitle }) {
@@ -71,7 +75,7 @@ export async function renderCatalogs(root, me, { setTitle }) {
       h("section", { class: "card", "aria-labelledby": "latest-heading" },
         h("h2", { id: "latest-heading" }, `Version ${latest.version}`),
         h("ul", { class: "catalog-items", testid: "catalog-items" }, latest.items.map((item) =>
-          h("li", {}, h("strong", {}, item.prompt), ` · ${humanize(item.kind)}`, h("span", { class: "meta" }, ` (${item.key})`))))),
+          h("li", {}, h("strong", {}, item.prompt), ` · ${KIND_NAMES[item.kind] || item.kind}`, h("span", { class: "meta" }, ` (${item.key})`))))),
       organizer ? publishForm(latest, flash, render) : null);
   };
   await render();
