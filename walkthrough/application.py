@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, NamedTuple, TypeVar, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import Application
@@ -43,7 +43,7 @@ from walkthrough.district import (
     project_district,
 )
 from walkthrough.draft import Draft, Group
-from walkthrough.errors import DomainError, NotFound, StoreUnavailable
+from walkthrough.errors import Conflict, DomainError, NotFound, StoreUnavailable
 from walkthrough.events import (
     AnyPayload,
     CatalogPublished,
@@ -74,6 +74,15 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class Idempotency(NamedTuple):
+    """A client's key for one preparation request (`Idempotency-Key`) and the digest of
+    the request: the key becomes the event's id and is kept as a sync receipt, so a
+    retry of the same request records nothing twice."""
+
+    key: UUID
+    digest: bytes
 
 
 class Walkthrough(Application[UUID]):
@@ -173,27 +182,59 @@ class Walkthrough(Application[UUID]):
 
         self.writer.run(Job(decide))
 
-    def prepare(self, actor: Actor, payload: PreparationPayload) -> Event:
-        """Record an organizer's preparation event on the district; return it."""
-        return self.writer.run(Job(lambda draft: self._prepare(draft, actor, lambda _: payload)))
+    def prepare(self, actor: Actor, payload: PreparationPayload,
+                idempotency: Idempotency | None = None) -> Event:
+        """Record an organizer's preparation event on the district; return it (with an
+        idempotency key already used for the same request: the event it recorded)."""
+        return self._prepared(actor, lambda _: payload, idempotency)
 
     def publish_catalog(self, actor: Actor, items: Sequence[LookFor],
-                        notes: str | None = None) -> Event:
+                        notes: str | None = None,
+                        idempotency: Idempotency | None = None) -> Event:
         """Publish the next catalog version, numbered on fresh state at each attempt so
         that concurrent publishers each get their own version."""
-        return self.writer.run(Job(lambda draft: self._prepare(draft, actor, lambda district: (
-            CatalogPublished(version=district.latest_catalog_version() + 1,
-                             items=tuple(items), notes=notes)))))
+        return self._prepared(actor, lambda district: CatalogPublished(
+            version=district.latest_catalog_version() + 1, items=tuple(items), notes=notes),
+            idempotency)
+
+    def _prepared(self, actor: Actor, build: Callable[[District], PreparationPayload],
+                  idempotency: Idempotency | None) -> Event:
+        keys = [idempotency.key] if idempotency else []
+        event: Event | None = self.writer.run(Job(
+            lambda draft: self._prepare(draft, actor, build, idempotency), keys))
+        if event is None:
+            assert idempotency is not None
+            return self._district_event(idempotency.key)
+        return event
 
     def _prepare(self, draft: Draft, actor: Actor,
-                 build: Callable[[District], PreparationPayload]) -> Event:
+                 build: Callable[[District], PreparationPayload],
+                 idempotency: Idempotency | None) -> Event | None:
+        """The event recorded, or None when the same request was recorded before."""
+        receipt = None
+        if idempotency is not None:
+            known = draft.receipt(idempotency.key)
+            if known is not None:
+                if known != idempotency.digest:
+                    raise Conflict("this Idempotency-Key was used for another request",
+                                   code="idempotency_conflict")
+                return None
+            receipt = Receipt(event_id=idempotency.key, digest=idempotency.digest,
+                              visit_id=DISTRICT_ID, key=str(idempotency.key))
         district = draft.district()
         payload = build(district)
         decide_district(district, actor.roles, payload, actor.user_id, draft.roster)
         event = self._event(DISTRICT_ID, district.version + 1, actor, "server", draft.now,
-                            payload)
-        draft.add(DISTRICT_ID, evolve_district(district, event), event)
+                            payload, event_id=idempotency.key if idempotency else None)
+        draft.add(DISTRICT_ID, evolve_district(district, event), event, receipt)
         return event
+
+    def _district_event(self, event_id: UUID) -> Event:
+        """A stored district event by its id, the most recent first."""
+        for event in cast(Iterable[Event], self.events.get(DISTRICT_ID, desc=True)):
+            if event.event_id == event_id:
+                return event
+        raise NotFound(f"no district event {event_id}", code="not_found")
 
     def record(
         self, actor: Actor, device_id: str, items: Sequence[Submission | Rejection]
@@ -309,12 +350,13 @@ class Walkthrough(Application[UUID]):
         submission: Submission | None = None,
         catalog_version: int | None = None,
         known: Facts = NO_FACTS,
+        event_id: UUID | None = None,
     ) -> Event:
         return Event(
             originator_id=originator_id,
             originator_version=version,
             timestamp=now,
-            event_id=submission.event_id if submission else uuid4(),
+            event_id=submission.event_id if submission else (event_id or uuid4()),
             actor=actor.user_id,
             device_id=device_id,
             occurred_at=submission.occurred_at if submission else now,

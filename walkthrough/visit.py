@@ -264,7 +264,9 @@ def _decide_rules(visit: Visit | None, actor: Actor, payload: VisitPayload,
                     raise DomainError(f"no proposed step {step_id!r} on this visit",
                                       code="unknown_step")
         case CheckInRecorded():
-            _require(visit, actor, ("host", "organizer"))
+            # The host owns the plan; the visit's coaches support it between visits
+            # (e.g. a coach and an assistant principal meeting weekly for a month).
+            _require(visit, actor, ("host", "organizer", "team"))
             _require_open(visit)
             _require_phase(visit, "support", "check-ins follow an agreed action plan")
             if payload.step_id not in visit.agreed:

@@ -4,13 +4,20 @@ matching, partnerships, catalogs), action plans and trends, with their SVG chart
 Writes here are organizers' forms recorded on the district (`POST`); everything
 that happens on a visit (debrief, next steps, the agreed plan, check-ins) is a
 visit event sent through `POST /api/sync` like the tablet's taps.
+
+A tablet's outbox sends these forms too, and may send one again when an answer was
+lost: with `Idempotency-Key: <uuid>` a retry of the same request (same path, same
+decoded body) answers what the first one recorded, and records nothing twice; the
+same key with another request is `409 idempotency_conflict`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
+from uuid import UUID
 
 import msgspec
 from starlette.concurrency import run_in_threadpool
@@ -28,6 +35,7 @@ from projections.answers import (
 from projections.summary import Summary
 from projections.trends import DistrictTrends, SchoolTrends
 from walkthrough.access import Actor
+from walkthrough.application import Idempotency
 from walkthrough.catalog import LookFor
 from walkthrough.events import (
     AdministratorRole,
@@ -50,6 +58,7 @@ from web.errors import RequestError
 from web.responses import JSON
 from web.routing import SVG_MEDIA, Endpoint
 
+IDEMPOTENCY_KEY = "Idempotency-Key"
 SVG_HEADERS = {"Cache-Control": "no-store"}
 
 
@@ -91,15 +100,32 @@ class Recorded(msgspec.Struct):
     data: dict[str, Any]
 
 
-async def _record(request: Request, build: Callable[[Actor, int], Any]) -> Response:
+def idempotency(request: Request, form: msgspec.Struct) -> Idempotency | None:
+    """The request's `Idempotency-Key` with the digest of what is asked: the method, the
+    path and the decoded form (so key order and spacing in the JSON do not matter)."""
+    header = request.headers.get(IDEMPOTENCY_KEY)
+    if header is None:
+        return None
+    try:
+        key = UUID(header.strip())
+    except ValueError:
+        raise RequestError(422, "invalid_idempotency_key",
+                           f"{IDEMPOTENCY_KEY} is a UUID") from None
+    request_line = f"{request.method} {request.url.path}\0".encode()
+    return Idempotency(key, hashlib.sha256(request_line + msgspec.json.encode(form)).digest())
+
+
+async def _record(request: Request, build: Callable[[Actor, int], Any],
+                  form: msgspec.Struct) -> Response:
     """Record one preparation event built from the caller and the latest catalog."""
     found = services(request)
     actor = caller(request)
     app = found.app
+    once = idempotency(request, form)
 
     def run() -> Recorded:
         payload = build(actor, app.district().latest_catalog_version())
-        event = app.prepare(actor, payload)
+        event = app.prepare(actor, payload, once)
         return Recorded(event_id=str(event.event_id), type=event.type,
                         data=msgspec.to_builtins(event.payload))
 
@@ -118,7 +144,7 @@ async def record_needs(request: Request) -> Response:
     school_id = request.path_params["school_id"]
     return await _record(request, lambda _, latest: NeedsAssessmentRecorded(
         school_id=school_id, catalog_version=form.catalog_version or latest,
-        focus_areas=form.focus_areas, notes=form.notes))
+        focus_areas=form.focus_areas, notes=form.notes), form)
 
 
 async def record_skills(request: Request) -> Response:
@@ -126,7 +152,7 @@ async def record_skills(request: Request) -> Response:
     user_id = request.path_params["user_id"]
     return await _record(request, lambda _, latest: SkillInventoryRecorded(
         user_id=user_id, role=form.role, catalog_version=form.catalog_version or latest,
-        strengths=form.strengths, growth_areas=form.growth_areas, notes=form.notes))
+        strengths=form.strengths, growth_areas=form.growth_areas, notes=form.notes), form)
 
 
 async def matches(request: Request) -> Response:
@@ -137,7 +163,7 @@ async def matches(request: Request) -> Response:
 
 async def form_partnership(request: Request) -> Response:
     form = await body(request, PartnershipFormed)
-    return await _record(request, lambda _, __: form)
+    return await _record(request, lambda _, __: form, form)
 
 
 async def partnerships(request: Request) -> Response:
@@ -150,7 +176,7 @@ async def record_meeting(request: Request) -> Response:
     partnership_id = request.path_params["partnership_id"]
     return await _record(request, lambda _, __: PartnershipMeetingHeld(
         partnership_id=partnership_id, meeting_id=form.meeting_id, date=form.date,
-        next_steps=form.next_steps, facilitator=form.facilitator, notes=form.notes))
+        next_steps=form.next_steps, facilitator=form.facilitator, notes=form.notes), form)
 
 
 async def partnership_agenda(request: Request) -> Response:
@@ -167,9 +193,10 @@ async def publish_catalog(request: Request) -> Response:
     form = await body(request, CatalogForm)
     found = services(request)
     actor = caller(request)
+    once = idempotency(request, form)
 
     def run() -> Recorded:
-        event = found.app.publish_catalog(actor, form.items, form.notes)
+        event = found.app.publish_catalog(actor, form.items, form.notes, once)
         return Recorded(event_id=str(event.event_id), type=event.type,
                         data=msgspec.to_builtins(event.payload))
 
@@ -277,6 +304,10 @@ async def debrief_chart(request: Request) -> Response:
 
 
 ORGANIZERS = ("organizer",)
+ONCE = {"name": IDEMPOTENCY_KEY, "in": "header", "required": False,
+        "description": "a UUID: a retry of the same request answers what the first one "
+                       "recorded (409 idempotency_conflict for another request)",
+        "schema": {"type": "string", "format": "uuid"}}
 CHART = {"name": "chart", "in": "query", "required": False,
          "schema": {"type": "string", "enum": ["bars", "lines"], "default": "bars"}}
 ENDPOINTS = [
@@ -285,10 +316,12 @@ ENDPOINTS = [
              answer=Preparation),
     Endpoint("post", "/api/schools/{school_id}/needs-assessment", record_needs,
              "Record a school's needs: focus look-fors and notes (organizers)",
-             roles=ORGANIZERS, body=NeedsAssessmentForm, answer=Recorded, status=201),
+             roles=ORGANIZERS, body=NeedsAssessmentForm, answer=Recorded, status=201,
+             query=(ONCE,), errors=(409,)),
     Endpoint("post", "/api/people/{user_id}/skill-inventory", record_skills,
              "Record an administrator's role, strengths and growth areas (organizers)",
-             roles=ORGANIZERS, body=SkillInventoryForm, answer=Recorded, status=201),
+             roles=ORGANIZERS, body=SkillInventoryForm, answer=Recorded, status=201,
+             query=(ONCE,), errors=(409,)),
     Endpoint("get", "/api/schools/{school_id}/matches", matches,
              "Peers in the same role from other campuses whose strengths meet the school's "
              "needs, ranked, with the reason (organizers; ?role=)", roles=ORGANIZERS,
@@ -299,12 +332,12 @@ ENDPOINTS = [
     Endpoint("post", "/api/partnerships", form_partnership, "Form a Leadership Learning "
              "Partnership (a pair) or a Critical Friends Group (4-6) (organizers)",
              roles=ORGANIZERS, body=PartnershipFormed, answer=Recorded, status=201,
-             errors=(409,)),
+             query=(ONCE,), errors=(409,)),
     Endpoint("post", "/api/partnerships/{partnership_id}/meetings", record_meeting,
              "Record a meeting held: date, facilitator (a Critical Friends Group rotates it) "
              "and one or two next steps, each with owner, due date and definition of success "
              "(organizers, members)", body=MeetingForm, answer=Recorded, status=201,
-             errors=(409,)),
+             query=(ONCE,), errors=(409,)),
     Endpoint("get", "/api/partnerships/{partnership_id}/agenda", partnership_agenda,
              "The next meeting's agenda: progress on the last next steps first, the next "
              "meeting by the cadence, then the next steps to agree (organizers, members)",
@@ -313,7 +346,7 @@ ENDPOINTS = [
              answer=Catalogs),
     Endpoint("post", "/api/catalogs", publish_catalog,
              "Publish the next catalog version (organizers)", roles=ORGANIZERS,
-             body=CatalogForm, answer=Recorded, status=201, errors=(409,)),
+             body=CatalogForm, answer=Recorded, status=201, query=(ONCE,), errors=(409,)),
     Endpoint("get", "/api/action-plans", action_plans, "Open action-plan steps, next check-in "
              "due, overdue (host: own school; organizers: district or ?school_id=)",
              roles=("host", "organizer"), answer=ActionPlans,

@@ -3,13 +3,14 @@ from it (web.routing)."""
 
 from __future__ import annotations
 
-from web import api, cycle, events_api, people, roster, signin
+from web import api, cycle, events_api, people, plans, roster, signin
 from web.routing import Endpoint
 
 ENDPOINTS: list[Endpoint] = [
     *api.ENDPOINTS,
     *events_api.ENDPOINTS,
     *cycle.ENDPOINTS,
+    *plans.ENDPOINTS,
     *roster.ENDPOINTS,
     *people.ENDPOINTS,
     *signin.ENDPOINTS,

@@ -33,8 +33,9 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-BROWSER_MODULES = ["test_capture.py", "test_names.py", "test_offline.py", "test_reports.py",
-                   "test_screens.py", "test_signin_links.py", "test_team.py"]
+BROWSER_MODULES = ["test_accessibility.py", "test_capture.py", "test_cycle.py", "test_names.py",
+                   "test_offline.py", "test_reports.py", "test_screens.py",
+                   "test_signin_links.py", "test_team.py"]
 
 try:
     import playwright.sync_api  # noqa: F401
@@ -100,6 +101,14 @@ class Server:
             with error:
                 return error.code, json.loads(error.read() or b"null")
 
+    def link(self, user: str) -> str:
+        """A one-time sign-in link for `user` (`walkthrough link`), made for this server."""
+        env = {**os.environ, "WALKTHROUGH_DATA_DIR": str(self.log.parent)}
+        env.pop("WALKTHROUGH_DATABASE_URL", None)
+        link = _cli(env, "link", user, "--base-url", self.url).strip().splitlines()[-1]
+        assert link.startswith(f"{self.url}/signin#code="), link
+        return link
+
     def get(self, path: str, user: str = "coach1") -> Any:
         status, body = self.call("GET", path, user)
         assert status == 200, (path, status, body)
@@ -117,7 +126,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iter
     env.pop("WALKTHROUGH_DATABASE_URL", None)
     _cli(env, "demo")
     tokens = {user: _cli(env, "token", user).strip().splitlines()[-1].strip()
-              for user in ("coach1", "coach2", "host1")}
+              for user in ("coach1", "coach2", "host1", "organizer1")}
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = data_dir / "serve.log"
@@ -184,6 +193,14 @@ class Tablet:
 
     def by(self, test_id: str) -> Any:
         return self.page.get_by_test_id(test_id)
+
+    def sign_in_by_link(self) -> Tablet:
+        """Open a one-time link for this device's person: the visits screen, signed in."""
+        from playwright.sync_api import expect
+
+        self.page.goto(self.server.link(self.user))
+        expect(self.by("visit-list")).to_be_visible()
+        return self
 
     def sign_in(self) -> Tablet:
         from playwright.sync_api import expect

@@ -5,14 +5,13 @@ app, QR code and all, and it signs that person's tablet in."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Server, Tablet, _cli
+from tests.browser.conftest import Server, Tablet
 from tests.browser.support import CONTRAST_PROBLEMS, SMALL_TARGETS, overflow
 
 pytestmark = pytest.mark.browser
@@ -24,11 +23,7 @@ STORED_TOKEN = "() => localStorage.getItem('walkthrough.token')"
 
 def make_link(server: Server, user: str) -> str:
     """`walkthrough link <user> --base-url <the server>`, on the server's data directory."""
-    env = {**os.environ, "WALKTHROUGH_DATA_DIR": str(server.log.parent)}
-    env.pop("WALKTHROUGH_DATABASE_URL", None)
-    link = _cli(env, "link", user, "--base-url", server.url).strip().splitlines()[-1]
-    assert link.startswith(f"{server.url}/signin#code="), link
-    return link
+    return server.link(user)
 
 
 def name_of(server: Server, user: str) -> str:

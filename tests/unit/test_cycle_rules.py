@@ -13,7 +13,9 @@ from tests.unit.rules import (
     DISTRICT,
     HOST,
     ORGANIZER,
+    OTHER_COACH,
     PLANNED,
+    TEAMMATE,
     record,
     refused,
 )
@@ -108,12 +110,26 @@ def test_a_step_is_due_after_the_visit(debriefing: Visit) -> None:
     assert refused(debriefing, COACH, step("s1", due=date(2026, 1, 1))) == "invalid_due"
 
 
-def test_only_host_or_organizer_agree_and_check_in(debriefing: Visit) -> None:
+def test_only_host_or_organizer_agree_the_plan(debriefing: Visit) -> None:
     visit = record(debriefing, COACH, step("s1"))
     assert refused(visit, COACH, ActionPlanAgreed(step_ids=("s1",))) == "forbidden"
     visit = record(visit, HOST, ActionPlanAgreed(step_ids=("s1",)))
-    assert refused(visit, COACH, CheckInRecorded(step_id="s1", status="done")) == "forbidden"
     assert refused(visit, HOST, CheckInRecorded(step_id="zz", status="done")) == "unknown_step"
+
+
+def test_the_host_organizer_and_the_visits_coaches_check_in(debriefing: Visit) -> None:
+    visit = record(debriefing, COACH, step("s1"))
+    visit = record(visit, HOST, ActionPlanAgreed(step_ids=("s1",)))
+    visit = record(visit, HOST, CheckInRecorded(step_id="s1", status="on_track"))
+    visit = record(visit, ORGANIZER, CheckInRecorded(step_id="s1", status="on_track"))
+    visit = record(visit, COACH, CheckInRecorded(step_id="s1", status="on_track",
+                                                 progress="Met the AP: 3 of 5 rooms",
+                                                 note="Weekly meeting, week 1"))
+    visit = record(visit, TEAMMATE, CheckInRecorded(step_id="s1", status="at_risk"))
+    assert refused(visit, OTHER_COACH, CheckInRecorded(step_id="s1", status="done")) \
+        == "forbidden"
+    assert refused(visit, COACH, CheckInRecorded(step_id="zz", status="done")) \
+        == "unknown_step"
 
 
 def test_a_closed_visit_takes_no_check_ins(debriefing: Visit) -> None:

@@ -64,7 +64,8 @@ def refused_clearly(status: int, body: bytes) -> None:
     assert status < 500, (status, body[:300])
     if status >= 400:
         error = msgspec.json.decode(body)["error"]
-        assert error["code"] and error["message"], body
+        assert error["code"], body
+        assert error["message"], body
 
 
 VALID = msgspec.json.encode(batch(enter(CURRENT_VISIT, room="c-bytes"),

@@ -287,12 +287,15 @@ def test_action_plans_are_scoped(client: TestClient, auth: Headers) -> None:
         assert client.get("/api/action-plans", headers=auth[user]).status_code == 403
 
 
-def test_only_the_host_or_organizer_check_in(client: TestClient, auth: Headers) -> None:
+def test_the_host_organizers_and_the_visits_coaches_check_in(client: TestClient,
+                                                              auth: Headers) -> None:
     check_in = {"step_id": "exit-tickets", "status": "on_track"}
     assert sync(client, auth["host2"], event(PAST_VISIT, "CheckInRecorded", check_in)) == [
         ("rejected", "forbidden")]
-    assert sync(client, auth["coach1"], event(PAST_VISIT, "CheckInRecorded", check_in)) == [
+    assert sync(client, auth["coach3"], event(PAST_VISIT, "CheckInRecorded", check_in)) == [
         ("rejected", "forbidden")]
+    assert sync(client, auth["coach1"], event(PAST_VISIT, "CheckInRecorded", check_in)) == [
+        ("accepted", None)]
     assert sync(client, auth["host1"], event(PAST_VISIT, "CheckInRecorded",
                                              {**check_in, "step_id": "nope"})) == [
         ("rejected", "unknown_step")]

@@ -115,6 +115,7 @@ MATRIX: list[Row] = [
         (404, 200, 200, 200, 200, 404, 401)),
     Row("GET /api/partnerships/{partnership_id}/agenda", "/api/partnerships/nowhere/agenda",
         (404,) * 6 + (401,)),
+    Row("GET /api/visits/{visit_id}/plan", f"/api/visits/{VISIT}/plan", TEAM_HOST_ORGANIZER),
     Row("GET /api/action-plans", "/api/action-plans", (403, 403, 200, 200, 200, 403, 401)),
     Row("GET /api/action-plans", f"/api/action-plans?school_id={SCHOOL}", HOST_ORGANIZER),
     # Write-only: the host of that school and organizers replace it; nothing reads it back.

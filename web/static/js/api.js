@@ -66,9 +66,10 @@ async function errorFrom(response) {
   return new ApiError(response.status, code, message || response.statusText, retryAfter);
 }
 
-export async function request(method, path, body = undefined, { timeoutMs = 20000, auth = true } = {}) {
+export async function request(method, path, body = undefined,
+  { timeoutMs = 20000, auth = true, headers: extra = {} } = {}) {
   const token = auth ? getToken() : "";
-  const headers = { Accept: "application/json" };
+  const headers = { Accept: "application/json", ...extra };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const controller = new AbortController();

@@ -5,9 +5,15 @@ import { h, humanize, replace, formatTime } from "./dom.js";
 import * as outbox from "./outbox.js";
 import { kvDeletePrefix, kvSet } from "./store.js";
 import { renderCapture } from "./views/capture.js";
+import { renderCatalogs } from "./views/catalogs.js";
+import { renderCycleDebrief } from "./views/debrief.js";
 import { renderPeople } from "./views/people.js";
-import { renderDebrief, renderSummary } from "./views/reports.js";
+import { renderPlan } from "./views/plan.js";
+import { renderNotice, renderThanks } from "./views/printables.js";
+import { renderSummary } from "./views/reports.js";
+import { renderMatches, renderSchools } from "./views/schools.js";
 import { renderSignIn } from "./views/signin.js";
+import { renderVisitDay } from "./views/visit-day.js";
 import { renderVisits } from "./views/visits.js";
 
 const main = document.getElementById("main");
@@ -119,12 +125,26 @@ async function route() {
       renderVisits(main, me, { stale, setTitle });
     } else if (path === "/people") {
       await renderPeople(main, me, { setTitle });
+    } else if (path === "/schools") {
+      dispose = await renderSchools(main, me, { setTitle });
+    } else if ((match = path.match(/^\/schools\/([^/]+)\/matches\/?$/))) {
+      dispose = await renderMatches(main, decodeURIComponent(match[1]), me, { setTitle, navigate });
+    } else if (path === "/catalogs") {
+      dispose = await renderCatalogs(main, me, { setTitle });
     } else if ((match = path.match(/^\/visits\/([^/]+)\/?$/))) {
       dispose = await renderCapture(main, decodeURIComponent(match[1]), { setTitle });
     } else if ((match = path.match(/^\/visits\/([^/]+)\/summary\/?$/))) {
       await renderSummary(main, decodeURIComponent(match[1]), { setTitle });
     } else if ((match = path.match(/^\/visits\/([^/]+)\/debrief\/?$/))) {
-      await renderDebrief(main, decodeURIComponent(match[1]), { setTitle });
+      dispose = await renderCycleDebrief(main, decodeURIComponent(match[1]), me, { setTitle });
+    } else if ((match = path.match(/^\/visits\/([^/]+)\/start\/?$/))) {
+      dispose = await renderVisitDay(main, decodeURIComponent(match[1]), me, { setTitle });
+    } else if ((match = path.match(/^\/visits\/([^/]+)\/plan\/?$/))) {
+      dispose = await renderPlan(main, decodeURIComponent(match[1]), me, { setTitle });
+    } else if ((match = path.match(/^\/visits\/([^/]+)\/notice\/?$/))) {
+      await renderNotice(main, decodeURIComponent(match[1]), { setTitle });
+    } else if ((match = path.match(/^\/visits\/([^/]+)\/thanks\/?$/))) {
+      await renderThanks(main, decodeURIComponent(match[1]), { setTitle });
     } else {
       showProblem("Not found", "There is no page here.");
     }
@@ -153,12 +173,23 @@ async function route() {
 
 // --- sync status ---------------------------------------------------------------------
 
-function describeEvent(event) {
+function quote(text) {
+  const value = String(text);
+  return `“${value.length > 60 ? `${value.slice(0, 60)}…` : value}”`;
+}
+
+/** What a rejected entry was, in words: an event (a tap, a note, a step...) or a form. */
+function describeEntry(row) {
+  if (row.request) return row.request.label || `${row.request.method} ${row.request.path}`;
+  const event = row.event || {};
   const data = event.data || {};
   const parts = [humanize(event.type || "event")];
   if (data.item) parts.push(String(data.item));
   if (data.value !== undefined && typeof data.value !== "object") parts.push(`= ${data.value}`);
-  if (data.label) parts.push(`“${data.label}”`);
+  if (data.label) parts.push(quote(data.label));
+  for (const key of ["text", "note", "progress"]) {
+    if (typeof data[key] === "string" && !data.label) parts.push(quote(data[key]));
+  }
   return parts.join(" ");
 }
 
@@ -183,8 +214,8 @@ function renderStatus(st) {
     const dismiss = h("button", { type: "button", class: "secondary small", testid: "dismiss-rejected" }, "Dismiss");
     dismiss.addEventListener("click", () => outbox.dismissRejected(row.id));
     return h("li", { testid: "rejected-item", dataset: { eventId: row.id } },
-      h("span", { class: "what" }, describeEvent(row.event)),
-      h("span", { class: "meta" }, ` recorded ${formatTime(row.event.occurred_at)}`),
+      h("span", { class: "what" }, describeEntry(row)),
+      h("span", { class: "meta" }, ` recorded ${formatTime(row.event ? row.event.occurred_at : row.request.at)}`),
       h("span", { class: "reason" }, `${row.error.message} (${row.error.code})`),
       dismiss);
   }));

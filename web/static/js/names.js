@@ -9,9 +9,7 @@
 //
 // Keep this in step with walkthrough/names.py: tests/cases/names.json is run
 // against both (tests/unit/test_names.py, tests/browser/test_names.py).
-// Not in the service worker's SHELL yet: the shell is what index.html loads. When a
-// shell module imports this one, add it to SHELL in sw.js and bump CACHE
-// (tests/browser/test_shell.py says so, with the new shell.lock).
+// Every free-text field of the app checks it before queuing (js/forms.js, capture).
 
 const TITLES = ["mrs", "mr", "ms", "miss", "dr", "mx"];
 // The same whitespace in Python and JavaScript (their `\s` differ at the edges).

@@ -3,8 +3,14 @@
 // answered for it (accepted, duplicate, conflict or rejected); network errors and
 // 5xx keep everything and retry with exponential backoff. One flush at a time
 // (also across tabs, with a Web Lock).
+//
+// Organizers' forms (needs assessments, inventories, partnerships, catalogs) are not
+// events but POSTs: they are a second kind of entry, `request` {method, path, body},
+// sent in order with the events, one at a time, with `Idempotency-Key: <entry id>` so
+// that a resend after a lost answer records nothing twice. A 4xx answer is final (the
+// entry is listed as rejected with its reason); no answer, 5xx or 429 are retried.
 
-import { AuthError, NetworkError, ApiError, sync } from "./api.js";
+import { AuthError, NetworkError, ApiError, request as httpRequest, sync } from "./api.js";
 import { getAll, kvGet, kvSet, transaction } from "./store.js";
 
 export const BATCH_SIZE = 100;
@@ -108,6 +114,37 @@ export async function record(visitId, type, data, { flush: flushAfter = true } =
   return event;
 }
 
+/**
+ * Queue a request (an organizer's form): outbox + journal in one transaction, like an
+ * event. `label` says what it is in the rejected list; `visitId` files it in the journal.
+ */
+export async function send(method, path, body, { label = null, visitId = "district", flush: flushAfter = true } = {}) {
+  if (!user) throw new Error("sign in before recording");
+  const id = crypto.randomUUID();
+  const entry = { method, path, body, label: label || `${method} ${path}`, at: new Date().toISOString() };
+  await transaction(["outbox", "journal"], "readwrite", async (s, req) => {
+    const seq = await req(s.outbox.add({ id, user, request: entry }));
+    s.journal.put({ id, visit_id: visitId, user, seq, status: "pending", request: entry });
+  });
+  await refresh();
+  if (flushAfter) flush().catch(() => {});
+  return id;
+}
+
+/** What became of one recorded entry: { status: pending|synced|rejected, error? }. */
+export async function outcome(id) {
+  const [entry, rejected] = await transaction(["journal", "rejected"], "readonly",
+    async (s, req) => [await req(s.journal.get(id)), await req(s.rejected.get(id))]);
+  if (!entry) return { status: "unknown" };
+  return { status: entry.status, error: rejected ? rejected.error : null };
+}
+
+/** Send now and say what became of `id` (pending when offline or the server is away). */
+export async function settled(id) {
+  try { await flush({ force: true }); } catch { /* kept in the outbox */ }
+  return outcome(id);
+}
+
 /** Events of one visit this device recorded, in recording order, with their status. */
 export async function journal(visitId) {
   const rows = await transaction(["journal"], "readonly",
@@ -180,15 +217,21 @@ export function flush({ force = false } = {}) {
 
 async function drain() {
   for (;;) {
-    const rows = (await getAll("outbox"))
+    const queued = (await getAll("outbox"))
       .filter((row) => row.user === user)
-      .sort((a, b) => a.seq - b.seq)
-      .slice(0, BATCH_SIZE);
-    if (rows.length === 0) {
+      .sort((a, b) => a.seq - b.seq);
+    if (queued.length === 0) {
       resetBackoff();
       await refresh();
       return;
     }
+    if (queued[0].request) {
+      if (!(await sendRequest(queued[0]))) return;
+      continue;
+    }
+    // The events up to the next request (in order), at most a batch.
+    const next = queued.findIndex((row) => row.request);
+    const rows = queued.slice(0, Math.min(BATCH_SIZE, next === -1 ? queued.length : next));
     let results;
     try {
       const { data } = await sync(rows.map((row) => row.event));
@@ -221,6 +264,45 @@ async function drain() {
       return;
     }
   }
+}
+
+/** Send one queued request; true when it was answered for good (sent or refused). */
+async function sendRequest(row) {
+  const { method, path, body } = row.request;
+  let error = null;
+  try {
+    await httpRequest(method, path, body, { headers: { "Idempotency-Key": row.id } });
+  } catch (failure) {
+    if (failure instanceof AuthError) {
+      emit({ authRequired: true, lastError: failure.message });
+      return false;
+    }
+    const final = failure instanceof ApiError && failure.status >= 400 && failure.status < 500
+      && ![408, 429].includes(failure.status);
+    if (!final) {
+      emit(failure instanceof NetworkError
+        ? { offline: true, lastError: "no connection to the server; kept on this tablet" }
+        : { offline: false, lastError: `server answered ${failure.status || ""} ${failure.code || failure}` });
+      scheduleRetry(failure instanceof ApiError ? failure.retryAfter : null);
+      return false;
+    }
+    error = { code: failure.code, message: failure.message };
+  }
+  const at = new Date().toISOString();
+  await transaction(["outbox", "journal", "rejected"], "readwrite", async (s, req) => {
+    s.outbox.delete(row.seq);
+    const entry = await req(s.journal.get(row.id));
+    if (entry) {
+      entry.status = error ? "rejected" : "synced";
+      s.journal.put(entry);
+    }
+    if (error) s.rejected.put({ id: row.id, status: "rejected", error, request: row.request, at });
+  });
+  await kvSet("sync:last", at);
+  failures = 0;
+  emit({ offline: false, lastError: null, nextAttemptAt: 0 });
+  await refresh();
+  return true;
 }
 
 /** Apply the server's per-event results: drop answered events, keep the rest. */

@@ -7,6 +7,7 @@
 import { getJson } from "../api.js";
 import { fold, roomWithLabel, undoTarget } from "../capture-state.js";
 import { h, humanize, replace, formatDate } from "../dom.js";
+import { titleWarning } from "../names.js";
 import * as outbox from "../outbox.js";
 
 const ROOMS_EVERY_MS = 20000; // how often the team's room list is read again while online
@@ -264,6 +265,12 @@ class CaptureView {
         error.textContent = `Please give ${problems.join(", ")}.`;
         return;
       }
+      const names = titleWarning(labelText);
+      if (names) {
+        error.hidden = false;
+        error.textContent = `Room label: ${names}`;
+        return;
+      }
       error.hidden = true;
       this.record("ClassroomEntered", (state) => {
         if (state.current) return null; // no double entry
@@ -442,6 +449,12 @@ class CaptureView {
       if (!now) return;
       const data = { classroom_id: now.id };
       const text = label.value.trim();
+      const names = titleWarning(text);
+      if (names) {
+        error.hidden = false;
+        error.textContent = `Room label: ${names}`;
+        return;
+      }
       if (text && text !== now.label) data.label = text.slice(0, 60);
       if (grade.value !== now.grade_band) data.grade_band = grade.value;
       if (subject.value !== now.subject) data.subject = subject.value;
@@ -578,16 +591,21 @@ class CaptureView {
     const area = h("textarea", { id, rows: "3", maxlength: String(max), testid: `lookfor-${item.key}-text` });
     const save = h("button", { type: "button", class: "secondary", testid: `lookfor-${item.key}-save` }, "Save note");
     const saved = h("p", { class: "note-saved", testid: `lookfor-${item.key}-saved` });
+    const problem = h("p", { class: "error", role: "alert", hidden: true, testid: `lookfor-${item.key}-error` });
     save.addEventListener("click", () => {
       const text = area.value.trim();
       if (!text) return;
+      const names = titleWarning(text);
+      problem.hidden = !names;
+      problem.textContent = names || "";
+      if (names) return;
       area.value = "";
       this.record("LookForObserved", (state) => (state.current
         ? { classroom_id: state.current.id, item: item.key, value: text.slice(0, max) } : null));
     });
     c.notes.set(item.key, { area, save, saved });
     return h("div", { class: "note-field" },
-      h("label", { for: id, class: "visually-hidden" }, item.prompt), area, save, saved);
+      h("label", { for: id, class: "visually-hidden" }, item.prompt), area, problem, save, saved);
   }
 
   buildEvidence(c) {
@@ -597,10 +615,15 @@ class CaptureView {
       h("option", { value: "" }, "(no particular look-for)"),
       this.catalog.items.map((i) => h("option", { value: i.key }, i.prompt)));
     const add = h("button", { type: "button", class: "primary", testid: "add-evidence" }, "Add evidence");
+    const problem = h("p", { class: "error", role: "alert", hidden: true, testid: "evidence-error" });
     add.addEventListener("click", () => {
       const text = area.value.trim();
       const about = item.value;
       if (!text) return;
+      const names = titleWarning(text);
+      problem.hidden = !names;
+      problem.textContent = names || "";
+      if (names) return;
       area.value = "";
       this.record("EvidenceNoted", (state) => {
         if (!state.current) return null;
@@ -617,6 +640,7 @@ class CaptureView {
         area,
         h("p", { class: "hint", id: "evidence-hint" }, "What students and teachers did and said, e.g. “6 of 24 students explained the target in their own words”.")),
       h("div", { class: "field" }, h("label", { for: "evidence-item" }, "About look-for (optional)"), item),
+      problem,
       add,
       c.evidenceList);
   }

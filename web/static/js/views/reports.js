@@ -3,7 +3,7 @@
 import { getJson } from "../api.js";
 import { h, humanize, replace, formatDate, percent, rooms } from "../dom.js";
 
-function backLinks(visitId, here) {
+export function backLinks(visitId, here) {
   const links = [h("a", { href: "/", "data-link": true }, "← Visits")];
   if (here !== "summary") links.push(h("a", { href: `/visits/${visitId}/summary`, "data-link": true }, "Summary"));
   if (here !== "debrief") links.push(h("a", { href: `/visits/${visitId}/debrief`, "data-link": true }, "Debrief agenda"));
@@ -105,7 +105,7 @@ function stepDetails(step) {
     step.success ? [h("dt", {}, "Success looks like"), h("dd", {}, step.success)] : null);
 }
 
-function sectionBody(section) {
+export function sectionBody(section) {
   switch (section.kind) {
     case "progress": {
       const steps = section.steps || [];

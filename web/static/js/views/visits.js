@@ -1,36 +1,83 @@
-// The signed-in person's visits, from GET /api/me.
+// The signed-in person's visits, from GET /api/me, each with what they can do next by
+// the visit's phase and their part in it ("Start", "Capture", "Debrief", "Check in").
 
 import { h, humanize, replace, formatDate } from "../dom.js";
+
+const RELATION = { team: "on the team", host: "host", organizer: "organizer" };
+
+function link(href, text, testid, primary = false) {
+  return h("a", { href, "data-link": true, class: `button-link${primary ? " primary" : ""}`, testid }, text);
+}
+
+/** The next thing this person does on this visit (the primary button), or null. */
+export function nextAction(v) {
+  const leads = v.relation === "host" || v.relation === "organizer";
+  switch (v.phase) {
+    case "preparation":
+      return leads ? { href: `/visits/${v.id}/start`, text: "Start", testid: `start-${v.id}` } : null;
+    case "observation":
+      return v.relation === "team"
+        ? { href: `/visits/${v.id}`, text: "Capture", testid: `capture-${v.id}` }
+        : { href: `/visits/${v.id}/debrief`, text: "Debrief", testid: `debrief-${v.id}` };
+    case "analysis":
+      return { href: `/visits/${v.id}/debrief`, text: "Debrief", testid: `debrief-${v.id}` };
+    case "support":
+      return { href: `/visits/${v.id}/plan`, text: "Check in", testid: `checkin-${v.id}` };
+    default:
+      return null;
+  }
+}
+
+function visitCard(v) {
+  const next = nextAction(v);
+  const links = [];
+  if (next) links.push(link(next.href, next.text, next.testid, true));
+  if (v.relation === "team" && v.phase !== "observation") {
+    links.push(link(`/visits/${v.id}`, "Capture", `capture-${v.id}`));
+  }
+  if (!next || next.testid !== `debrief-${v.id}`) {
+    links.push(link(`/visits/${v.id}/debrief`, "Debrief", `debrief-${v.id}`));
+  }
+  if (v.relation !== "team" && v.phase !== "preparation") {
+    links.push(link(`/visits/${v.id}/start`, "Visit day", `visit-day-${v.id}`));
+  }
+  if (v.relation === "team" && ["observation", "analysis"].includes(v.phase)) {
+    links.push(link(`/visits/${v.id}/thanks`, "Thank-you notes", `thanks-${v.id}`));
+  }
+  links.push(link(`/visits/${v.id}/summary`, "Summary", `summary-${v.id}`));
+  const waiting = v.phase === "preparation" && !next ? h("p", { class: "meta" },
+    "The host starts the visit when the team arrives; capture opens then.") : null;
+  return h("li", { class: "card visit", testid: `visit-${v.id}` },
+    h("h2", {}, v.school ? v.school.name : "Visit"),
+    h("p", { class: "meta" },
+      `${formatDate(v.date)} · `,
+      h("span", { class: `phase phase-${v.phase}`, testid: `phase-${v.id}` }, humanize(v.phase)),
+      ` · you: ${RELATION[v.relation] || humanize(v.relation || "")}`),
+    v.focus ? h("p", { class: "focus" }, h("strong", {}, "Focus: "), v.focus) : null,
+    waiting,
+    h("p", { class: "links" }, links));
+}
 
 export function renderVisits(root, me, { stale, setTitle }) {
   setTitle("Visits");
   const visits = me.visits || [];
-  const cards = visits.map((v) => {
-    const links = [];
-    if (v.relation === "team") {
-      links.push(h("a", { href: `/visits/${v.id}`, "data-link": true, class: "button-link primary",
-        testid: `capture-${v.id}` }, "Capture"));
-    }
-    links.push(h("a", { href: `/visits/${v.id}/summary`, "data-link": true, class: "button-link",
-      testid: `summary-${v.id}` }, "Summary"));
-    links.push(h("a", { href: `/visits/${v.id}/debrief`, "data-link": true, class: "button-link",
-      testid: `debrief-${v.id}` }, "Debrief agenda"));
-    return h("li", { class: "card visit", testid: `visit-${v.id}` },
-      h("h2", {}, v.school ? v.school.name : "Visit"),
-      h("p", { class: "meta" },
-        `${formatDate(v.date)} · `,
-        h("span", { class: `phase phase-${v.phase}` }, humanize(v.phase)),
-        ` · you: ${humanize(v.relation || "")}`),
-      v.focus ? h("p", { class: "focus" }, h("strong", {}, "Focus: "), v.focus) : null,
-      h("p", { class: "links" }, links));
-  });
-  const organizer = ((me.user && me.user.roles) || []).includes("organizer");
+  const roles = (me.user && me.user.roles) || [];
+  const tools = [];
+  if (roles.includes("organizer")) {
+    tools.push(link("/schools", "Plan a visit", "plan-link", true),
+      link("/people", "People: inventories and sign-in links", "people-link"),
+      link("/catalogs", "Look-for catalogs", "catalogs-link"),
+      h("a", { href: "/reports/trends", class: "button-link", testid: "district-trends-link" }, "District trends"));
+  }
+  if (roles.includes("host") && me.user.school_id) {
+    tools.push(h("a", { href: `/reports/schools/${encodeURIComponent(me.user.school_id)}/trends`,
+      class: "button-link", testid: "school-trends-link" }, "Your school's trends"));
+  }
   replace(root,
     h("h1", { tabindex: "-1" }, "Your visits"),
-    organizer ? h("p", { class: "links" }, h("a", { href: "/people", "data-link": true,
-      class: "button-link", testid: "people-link" }, "Sign-in links for people")) : null,
+    tools.length ? h("p", { class: "links", testid: "tools" }, tools) : null,
     stale ? h("p", { class: "notice", role: "status" }, "Offline: showing the list saved on this tablet.") : null,
     visits.length
-      ? h("ul", { class: "visit-list", testid: "visit-list" }, cards)
+      ? h("ul", { class: "visit-list", testid: "visit-list" }, visits.map(visitCard))
       : h("p", { class: "empty", testid: "visit-list" }, "No visits are assigned to you."));
 }
