@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,10 @@ def call(app: Starlette, method: str, path: str, headers: list[Header],
              "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
              "query_string": b"", "root_path": "", "headers": headers,
              "client": ("127.0.0.1", 5000), "server": ("testserver", 80)}
-    asyncio.run(app(scope, receive, send))
+    # A loop of its own in another thread: a Playwright test earlier in the session
+    # leaves the main thread's event loop running.
+    with ThreadPoolExecutor(max_workers=1) as own_loop:
+        own_loop.submit(asyncio.run, app(scope, receive, send)).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     return start["status"], b"".join(m.get("body", b"") for m in sent
                                      if m["type"] == "http.response.body")

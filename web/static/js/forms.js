@@ -149,12 +149,25 @@ export function redraw(body, ...children) {
   for (const el of body.querySelectorAll("input[id], textarea[id], select[id]")) {
     kept.set(el.id, el.type === "checkbox" || el.type === "radio" ? el.checked : el.value);
   }
+  // The field being typed into keeps the focus and the caret: a coach typing the next
+  // step while the last one syncs goes on typing into the same field.
+  const active = document.activeElement;
+  const focused = active && active.id && body.contains(active) ? active.id : null;
+  const caret = focused && typeof active.selectionStart === "number"
+    ? [active.selectionStart, active.selectionEnd] : null;
   replace(body, ...children);
   for (const [id, value] of kept) {
     const el = body.querySelector(`[id="${CSS.escape(id)}"]`);
     if (!el) continue;
     if (typeof value === "boolean") el.checked = value;
     else if (el.tagName === "SELECT" || value !== "") el.value = value;
+  }
+  const again = focused ? body.querySelector(`[id="${CSS.escape(focused)}"]`) : null;
+  if (again) {
+    again.focus({ preventScroll: true });
+    if (caret) {
+      try { again.setSelectionRange(caret[0], caret[1]); } catch { /* not a text field */ }
+    }
   }
 }
 
