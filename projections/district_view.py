@@ -15,6 +15,7 @@ from walkthrough.catalog import Catalog
 from walkthrough.events import (
     CatalogPublished,
     DistrictPayload,
+    LearningSessionOffered,
     NeedsAssessmentRecorded,
     PartnershipFormed,
     PartnershipMeetingHeld,
@@ -30,6 +31,8 @@ NEEDS = "needs"
 SKILLS = "skills"
 PARTNERSHIP = "partnership"
 CATALOG = "catalog"
+LEADERSHIP_CATALOG = "leadership_catalog"
+SESSION = "learning_session"
 MEETINGS = "partnership_meetings"
 
 _encoder = msgspec.json.Encoder()
@@ -37,6 +40,7 @@ needs_decoder = msgspec.json.Decoder(NeedsAssessmentRecorded)
 skills_decoder = msgspec.json.Decoder(SkillInventoryRecorded)
 partnership_decoder = msgspec.json.Decoder(PartnershipFormed)
 catalog_decoder = msgspec.json.Decoder(CatalogPublished)
+session_decoder = msgspec.json.Decoder(LearningSessionOffered)
 meetings_decoder = msgspec.json.Decoder(list[PartnershipMeetingHeld])
 
 
@@ -59,7 +63,10 @@ def district_document(payload: DistrictPayload) -> tuple[Key, bytes] | None:
         case PartnershipFormed():
             return (PARTNERSHIP, payload.partnership_id), _encoder.encode(payload)
         case CatalogPublished():
-            return (CATALOG, catalog_doc_id(payload.version)), _encoder.encode(payload)
+            kind = LEADERSHIP_CATALOG if payload.kind == "leadership" else CATALOG
+            return (kind, catalog_doc_id(payload.version)), _encoder.encode(payload)
+        case LearningSessionOffered():
+            return (SESSION, payload.session_id), _encoder.encode(payload)
         case PartnershipMeetingHeld():
             return None  # appended to their partnership's document by index_meetings
         case _:

@@ -190,8 +190,8 @@ class Projector:
             case ev.SchoolRegistered() | ev.PersonRegistered() \
                     | ev.NeedsAssessmentRecorded() | ev.SkillInventoryRecorded() \
                     | ev.PartnershipFormed() | ev.CatalogPublished() \
-                    | ev.PartnershipMeetingHeld():
-                if isinstance(payload, ev.CatalogPublished):
+                    | ev.PartnershipMeetingHeld() | ev.LearningSessionOffered():
+                if isinstance(payload, ev.CatalogPublished) and payload.kind == "classroom":
                     self._catalogs[payload.version] = Catalog(version=payload.version,
                                                               items=payload.items)
                 district_doc = district_document(payload)
@@ -215,6 +215,11 @@ class Projector:
                     | ev.NextStepProposed() | ev.NextStepWithdrawn() | ev.ActionPlanAgreed() \
                     | ev.CheckInRecorded():
                 apply(visits[visit_id].view, event, payload)
+            case ev.GoalSet() | ev.StepAmended() | ev.PracticeObservationStarted() \
+                    | ev.PracticeObserved() | ev.PracticeNoted() \
+                    | ev.PracticeObservationRetracted() | ev.SupportLogged() \
+                    | ev.SupportRequested() | ev.PulseAnswered() | ev.LearningSessionAttended():
+                return  # a growth record is read from its aggregate (walkthrough.growth)
             case _:
                 assert_never(payload)
         touched.add(visit_id)

@@ -39,20 +39,27 @@ from walkthrough.district import (
     check_registration,
     decide_district,
     evolve_district,
+    growth_id,
     no_rosters,
     project_district,
 )
 from walkthrough.draft import Draft, Group
 from walkthrough.errors import Conflict, DomainError, NotFound, StoreUnavailable
 from walkthrough.events import (
+    GROWTH_TYPES,
     AnyPayload,
+    CatalogKind,
     CatalogPublished,
     Event,
+    GrowthPayload,
     ObservationRetracted,
     PersonRegistered,
     SchoolRegistered,
+    VisitPayload,
+    type_name,
 )
 from walkthrough.group_commit import GroupCommit, Job
+from walkthrough.growth import Growth, decide_growth, evolve_growth, project_growth
 from walkthrough.persistence import (
     EventMapper,
     Receipt,
@@ -62,7 +69,7 @@ from walkthrough.persistence import (
 from walkthrough.sync import ErrorBody, Outcome, Rejection, Submission
 from walkthrough.visit import Facts, Visit, decide, evolve, facts, project_visit
 
-A = TypeVar("A", Visit, District)
+A = TypeVar("A", Visit, District, Growth)
 MAX_ATTEMPTS = 8
 # Aggregates kept in memory, by weight (about one per observation, ~250 bytes each).
 CACHE_WEIGHT = 400_000
@@ -156,6 +163,17 @@ class Walkthrough(Application[UUID]):
     def _load_visit(self, visit_id: UUID) -> Visit | None:
         return None if visit_id == DISTRICT_ID else self._load(visit_id, project_visit)
 
+    def _load_growth(self, record_id: UUID, owner: str) -> Growth | None:
+        return self._load(record_id, project_growth(owner))
+
+    def growth(self, user_id: str) -> Growth | None:
+        """An administrator's growth record as stored now (None: nothing recorded yet)."""
+        district = self.district()
+        record_id = growth_id(user_id)
+        found: Growth | None = self.writer.run(Job(
+            lambda draft: draft.growth(record_id, user_id)))
+        return found if district.people.get(user_id) else None
+
     def _load(self, aggregate_id: UUID, project: Callable[[A | None, Iterable[Event]], A | None],
               ) -> A | None:
         """From the cache, fast-forwarded when the log's tail showed it is behind."""
@@ -190,12 +208,13 @@ class Walkthrough(Application[UUID]):
 
     def publish_catalog(self, actor: Actor, items: Sequence[LookFor],
                         notes: str | None = None,
-                        idempotency: Idempotency | None = None) -> Event:
-        """Publish the next catalog version, numbered on fresh state at each attempt so
-        that concurrent publishers each get their own version."""
+                        idempotency: Idempotency | None = None,
+                        kind: CatalogKind = "classroom") -> Event:
+        """Publish the next catalog version of a kind, numbered on fresh state at each
+        attempt so that concurrent publishers each get their own version."""
         return self._prepared(actor, lambda district: CatalogPublished(
-            version=district.latest_catalog_version() + 1, items=tuple(items), notes=notes),
-            idempotency)
+            version=district.latest_version_of(kind) + 1, items=tuple(items), notes=notes,
+            kind=kind), idempotency)
 
     def _prepared(self, actor: Actor, build: Callable[[District], PreparationPayload],
                   idempotency: Idempotency | None) -> Event:
@@ -261,22 +280,46 @@ class Walkthrough(Application[UUID]):
                 outcomes.append(Outcome(
                     id=event_id, status="duplicate" if known == item.digest else "conflict"))
                 continue
-            visit = draft.visit(item.visit_id)
             try:
-                decide(visit, actor, item.payload, district, draft.recorded, draft.roster)
+                self._decide_one(draft, district, actor, device_id, item)
             except DomainError as exc:
                 outcomes.append(Outcome(id=event_id, status="rejected",
                                         error=ErrorBody(code=exc.code, message=exc.message)))
                 continue
-            event = self._event(item.visit_id, (visit.version if visit else 0) + 1, actor,
-                                device_id, draft.now, item.payload, item,
-                                _catalog_version(item.payload, visit),
-                                facts(visit, actor, item.event_id, item.payload))
-            draft.add(item.visit_id, evolve(visit, event), event,
-                      Receipt(event_id=item.event_id, digest=item.digest,
-                              visit_id=item.visit_id, key=event_id))
             outcomes.append(Outcome(id=event_id, status="accepted"))
         return outcomes
+
+    def _decide_one(self, draft: Draft, district: District, actor: Actor, device_id: str,
+                    item: Submission) -> None:
+        """Decide one client event on the visit or growth record it names; add it to
+        the draft when accepted, raise DomainError when not."""
+        receipt = Receipt(event_id=item.event_id, digest=item.digest,
+                          visit_id=item.visit_id, key=str(item.event_id))
+        owner = district.growth_owners.get(item.visit_id)
+        if type_name(item.payload) in GROWTH_TYPES:
+            if owner is None:
+                raise NotFound(f"{item.visit_id} is no one's growth record",
+                               code="unknown_growth_record")
+            payload = cast(GrowthPayload, item.payload)
+            growth = draft.growth(item.visit_id, owner)
+            decide_growth(growth, owner, actor, payload, district,
+                          lambda visit_id: _plan_steps(draft.visit(visit_id)), draft.roster)
+            event = self._event(item.visit_id, (growth.version if growth else 0) + 1, actor,
+                                device_id, draft.now, payload, item,
+                                getattr(payload, "catalog_version", None))
+            draft.add(item.visit_id, evolve_growth(growth, event, owner), event, receipt)
+            return
+        if owner is not None:
+            raise DomainError(f"{item.visit_id} is a growth record, not a visit",
+                              code="not_a_visit")
+        visit_payload = cast(VisitPayload, item.payload)
+        visit = draft.visit(item.visit_id)
+        decide(visit, actor, visit_payload, district, draft.recorded, draft.roster)
+        event = self._event(item.visit_id, (visit.version if visit else 0) + 1, actor,
+                            device_id, draft.now, visit_payload, item,
+                            _catalog_version(visit_payload, visit),
+                            facts(visit, actor, item.event_id, visit_payload))
+        draft.add(item.visit_id, evolve(visit, event), event, receipt)
 
     def _commit_group(self, jobs: list[Job[Any]]) -> None:
         """Decide every job of the group on fresh state and store all their events in
@@ -303,7 +346,7 @@ class Walkthrough(Application[UUID]):
         self._cache.follow(tail)
         self._followed_at = time.monotonic()
         group = Group(self._load_district, self._load_visit, tail.receipts, self.clock,
-                      self._rosters)
+                      self._rosters, self._load_growth)
         group.district()  # every batch needs it, and readers find it fresh
         decided: list[tuple[Job[Any], Any, Exception | None]] = []
         kept = False
@@ -365,6 +408,11 @@ class Walkthrough(Application[UUID]):
             withdraws=known.withdraws,
             payload=payload,
         )
+
+
+def _plan_steps(visit: Visit | None) -> tuple[str, tuple[str, ...]] | None:
+    """A visit's host and agreed action-plan steps (what a growth goal may link to)."""
+    return None if visit is None else (visit.host, visit.agreed)
 
 
 def _catalog_version(payload: AnyPayload, visit: Visit | None) -> int | None:

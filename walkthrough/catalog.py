@@ -172,3 +172,32 @@ def catalog(version: int, published: Mapping[int, Catalog] | None = None) -> Cat
     if found is None:
         raise DomainError(f"catalog version {version} does not exist", code="unknown_catalog")
     return found
+
+
+# Leadership practice look-fors: what peers see while the administrator leads a PLC or
+# team meeting, a feedback conversation or a debrief with their staff. About the
+# practice, never a rating of the administrator as a person.
+LEADERSHIP_CATALOG = Catalog(
+    version=1,
+    items=(
+        _yes_no("purpose_and_data", "Meeting opens with the purpose and the data"),
+        _yes_no("teachers_talk", "Teachers do most of the talking"),
+        _yes_no("student_work", "Student work or data is at the centre of the discussion"),
+        _yes_no("protocol", "A protocol or norms guide the conversation"),
+        _yes_no("questions_not_answers", "The leader asks more than tells"),
+        _yes_no("next_step_owner", "Ends with a next step and an owner"),
+        LookFor(key="voices", prompt="Participants who spoke", kind="count"),
+        LookFor(key="what_was_said", prompt="What participants did and said", kind="note",
+                max_length=NOTE_MAX_LENGTH),
+    ),
+)
+BUILT_IN_LEADERSHIP: dict[int, Catalog] = {LEADERSHIP_CATALOG.version: LEADERSHIP_CATALOG}
+
+
+def leadership_catalog(version: int, published: Mapping[int, Catalog] | None = None) -> Catalog:
+    """A leadership practice catalog version: built in, or published through the log."""
+    found = BUILT_IN_LEADERSHIP.get(version) or (published or {}).get(version)
+    if found is None:
+        raise DomainError(f"leadership catalog version {version} does not exist",
+                          code="unknown_catalog")
+    return found

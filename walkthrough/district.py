@@ -10,11 +10,12 @@ from uuid import UUID, uuid5
 import msgspec
 
 from walkthrough import events as ev
-from walkthrough.catalog import Catalog, catalog
+from walkthrough.catalog import Catalog, catalog, leadership_catalog
 from walkthrough.errors import Conflict, DomainError, Forbidden
 from walkthrough.events import (
     CatalogPublished,
     Event,
+    LearningSessionOffered,
     NeedsAssessmentRecorded,
     PartnershipFormed,
     PartnershipMeetingHeld,
@@ -36,6 +37,12 @@ def no_rosters(school_id: str) -> Roster:
 DISTRICT_ID = uuid5(UUID("6f1b2a4e-2c61-4a53-9a53-0c8f5e7d9b10"), "district")
 
 
+def growth_id(user_id: str) -> UUID:
+    """The id of an administrator's growth record: derived from theirs, so a tablet
+    that knows the person knows where to send their record's events."""
+    return uuid5(DISTRICT_ID, f"growth:{user_id}")
+
+
 class District(msgspec.Struct, frozen=True):
     id: UUID
     version: int
@@ -46,6 +53,9 @@ class District(msgspec.Struct, frozen=True):
     partnerships: dict[str, PartnershipFormed] = {}
     meetings: dict[str, tuple[PartnershipMeetingHeld, ...]] = {}  # per partnership, log order
     catalogs: dict[int, Catalog] = {}
+    leadership_catalogs: dict[int, Catalog] = {}
+    sessions: dict[str, LearningSessionOffered] = {}
+    growth_owners: dict[UUID, str] = {}  # growth record id -> administrator
 
     def school(self, school_id: str) -> SchoolRegistered:
         try:
@@ -68,6 +78,26 @@ class District(msgspec.Struct, frozen=True):
     def latest_catalog_version(self) -> int:
         return max((1, *self.catalogs))
 
+    def leadership_catalog(self, version: int) -> Catalog:
+        return leadership_catalog(version, self.leadership_catalogs)
+
+    def latest_version_of(self, kind: str) -> int:
+        published = self.leadership_catalogs if kind == "leadership" else self.catalogs
+        return max((1, *published))
+
+    def partners_of(self, user_id: str) -> frozenset[str]:
+        """Everyone who shares a partnership with this person (not themself)."""
+        return frozenset(member for partnership in self.partnerships.values()
+                         if user_id in partnership.members
+                         for member in partnership.members if member != user_id)
+
+    def area_keys(self) -> frozenset[str]:
+        """Every look-for key of every catalog version: the areas goals and requests name."""
+        keys: set[str] = set()
+        for version in range(1, self.latest_catalog_version() + 1):
+            keys |= self.catalog(version).keys()
+        return frozenset(keys)
+
 
 EMPTY_DISTRICT = District(id=DISTRICT_ID, version=0, schools={}, people={})
 
@@ -87,7 +117,7 @@ def check_registration(district: District, payload: SchoolRegistered | PersonReg
 
 PreparationPayload = (
     NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
-    | PartnershipMeetingHeld
+    | PartnershipMeetingHeld | LearningSessionOffered
 )
 
 
@@ -126,8 +156,8 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Preparati
                       "organizer" in roles)
         return
     if "organizer" not in roles:
-        raise Forbidden("only organizers record needs, inventories, partnerships and "
-                        "catalogs")
+        raise Forbidden("only organizers record needs, inventories, partnerships, "
+                        "catalogs and learning sessions")
     match payload:
         case NeedsAssessmentRecorded():
             district.school(payload.school_id)
@@ -142,11 +172,18 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Preparati
         case PartnershipFormed():
             check_partnership(payload, district.people, set(district.partnerships))
         case CatalogPublished():
-            expected = district.latest_catalog_version() + 1
+            expected = district.latest_version_of(payload.kind) + 1
             if payload.version != expected:
-                raise Conflict(f"the next catalog version is {expected}",
+                raise Conflict(f"the next {payload.kind} catalog version is {expected}",
                                code="catalog_version_taken")
             Catalog(version=payload.version, items=payload.items).check()
+        case LearningSessionOffered():
+            if payload.session_id in district.sessions:
+                raise Conflict(f"session {payload.session_id!r} is already offered",
+                               code="session_exists")
+            unknown = sorted(set(payload.areas) - district.area_keys())
+            if unknown:
+                raise DomainError(f"unknown areas: {', '.join(unknown)}", code="unknown_item")
         case _:
             assert_never(payload)
 
@@ -168,7 +205,9 @@ def evolve_district(district: District | None, event: Event) -> District:
                            schools={**current.schools, payload.school_id: payload})
         case PersonRegistered():
             return replace(current, version=version,
-                           people={**current.people, payload.user_id: payload})
+                           people={**current.people, payload.user_id: payload},
+                           growth_owners={**current.growth_owners,
+                                          growth_id(payload.user_id): payload.user_id})
         case NeedsAssessmentRecorded():
             return replace(current, version=version,
                            needs={**current.needs, payload.school_id: payload})
@@ -184,15 +223,24 @@ def evolve_district(district: District | None, event: Event) -> District:
                            meetings={**current.meetings, payload.partnership_id: held})
         case CatalogPublished():
             published = Catalog(version=payload.version, items=payload.items)
+            if payload.kind == "leadership":
+                return replace(current, version=version, leadership_catalogs={
+                    **current.leadership_catalogs, payload.version: published})
             return replace(current, version=version,
                            catalogs={**current.catalogs, payload.version: published})
+        case LearningSessionOffered():
+            return replace(current, version=version,
+                           sessions={**current.sessions, payload.session_id: payload})
         case ev.VisitPlanned() | ev.TeachersNotified() | ev.VisitStarted() \
                 | ev.SchoolUpdateRecorded() | ev.VisitClosed() | ev.ClassroomEntered() \
                 | ev.LookForObserved() | ev.EvidenceNoted() | ev.ThankYouNoteLeft() \
                 | ev.ClassroomExited() | ev.ObservationRetracted() | ev.ClassroomCorrected() \
                 | ev.ClassroomsMerged() | ev.ClassroomRetracted() | ev.DebriefStarted() \
                 | ev.RootCauseNoted() | ev.NextStepProposed() | ev.NextStepWithdrawn() \
-                | ev.ActionPlanAgreed() | ev.CheckInRecorded():
+                | ev.ActionPlanAgreed() | ev.CheckInRecorded() | ev.GoalSet() | ev.StepAmended() \
+                | ev.PracticeObservationStarted() | ev.PracticeObserved() | ev.PracticeNoted() \
+                | ev.PracticeObservationRetracted() | ev.SupportLogged() \
+                | ev.SupportRequested() | ev.PulseAnswered() | ev.LearningSessionAttended():
             raise AssertionError(f"{event.type} is not a district event")
         case _:
             assert_never(payload)

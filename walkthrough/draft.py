@@ -16,19 +16,22 @@ from uuid import UUID
 
 from walkthrough.district import DISTRICT_ID, District, Rosters
 from walkthrough.events import Event
+from walkthrough.growth import Growth
 from walkthrough.names import Roster
 from walkthrough.persistence import Receipt
 from walkthrough.visit import Visit
 
-Aggregate = Visit | District
+Aggregate = Visit | District | Growth
 
 
 class Group:
     def __init__(self, load_district: Callable[[], District],
                  load_visit: Callable[[UUID], Visit | None], receipts: dict[UUID, bytes],
-                 clock: Callable[[], datetime], rosters: Rosters) -> None:
+                 clock: Callable[[], datetime], rosters: Rosters,
+                 load_growth: Callable[[UUID, str], Growth | None]) -> None:
         self._load_district = load_district
         self._load_visit = load_visit
+        self._load_growth = load_growth
         self._clock = clock
         self._rosters = rosters
         self._roster_of: dict[str, Roster] = {}
@@ -44,11 +47,16 @@ class Group:
         return cast(District, self.states[DISTRICT_ID])
 
     def visit(self, visit_id: UUID) -> Visit | None:
-        if visit_id == DISTRICT_ID:
+        if visit_id == DISTRICT_ID or visit_id in self.district().growth_owners:
             return None
         if visit_id not in self.states:
             self.states[visit_id] = self._load_visit(visit_id)
         return cast("Visit | None", self.states[visit_id])
+
+    def growth(self, record_id: UUID, owner: str) -> Growth | None:
+        if record_id not in self.states:
+            self.states[record_id] = self._load_growth(record_id, owner)
+        return cast("Growth | None", self.states[record_id])
 
     def roster(self, school_id: str) -> Roster:
         """A school's staff roster, read once per group."""
@@ -106,6 +114,12 @@ class Draft:
         if visit is not None and visit_id not in self._marks:
             self._marks[visit_id] = (visit, visit.mark())
         return visit
+
+    def growth(self, record_id: UUID, owner: str) -> Growth | None:
+        """A growth record (immutable: a failed job simply leaves its new state out)."""
+        if record_id in self.states:
+            return cast("Growth | None", self.states[record_id])
+        return self._group.growth(record_id, owner)
 
     def rollback(self) -> None:
         """The job failed: undo what it changed in the group's visits."""

@@ -39,6 +39,13 @@ AdministratorRole = Literal["principal", "assistant_principal", "other"]
 PartnershipKind = Literal["leadership_learning", "critical_friends"]
 CheckInStatus = Literal["on_track", "at_risk", "done"]
 Progress = Annotated[float, msgspec.Meta(ge=-1e9, le=1e9)] | ShortText
+CatalogKind = Literal["classroom", "leadership"]
+PracticeSetting = Literal[
+    "plc_meeting", "team_meeting", "feedback_conversation", "staff_debrief", "other"]
+SupportKind = Literal[
+    "coaching_meeting", "call", "text", "spontaneous_debrief", "email", "other"]
+PulseMoment = Literal["start", "middle", "end"]
+PulseScore = Annotated[int, msgspec.Meta(ge=1, le=5)]
 
 
 class Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True,
@@ -126,6 +133,19 @@ class CatalogPublished(Payload, frozen=True, tag="CatalogPublished"):
     version: Annotated[int, msgspec.Meta(ge=2)]
     items: Annotated[tuple[LookFor, ...], msgspec.Meta(min_length=1, max_length=60)]
     notes: ShortText | None = None
+    # Classroom look-fors (visits) or leadership practice look-fors (growth records):
+    # each kind numbers its own versions, from the built-in version 1.
+    kind: CatalogKind = "classroom"
+
+
+class LearningSessionOffered(Payload, frozen=True, tag="LearningSessionOffered"):
+    """A professional-learning session the district offers in response to the growth
+    areas and support requests its administrators name."""
+
+    session_id: Slug
+    title: ShortText
+    date: date
+    areas: ItemKeys = ()
 
 
 # --- visit lifecycle ----------------------------------------------------------------
@@ -262,11 +282,146 @@ class CheckInRecorded(Payload, frozen=True, tag="CheckInRecorded"):
     note: Text | None = None
 
 
+# --- an administrator's growth record ------------------------------------------------
+#
+# One record per administrator (its id: walkthrough.district.growth_id), written by
+# the administrator and their peers through the same sync as a visit, with the
+# record's id in `visit_id`.
+
+
+class GoalStep(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One of the one or two steps of a growth goal."""
+
+    step_id: Slug
+    text: Text
+    owner: Label
+    due: date
+    success: Text
+
+
+class PlanStepLink(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An agreed action-plan step of a visit the administrator hosted."""
+
+    visit_id: UUID
+    step_id: Slug
+
+
+class GoalSet(Payload, frozen=True, tag="GoalSet"):
+    """A growth goal chosen with a peer, from the skill inventory's growth areas."""
+
+    goal_id: Slug
+    area: ItemKey
+    text: Text
+    steps: Annotated[tuple[GoalStep, ...], msgspec.Meta(min_length=1, max_length=2)]
+    plan_steps: Annotated[tuple[PlanStepLink, ...], msgspec.Meta(max_length=4)] = ()
+    partnership_id: Slug | None = None
+
+
+class StepAmended(Payload, frozen=True, tag="StepAmended"):
+    """A goal step adjusted as circumstances change; the original stays in the log."""
+
+    goal_id: Slug
+    step_id: Slug
+    reason: ShortText
+    text: Text | None = None
+    owner: Label | None = None
+    due: date | None = None
+    success: Text | None = None
+
+
+class PracticeObservationStarted(Payload, frozen=True, tag="PracticeObservationStarted"):
+    """A peer starts observing the administrator leading something (a PLC meeting,
+    a feedback conversation...), against a leadership catalog version."""
+
+    observation_id: Slug
+    setting: PracticeSetting
+    catalog_version: Annotated[int, msgspec.Meta(ge=1)]
+    label: Label | None = None
+
+
+class PracticeObserved(Payload, frozen=True, tag="PracticeObserved"):
+    """A tap on a leadership look-for; each observer's latest tap is their observation."""
+
+    observation_id: Slug
+    item: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    value: str | int
+
+
+class PracticeNoted(Payload, frozen=True, tag="PracticeNoted"):
+    """Low-inference evidence about the practice, never about a person."""
+
+    observation_id: Slug
+    text: Text
+    item: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+
+
+class PracticeObservationRetracted(Payload, frozen=True, tag="PracticeObservationRetracted"):
+    """A practice observation started by mistake, withdrawn with all its taps."""
+
+    observation_id: Slug
+    reason: ShortText
+
+
+class DataPoint(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A student-progress figure the pair looked at ("exit tickets at mastery": 0.62)."""
+
+    measure: ShortText
+    value: Annotated[float, msgspec.Meta(ge=-1e9, le=1e9)]
+
+
+class SupportLogged(Payload, frozen=True, tag="SupportLogged"):
+    """A coaching meeting or an in-between moment (a quick call, a text, a spontaneous
+    debrief): a date, a kind, one line, maybe the data the pair looked at."""
+
+    entry_id: Slug
+    date: date
+    kind: SupportKind
+    line: ShortText
+    data_point: DataPoint | None = None
+
+
+class SupportRequested(Payload, frozen=True, tag="SupportRequested"):
+    """Support the administrator asks the district for, in one of the catalog's areas."""
+
+    request_id: Slug
+    area: ItemKey
+    text: ShortText
+
+
+class PulseScores(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Five questions, each 1 (not at all) to 5 (very much)."""
+
+    self_efficacy: PulseScore
+    isolation: PulseScore
+    partnership_value: PulseScore
+    focus_confidence: PulseScore
+    protected_time: PulseScore
+
+
+class PulseAnswered(Payload, frozen=True, tag="PulseAnswered"):
+    """The administrator's own answers at the start, middle or end of a partnership."""
+
+    partnership_id: Slug
+    moment: PulseMoment
+    scores: PulseScores
+
+
+class LearningSessionAttended(Payload, frozen=True, tag="LearningSessionAttended"):
+    session_id: Slug
+
+
+GrowthPayload = (
+    GoalSet | StepAmended | PracticeObservationStarted | PracticeObserved | PracticeNoted
+    | PracticeObservationRetracted | SupportLogged | SupportRequested | PulseAnswered
+    | LearningSessionAttended
+)
+
+
 # Events on the district aggregate: registrations, then what organizers record.
 DistrictPayload = (
     SchoolRegistered | PersonRegistered
     | NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
-    | PartnershipMeetingHeld
+    | PartnershipMeetingHeld | LearningSessionOffered
 )
 # What a team records in rooms, and how it mends that record.
 RoomPayload = (
@@ -279,16 +434,19 @@ CyclePayload = (
     | DebriefStarted | RootCauseNoted | NextStepProposed | NextStepWithdrawn | ActionPlanAgreed
     | CheckInRecorded
 )
-# Events on a visit aggregate: every one a client may send through POST /api/sync.
+# Events on a visit aggregate.
 VisitPayload = VisitPlanned | RoomPayload | CyclePayload
-AnyPayload = VisitPayload | DistrictPayload
+# Every event a client may send through POST /api/sync: to a visit or a growth record.
+SyncPayload = VisitPayload | GrowthPayload
+AnyPayload = SyncPayload | DistrictPayload
 
 PAYLOAD_TYPES: dict[str, type[Payload]] = {
     cls.__struct_config__.tag: cls
     for cls in AnyPayload.__args__
 }
 # Event types a client may send through POST /api/sync.
-SYNCABLE_TYPES = frozenset(cls.__struct_config__.tag for cls in VisitPayload.__args__)
+SYNCABLE_TYPES = frozenset(cls.__struct_config__.tag for cls in SyncPayload.__args__)
+GROWTH_TYPES = frozenset(cls.__struct_config__.tag for cls in GrowthPayload.__args__)
 
 
 def type_name(payload: Payload) -> str:

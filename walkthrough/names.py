@@ -313,9 +313,30 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
                 texts[f"step {number} text"] = step.text
                 texts[f"step {number} success"] = step.success
             return texts
+        case ev.GoalSet():
+            texts = {"goal": payload.text}
+            for number, goal_step in enumerate(payload.steps, start=1):
+                texts[f"step {number} text"] = goal_step.text
+                texts[f"step {number} success"] = goal_step.success
+            return texts
+        case ev.StepAmended():
+            return {"text": payload.text, "success": payload.success, "reason": payload.reason}
+        case ev.PracticeObservationStarted():
+            return {"label": payload.label}
+        case ev.PracticeObserved():
+            return {"value": payload.value if isinstance(payload.value, str) else None}
+        case ev.PracticeNoted() | ev.SupportRequested():
+            return {"text": payload.text}
+        case ev.PracticeObservationRetracted():
+            return {"reason": payload.reason}
+        case ev.SupportLogged():
+            measure = payload.data_point.measure if payload.data_point else None
+            return {"line": payload.line, "data point": measure}
+        case ev.LearningSessionOffered():
+            return {"title": payload.title}
         case ev.SchoolRegistered() | ev.PersonRegistered() | ev.VisitStarted() | ev.VisitClosed() \
                 | ev.ClassroomExited() | ev.ClassroomsMerged() | ev.DebriefStarted() \
-                | ev.ActionPlanAgreed():
+                | ev.ActionPlanAgreed() | ev.PulseAnswered() | ev.LearningSessionAttended():
             return {}  # names of schools and people, ids and codes: no free text
         case _:
             assert_never(payload)

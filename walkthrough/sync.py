@@ -11,7 +11,7 @@ from uuid import UUID
 
 import msgspec
 
-from walkthrough.events import PAYLOAD_TYPES, SYNCABLE_TYPES, Payload, VisitPayload, uuid_text
+from walkthrough.events import PAYLOAD_TYPES, SYNCABLE_TYPES, Payload, SyncPayload, uuid_text
 
 MAX_FUTURE = timedelta(hours=24)
 DeviceId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
@@ -33,7 +33,7 @@ class Submission(msgspec.Struct, frozen=True):
     event_id: UUID
     visit_id: UUID
     occurred_at: datetime
-    payload: VisitPayload
+    payload: SyncPayload
     digest: bytes
 
 
@@ -90,7 +90,7 @@ def decode_client_event(raw: bytes, now: datetime) -> Submission | Rejection:
         return Rejection(id=str(event.id), code="unknown_type",
                          message=f"unknown event type {event.type!r}")
     try:
-        payload = cast(VisitPayload,
+        payload = cast(SyncPayload,
                        msgspec.json.decode(event.data, type=PAYLOAD_TYPES[event.type]))
     except msgspec.ValidationError as exc:
         return Rejection(id=str(event.id), code="invalid_event",
@@ -111,7 +111,7 @@ def decode_typed_batch(body: bytes, now: datetime,
                              for e in batch.events]
 
 
-def _submission(event_id: UUID, visit_id: UUID, occurred_at: datetime, payload: VisitPayload,
+def _submission(event_id: UUID, visit_id: UUID, occurred_at: datetime, payload: SyncPayload,
                 now: datetime) -> Submission | Rejection:
     if occurred_at.tzinfo is None:
         return Rejection(id=str(event_id), code="invalid_event",

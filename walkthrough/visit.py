@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any, Literal, NamedTuple, assert_never
 from uuid import UUID
 
+from walkthrough import events as ev
 from walkthrough.access import Actor, Relation, visit_relation
 from walkthrough.district import District, Rosters, no_rosters
 from walkthrough.errors import DomainError
@@ -511,7 +512,10 @@ def evolve(visit: Visit | None, event: Event) -> Visit:
             pass  # nothing any later decision depends on
         case SchoolRegistered() | PersonRegistered() | NeedsAssessmentRecorded() \
                 | SkillInventoryRecorded() | PartnershipFormed() | CatalogPublished() \
-                | PartnershipMeetingHeld():
+                | PartnershipMeetingHeld() | ev.LearningSessionOffered() | ev.GoalSet() \
+                | ev.StepAmended() | ev.PracticeObservationStarted() | ev.PracticeObserved() \
+                | ev.PracticeNoted() | ev.PracticeObservationRetracted() | ev.SupportLogged() \
+                | ev.SupportRequested() | ev.PulseAnswered() | ev.LearningSessionAttended():
             raise AssertionError(f"{event.type} is not a visit event")
         case _:
             assert_never(payload)
