@@ -42,6 +42,16 @@ from walkthrough.events import (
 from walkthrough.names import free_texts, screen
 
 GrowthRelation = Literal["self", "peer", "organizer"]
+# Pulse answers are shown to anyone but the administrator only as aggregates over at
+# least this many people (organizers' overview, analysts' export).
+MIN_PULSE_PEOPLE = 5
+PULSE_QUESTIONS: dict[str, str] = {
+    "self_efficacy": "I am confident I can lead improvement at my school",
+    "isolation": "I feel isolated in my role",
+    "partnership_value": "The partnership is worth the time it takes",
+    "focus_confidence": "I am confident leading our focus area",
+    "protected_time": "I have time protected for the focus area",
+}
 AMENDABLE = ("text", "owner", "due", "success")
 PlanSteps = Callable[[UUID], tuple[str, tuple[str, ...]] | None]
 """A visit's host and its agreed action-plan step ids, or None when there is no visit."""
