@@ -5,7 +5,7 @@
 // Bump CACHE whenever any file in SHELL changes (tests/browser/test_shell.py
 // checks SHELL against web/static/ and the digest in tests/browser/shell.lock).
 
-const CACHE = "walkthrough-shell-v7";
+const CACHE = "walkthrough-shell-v8";
 const API_CACHE = "walkthrough-api";
 const SHELL = [
   "/",
@@ -18,14 +18,19 @@ const SHELL = [
   "/static/js/capture-state.js",
   "/static/js/dom.js",
   "/static/js/forms.js",
+  "/static/js/growth-chart.js",
+  "/static/js/growth-state.js",
   "/static/js/names.js",
   "/static/js/outbox.js",
   "/static/js/store.js",
   "/static/js/views/capture.js",
   "/static/js/views/catalogs.js",
   "/static/js/views/debrief.js",
+  "/static/js/views/district-growth.js",
+  "/static/js/views/growth.js",
   "/static/js/views/people.js",
   "/static/js/views/plan.js",
+  "/static/js/views/practice.js",
   "/static/js/views/printables.js",
   "/static/js/views/reports.js",
   "/static/js/views/schools.js",
@@ -35,9 +40,9 @@ const SHELL = [
 ];
 const SHELL_PATHS = new Set(SHELL);
 // Paths the app routes itself (the server answers them all with index.html).
-const APP_ROUTE = /^\/(?:index\.html|signin|people|schools(?:\/[^/]+\/matches)?|catalogs|visits\/[^/]+(?:\/summary|\/debrief|\/start|\/plan|\/notice|\/thanks)?\/?)?$/;
+const APP_ROUTE = /^\/(?:index\.html|signin|people(?:\/[^/]+\/growth(?:\/practice\/[^/]+)?)?|growth|schools(?:\/[^/]+\/matches)?|catalogs|visits\/[^/]+(?:\/summary|\/debrief|\/start|\/plan|\/notice|\/thanks)?\/?)?$/;
 // API reads worth keeping for offline use (never /api/sync, never other writes).
-const API_READ = /^\/api\/(?:me|visits\/[^/]+(?:\/summary|\/debrief|\/plan)?|catalogs(?:\/\d+)?|preparation|people|partnerships|schools\/[^/]+\/matches)$/;
+const API_READ = /^\/api\/(?:me|visits\/[^/]+(?:\/summary|\/debrief|\/plan)?|catalogs(?:\/leadership)?(?:\/\d+)?|preparation|people(?:\/[^/]+\/growth)?|growth|partnerships|schools\/[^/]+\/matches)$/;
 const NETWORK_TIMEOUT_MS = 8000;
 
 self.addEventListener("install", (event) => {

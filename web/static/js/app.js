@@ -7,8 +7,11 @@ import { kvDeletePrefix, kvSet } from "./store.js";
 import { renderCapture } from "./views/capture.js";
 import { renderCatalogs } from "./views/catalogs.js";
 import { renderCycleDebrief } from "./views/debrief.js";
+import { renderDistrictGrowth } from "./views/district-growth.js";
+import { renderGrowth } from "./views/growth.js";
 import { renderPeople } from "./views/people.js";
 import { renderPlan } from "./views/plan.js";
+import { renderPractice } from "./views/practice.js";
 import { renderNotice, renderThanks } from "./views/printables.js";
 import { renderSummary } from "./views/reports.js";
 import { renderMatches, renderSchools } from "./views/schools.js";
@@ -125,6 +128,13 @@ async function route() {
       renderVisits(main, me, { stale, setTitle });
     } else if (path === "/people") {
       await renderPeople(main, me, { setTitle });
+    } else if ((match = path.match(/^\/people\/([^/]+)\/growth\/?$/))) {
+      dispose = await renderGrowth(main, decodeURIComponent(match[1]), me, { setTitle, navigate });
+    } else if ((match = path.match(/^\/people\/([^/]+)\/growth\/practice\/([^/]+)\/?$/))) {
+      dispose = await renderPractice(main, decodeURIComponent(match[1]), decodeURIComponent(match[2]), me,
+        { setTitle, navigate });
+    } else if (path === "/growth") {
+      dispose = await renderDistrictGrowth(main, me, { setTitle });
     } else if (path === "/schools") {
       dispose = await renderSchools(main, me, { setTitle });
     } else if ((match = path.match(/^\/schools\/([^/]+)\/matches\/?$/))) {

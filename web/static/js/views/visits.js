@@ -58,6 +58,19 @@ function visitCard(v) {
     h("p", { class: "links" }, links));
 }
 
+/** "My growth" and "Peers' growth": the growth records this person may open. */
+function growthLinks(records) {
+  if (!records.length) return null;
+  const own = records.filter((r) => r.relation === "self");
+  const peers = records.filter((r) => r.relation !== "self");
+  const to = (r) => `/people/${encodeURIComponent(r.user_id)}/growth`;
+  return h("section", { class: "growth-links", "aria-labelledby": "growth-links-heading", testid: "growth-links" },
+    h("h2", { id: "growth-links-heading" }, "Growth"),
+    own.length ? h("p", { class: "links" }, own.map((r) => link(to(r), "My growth", "my-growth", true))) : null,
+    peers.length ? [h("h3", {}, "Peers' growth"),
+      h("p", { class: "links" }, peers.map((r) => link(to(r), r.name, `growth-${r.user_id}`)))] : null);
+}
+
 export function renderVisits(root, me, { stale, setTitle }) {
   setTitle("Visits");
   const visits = me.visits || [];
@@ -67,6 +80,7 @@ export function renderVisits(root, me, { stale, setTitle }) {
     tools.push(link("/schools", "Plan a visit", "plan-link", true),
       link("/people", "People: inventories and sign-in links", "people-link"),
       link("/catalogs", "Look-for catalogs", "catalogs-link"),
+      link("/growth", "District growth", "district-growth-link"),
       h("a", { href: "/reports/trends", class: "button-link", testid: "district-trends-link" }, "District trends"));
   }
   if (roles.includes("host") && me.user.school_id) {
@@ -76,6 +90,7 @@ export function renderVisits(root, me, { stale, setTitle }) {
   replace(root,
     h("h1", { tabindex: "-1" }, "Your visits"),
     tools.length ? h("p", { class: "links", testid: "tools" }, tools) : null,
+    growthLinks(me.growth_records || []),
     stale ? h("p", { class: "notice", role: "status" }, "Offline: showing the list saved on this tablet.") : null,
     visits.length
       ? h("ul", { class: "visit-list", testid: "visit-list" }, visits.map(visitCard))
