@@ -3,9 +3,11 @@ finds no serious or critical violation, nothing scrolls sideways, touch targets 
 least 44px; a screenshot of each goes to tests/browser/artifacts/ to be looked at.
 
 Screens are seen as the person who uses them, on the demo district: the organizer's
-planning screens, the host's visit day and check-ins, the team's capture, debrief and
-thank-you notes, and the report pages. The debrief's forms need a visit in analysis: one
-is made here through the API (a room entered, the debrief started, one step proposed).
+planning screens and district growth, the host's visit day, check-ins and own growth
+record (its forms opened), the team's capture, debrief, thank-you notes, a peer's growth
+record and leadership practice capture, and the report pages. The debrief's forms need a
+visit in analysis: one is made here through the API (a room entered, the debrief started,
+one step proposed).
 """
 
 from __future__ import annotations
@@ -77,12 +79,15 @@ def screens(server: Server, debriefing: str) -> list[tuple[str, str, str]]:
         ("organizer1", "visit-day-organizer", f"/visits/{current}/start"),
         ("organizer1", "staff-notice", f"/visits/{current}/notice"),
         ("organizer1", "district-trends", "/reports/trends"),
+        ("organizer1", "district-growth", "/growth"),
+        ("organizer1", "growth-organizer", "/people/host1/growth"),
         ("host1", "visits-host", "/"),
         ("host1", "visit-day-host", f"/visits/{current}/start"),
         ("host1", "debrief-analysis-host", f"/visits/{debriefing}/debrief"),
         ("host1", "check-ins-host", f"/visits/{past}/plan"),
         ("host1", "debrief-support-host", f"/visits/{past}/debrief"),
         ("host1", "school-trends", "/reports/schools/lincoln-middle/trends"),
+        ("host1", "growth-self", "/people/host1/growth"),
         ("host1", "debrief-report", f"/reports/visits/{current}/debrief"),
         ("coach1", "visits-coach", "/"),
         ("coach1", "capture", f"/visits/{current}"),
@@ -91,6 +96,8 @@ def screens(server: Server, debriefing: str) -> list[tuple[str, str, str]]:
         ("coach1", "summary", f"/visits/{current}/summary"),
         ("coach1", "thank-you-notes", f"/visits/{current}/thanks"),
         ("coach1", "check-ins-coach", f"/visits/{past}/plan"),
+        ("coach1", "growth-peer", "/people/host1/growth"),
+        ("coach1", "practice-capture", "/people/host1/growth/practice/plc-2"),
     ]
 
 
@@ -135,6 +142,10 @@ def test_every_screen_is_accessible_at_tablet_and_phone_sizes(
         device.page.goto(server.url + path, wait_until="networkidle")
         expect(device.page.locator("main h1")).to_be_visible()
         expect(device.page.locator("main .loading")).to_have_count(0)
+        if name.startswith("growth-"):  # its forms open too (goal, step adjustments, pulse)
+            toggles = device.page.locator("main .growth-section button[aria-expanded=false]")
+            for _ in range(toggles.count()):
+                toggles.nth(0).click()
         problems += check_screen(device, name, artifacts, axe)
     for device in devices.values():
         assert device.csp_violations() == []

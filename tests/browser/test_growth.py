@@ -43,7 +43,8 @@ def test_a_peer_observes_leadership_practice_and_logs_support_offline(
     coach.by("practice-label").fill(label)
     coach.by("start-practice").click()
     expect(coach.by("practice-title")).to_have_text(f"Observing: {label}")
-    for item, value in [("purpose_and_data", "yes"), ("teachers_talk", "yes"), ("teachers_talk", "no")]:
+    taps = [("purpose_and_data", "yes"), ("teachers_talk", "yes"), ("teachers_talk", "no")]
+    for item, value in taps:
         button = coach.by(f"practice-{item}-{value}")
         button.click()
         expect(button).to_have_attribute("aria-pressed", "true")
@@ -95,9 +96,11 @@ def test_a_peer_observes_leadership_practice_and_logs_support_offline(
     assert logged["by"]["id"] == "coach1"
 
     coach.page.reload()
-    expect(coach.by(f"observation-{seen['observation_id']}")).to_contain_text("Teachers do most of the talking")
-    expect(coach.by(f"observation-{seen['observation_id']}")).not_to_contain_text("waiting to send")
-    expect(coach.by("support-log").locator("li", has_text=line)).not_to_contain_text("waiting to send")
+    shown = coach.by(f"observation-{seen['observation_id']}")
+    expect(shown).to_contain_text("Teachers do most of the talking")
+    expect(shown).not_to_contain_text("waiting to send")
+    expect(coach.by("support-log").locator("li", has_text=line)).not_to_contain_text(
+        "waiting to send")
     assert coach.csp_violations() == []
 
 
@@ -170,8 +173,8 @@ def test_the_administrator_reads_and_writes_their_own_growth_record(
     assert step["due"] == "2027-01-15"
     assert step["original"]["due"] != "2027-01-15"
     assert step["adjustments"][-1]["reason"] == reason
-    assert {"partnership_id": "cfg-talk", "moment": "start"} in [
-        {"partnership_id": a["partnership_id"], "moment": a["moment"]} for a in answer["pulse"]["answers"]]
+    answered = [(a["partnership_id"], a["moment"]) for a in answer["pulse"]["answers"]]
+    assert ("cfg-talk", "start") in answered
     assert wanted in [r["text"] for r in answer["support_requests"]]
     assert next(s for s in answer["learning_sessions"]
                 if s["session_id"] == "talk-structures")["attended"] is True
@@ -179,7 +182,8 @@ def test_the_administrator_reads_and_writes_their_own_growth_record(
     assert record(server, "coach1")["pulse"]["shown"] is False
 
 
-def test_a_peer_sees_why_the_pulse_is_not_shown(tablet: Callable[..., Tablet], server: Server) -> None:
+def test_a_peer_sees_why_the_pulse_is_not_shown(tablet: Callable[..., Tablet],
+                                                server: Server) -> None:
     coach = tablet("coach2").sign_in()
     coach.page.goto(server.url + "/people/host1/growth")
     expect(coach.by("pulse-why")).to_contain_text("aggregated over at least 5 people")
@@ -206,7 +210,8 @@ def test_the_organizer_reads_the_district_and_offers_a_session_offline(
     expect(organizer.by("district-requests")).to_contain_text("Teacher checks for understanding")
     expect(organizer.by("pulse-cell-start")).to_contain_text("5 people answered")
     expect(organizer.by("pulse-suppressed-end")).to_contain_text("fewer than 5 people answered")
-    expect(organizer.by("district-session-data-conversations")).to_contain_text("attended by 1 administrator")
+    expect(organizer.by("district-session-data-conversations")).to_contain_text(
+        "attended by 1 administrator")
 
     organizer.context.set_offline(True)
     title = unique("Facilitating data protocols with PLC leads")
@@ -222,3 +227,25 @@ def test_the_organizer_reads_the_district_and_offers_a_session_offline(
         "attended by 0 administrators")
     sessions = server.get("/api/growth", "organizer1")["sessions"]
     assert [s["areas"] for s in sessions if s["title"] == title] == [["cfu"]]
+
+
+def test_a_refused_entry_is_listed_with_its_reason_and_leaves_the_record(
+    tablet: Callable[..., Tablet], server: Server
+) -> None:
+    route = "/api/schools/lincoln-middle/staff-names"
+    assert server.call("PUT", route, "host1", {"names": ["Zbigniewa Quillfeather"]})[0] == 200
+    try:
+        coach = tablet("coach1").sign_in()
+        coach.page.goto(server.url + "/people/host1/growth")
+        line = unique("Call with Quillfeather about the protocol")
+        coach.by("support-kind").select_option("call")
+        coach.by("support-line").fill(line)  # no title: only the server's roster finds it
+        coach.by("log-support").click()
+        expect(coach.by("flash")).to_contain_text("Not accepted by the server")
+        expect(coach.by("rejected-item")).to_contain_text("names_a_person")
+        expect(coach.by("support-line")).to_have_value(line)  # given back to be mended
+        expect(coach.by("support-log")).not_to_contain_text(line)
+        expect(coach.by("pending-count")).to_have_text("0")
+    finally:  # the server is shared: leave no roster to screen other tests' notes
+        assert server.call("PUT", route, "host1", {"names": []})[0] == 200
+    assert line not in [e["line"] for e in record(server)["support_log"]]

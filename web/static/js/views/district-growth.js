@@ -32,11 +32,11 @@ function areasSection(data) {
     h("p", { class: "hint" }, "Named in skill inventories, chosen as goals, or asked for: what the district could offer."),
     data.areas.length ? h("ol", { class: "area-list" }, data.areas.map((a) => h("li", { testid: `area-${a.area}` },
       h("strong", {}, a.prompt),
-      h("span", { class: "meta" }, ` · ${plural(a.people, "administrator")} · ${plural(a.goals, "goal")} · ${plural(a.requests, "request")}`))))
+      h("span", { class: "meta" }, `named by ${plural(a.people, "administrator")} · ${plural(a.goals, "goal")} · ${plural(a.requests, "request")}`))))
       : h("p", { class: "empty" }, "No growth area named yet."),
     h("h3", {}, "Support requested"),
     requested.length ? h("ol", { class: "area-list", testid: "district-requests" }, requested.map((a) =>
-      h("li", {}, h("strong", {}, a.prompt), h("span", { class: "meta" }, ` · ${plural(a.requests, "request")}`))))
+      h("li", {}, h("strong", {}, a.prompt), h("span", { class: "meta" }, plural(a.requests, "request")))))
       : h("p", { class: "empty" }, "No support requested yet."));
 }
 
@@ -51,7 +51,7 @@ function pulseSection(data) {
           `Not shown: fewer than ${data.min_pulse_people} people answered, so no figure can point at one person.`)
         : [h("p", { class: "meta" }, `${plural(cell.people, "person", "people")} answered`),
           h("dl", { class: "step-details" }, Object.entries(cell.means).map(([key, mean]) =>
-            [h("dt", {}, QUESTIONS[key] || humanize(key)), h("dd", {}, String(mean))]))]))));
+            [h("dt", {}, QUESTIONS[key] || humanize(key)), h("dd", {}, Number(mean).toFixed(1))]))]))));
 }
 
 /** Sessions offered from this tablet and not answered yet (the outbox's journal). */

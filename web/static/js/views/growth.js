@@ -434,8 +434,12 @@ function pulseForm(ctx) {
   const partnership = field("pulse-partnership", "Partnership",
     select("pulse-partnership", partnerships.map((p) => [p.id, PARTNERSHIP_KINDS[p.kind] || humanize(p.kind)])));
   const moment = radioGroup("pulse-moment", "When", MOMENTS, { testid: "pulse-moment" });
-  const scales = Object.entries(ctx.record.pulse.questions).map(([key, question]) =>
-    [key, radioGroup(`pulse-${key}`, question, [1, 2, 3, 4, 5].map((n) => [String(n), String(n)]), { testid: `pulse-${key}` })]);
+  moment.classList.add("in-a-row");
+  const scales = Object.entries(ctx.record.pulse.questions).map(([key, question]) => {
+    const group = radioGroup(`pulse-${key}`, question, [1, 2, 3, 4, 5].map((n) => [String(n), String(n)]), { testid: `pulse-${key}` });
+    group.classList.add("in-a-row", "scale-of-5");
+    return [key, group];
+  });
   const status = statusLine("pulse-error");
   const save = h("button", { type: "button", class: "primary", testid: "answer-pulse" }, "Save my answers");
   save.addEventListener("click", async () => {
