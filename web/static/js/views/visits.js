@@ -64,7 +64,7 @@ function growthLinks(records) {
   const own = records.filter((r) => r.relation === "self");
   const peers = records.filter((r) => r.relation !== "self");
   const to = (r) => `/people/${encodeURIComponent(r.user_id)}/growth`;
-  return h("section", { class: "growth-links", "aria-labelledby": "growth-links-heading", testid: "growth-links" },
+  return h("section", { class: "card growth-links", "aria-labelledby": "growth-links-heading", testid: "growth-links" },
     h("h2", { id: "growth-links-heading" }, "Growth"),
     own.length ? h("p", { class: "links" }, own.map((r) => link(to(r), "My growth", "my-growth", true))) : null,
     peers.length ? [h("h3", {}, "Peers' growth"),
