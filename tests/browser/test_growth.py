@@ -166,7 +166,9 @@ def test_the_administrator_reads_and_writes_their_own_growth_record(
     expect(host.by("request-list")).to_contain_text(wanted)
     host.by("attend-talk-structures").click()
     expect(host.by("attended-talk-structures")).to_be_visible()
+    expect(host.by("flash")).to_have_text("Attendance recorded.")
     expect(host.by("pending-count")).to_have_text("0")
+    expect(host.by("rejected-list")).to_be_hidden()
 
     answer = record(server, "host1")
     step = next(g for g in answer["goals"] if g["goal_id"] == "student-talk")["steps"][0]

@@ -306,8 +306,13 @@ function startForm(ctx) {
     const data = { observation_id: slug(text || setting.control.value, "obs"), setting: setting.control.value,
       catalog_version: ctx.catalog.version };
     if (text) data.label = text;
+    try {
+      await outbox.record(ctx.record.record_id, "PracticeObservationStarted", data);
+    } catch (error) {
+      showProblems(status, [`Could not save on this tablet: ${error.message || error}`]);
+      return;
+    }
     label.control.value = "";
-    await outbox.record(ctx.record.record_id, "PracticeObservationStarted", data);
     ctx.navigate(`${growthPath(ctx.record.user.id)}/practice/${encodeURIComponent(data.observation_id)}`);
   });
   return h("div", { class: "section-form", testid: "practice-start" },
