@@ -141,6 +141,12 @@ export async function outcome(id) {
 
 /** Send now and say what became of `id` (pending when offline or the server is away). */
 export async function settled(id) {
+  // A flush already under way may have read the outbox before `id` was added: joined,
+  // it can end with `id` still queued, so a fresh one is started for it.
+  const joined = inFlight !== null;
+  try { await flush({ force: true }); } catch { /* kept in the outbox */ }
+  const result = await outcome(id);
+  if (!joined || result.status !== "pending") return result;
   try { await flush({ force: true }); } catch { /* kept in the outbox */ }
   return outcome(id);
 }
@@ -152,11 +158,17 @@ export async function journal(visitId) {
   return rows.sort((a, b) => a.seq - b.seq);
 }
 
+let refreshes = 0;
+
 async function refresh() {
+  // Only the latest read is shown: an older one finishing later (say, a flush's, read
+  // just before a tap was recorded) would show a stale count ("0 waiting" with one queued).
+  const ticket = ++refreshes;
   const rows = await getAll("outbox");
   const mine = user ? rows.filter((row) => row.user === user).length : 0;
   const rejected = (await getAll("rejected")).sort((a, b) => (a.at < b.at ? -1 : 1));
   const lastSynced = (await kvGet("sync:last")) || null;
+  if (ticket !== refreshes) return;
   emit({ pending: mine, pendingOtherUsers: rows.length - mine, rejected, lastSynced });
 }
 
