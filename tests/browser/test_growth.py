@@ -32,12 +32,16 @@ def test_a_peer_observes_leadership_practice_and_logs_support_offline(
     tablet: Callable[..., Tablet], server: Server
 ) -> None:
     coach = tablet("coach1").sign_in()
+    coach.wait_for_service_worker()
     expect(coach.by("growth-links")).to_contain_text("Morgan Blake")
     coach.by("growth-host1").click()
     expect(coach.by("growth-title")).to_have_text("Growth of Morgan Blake")
     expect(coach.by("practice-start")).to_be_visible()  # the look-fors are now kept here
 
     coach.context.set_offline(True)
+    coach.page.reload()  # the shell and the record open with no network
+    expect(coach.by("growth-stale")).to_be_visible()
+    expect(coach.by("observation-plc-2")).to_contain_text("Seen differently")
     label = unique("Grade 8 math PLC")
     coach.by("practice-setting").select_option("plc_meeting")
     coach.by("practice-label").fill(label)
