@@ -156,6 +156,16 @@ def test_the_administrator_reads_and_writes_their_own_growth_record(
     expect(host.by("step-history-talk-modelling")).to_contain_text(reason)
     expect(host.by("step-original-talk-modelling")).to_be_visible()
 
+    goal = unique("Hand the PLC agenda to teacher leads")
+    host.by("new-goal").click()
+    host.by("goal-area").select_option("student_talk")
+    host.by("goal-text").fill(goal)
+    host.by("goal-step1-text").fill("Co-plan the first two PLC agendas with the leads.")
+    host.by("goal-step1-success").fill("Leads run the third PLC on their own.")
+    host.by("set-goal").click()
+    expect(host.by("flash")).to_have_text("Goal set.")
+    expect(host.by("growth-goals")).to_contain_text(goal)
+
     host.by("open-pulse").click()
     host.by("pulse-partnership").select_option("cfg-talk")
     host.by("pulse-moment-start").check()
@@ -179,6 +189,9 @@ def test_the_administrator_reads_and_writes_their_own_growth_record(
     assert step["due"] == "2027-01-15"
     assert step["original"]["due"] != "2027-01-15"
     assert step["adjustments"][-1]["reason"] == reason
+    (set_now,) = [g for g in answer["goals"] if g["text"] == goal]
+    assert (set_now["area"], len(set_now["steps"]), set_now["set_by"]["id"]) == (
+        "student_talk", 1, "host1")
     answered = [(a["partnership_id"], a["moment"]) for a in answer["pulse"]["answers"]]
     assert ("cfg-talk", "start") in answered
     assert wanted in [r["text"] for r in answer["support_requests"]]
