@@ -48,9 +48,19 @@ class VisitListing(msgspec.Struct):
     relation: str  # team, host or organizer
 
 
+class GrowthRecordRef(msgspec.Struct):
+    """A growth record the caller may open: their own, or a partnership peer's."""
+
+    user_id: str
+    name: str
+    record_id: str
+    relation: str  # "self" or "peer"
+
+
 class Me(msgspec.Struct):
     user: User
     visits: list[VisitListing]
+    growth_records: list[GrowthRecordRef] = []
 
 
 class VisitDetail(msgspec.Struct):

@@ -168,11 +168,13 @@ class Walkthrough(Application[UUID]):
 
     def growth(self, user_id: str) -> Growth | None:
         """An administrator's growth record as stored now (None: nothing recorded yet)."""
-        district = self.district()
-        record_id = growth_id(user_id)
-        found: Growth | None = self.writer.run(Job(
-            lambda draft: draft.growth(record_id, user_id)))
-        return found if district.people.get(user_id) else None
+        return self.growth_records([user_id])[user_id]
+
+    def growth_records(self, user_ids: Sequence[str]) -> dict[str, Growth | None]:
+        """Several people's growth records, read in one go."""
+        found: dict[str, Growth | None] = self.writer.run(Job(lambda draft: {
+            user_id: draft.growth(growth_id(user_id), user_id) for user_id in user_ids}))
+        return found
 
     def _load(self, aggregate_id: UUID, project: Callable[[A | None, Iterable[Event]], A | None],
               ) -> A | None:

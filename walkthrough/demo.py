@@ -5,7 +5,8 @@ two steps, with check-ins (one step overdue), so the current visit's debrief ope
 with that progress. Needs assessments, skill inventories and two partnerships
 show the preparation (the Critical Friends Group has met once, so its next
 agenda opens with progress on that meeting's next steps); four observed visits
-over two quarters feed the trends.
+over two quarters feed the trends. Morgan Blake's (host1's) growth over the
+semester is told in walkthrough.demo_growth.
 
 Loaded through the same application calls a tablet's sync uses, in time order,
 each event recorded at its own moment (the server's clock is set to it while it
@@ -26,6 +27,7 @@ import msgspec
 
 from walkthrough.application import Walkthrough
 from walkthrough.catalog import DEFAULT_CATALOG
+from walkthrough.demo_growth import growth_story
 from walkthrough.district import PreparationPayload
 from walkthrough.events import (
     ActionPlanAgreed,
@@ -47,6 +49,7 @@ from walkthrough.events import (
     SchoolUpdateRecorded,
     SkillInventoryRecorded,
     Subject,
+    SyncPayload,
     TeachersNotified,
     ThankYouNoteLeft,
     VisitClosed,
@@ -126,7 +129,7 @@ class Story:
     def at(self, moment: datetime, action: Callable[[], None]) -> None:
         self._steps.append((moment, next(self._order), action))
 
-    def send(self, user_id: str, visit_id: UUID, at: datetime, payload: VisitPayload) -> None:
+    def send(self, user_id: str, visit_id: UUID, at: datetime, payload: SyncPayload) -> None:
         def record() -> None:
             submission = Submission(event_id=uuid4(), visit_id=visit_id, occurred_at=at,
                                     payload=payload,
@@ -182,6 +185,7 @@ def load_demo(app: Walkthrough, today: date | None = None) -> bool:
                 "host4", ("coach1", "coach2"), "3-5", rooms=4)
     _lincoln_action_plan(story, past, today)
     _roosevelt_action_plan(story, today - timedelta(days=61))
+    growth_story(story, today, PAST_VISIT)
     # Today's visit started an hour and a half ago (08:30 when that is earlier).
     started = min(datetime.combine(today, time(8, 30), tzinfo=UTC),
                   now - timedelta(minutes=90))

@@ -7,10 +7,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from projections.answers import Me, VisitDetail
+from projections.answers import GrowthRecordRef, Me, VisitDetail
 from projections.queries import Debrief
 from projections.summary import Summary
+from walkthrough.access import Actor
 from walkthrough.catalog import Catalog
+from walkthrough.district import District, growth_id
 from walkthrough.errors import DomainError
 from walkthrough.sync import decode_client_event, decode_typed_batch
 from web.auth import caller
@@ -63,7 +65,22 @@ def _check_batch_size(count: int, limit: int) -> None:
 
 
 async def me(request: Request) -> Response:
-    return JSON(await read(request, lambda actor, reader, _: reader.me(actor)))
+    answer = await read(request, lambda actor, reader, _: reader.me(actor))
+    district = await run_in_threadpool(services(request).app.district)
+    return JSON(msgspec.structs.replace(
+        answer, growth_records=growth_records(caller(request), district)))
+
+
+def growth_records(actor: Actor, district: District) -> list[GrowthRecordRef]:
+    """The caller's own growth record (administrators of a campus) and their peers'."""
+    mine = [actor.user_id] if district.people.get(actor.user_id) and \
+        district.people[actor.user_id].school_id else []
+    peers = sorted(p for p in district.partners_of(actor.user_id)
+                   if p in district.people and district.people[p].school_id)
+    return [GrowthRecordRef(user_id=user_id, name=district.people[user_id].name,
+                            record_id=str(growth_id(user_id)),
+                            relation="self" if user_id == actor.user_id else "peer")
+            for user_id in [*mine, *peers]]
 
 
 async def visit(request: Request) -> Response:

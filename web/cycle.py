@@ -39,6 +39,7 @@ from walkthrough.application import Idempotency
 from walkthrough.catalog import LookFor
 from walkthrough.events import (
     AdministratorRole,
+    CatalogKind,
     ItemKey,
     ItemKeys,
     LongText,
@@ -79,6 +80,7 @@ class SkillInventoryForm(msgspec.Struct, forbid_unknown_fields=True):
 class CatalogForm(msgspec.Struct, forbid_unknown_fields=True):
     items: Annotated[tuple[LookFor, ...], msgspec.Meta(min_length=1, max_length=60)]
     notes: ShortText | None = None
+    kind: CatalogKind = "classroom"  # or "leadership": practice look-fors, own versions
 
 
 class MeetingForm(msgspec.Struct, forbid_unknown_fields=True):
@@ -196,7 +198,7 @@ async def publish_catalog(request: Request) -> Response:
     once = idempotency(request, form)
 
     def run() -> Recorded:
-        event = found.app.publish_catalog(actor, form.items, form.notes, once)
+        event = found.app.publish_catalog(actor, form.items, form.notes, once, form.kind)
         return Recorded(event_id=str(event.event_id), type=event.type,
                         data=msgspec.to_builtins(event.payload))
 

@@ -3,7 +3,7 @@ from it (web.routing)."""
 
 from __future__ import annotations
 
-from web import api, cycle, events_api, people, plans, roster, signin
+from web import api, cycle, events_api, growth, people, plans, roster, signin
 from web.routing import Endpoint
 
 ENDPOINTS: list[Endpoint] = [
@@ -13,5 +13,6 @@ ENDPOINTS: list[Endpoint] = [
     *plans.ENDPOINTS,
     *roster.ENDPOINTS,
     *people.ENDPOINTS,
+    *growth.ENDPOINTS,
     *signin.ENDPOINTS,
 ]

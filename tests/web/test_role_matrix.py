@@ -18,9 +18,10 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.testclient import TestClient
 
-from tests.builders import batch, enter
+from tests.builders import batch, enter, event
 from tests.conftest import FakeClock
 from walkthrough.demo import CURRENT_VISIT, load_demo
+from walkthrough.district import growth_id
 from web.app import create_app
 from web.bootstrap import bootstrap
 from web.settings import Settings
@@ -30,6 +31,7 @@ CALLERS = ("coach_team", "coach_other", "host", "host_other", "organizer", "anal
 USERS = {"coach_team": "coach1", "coach_other": "coach3", "host": "host1",
          "host_other": "host2", "organizer": "organizer1", "analyst": "analyst1"}
 VISIT = str(CURRENT_VISIT)
+HOST1_RECORD = str(growth_id("host1"))  # coach1, coach3 and host2 are host1's peers
 SCHOOL = "lincoln-middle"
 
 # A cell is a status, or (status, what the first sync result says: its status, or
@@ -44,6 +46,13 @@ class Row(NamedTuple):
     path: str  # the request made for every caller
     expect: tuple[Cell, ...] | str
     body: Callable[[], Any] | None = None
+
+
+def support_entry() -> dict[str, Any]:
+    """A fresh support-log entry on host1's growth record."""
+    return batch(event(HOST1_RECORD, "SupportLogged", {
+        "entry_id": f"matrix-{uuid4().hex[:8]}", "date": "2026-11-20", "kind": "call",
+        "line": "A quick call about the next PLC."}))
 
 
 def new_room() -> dict[str, Any]:
@@ -65,7 +74,27 @@ MATRIX: list[Row] = [
     Row("POST /api/sync", "/api/sync",
         ((200, "accepted"), OFF_TEAM, OFF_TEAM, OFF_TEAM, OFF_TEAM, OFF_TEAM, 401),
         body=new_room),
+    Row("POST /api/sync", "/api/sync",
+        ((200, "accepted"), (200, "accepted"), (200, "accepted"), (200, "accepted"),
+         (200, "not_allowed_here"), (200, "not_your_record"), 401), body=support_entry),
     Row("GET /api/me", "/api/me", (*ALL, 401)),
+    Row("GET /api/people/{user_id}/growth", "/api/people/host1/growth",
+        (200, 200, 200, 200, 200, 403, 401)),
+    Row("GET /api/people/{user_id}/growth", "/api/people/coach4/growth",
+        (404, 404, 404, 404, 200, 403, 401)),
+    Row("GET /api/people/{user_id}/growth", "/api/people/organizer1/growth",
+        (404,) * 5 + (403, 401)),
+    Row("GET /api/people/{user_id}/growth", "/api/people/nobody/growth",
+        (404,) * 5 + (403, 401)),
+    Row("GET /api/growth", "/api/growth", ORGANIZER_ONLY),
+    Row("POST /api/learning-sessions", "/api/learning-sessions", ORGANIZER_CREATES,
+        body=lambda: {"title": "Leading PLCs with student work", "date": "2026-12-10",
+                      "areas": ["cfu"]}),
+    Row("GET /api/catalogs/leadership", "/api/catalogs/leadership", (*ALL, 401)),
+    Row("GET /api/catalogs/leadership/{version:int}", "/api/catalogs/leadership/1",
+        (*ALL, 401)),
+    Row("GET /api/catalogs/leadership/{version:int}", "/api/catalogs/leadership/7",
+        (404,) * 6 + (401,)),
     Row("GET /api/visits/{visit_id}", f"/api/visits/{VISIT}", TEAM_HOST_ORGANIZER),
     Row("GET /api/visits/{visit_id}", f"/api/visits/{uuid4()}", (404,) * 6 + (401,)),
     Row("GET /api/visits/{visit_id}", "/api/visits/not-a-uuid", (404,) * 6 + (401,)),
