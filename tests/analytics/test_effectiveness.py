@@ -3,10 +3,13 @@ steps, partnerships and the pulse (aggregates only)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
+import duckdb
 import msgspec
 import pyarrow.parquet as pq
 import pytest
@@ -24,9 +27,11 @@ from projections.effectiveness import (
 )
 from projections.event_log import Treatment, last_position, read_log, treatment
 from projections.export import SCHEMA_VERSION, export_ndjson, export_parquet
+from projections.projector import VISIT, view_decoder
 from projections.pseudonyms import Pseudonymiser
 from tests.builders import record_payload
 from tests.conftest import NOW
+from walkthrough.catalog import DEFAULT_CATALOG
 from walkthrough.demo import ROOSEVELT_VISIT
 from walkthrough.district import growth_id
 from walkthrough.events import (
@@ -339,3 +344,123 @@ def test_pulse_groups_show_where_both_are_large_enough(
     assert pulse_table_shows(effectiveness, pseudonyms, tmp_path / "export") == {
         (moment, group) for moment in ("start", "end") for group in GROUPS} | {
         ("middle", "all")}
+
+
+# --- the README's DuckDB examples ----------------------------------------------------
+
+README = Path(__file__).parents[2] / "README.md"
+
+
+def readme_query(name: str, out: Path) -> str:
+    """The README's SQL between `<!-- name -->` markers, pointed at the export `out`."""
+    (sql,) = re.findall(rf"<!-- {name} -->\s*```sql\n(.*?)```\s*<!-- /{name} -->",
+                        README.read_text(), re.S)
+    return str(sql).replace("'export/", f"'{out}/")
+
+
+def plan_followups(services: Services, minimum: int) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """The plans query's answer, from the stored events and the visits' read models."""
+    events = stored(services)
+    planned = {e.originator_id: e.payload for e in events
+               if isinstance(e.payload, VisitPlanned)}
+    agreed = {e.originator_id for e in events if e.type == "ActionPlanAgreed"}
+    done = {e.originator_id for e in events
+            if isinstance(e.payload, CheckInRecorded) and e.payload.status == "done"}
+    observed = {e.originator_id for e in events if e.type == "LookForObserved"}
+    yes_no = {item.key for item in DEFAULT_CATALOG.items if item.kind == "yes_no"}
+    tallies = {UUID(visit_id): view_decoder.decode(doc).pooled()
+               for visit_id, doc in services.read_models.all_of(VISIT).items()}
+
+    def counts(visit: UUID, item: str) -> tuple[int, int]:
+        tally = tallies[visit].get(item)
+        found = tally.counts if tally else {}
+        return found.get("yes", 0) + found.get("no", 0), found.get("yes", 0)
+
+    sums: dict[tuple[str, str], list[int]] = {}
+    for visit in sorted(agreed):
+        plan = planned[visit]
+        later = sorted((planned[v].date, str(v)) for v in observed
+                       if planned[v].school_id == plan.school_id and planned[v].date > plan.date)
+        if not later:
+            continue
+        following = UUID(later[0][1])
+        for item in sorted(yes_no):
+            before, after = counts(visit, item), counts(following, item)
+            if before[0] and after[0]:
+                key = ("some" if visit in done else "none", item)
+                total = sums.setdefault(key, [0, 0, 0, 0, 0])
+                for index, value in enumerate((1, *before, *after)):
+                    total[index] += value
+
+    def rate(seen: int, rooms: int) -> float | None:
+        return round(seen / rooms, 3) if rooms >= minimum else None
+
+    answer: dict[tuple[str, str], tuple[Any, ...]] = {}
+    for key, (plans, rooms_before, seen_before, rooms_after, seen_after) in sums.items():
+        before_rate, after_rate = rate(seen_before, rooms_before), rate(seen_after, rooms_after)
+        change = None if before_rate is None or after_rate is None \
+            else round(after_rate - before_rate, 3)
+        answer[key] = (plans, rooms_before, before_rate, rooms_after, after_rate, change)
+    return answer
+
+
+def pulse_changes(services: Services) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """The pulse query's answer, from the stored answers."""
+    cells = expected_cells(stored_answers(services), completers(services))
+    answer: dict[tuple[str, str], tuple[Any, ...]] = {}
+    for group in GROUPS:
+        for question in PULSE_QUESTIONS:
+            start, middle, end = (cells[moment, group][question] for moment in MOMENTS)
+            if start is None and middle is None and end is None:
+                continue
+            answer[group, question] = (
+                cells["start", group]["people"], None if start is None else round(start, 3),
+                *(None if later is None or start is None else round(later - start, 3)
+                  for later in (middle, end)))
+    return answer
+
+
+def assert_same(answer: dict[Any, tuple[Any, ...]], expected: dict[Any, tuple[Any, ...]]) -> None:
+    """Row by row; numbers to within float noise (the queries round to 3 places)."""
+    assert set(answer) == set(expected)
+    for key, row in answer.items():
+        assert [None if value is None else pytest.approx(value, abs=1e-9)
+                for value in expected[key]] == list(row), key
+
+
+def run_readme_queries(services: Services, pseudonyms: Pseudonymiser, out: Path) -> tuple[
+        dict[tuple[str, str], tuple[Any, ...]], dict[tuple[str, str], tuple[Any, ...]]]:
+    """Both README queries on an export of `services`, checked against the log; their
+    answers."""
+    exported(services, pseudonyms, out)
+    duck = duckdb.connect()
+    query = readme_query("effectiveness-plans", out)
+    plans = {(group, item): tuple(rest)
+             for group, item, *rest in duck.execute(query).fetchall()}
+    assert_same(plans, plan_followups(services, minimum=5))
+    unguarded = {(group, item): tuple(rest) for group, item, *rest
+                 in duck.execute(query.replace(">= 5", ">= 1")).fetchall()}
+    assert_same(unguarded, plan_followups(services, minimum=1))
+    pulse = {(group, question): tuple(rest) for group, question, *rest
+             in duck.execute(readme_query("effectiveness-pulse", out)).fetchall()}
+    assert_same(pulse, pulse_changes(services))
+    return unguarded, pulse
+
+
+def test_the_readme_queries_answer_the_effectiveness_questions(
+        effectiveness: Services, pseudonyms: Pseudonymiser, tmp_path: Path) -> None:
+    plans, pulse = run_readme_queries(effectiveness, pseudonyms, tmp_path / "export")
+    # Lincoln's plan had no step done, Roosevelt's had: both schools were visited again.
+    assert {group for group, _ in plans} == {"none", "some"}
+    assert plans["some", "cfu"][0] == 1
+    # Both groups are large enough at the start and the end, not in the middle.
+    assert {group for group, _ in pulse} == {"all", "none", "some"}
+    assert all(row[2] is None for (group, _), row in pulse.items() if group != "all")
+    assert all(row[3] is not None for row in pulse.values())
+
+
+def test_the_readme_queries_run_on_the_demo(
+        demo: Services, pseudonyms: Pseudonymiser, tmp_path: Path) -> None:
+    plans, pulse = run_readme_queries(demo, pseudonyms, tmp_path / "export")
+    assert {group for group, _ in plans} == {"none"}  # no school visited after a done step
+    assert {group for group, _ in pulse} == {"all"}
