@@ -10,6 +10,12 @@ note-kind look-for values) is included only when asked for, and the web layer
 asks only for organizers. Person names never leave: the pseudonym stands for
 the person. Every payload field has a decided treatment; a field nobody has
 classified is left out rather than leaked.
+
+An administrator's growth record is named by an id derived from their user id,
+so it is a person's id: its lines have no `visit_id`, and say whose record it is
+as `data.administrator` (a pseudonym) and `school` (the administrator's). Pulse
+scores are never published for one person, to anyone: only aggregates over at
+least MIN_PULSE_PEOPLE people leave (projections.effectiveness).
 """
 
 from __future__ import annotations
@@ -25,12 +31,17 @@ import msgspec
 
 from projections.pseudonyms import Pseudonymiser
 from walkthrough.application import Walkthrough
-from walkthrough.district import DISTRICT_ID
+from walkthrough.district import DISTRICT_ID, growth_id
 from walkthrough.errors import DomainError
 from walkthrough.events import (
+    GROWTH_TYPES,
+    CatalogKind,
     CatalogPublished,
     Event,
     LookForObserved,
+    PersonRegistered,
+    PracticeObservationStarted,
+    PracticeObserved,
     SchoolRegistered,
     VisitPlanned,
 )
@@ -48,7 +59,8 @@ class Treatment(Enum):
     TEXT = "text"  # free text: only with include_text
     NUMBER_OR_TEXT = "number_or_text"  # kept when a number, free text when a string
     NEVER = "never"  # left out for everyone
-    STEPS = "steps"  # a list of next steps: each field treated by its own name
+    NESTED = "nested"  # a struct, or a list of them: each field treated by its own name
+    SESSION = "session"  # a learning session's slug (organizers' words): a pseudonym
 
 
 # Decided per field name, for every event type that has the field; a payload
@@ -60,12 +72,16 @@ FIELD_TREATMENTS: dict[str, Treatment] = {
     "classroom_id": Treatment.CLASSROOM, "into": Treatment.CLASSROOM,
     "partnership_id": Treatment.PARTNERSHIP,
     "meeting_id": Treatment.PARTNERSHIP, "facilitator": Treatment.PERSON,
-    # nested: a meeting's next steps (step_id, text, owner, due, success, as above)
-    "next_steps": Treatment.STEPS,
+    # nested: a meeting's next steps and a goal's steps (step_id, text, owner, due,
+    # success, as above), a goal's links to plan steps, a support entry's data point
+    "next_steps": Treatment.NESTED, "steps": Treatment.NESTED,
+    "plan_steps": Treatment.NESTED, "data_point": Treatment.NESTED,
+    "session_id": Treatment.SESSION,
     # free text
     "text": Treatment.TEXT, "note": Treatment.TEXT, "notes": Treatment.TEXT,
     "focus": Treatment.TEXT, "label": Treatment.TEXT, "reason": Treatment.TEXT,
     "success": Treatment.TEXT, "progress": Treatment.NUMBER_OR_TEXT,
+    "line": Treatment.TEXT, "measure": Treatment.TEXT, "title": Treatment.TEXT,
     # structure: codes, numbers, dates, ids that name no person
     "school_id": Treatment.KEEP, "level": Treatment.KEEP, "roles": Treatment.KEEP,
     "role": Treatment.KEEP, "catalog_version": Treatment.KEEP, "version": Treatment.KEEP,
@@ -76,11 +92,18 @@ FIELD_TREATMENTS: dict[str, Treatment] = {
     "students_present": Treatment.KEEP, "item": Treatment.KEEP, "value": Treatment.KEEP,
     "method": Treatment.KEEP, "event_id": Treatment.KEEP, "step_id": Treatment.KEEP,
     "step_ids": Treatment.KEEP, "due": Treatment.KEEP, "status": Treatment.KEEP,
+    "visit_id": Treatment.KEEP,  # a visit's id (a goal's link to a plan step)
+    # growth records: slugs the tablet makes up, codes and dates
+    "goal_id": Treatment.KEEP, "area": Treatment.KEEP, "areas": Treatment.KEEP,
+    "observation_id": Treatment.KEEP, "setting": Treatment.KEEP,
+    "entry_id": Treatment.KEEP, "request_id": Treatment.KEEP, "moment": Treatment.KEEP,
 }
 # Where a field name means something else in one event type.
 TYPE_FIELD_TREATMENTS: dict[tuple[str, str], Treatment] = {
     ("SchoolRegistered", "name"): Treatment.KEEP,  # a school's name is public
     ("PersonRegistered", "name"): Treatment.NEVER,  # the pseudonym stands for the person
+    # One person's answers: published only as aggregates (projections.effectiveness).
+    ("PulseAnswered", "scores"): Treatment.NEVER,
 }
 
 
@@ -129,8 +152,16 @@ def last_position(app: Walkthrough) -> int:
     return app.recorder.max_notification_id() or 0
 
 
+class Administrator(NamedTuple):
+    """Whose growth record an id names, and their school."""
+
+    user_id: str
+    school_id: str | None
+
+
 class VisitDirectory:
-    """What the log says about each visit when it was planned (its school, its date).
+    """What the log says about each visit when it was planned (its school, its date),
+    and whose growth record each record id is.
 
     VisitPlanned is a visit's first event, so a reader going through the log in
     order learns it before any other event of the visit; a reader starting in the
@@ -141,7 +172,9 @@ class VisitDirectory:
         self.app = app
         self._plans: dict[UUID, VisitPlanned | None] = {}
         self._levels: dict[str, str] = {}
-        self._kinds: dict[int, dict[str, str]] = {}
+        self._kinds: dict[tuple[str, int], dict[str, str]] = {}
+        self._administrators: dict[UUID, Administrator | None] = {}
+        self._practice_versions: dict[tuple[UUID, str], int] = {}
 
     def learn(self, event: Event) -> None:
         payload = event.payload
@@ -149,8 +182,15 @@ class VisitDirectory:
             self._plans[event.originator_id] = payload
         elif isinstance(payload, SchoolRegistered):
             self._levels[payload.school_id] = payload.level
+        elif isinstance(payload, PersonRegistered):
+            self._administrators[growth_id(payload.user_id)] = Administrator(
+                payload.user_id, payload.school_id)
         elif isinstance(payload, CatalogPublished):
-            self._kinds[payload.version] = {item.key: item.kind for item in payload.items}
+            self._kinds[payload.kind, payload.version] = {
+                item.key: item.kind for item in payload.items}
+        elif isinstance(payload, PracticeObservationStarted):
+            self._practice_versions[event.originator_id, payload.observation_id] = \
+                payload.catalog_version
 
     def plan(self, visit_id: UUID) -> VisitPlanned | None:
         if visit_id not in self._plans:
@@ -159,24 +199,50 @@ class VisitDirectory:
             self._plans[visit_id] = payload if isinstance(payload, VisitPlanned) else None
         return self._plans[visit_id]
 
+    def administrator(self, record_id: UUID) -> Administrator | None:
+        """The administrator whose growth record `record_id` is; None for a visit."""
+        if record_id not in self._administrators:
+            district = self.app.district()
+            owner = district.growth_owners.get(record_id)
+            person = district.people.get(owner) if owner else None
+            self._administrators[record_id] = Administrator(
+                person.user_id, person.school_id) if person else None
+        return self._administrators[record_id]
+
     def school_level(self, school_id: str) -> str | None:
         if school_id not in self._levels:
             school = self.app.district().schools.get(school_id)
             self._levels[school_id] = school.level if school else ""
         return self._levels[school_id] or None
 
-    def item_kind(self, catalog_version: int | None, item: str) -> str | None:
+    def item_kind(self, catalog_version: int | None, item: str,
+                  catalog_kind: CatalogKind = "classroom") -> str | None:
         """The kind of a look-for in a catalog version (built in or published on the log)."""
         if catalog_version is None:
             return None
-        if catalog_version not in self._kinds:
+        key = (catalog_kind, catalog_version)
+        if key not in self._kinds:
+            district = self.app.district()
             try:
-                found = self.app.district().catalog(catalog_version)
+                found = district.leadership_catalog(catalog_version) \
+                    if catalog_kind == "leadership" else district.catalog(catalog_version)
             except DomainError:
-                self._kinds[catalog_version] = {}
+                self._kinds[key] = {}
             else:
-                self._kinds[catalog_version] = {i.key: i.kind for i in found.items}
-        return self._kinds[catalog_version].get(item)
+                self._kinds[key] = {i.key: i.kind for i in found.items}
+        return self._kinds[key].get(item)
+
+    def practice_kind(self, record_id: UUID, administrator: str,
+                      payload: PracticeObserved) -> str | None:
+        """The kind of a leadership look-for, in the catalog its observation started on."""
+        key = (record_id, payload.observation_id)
+        if key not in self._practice_versions:  # started before the range being read
+            growth = self.app.growth(administrator)
+            observation = growth.observations.get(payload.observation_id) if growth else None
+            if observation is None:
+                return None
+            self._practice_versions[key] = observation.started.catalog_version
+        return self.item_kind(self._practice_versions[key], payload.item, "leadership")
 
 
 class LogPublisher:
@@ -191,20 +257,31 @@ class LogPublisher:
     def line(self, entry: LogEntry) -> LogLine:
         event = entry.event
         self.visits.learn(event)
-        is_visit = event.originator_id != DISTRICT_ID
+        administrator = self.administrator_of(event)
+        # A growth record's id is derived from a user id: never published.
+        is_visit = event.originator_id != DISTRICT_ID and event.type not in GROWTH_TYPES
+        data = self.data(event)
+        if administrator is not None:
+            data = {"administrator": self.pseudonyms.person(administrator.user_id), **data}
         return LogLine(
             position=entry.position,
             id=str(event.event_id),
             type=event.type,
             visit_id=str(event.originator_id) if is_visit else None,
-            school=self.school_of(event),
+            school=administrator.school_id if administrator else self.school_of(event),
             actor=self.pseudonyms.person(event.actor),
             device=self.pseudonyms.device(event.device_id),
             occurred_at=event.occurred_at,
             recorded_at=event.timestamp,
             catalog_version=event.catalog_version,
-            data=self.data(event),
+            data=data,
         )
+
+    def administrator_of(self, event: Event) -> Administrator | None:
+        """Whose growth record the event is on; None for district and visit events."""
+        if event.type not in GROWTH_TYPES:
+            return None
+        return self.visits.administrator(event.originator_id)
 
     def school_of(self, event: Event) -> str | None:
         if event.originator_id == DISTRICT_ID:  # registrations, needs assessments...
@@ -235,13 +312,18 @@ class LogPublisher:
                 continue
             if how is Treatment.TEXT and not self.include_text:
                 continue
-            if how is Treatment.STEPS:
-                published[field] = [
-                    self._fields(type_name, tuple(step), step, visit_id, event)
-                    for step in value]
+            if how is Treatment.NESTED:
+                published[field] = self._nested(type_name, value, visit_id, event)
                 continue
             published[field] = self._treat(how, value, visit_id)
         return published
+
+    def _nested(self, type_name: str, value: Any, visit_id: str, event: Event) -> Any:
+        if isinstance(value, dict):
+            return self._fields(type_name, tuple(value), value, visit_id, event)
+        if isinstance(value, list | tuple):
+            return [self._nested(type_name, each, visit_id, event) for each in value]
+        return value  # None: an optional struct left out
 
     def _treat(self, how: Treatment, value: Any, visit_id: str) -> Any:
         if value is None:
@@ -254,11 +336,18 @@ class LogPublisher:
             return self.pseudonyms.classroom(visit_id, value)
         if how is Treatment.PARTNERSHIP:
             return self.pseudonyms.partnership(value)
+        if how is Treatment.SESSION:
+            return self.pseudonyms.session(value)
         return value
 
     def _is_note(self, event: Event) -> bool:
         """A look-for value is free text when its item is a note (or unknown, and a string)."""
         payload = event.payload
+        if isinstance(payload, PracticeObserved) and isinstance(payload.value, str):
+            administrator = self.visits.administrator(event.originator_id)
+            kind = self.visits.practice_kind(event.originator_id, administrator.user_id,
+                                             payload) if administrator else None
+            return kind in ("note", None)
         if not isinstance(payload, LookForObserved) or not isinstance(payload.value, str):
             return False
         return self.visits.item_kind(event.catalog_version, payload.item) in ("note", None)

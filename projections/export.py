@@ -9,10 +9,11 @@ byte the same: lines and rows follow log order, keys follow the documented
 order, and nothing about the moment of export is written.
 
 Parquet layout (`--out DIR`): `DIR/events.parquet` (one row per event, the
-published line with `data` as JSON text) and `DIR/observations.parquet` (one
-row per look-for tap, flattened with its visit, school and room). The column
-lists are EVENTS_SCHEMA and OBSERVATIONS_SCHEMA below, documented in
-docs/for-analysts.md.
+published line with `data` as JSON text), `DIR/observations.parquet` (one
+row per look-for tap, flattened with its visit, school and room), and the
+tables for effectiveness questions (projections.effectiveness): `steps.parquet`,
+`partnerships.parquet` and `pulse.parquet` (aggregates only). The column
+lists are the *_SCHEMA constants, documented in the README ("For analysts").
 """
 
 from __future__ import annotations
@@ -27,6 +28,14 @@ from uuid import UUID
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from projections.effectiveness import (
+    PARTNERSHIPS_SCHEMA,
+    PULSE_SCHEMA,
+    STEPS_SCHEMA,
+    StepRows,
+    partnership_rows,
+    pulse_rows,
+)
 from projections.event_log import (
     PAGE_SIZE,
     LogEntry,
@@ -49,7 +58,9 @@ from walkthrough.events import (
 from walkthrough.persistence import decode_state, plain_state
 
 ROW_GROUP_SIZE = 50_000
-SCHEMA_VERSION = "2"  # 2: `room` (one room whoever entered it), room withdrawals retract
+# 2: `room` (one room whoever entered it), room withdrawals retract;
+# 3: steps, partnerships and pulse tables; growth records' lines
+SCHEMA_VERSION = "3"
 ROOM_TOPICS = ["ClassroomEntered", "ClassroomCorrected", "ClassroomRetracted",
                "ClassroomsMerged"]
 Progress = Callable[[int], None]
@@ -125,7 +136,8 @@ def export_parquet(app: Walkthrough, pseudonyms: Pseudonymiser, out_dir: Path, *
                    after: int, until: int, include_text: bool,
                    progress: Progress | None = None,
                    row_group_size: int = ROW_GROUP_SIZE) -> ExportResult:
-    """Write events.parquet and observations.parquet for positions (after, until]."""
+    """Write events, observations, steps, partnerships and pulse tables (.parquet) for
+    positions (after, until]."""
     out_dir.mkdir(parents=True, exist_ok=True)
     publisher = LogPublisher(app, pseudonyms, include_text=include_text)
     metadata = {"walkthrough.schema_version": SCHEMA_VERSION, "walkthrough.after": str(after),
@@ -133,11 +145,16 @@ def export_parquet(app: Walkthrough, pseudonyms: Pseudonymiser, out_dir: Path, *
                 "walkthrough.include_text": str(include_text).lower()}
     observations = _Observations(app, publisher, retracted_ids(app, until),
                                  room_records(app, until))
-    with _TableWriter(out_dir / "events.parquet", EVENTS_SCHEMA,
-                      {**metadata, "walkthrough.table": "events"}, row_group_size) as events, \
-         _TableWriter(out_dir / "observations.parquet", OBSERVATIONS_SCHEMA,
-                      {**metadata, "walkthrough.table": "observations"},
-                      row_group_size) as rows:
+    steps = StepRows(publisher)
+
+    def table(name: str, schema: pa.Schema) -> _TableWriter:
+        return _TableWriter(out_dir / f"{name}.parquet", schema,
+                            {**metadata, "walkthrough.table": name}, row_group_size)
+
+    with table("events", EVENTS_SCHEMA) as events, \
+         table("observations", OBSERVATIONS_SCHEMA) as rows, \
+         table("steps", STEPS_SCHEMA) as step_rows, \
+         table("partnerships", PARTNERSHIPS_SCHEMA) as members:
         for page in _pages(app, after, until):
             for entry in page:
                 line = publisher.line(entry)
@@ -147,8 +164,15 @@ def export_parquet(app: Walkthrough, pseudonyms: Pseudonymiser, out_dir: Path, *
                 row = observations.row(entry, line.school)
                 if row is not None:
                     rows.add(row)
+                for step in steps.rows(entry):
+                    step_rows.add(step)
+                for member in partnership_rows(publisher, entry):
+                    members.add(member)
             if progress and page:
                 progress(page[-1].position)
+    with table("pulse", PULSE_SCHEMA) as pulse:
+        for cell in pulse_rows(app, after, until):
+            pulse.add(cell)
     return ExportResult(events=events.count, observations=rows.count, after=after,
                         until=until)
 

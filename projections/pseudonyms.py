@@ -39,6 +39,9 @@ class Pseudonymiser:
     def partnership(self, partnership_id: str) -> str:
         return self._pseudonym("g", partnership_id)
 
+    def session(self, session_id: str) -> str:
+        return self._pseudonym("s", session_id)
+
     def classroom(self, visit_id: str, classroom_id: str) -> str:
         """Rooms are scoped to their visit: one room is never followed across visits."""
         return self._pseudonym("c", visit_id, classroom_id)

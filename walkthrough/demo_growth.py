@@ -92,16 +92,22 @@ def _goals(story: Teller, today: date, past_visit: UUID) -> None:
                "weekly."))
 
 
+def _taps(story: Teller, user: str, observation_id: str, start: datetime,
+          taps: dict[str, str], first_minute: int = 2) -> None:
+    """One observer's taps, a minute apart, in the order they saw them."""
+    for minute, (item, value) in enumerate(taps.items(), start=first_minute):
+        story.send(user, HOST1, start + timedelta(minutes=minute),
+                   PracticeObserved(observation_id=observation_id, item=item, value=value))
+
+
 def _practice(story: Teller, today: date) -> None:
     first = _at(today - timedelta(days=45), 15)
     story.send("coach1", HOST1, first, PracticeObservationStarted(
         observation_id="plc-1", setting="plc_meeting", catalog_version=1,
         label="Grade 7 math PLC"))
-    taps = {"purpose_and_data": "yes", "teachers_talk": "no", "student_work": "yes",
-            "protocol": "no", "questions_not_answers": "no", "next_step_owner": "yes"}
-    for minute, (item, value) in enumerate(taps.items(), start=2):
-        story.send("coach1", HOST1, first + timedelta(minutes=minute),
-                   PracticeObserved(observation_id="plc-1", item=item, value=value))
+    _taps(story, "coach1", "plc-1", first, {
+        "purpose_and_data": "yes", "teachers_talk": "no", "student_work": "yes",
+        "protocol": "no", "questions_not_answers": "no", "next_step_owner": "yes"})
     story.send("coach1", HOST1, first + timedelta(minutes=30), PracticeNoted(
         observation_id="plc-1", item="teachers_talk",
         text="The leader spoke for about 12 of 20 minutes; teachers sorted exit tickets "
@@ -110,16 +116,13 @@ def _practice(story: Teller, today: date) -> None:
     story.send("coach1", HOST1, second, PracticeObservationStarted(
         observation_id="plc-2", setting="plc_meeting", catalog_version=1,
         label="Grade 7 math PLC"))
-    later = {"purpose_and_data": "yes", "teachers_talk": "yes", "student_work": "yes",
-             "protocol": "yes", "questions_not_answers": "yes", "next_step_owner": "yes"}
-    for minute, (item, value) in enumerate(later.items(), start=2):
-        story.send("coach1", HOST1, second + timedelta(minutes=minute),
-                   PracticeObserved(observation_id="plc-2", item=item, value=value))
+    _taps(story, "coach1", "plc-2", second, {
+        "purpose_and_data": "yes", "teachers_talk": "yes", "student_work": "yes",
+        "protocol": "yes", "questions_not_answers": "yes", "next_step_owner": "yes"})
     # Sam walked in with Dana and saw the questions differently: a calibration question.
-    sam = {"purpose_and_data": "yes", "teachers_talk": "yes", "questions_not_answers": "no"}
-    for minute, (item, value) in enumerate(sam.items(), start=3):
-        story.send("coach2", HOST1, second + timedelta(minutes=minute),
-                   PracticeObserved(observation_id="plc-2", item=item, value=value))
+    _taps(story, "coach2", "plc-2", second, {
+        "purpose_and_data": "yes", "teachers_talk": "yes", "questions_not_answers": "no"},
+        first_minute=3)
     story.send("coach2", HOST1, second + timedelta(minutes=25), PracticeNoted(
         observation_id="plc-2", item="protocol",
         text="Teachers used the notice-wonder protocol; each named one reteach move."))

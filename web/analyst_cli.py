@@ -28,10 +28,10 @@ class ExportFormat(StrEnum):
 
 def export(
     out: Annotated[Path, typer.Option(
-        help="ndjson: the file to write; parquet: a directory for events.parquet "
-             "and observations.parquet")],
+        help="ndjson: the file to write; parquet: a directory for events, observations, "
+             "steps, partnerships and pulse (.parquet)")],
     format: Annotated[ExportFormat, typer.Option(
-        "--format", help="ndjson (the published lines) or parquet (two tables)")],
+        "--format", help="ndjson (the published lines) or parquet (five tables)")],
     since: Annotated[str | None, typer.Option(
         help="First log position, or a date/time (ISO 8601, UTC when no offset); "
              "inclusive")] = None,
