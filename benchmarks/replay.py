@@ -85,10 +85,11 @@ def replay_ceiling() -> dict[str, Any]:
 # --- driven from the parent ---------------------------------------------------------
 
 
-def generate_log(name: str, events: int) -> tuple[Path, dict[str, Any]]:
+def generate_log(name: str, events: int, shape: str = "visits") -> tuple[Path, dict[str, Any]]:
     data_dir = fresh_dir(name)
     env = child_env({"WALKTHROUGH_DATA_DIR": str(data_dir)})
-    out = run_module(["benchmarks.loggen", "--events", str(events)], env, TIMEOUT)
+    out = run_module(["benchmarks.loggen", "--events", str(events), "--shape", shape], env,
+                     TIMEOUT)
     info: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     info["events_per_s"] = round(info["events"] / info["seconds"], 1)
     db = data_dir / "walkthrough.sqlite3"
