@@ -358,8 +358,12 @@ class VisitRooms:
 
     def need(self, classroom_ids: Iterable[str]) -> None:
         """Read the logs of these classroom ids (and of their rooms) if not in memory."""
-        wanted = {member for cid in classroom_ids for member in self.partition.group(cid)}
-        missing = sorted(wanted - self.logs.keys())
+        wanted: set[str] = set()
+        for cid in classroom_ids:
+            if cid not in wanted:  # a room's members are all added at once
+                wanted.update(self.partition.group(cid))
+        # Not `wanted - self.logs.keys()`: that walks every log in memory (O(rooms)).
+        missing = sorted(cid for cid in wanted if cid not in self.logs)
         if missing:
             found = self._load_logs(self.view.id, missing)
             for classroom_id in missing:
