@@ -43,8 +43,8 @@ from walkthrough.persistence import plain_state
 
 PAGE_SIZE = 5000  # a replay commits a page at a time; in steady state pages are small
 # What is kept in memory between pages (the visits being recorded now): their room
-# logs and records of rooms, about one unit per tap (~0.3 kB each).
-KEPT_WEIGHT = 300_000
+# logs and records of rooms, in bytes (VisitRooms.weight).
+KEPT_BYTES = 48 * 2**20
 VISIT = "visit"
 SCHOOL_VISITS = "school_visits"  # per school: its visit ids in log order
 DISTRICT = str(DISTRICT_ID)
@@ -68,6 +68,8 @@ class Projector:
         # Visits as this projector last wrote them (least recently touched first), valid
         # while the position is still the one it wrote (nobody else moved it since).
         self._visits: OrderedDict[str, VisitRooms] = OrderedDict()
+        self._weights: dict[str, int] = {}  # of the kept visits, as last kept
+        self._kept_bytes = 0
         self._visits_at: int | None = None
         self._catalogs: dict[int, Catalog] = {}
 
@@ -90,7 +92,7 @@ class Projector:
                     continue  # another projector moved the position first: go round
                 finally:
                     if self._visits_at != rows[-1][0]:
-                        self._visits.clear()  # not written by us, or written half-way
+                        self._forget_visits()  # not written by us, or written half-way
                 if progress is not None:
                     progress(rows[-1][0])
 
@@ -118,7 +120,7 @@ class Projector:
         position, the others read from the store; the room logs the page needs, read
         in one go per visit."""
         if self._visits_at != position:
-            self._visits.clear()
+            self._forget_visits()
         needed: dict[str, set[str]] = {}
         for event in page:
             if event.originator_id != DISTRICT:
@@ -153,19 +155,30 @@ class Projector:
         return self._catalogs[version]
 
     def _keep(self, visits: dict[str, VisitRooms], touched: set[str], at: int) -> None:
-        """Keep the visits just written, most recent last, within KEPT_WEIGHT."""
+        """Keep the visits just written, most recent last, within KEPT_BYTES (only the
+        touched visits' weights can have changed)."""
         for visit_id in touched:
             self._visits.pop(visit_id, None)
-            self._visits[visit_id] = visits[visit_id]
-        weight = sum(state.weight for state in self._visits.values())
-        while weight > KEPT_WEIGHT and self._visits:
+            self._visits[visit_id] = state = visits[visit_id]
+            self._reweigh(visit_id, state.weight)
+        while self._kept_bytes > KEPT_BYTES and self._visits:
             oldest_id = next(iter(self._visits))
             if len(self._visits) == 1:  # one visit bigger than the budget: keep its record
-                weight -= self._visits[oldest_id].weight
                 self._visits[oldest_id].forget_logs()
+                self._reweigh(oldest_id, self._visits[oldest_id].weight)
                 break
-            weight -= self._visits.pop(oldest_id).weight
+            del self._visits[oldest_id]
+            self._kept_bytes -= self._weights.pop(oldest_id)
         self._visits_at = at
+
+    def _reweigh(self, visit_id: str, weight: int) -> None:
+        self._kept_bytes += weight - self._weights.get(visit_id, 0)
+        self._weights[visit_id] = weight
+
+    def _forget_visits(self) -> None:
+        self._visits.clear()
+        self._weights.clear()
+        self._kept_bytes = 0
 
     def _index_schools(self, page: Sequence[Projected], docs: dict[Key, bytes | None]) -> None:
         """Keep each school's list of visits, so a debrief reads only its own school."""
