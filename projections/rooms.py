@@ -358,6 +358,7 @@ class VisitRooms:
         self.logs: dict[str, RoomLog] = {}
         self._load_logs = load_logs
         self._units = 0  # taps, notes and thanks in the logs in memory (about; never less)
+        self._rooms: dict[str, Room | None] = {}  # room id -> its room, as last asked
         self.index_changed = False
         self.changed_logs: set[str] = set()
         self.quotes: dict[str, bytes | None] = {}  # quote id -> document, None: deleted
@@ -386,7 +387,13 @@ class VisitRooms:
         return self.logs[classroom_id]
 
     def room(self, members: Sequence[str]) -> Room | None:
-        return room_of(self.index, members)
+        """The room made of `members` (a whole room of the partition), kept until a
+        change to the record of rooms touches it (every tap asks for its room)."""
+        room_id = members[0]
+        if room_id in self._rooms:
+            return self._rooms[room_id]
+        room = self._rooms[room_id] = room_of(self.index, members)
+        return room
 
     def outcome(self, members: Sequence[str], room: Room, look_for: LookFor) -> Outcome | None:
         """The room's outcome for one look-for: each coach's own latest tap."""
@@ -561,12 +568,17 @@ class VisitRooms:
         if change is None:
             return
 
+        stale: list[str] = []
+
         def before(rooms: list[list[str]]) -> None:
             self.need(member for members in rooms for member in members)
             for members in rooms:
                 self._count(members, -1)
+                stale.append(members[0])
 
         def after(rooms: list[list[str]]) -> None:
+            for room_id in stale + [members[0] for members in rooms]:
+                self._rooms.pop(room_id, None)
             for members in rooms:
                 self._count(members, 1)
 
