@@ -25,12 +25,14 @@ from projections.district_view import (
     published_catalog,
 )
 from projections.rooms import (
+    ENTRIES,
+    MAX_ROOMS,
     ROOM,
     ROOMS,
     RoomIndex,
     RoomLog,
     VisitRooms,
-    index_decoder,
+    assemble_index,
     log_decoder,
 )
 from projections.store import Key, ReadModelStore
@@ -128,19 +130,21 @@ class Projector:
         visits = {v: self._visits[v] for v in needed if v in self._visits}
         missing = sorted(v for v in needed if v not in visits)
         views = self.store.get_many(VISIT, missing)
-        indexes = self.store.get_many(ROOMS, missing)
+        merges = self.store.get_many(ROOMS, missing)
         for visit_id, doc in views.items():
             view = view_decoder.decode(doc)
-            index = indexes.get(visit_id)
-            visits[visit_id] = self._visit_rooms(
-                view, index_decoder.decode(index) if index is not None else RoomIndex())
+            index, older = assemble_index(
+                merges.get(visit_id), self.store.first(ENTRIES, f"{visit_id}/", MAX_ROOMS))
+            visits[visit_id] = self._visit_rooms(view, index, older)
         for visit_id, classroom_ids in needed.items():
             if visit_id in visits and classroom_ids:
                 visits[visit_id].need(classroom_ids)
         return visits
 
-    def _visit_rooms(self, view: VisitView, index: RoomIndex) -> VisitRooms:
-        return VisitRooms(view, index, self._catalog(view.catalog_version), self._load_logs)
+    def _visit_rooms(self, view: VisitView, index: RoomIndex,
+                     older: bool = False) -> VisitRooms:
+        return VisitRooms(view, index, self._catalog(view.catalog_version), self._load_logs,
+                          older)
 
     def _load_logs(self, visit_id: str, classroom_ids: Sequence[str]) -> dict[str, RoomLog]:
         prefix = f"{visit_id}/"

@@ -1,8 +1,11 @@
 """A visit's rooms as read models, folded at a constant cost per event.
 
 Documents (kind, id):
-- `visit_rooms`, `<visit>`: `RoomIndex`, each coach's record of each classroom id
-  (entered, corrected, withdrawn) and the team's merges;
+- `visit_rooms`, `<visit>`: the team's merges (a `RoomIndex` without statements;
+  documents written before the statements had their own also hold them, and are
+  split up the next time the visit changes);
+- `room_entries`, `<visit>/<classroom id>`: each coach's record of that classroom id
+  (entered, corrected, withdrawn), so a page writes only the classroom ids it touched;
 - `room`, `<visit>/<classroom id>`: `RoomLog`, each coach's live taps, thank-you
   notes and evidence notes in that classroom id;
 - `quote`, `<visit>/<time>/<event id>`: one evidence quote (an evidence note, or a
@@ -24,6 +27,7 @@ from typing import NamedTuple, TypeVar, assert_never
 
 import msgspec
 
+from projections.store import ReadModelStore
 from projections.visit_view import Projected, VisitView
 from walkthrough.catalog import Catalog, LookFor
 from walkthrough.consensus import Observed, Outcome, combine, label_key, settle
@@ -49,7 +53,9 @@ VISIT_BYTES = 8_000
 ROOM_BYTES = 5_500
 UNIT_BYTES = 250
 ROOM = "room"
+ENTRIES = "room_entries"
 QUOTE = "quote"
+MAX_ROOMS = 10**9  # a visit's entries are read in one go (bounded only by the visit)
 CORRECTABLE = ("label", "grade_band", "subject", "students_present")
 T = TypeVar("T")
 
@@ -121,6 +127,7 @@ class Contribution(msgspec.Struct):
 
 
 index_decoder = msgspec.json.Decoder(RoomIndex)
+entries_decoder = msgspec.json.Decoder(dict[str, Statement])
 log_decoder = msgspec.json.Decoder(RoomLog)
 quote_decoder = msgspec.json.Decoder(Quote)
 _encoder = msgspec.json.Encoder(order="deterministic")
@@ -128,6 +135,25 @@ _encoder = msgspec.json.Encoder(order="deterministic")
 
 def room_doc_id(visit_id: str, classroom_id: str) -> str:
     return f"{visit_id}/{classroom_id}"
+
+
+def assemble_index(merges_doc: bytes | None,
+                   entries: Iterable[tuple[str, bytes]]) -> tuple[RoomIndex, bool]:
+    """A visit's record of rooms from its `visit_rooms` document (None: none yet) and
+    its `room_entries` documents ((doc id, doc) pairs, ids `<visit>/<classroom id>`),
+    which take precedence over statements an older `visit_rooms` document holds; and
+    whether it held any (it is then to be written again, split up)."""
+    index = index_decoder.decode(merges_doc) if merges_doc is not None else RoomIndex()
+    older = bool(index.rooms)
+    for doc_id, doc in entries:
+        index.rooms[doc_id.split("/", 1)[1]] = entries_decoder.decode(doc)
+    return index, older
+
+
+def load_index(store: ReadModelStore, visit_id: str) -> RoomIndex:
+    """A visit's record of rooms as stored (empty when it has none)."""
+    return assemble_index(store.get(ROOMS, visit_id),
+                          store.first(ENTRIES, f"{visit_id}/", MAX_ROOMS))[0]
 
 
 def quote_id(visit_id: str, occurred_at: datetime, event_id: str) -> str:
@@ -348,7 +374,7 @@ class VisitRooms:
     page changed (written by the projector at the end of the page)."""
 
     def __init__(self, view: VisitView, index: RoomIndex, catalog: Catalog,
-                 load_logs: LoadLogs) -> None:
+                 load_logs: LoadLogs, older: bool = False) -> None:
         self.view = view
         self.record = RoomRecord(index)
         self.index = index
@@ -359,7 +385,10 @@ class VisitRooms:
         self._load_logs = load_logs
         self._units = 0  # taps, notes and thanks in the logs in memory (about; never less)
         self._rooms: dict[str, Room | None] = {}  # room id -> its room, as last asked
-        self.index_changed = False
+        # Written with statements from before they had documents of their own: write
+        # the merges alone and every classroom id's entries the next time.
+        self.merges_changed = older
+        self.changed_entries: set[str] = set(index.rooms) if older else set()
         self.changed_logs: set[str] = set()
         self.quotes: dict[str, bytes | None] = {}  # quote id -> document, None: deleted
 
@@ -583,9 +612,11 @@ class VisitRooms:
                 self._count(members, 1)
 
         self.record.restructure(change, before, after)
-        self.index_changed = True
         if change.classroom_id is not None:
+            self.changed_entries.add(change.classroom_id)
             self.changed_logs.add(change.classroom_id)
+        else:
+            self.merges_changed = True
         self.view.prune()
 
     def _room_retracted(self, event: Projected, payload: ClassroomRetracted) -> None:
@@ -622,14 +653,18 @@ class VisitRooms:
         that it changed them."""
         docs: dict[tuple[str, str], bytes | None] = {}
         visit_id = self.view.id
-        if self.index_changed:
-            docs[(ROOMS, visit_id)] = _encoder.encode(self.index)
+        if self.merges_changed:
+            docs[(ROOMS, visit_id)] = _encoder.encode(RoomIndex(merges=self.index.merges))
+        for classroom_id in sorted(self.changed_entries):
+            docs[(ENTRIES, room_doc_id(visit_id, classroom_id))] = \
+                _encoder.encode(self.index.rooms[classroom_id])
         for classroom_id in sorted(self.changed_logs):
             docs[(ROOM, room_doc_id(visit_id, classroom_id))] = \
                 _encoder.encode(self.logs[classroom_id])
         for qid, doc in self.quotes.items():
             docs[(QUOTE, qid)] = doc
-        self.index_changed = False
+        self.merges_changed = False
+        self.changed_entries.clear()
         self.changed_logs.clear()
         self.quotes = {}
         return docs
