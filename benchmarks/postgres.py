@@ -50,9 +50,14 @@ class LockProbe:
         import psycopg
 
         self._connection = psycopg.connect(DSN, autocommit=True)
+        # The application's events table (eventsourcing names it after the application).
         found = self._connection.execute(
-            "SELECT to_regclass(%s)::oid", [f"{self.schema}.stored_events"]).fetchone()
-        self._table = found[0] if found else None
+            "SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relkind = 'r' AND c.relname LIKE %s",
+            [self.schema, "%\\_events"]).fetchone()
+        if found is None:
+            raise RuntimeError(f"no events table in schema {self.schema}")
+        self._table = found[0]
         pids = self._connection.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = 'test'").fetchall()
         self.cpu_before = {pid: _cpu_s(pid) for (pid,) in pids}

@@ -402,6 +402,8 @@ class VisitRooms:
                 wanted.update(self.partition.group(cid))
         # Not `wanted - self.logs.keys()`: that walks every log in memory (O(rooms)).
         missing = [cid for cid in wanted if cid not in self.logs]
+        if not missing:
+            return
         # Only a classroom id someone entered can have a stored log (a coach enters a
         # room before recording in it, and both are written on the same page).
         stored = sorted(cid for cid in missing if cid in self.index.rooms)
