@@ -655,8 +655,9 @@ class VisitRooms:
         that it changed them."""
         docs: dict[tuple[str, str], bytes | None] = {}
         visit_id = self.view.id
-        if self.merges_changed:
-            docs[(ROOMS, visit_id)] = _encoder.encode(RoomIndex(merges=self.index.merges))
+        if self.merges_changed:  # none left (an older document split up): none written
+            docs[(ROOMS, visit_id)] = (_encoder.encode(RoomIndex(merges=self.index.merges))
+                                       if self.index.merges else None)
         for classroom_id in sorted(self.changed_entries):
             docs[(ENTRIES, room_doc_id(visit_id, classroom_id))] = \
                 _encoder.encode(self.index.rooms[classroom_id])
