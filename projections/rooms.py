@@ -452,8 +452,14 @@ class VisitRooms:
         room = self.room(members)
         if room is None:
             return None
+        self.need(members)
+        # A look-for nobody tapped in the room has no outcome (combine: None): a room
+        # just entered is counted without working out every look-for of the catalog.
+        tapped = {item for cid in members for item in self.logs[cid].taps}
         outcomes = {}
         for key, look_for in self.look_fors.items():
+            if key not in tapped:
+                continue
             found = self.outcome(members, room, look_for)
             if found is not None:
                 outcomes[key] = found
