@@ -40,8 +40,10 @@ def _peak_rss_mb() -> float:
 def replay_app() -> dict[str, Any]:
     """The application's own projector, from an empty read model to the end of the log."""
     from web.bootstrap import bootstrap
+    from web.runtime import tune_gc
     from web.settings import Settings
 
+    tune_gc()  # as the projector process (`walkthrough project`) runs
     services = bootstrap(Settings.from_env())
     try:
         rss_before = _rss_mb()

@@ -70,6 +70,7 @@ class Projector:
         # Visits as this projector last wrote them (least recently touched first), valid
         # while the position is still the one it wrote (nobody else moved it since).
         self._visits: OrderedDict[str, VisitRooms] = OrderedDict()
+        self._with_logs: OrderedDict[str, None] = OrderedDict()  # kept with room logs
         self._weights: dict[str, int] = {}  # of the kept visits, as last kept
         self._kept_bytes = 0
         self._visits_at: int | None = None
@@ -160,18 +161,23 @@ class Projector:
 
     def _keep(self, visits: dict[str, VisitRooms], touched: set[str], at: int) -> None:
         """Keep the visits just written, most recent last, within KEPT_BYTES (only the
-        touched visits' weights can have changed)."""
+        touched visits' weights can have changed). Over the budget, the room logs of
+        the least recently touched visits go first (a page reads back only the logs it
+        needs), then whole visits: a visit's record of rooms is what a page would read
+        whole, so a large visit keeps it while smaller ones come and go."""
         for visit_id in touched:
             self._visits.pop(visit_id, None)
             self._visits[visit_id] = state = visits[visit_id]
+            self._with_logs.pop(visit_id, None)
+            self._with_logs[visit_id] = None
             self._reweigh(visit_id, state.weight)
-        while self._kept_bytes > KEPT_BYTES and self._visits:
-            oldest_id = next(iter(self._visits))
-            if len(self._visits) == 1:  # one visit bigger than the budget: keep its record
-                self._visits[oldest_id].forget_logs()
-                self._reweigh(oldest_id, self._visits[oldest_id].weight)
-                break
-            del self._visits[oldest_id]
+        while self._kept_bytes > KEPT_BYTES and self._with_logs:
+            oldest_id, _ = self._with_logs.popitem(last=False)
+            kept = self._visits[oldest_id]
+            kept.forget_logs()
+            self._reweigh(oldest_id, kept.weight)
+        while self._kept_bytes > KEPT_BYTES and len(self._visits) > 1:
+            oldest_id, _ = self._visits.popitem(last=False)
             self._kept_bytes -= self._weights.pop(oldest_id)
         self._visits_at = at
 
@@ -181,6 +187,7 @@ class Projector:
 
     def _forget_visits(self) -> None:
         self._visits.clear()
+        self._with_logs.clear()
         self._weights.clear()
         self._kept_bytes = 0
 

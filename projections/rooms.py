@@ -47,10 +47,11 @@ from walkthrough.events import (
 ROOMS = "visit_rooms"
 # What a visit holds in memory while the projector folds, about, in bytes (measured
 # with tracemalloc on generated visits): the view, its tallies and the look-fors; per
-# classroom id its statements, its place in the partition and its log's skeleton; per
-# tap, note or thanks.
+# classroom id its statements and its place in the partition; per room log in memory
+# its skeleton (a dict and a list per look-for tapped); per tap, note or thanks.
 VISIT_BYTES = 8_000
-ROOM_BYTES = 5_500
+ROOM_BYTES = 1_700
+LOG_BYTES = 4_300
 UNIT_BYTES = 250
 ROOM = "room"
 ENTRIES = "room_entries"
@@ -682,7 +683,8 @@ class VisitRooms:
     def weight(self) -> int:
         """About how many bytes the visit holds in memory (kept up to date as it
         changes, so asking costs nothing)."""
-        return VISIT_BYTES + ROOM_BYTES * len(self.index.rooms) + UNIT_BYTES * self._units
+        return (VISIT_BYTES + ROOM_BYTES * len(self.index.rooms) + LOG_BYTES * len(self.logs)
+                + UNIT_BYTES * self._units)
 
     def forget_logs(self) -> None:
         """Drop the room logs from memory (they are stored; read again when needed)."""
