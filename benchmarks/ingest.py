@@ -323,7 +323,7 @@ def debrief_pair(large: Target, connections: int) -> dict[str, Any]:
     fill_visit(large, small, SMALL_VISIT_BATCHES, min(connections, SMALL_VISIT_BATCHES))
     wait_projected(large)
     found: dict[str, Any] = compare_visits(large.server.port, large.tokens[0],
-                           {"large": large.visits[0], "small": small}, 300, 90)
+                           {"large": large.visits[0], "small": small}, 1000, 90)
     large_taps = found["large"]["taps"] = _taps_of(large)
     found["small"]["taps"] = SMALL_VISIT_BATCHES * (BATCH_EVENTS - ROOMS_PER_BATCH)
     log(f"  debrief of the visit with {large_taps:,} taps: p50 {found['large']['p50_ms']}"
