@@ -104,7 +104,7 @@ def _logs(args: argparse.Namespace) -> dict[str, Any]:
         small_dir, small_info = replay.generate_log("log-small", SMALL_LOG)
         small_replay = replay.measure(small_dir, "app")
         log("debrief: small log")
-        small = {**debrief.run(small_dir, "small", 300, 30), "log_events": small_info["events"]}
+        small = {**debrief.run(small_dir, "small", 1000, 30), "log_events": small_info["events"]}
         log(f"  p50 {small['p50_ms']} ms, p99 {small['p99_ms']} ms")
         out["debrief"] = {"small": small, "small_replay": small_replay}
     shapes = ("visits", "one") if "replay" in args.only else ("visits",)
@@ -130,7 +130,7 @@ def _logs(args: argparse.Namespace) -> dict[str, Any]:
         if not out.get("replay", {}).get("app"):
             replay.measure(big_dir, "app")  # the debrief reads caught-up projections
         log("debrief: large log")
-        large = {**debrief.run(big_dir, "large", 300, 60), "log_events": out["log"]["events"]}
+        large = {**debrief.run(big_dir, "large", 1000, 60), "log_events": out["log"]["events"]}
         log(f"  p50 {large['p50_ms']} ms, p99 {large['p99_ms']} ms")
         out["debrief"]["large"] = large
         out["debrief"]["p99_large_vs_small"] = ratio(large["p99_ms"], small["p99_ms"])

@@ -45,8 +45,10 @@ from walkthrough.persistence import plain_state
 
 PAGE_SIZE = 5000  # a replay commits a page at a time; in steady state pages are small
 # What is kept in memory between pages (the visits being recorded now): their room
-# logs and records of rooms, in bytes (VisitRooms.weight).
-KEPT_BYTES = 48 * 2**20
+# logs and records of rooms, in bytes (VisitRooms.weight). Enough for the record of a
+# visit of 100k taps (~11k classroom ids, ~20 MB) beside the other visits of the day:
+# a visit evicted whole is read back whole (every classroom id's statements).
+KEPT_BYTES = 96 * 2**20
 VISIT = "visit"
 SCHOOL_VISITS = "school_visits"  # per school: its visit ids in log order
 DISTRICT = str(DISTRICT_ID)
