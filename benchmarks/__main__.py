@@ -58,7 +58,7 @@ def problems_of(results: dict[str, Any]) -> list[str]:
             found.append(f"ingest {name}: {row['error'].splitlines()[0][:300]}")
         elif isinstance(row, dict) and row.get("events_not_accepted"):
             found.append(f"ingest {name}: {row['events_not_accepted']} events not accepted")
-    for section in ("replay", "debrief", "postgres"):
+    for section in ("replay", "replay_one", "debrief", "postgres"):
         error = (results.get(section) or {}).get("error")
         if error:
             found.append(f"{section}: {error.splitlines()[0][:300]}")
@@ -95,7 +95,8 @@ def main() -> int:
 
 
 def _logs(args: argparse.Namespace) -> dict[str, Any]:
-    """Replay on the big log; debrief on a 10k log and on the big one."""
+    """Replay on two big logs (events spread over ~10,000 visits, and all in one visit);
+    debrief on a 10k log and on the big spread one."""
     out: dict[str, Any] = {}
     small: dict[str, Any] = {}
     if "debrief" in args.only:
@@ -103,25 +104,33 @@ def _logs(args: argparse.Namespace) -> dict[str, Any]:
         small_dir, small_info = replay.generate_log("log-small", SMALL_LOG)
         small_replay = replay.measure(small_dir, "app")
         log("debrief: small log")
-        small = {**debrief.run(small_dir, "small", 300, 30), "log_events": small_info["events"]}
+        small = {**debrief.run(small_dir, "small", 1000, 30), "log_events": small_info["events"]}
         log(f"  p50 {small['p50_ms']} ms, p99 {small['p99_ms']} ms")
         out["debrief"] = {"small": small, "small_replay": small_replay}
-    log(f"log: generating {args.events:,} events")
-    big_dir, big_info = replay.generate_log("log-large", args.events)
-    log(f"  {big_info['events']:,} events in {big_info['seconds']} s "
-        f"({big_info['events_per_s']:,.0f} events/s), {big_info['db_mb']} MB")
-    out["log"] = big_info
-    if "replay" in args.only:
-        try:
-            out["replay"] = replay.run(big_dir)
-        except Exception as exc:  # noqa: BLE001 - keep the debrief figures
-            log(f"  replay failed: {exc}")
-            out["replay"] = {"error": str(exc)[-3000:]}
-    if "debrief" in args.only:
+    shapes = ("visits", "one") if "replay" in args.only else ("visits",)
+    big_dir = None
+    for shape in shapes:
+        log(f"log: generating {args.events:,} events, shape {shape!r}")
+        data_dir, info = replay.generate_log(f"log-large-{shape}", args.events, shape)
+        log(f"  {info['events']:,} events in {info['visits']:,} visits, {info['seconds']} s "
+            f"({info['events_per_s']:,.0f} events/s), {info['db_mb']} MB")
+        out["log" if shape == "visits" else f"log_{shape}"] = info
+        if shape == "visits":
+            big_dir = data_dir
+        if "replay" in args.only:
+            key = "replay" if shape == "visits" else f"replay_{shape}"
+            try:
+                out[key] = {**replay.run(data_dir), "visits": info["visits"]}
+            except Exception as exc:  # noqa: BLE001 - keep the debrief figures
+                log(f"  replay failed: {exc}")
+                out[key] = {"error": str(exc)[-3000:]}
+        if shape != "visits" and not args.keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    if "debrief" in args.only and big_dir is not None:
         if not out.get("replay", {}).get("app"):
             replay.measure(big_dir, "app")  # the debrief reads caught-up projections
         log("debrief: large log")
-        large = {**debrief.run(big_dir, "large", 300, 60), "log_events": big_info["events"]}
+        large = {**debrief.run(big_dir, "large", 1000, 60), "log_events": out["log"]["events"]}
         log(f"  p50 {large['p50_ms']} ms, p99 {large['p99_ms']} ms")
         out["debrief"]["large"] = large
         out["debrief"]["p99_large_vs_small"] = ratio(large["p99_ms"], small["p99_ms"])

@@ -5,6 +5,7 @@ Every wait here is bounded in time; every loop in count.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shutil
@@ -172,6 +173,19 @@ def wait_until_ready(port: int, process: subprocess.Popen[bytes], timeout: float
             return
         time.sleep(0.1)
     raise TimeoutError(f"server on port {port} not ready after {timeout:.0f} s")
+
+
+def projected_position(port: int) -> int:
+    """The server's read-model position (`GET /health`)."""
+    connection = HttpConnection(port, timeout=30.0)
+    try:
+        status, body = connection.exchange(request_bytes("GET", "/health", port))
+    finally:
+        connection.close()
+    if status != 200:
+        raise RuntimeError(f"/health answered {status}")
+    position: int = json.loads(body)["projected_position"]
+    return position
 
 
 @dataclass

@@ -23,6 +23,38 @@ from benchmarks.ingest import current_visit, issue_tokens
 WARMUP = 10
 
 
+def compare_visits(port: int, token: str, visits: dict[str, str], requests: int,
+                   max_seconds: float) -> dict[str, dict[str, Any]]:
+    """p50/p99 of the debrief of each visit on a running server, requests interleaved
+    visit by visit (so drift hits all alike), bounded in count and time."""
+    connection = HttpConnection(port, timeout=120)
+    raws = {label: request_bytes("GET", f"/api/visits/{visit}/debrief", port, token)
+            for label, visit in visits.items()}
+    latencies: dict[str, list[float]] = {label: [] for label in visits}
+    sizes: dict[str, int] = {}
+    deadline = time.monotonic() + max_seconds
+    try:
+        for index in range(WARMUP + requests):
+            for label, raw in raws.items():
+                started = time.perf_counter()
+                status, body = connection.exchange(raw)
+                elapsed = (time.perf_counter() - started) * 1000
+                if status != 200 or b'"sections"' not in body:
+                    raise RuntimeError(f"debrief answered {status}: {body[:300]!r}")
+                sizes[label] = len(body)
+                if index >= WARMUP:
+                    latencies[label].append(elapsed)
+            if time.monotonic() > deadline and all(latencies.values()):
+                break
+    finally:
+        connection.close()
+    return {label: {"requests": len(found), "p50_ms": round(percentile(found, 50), 2),
+                    "p99_ms": round(percentile(found, 99), 2),
+                    "max_ms": round(max(found), 2) if found else None,
+                    "body_bytes": sizes.get(label)}
+            for label, found in latencies.items()}
+
+
 def run(data_dir: Path, label: str, requests: int, max_seconds: float) -> dict[str, Any]:
     env = child_env({"WALKTHROUGH_DATA_DIR": str(data_dir)})
     token = issue_tokens(env, ("coach1",))["coach1"]

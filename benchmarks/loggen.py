@@ -2,15 +2,19 @@
 
 Runs in its own process on a fresh data directory: loads the demo district and 100 more
 schools with their hosts through the application (so the district, people and the demo
-visits are real), then writes
-complete, valid visits (planned, teachers notified, started, school update, 20 rooms of
-entry + 10 taps + evidence + thank-you + exit, closed) with the application's mapper
-straight into the application recorder's table, 20,000 per transaction, four visits
-interleaved room by room as on a busy day.
-The demo's current visit gets the same 20 rooms, so its debrief has the same content
-whatever the size of the log. The projector is not run: replay starts from nothing.
+visits are real), then writes valid visit events with the application's mapper straight
+into the application recorder's table, 20,000 per transaction, in one of two shapes:
+- `visits` (default): complete visits (planned, teachers notified, started, school
+  update, rooms of entry + 10 taps + evidence + thank-you + exit, closed), sized so that
+  N events make about `--visits` visits, four interleaved room by room as on a busy
+  day; the demo's current visit gets the same 20 rooms whatever N, so its debrief has
+  the same content whatever the size of the log;
+- `one`: one visit, planned and started, then room after room (each with a label of its
+  own), never closed: a visit as large as the log.
+The projector is not run: replay starts from nothing.
 
-    python -m benchmarks.loggen --events 1000000     (WALKTHROUGH_DATA_DIR names the store)
+    python -m benchmarks.loggen --events 1000000 [--shape visits|one] [--visits 10000]
+    (WALKTHROUGH_DATA_DIR names the store)
 """
 
 from __future__ import annotations
@@ -78,8 +82,9 @@ Segment = list[tuple[str, AnyPayload]]  # (actor, payload)
 
 
 def _visit_segments(rng: random.Random, visit_id: UUID, n: int, *, lifecycle: bool,
-                    close: bool) -> list[Segment]:
-    """A visit as segments that keep their order: lifecycle head, one per room, close."""
+                    close: bool, rooms: int = ROOMS, first_room: int = 0) -> list[Segment]:
+    """A visit as segments that keep their order: lifecycle head, one per room, close.
+    Rooms are numbered from `first_room`, each with a label of its own."""
     school, host, team = _visitors(n)
     segments: list[Segment] = []
     if lifecycle:
@@ -93,7 +98,7 @@ def _visit_segments(rng: random.Random, visit_id: UUID, n: int, *, lifecycle: bo
             (host, SchoolUpdateRecorded(text="Every team plans one check for understanding "
                                              "per lesson since the last visit.")),
         ])
-    for r in range(ROOMS):
+    for r in range(first_room, first_room + rooms):
         coach = team[r % len(team)]
         room = f"c-{visit_id.hex[:8]}-{r}"
         present = rng.randint(18, 30)
@@ -142,7 +147,49 @@ def _insert(recorder: object, stored: list[StoredEvent]) -> None:
         recorder.insert_events(stored)
 
 
-def generate(total: int, seed: int = 1123) -> dict[str, object]:
+def _spread(rng: random.Random, seed: int, rooms: int) -> Iterator[tuple[UUID, str,
+                                                                          AnyPayload]]:
+    """The demo's current visit (20 rooms), then complete visits of `rooms` rooms, four
+    interleaved room by room as on a busy day; endless (the caller stops)."""
+    n = 0
+    first = True
+    for _ in range(10**9):
+        group: list[tuple[UUID, list[Segment]]] = []
+        if first:
+            group.append((CURRENT_VISIT, _visit_segments(rng, CURRENT_VISIT, -1,
+                                                         lifecycle=False, close=False)))
+            first = False
+        while len(group) < INTERLEAVED:
+            visit_id = uuid5(NAMESPACE_URL, f"walkthrough-bench/log/{seed}/{n}")
+            group.append((visit_id, _visit_segments(rng, visit_id, n, lifecycle=True,
+                                                    close=True, rooms=rooms)))
+            n += 1
+        yield from _interleave(group)
+
+
+def _one(rng: random.Random, seed: int) -> Iterator[tuple[UUID, str, AnyPayload]]:
+    """One visit, planned and started, then room after room (each its own label);
+    endless (the caller stops)."""
+    visit_id = uuid5(NAMESPACE_URL, f"walkthrough-bench/log/{seed}/one")
+    head = _visit_segments(rng, visit_id, 0, lifecycle=True, close=False, rooms=0)
+    for actor, payload in head[0]:
+        yield visit_id, actor, payload
+    for block in range(10**9):
+        for segment in _visit_segments(rng, visit_id, 0, lifecycle=False, close=False,
+                                       rooms=ROOMS, first_room=block * ROOMS):
+            for actor, payload in segment:
+                yield visit_id, actor, payload
+
+
+def rooms_for(total: int, visits: int) -> int:
+    """Rooms per generated visit so that `total` events make about `visits` visits."""
+    per_room = 1 + 10 + 3  # entry, ten taps, evidence, thanks, exit
+    return max(1, round((total / visits - 5) / per_room))
+
+
+def generate(total: int, shape: str = "visits", visits: int = 10_000,
+             seed: int = 1123) -> dict[str, object]:
+    """`shape` "visits": about `visits` visits; "one": every visit event in one visit."""
     started = time.perf_counter()
     services = bootstrap(Settings.from_env())
     app = services.app
@@ -156,51 +203,40 @@ def generate(total: int, seed: int = 1123) -> dict[str, object]:
         rng = random.Random(seed)
         moment = datetime.now(UTC) - timedelta(days=400)
         pending: list[StoredEvent] = []
-        n = 0
-        first = True
-        for _ in range(total):  # bounded: each round writes at least one event
+        source = _one(rng, seed) if shape == "one" else \
+            _spread(rng, seed, rooms_for(total, visits))
+        for visit_id, actor, payload in source:
             if written >= total:
                 break
-            group: list[tuple[UUID, list[Segment]]] = []
-            if first:
-                group.append((CURRENT_VISIT, _visit_segments(rng, CURRENT_VISIT, -1,
-                                                             lifecycle=False, close=False)))
-                first = False
-            while len(group) < INTERLEAVED:
-                visit_id = uuid5(NAMESPACE_URL, f"walkthrough-bench/log/{seed}/{n}")
-                group.append((visit_id, _visit_segments(rng, visit_id, n, lifecycle=True,
-                                                        close=True)))
-                n += 1
-            for visit_id, actor, payload in _interleave(group):
-                if written >= total:
-                    break
-                version = versions.get(visit_id, 0) + 1
-                versions[visit_id] = version
-                moment += timedelta(milliseconds=1500)
-                event = Event(originator_id=visit_id, originator_version=version,
-                              timestamp=moment, event_id=UUID(int=rng.getrandbits(128)),
-                              actor=actor, device_id="bench-loggen",
-                              occurred_at=moment - timedelta(seconds=3), catalog_version=1,
-                              payload=payload)
-                pending.append(app.mapper.to_stored_event(event))
-                written += 1
-                if len(pending) >= CHUNK:
-                    _insert(app.recorder, pending)
-                    pending = []
-            versions.clear()  # every visit of the group is complete
+            version = versions.get(visit_id, 0) + 1
+            versions[visit_id] = version
+            moment += timedelta(milliseconds=1500)
+            event = Event(originator_id=visit_id, originator_version=version,
+                          timestamp=moment, event_id=UUID(int=rng.getrandbits(128)),
+                          actor=actor, device_id="bench-loggen",
+                          occurred_at=moment - timedelta(seconds=3), catalog_version=1,
+                          payload=payload)
+            pending.append(app.mapper.to_stored_event(event))
+            written += 1
+            if len(pending) >= CHUNK:
+                _insert(app.recorder, pending)
+                pending = []
         if pending:
             _insert(app.recorder, pending)
         events = app.recorder.max_notification_id()
     finally:
         services.close()
-    return {"events": events, "visits": n + 3, "seconds": round(time.perf_counter() - started, 2)}
+    return {"events": events, "visits": len(versions), "shape": shape,
+            "seconds": round(time.perf_counter() - started, 2)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, required=True)
+    parser.add_argument("--shape", choices=["visits", "one"], default="visits")
+    parser.add_argument("--visits", type=int, default=10_000)
     args = parser.parse_args()
-    print(json.dumps(generate(args.events)))
+    print(json.dumps(generate(args.events, args.shape, args.visits)))
 
 
 if __name__ == "__main__":

@@ -40,8 +40,10 @@ def _peak_rss_mb() -> float:
 def replay_app() -> dict[str, Any]:
     """The application's own projector, from an empty read model to the end of the log."""
     from web.bootstrap import bootstrap
+    from web.runtime import tune_gc
     from web.settings import Settings
 
+    tune_gc()  # as the projector process (`walkthrough project`) runs
     services = bootstrap(Settings.from_env())
     try:
         rss_before = _rss_mb()
@@ -85,10 +87,11 @@ def replay_ceiling() -> dict[str, Any]:
 # --- driven from the parent ---------------------------------------------------------
 
 
-def generate_log(name: str, events: int) -> tuple[Path, dict[str, Any]]:
+def generate_log(name: str, events: int, shape: str = "visits") -> tuple[Path, dict[str, Any]]:
     data_dir = fresh_dir(name)
     env = child_env({"WALKTHROUGH_DATA_DIR": str(data_dir)})
-    out = run_module(["benchmarks.loggen", "--events", str(events)], env, TIMEOUT)
+    out = run_module(["benchmarks.loggen", "--events", str(events), "--shape", shape], env,
+                     TIMEOUT)
     info: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     info["events_per_s"] = round(info["events"] / info["seconds"], 1)
     db = data_dir / "walkthrough.sqlite3"

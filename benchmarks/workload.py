@@ -2,7 +2,9 @@
 
 A batch covers 5 classrooms; each starts with its `ClassroomEntered`, followed by 9
 look-for taps valid against catalog version 1, so batches are independent of one
-another (any arrival order is valid) and every event is accepted. Event ids, room ids
+another (any arrival order is valid) and every event is accepted. Each classroom has
+a label of its own (made of its id): the team's tablets join classroom ids that share
+a label into one room, and a visit does not enter "Room 1" a thousand times. Event ids, room ids
 and the visit are filled in per request (fixed width, so the Content-Length is fixed):
 each request carries fresh ids, at the cost of one bytes %-format on the client.
 """
@@ -65,7 +67,7 @@ def batch_templates(now: datetime, seed: int = 9) -> list[bytes]:
             present = rng.randint(18, 30)
             moment += timedelta(minutes=1)
             typed: list[tuple[str, dict[str, Any]]] = [("ClassroomEntered", {
-                "classroom_id": room, "label": f"Room {r + 1}", "grade_band": "6-8",
+                "classroom_id": room, "label": f"Room {room}", "grade_band": "6-8",
                 "subject": SUBJECTS[r % len(SUBJECTS)], "students_present": present})]
             typed += room_taps(rng, room, present)
             for type_, data in typed:

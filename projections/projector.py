@@ -25,12 +25,14 @@ from projections.district_view import (
     published_catalog,
 )
 from projections.rooms import (
+    ENTRIES,
+    MAX_ROOMS,
     ROOM,
     ROOMS,
     RoomIndex,
     RoomLog,
     VisitRooms,
-    index_decoder,
+    assemble_index,
     log_decoder,
 )
 from projections.store import Key, ReadModelStore
@@ -43,8 +45,10 @@ from walkthrough.persistence import plain_state
 
 PAGE_SIZE = 5000  # a replay commits a page at a time; in steady state pages are small
 # What is kept in memory between pages (the visits being recorded now): their room
-# logs and records of rooms, about one unit per tap (~0.3 kB each).
-KEPT_WEIGHT = 300_000
+# logs and records of rooms, in bytes (VisitRooms.weight). Enough for the record of a
+# visit of 100k taps (~11k classroom ids, ~20 MB) beside the other visits of the day:
+# a visit evicted whole is read back whole (every classroom id's statements).
+KEPT_BYTES = 96 * 2**20
 VISIT = "visit"
 SCHOOL_VISITS = "school_visits"  # per school: its visit ids in log order
 DISTRICT = str(DISTRICT_ID)
@@ -68,6 +72,9 @@ class Projector:
         # Visits as this projector last wrote them (least recently touched first), valid
         # while the position is still the one it wrote (nobody else moved it since).
         self._visits: OrderedDict[str, VisitRooms] = OrderedDict()
+        self._with_logs: OrderedDict[str, None] = OrderedDict()  # kept with room logs
+        self._weights: dict[str, int] = {}  # of the kept visits, as last kept
+        self._kept_bytes = 0
         self._visits_at: int | None = None
         self._catalogs: dict[int, Catalog] = {}
 
@@ -90,7 +97,7 @@ class Projector:
                     continue  # another projector moved the position first: go round
                 finally:
                     if self._visits_at != rows[-1][0]:
-                        self._visits.clear()  # not written by us, or written half-way
+                        self._forget_visits()  # not written by us, or written half-way
                 if progress is not None:
                     progress(rows[-1][0])
 
@@ -118,7 +125,7 @@ class Projector:
         position, the others read from the store; the room logs the page needs, read
         in one go per visit."""
         if self._visits_at != position:
-            self._visits.clear()
+            self._forget_visits()
         needed: dict[str, set[str]] = {}
         for event in page:
             if event.originator_id != DISTRICT:
@@ -126,19 +133,21 @@ class Projector:
         visits = {v: self._visits[v] for v in needed if v in self._visits}
         missing = sorted(v for v in needed if v not in visits)
         views = self.store.get_many(VISIT, missing)
-        indexes = self.store.get_many(ROOMS, missing)
+        merges = self.store.get_many(ROOMS, missing)
         for visit_id, doc in views.items():
             view = view_decoder.decode(doc)
-            index = indexes.get(visit_id)
-            visits[visit_id] = self._visit_rooms(
-                view, index_decoder.decode(index) if index is not None else RoomIndex())
+            index, older = assemble_index(
+                merges.get(visit_id), self.store.first(ENTRIES, f"{visit_id}/", MAX_ROOMS))
+            visits[visit_id] = self._visit_rooms(view, index, older)
         for visit_id, classroom_ids in needed.items():
             if visit_id in visits and classroom_ids:
                 visits[visit_id].need(classroom_ids)
         return visits
 
-    def _visit_rooms(self, view: VisitView, index: RoomIndex) -> VisitRooms:
-        return VisitRooms(view, index, self._catalog(view.catalog_version), self._load_logs)
+    def _visit_rooms(self, view: VisitView, index: RoomIndex,
+                     older: bool = False) -> VisitRooms:
+        return VisitRooms(view, index, self._catalog(view.catalog_version), self._load_logs,
+                          older)
 
     def _load_logs(self, visit_id: str, classroom_ids: Sequence[str]) -> dict[str, RoomLog]:
         prefix = f"{visit_id}/"
@@ -153,19 +162,36 @@ class Projector:
         return self._catalogs[version]
 
     def _keep(self, visits: dict[str, VisitRooms], touched: set[str], at: int) -> None:
-        """Keep the visits just written, most recent last, within KEPT_WEIGHT."""
+        """Keep the visits just written, most recent last, within KEPT_BYTES (only the
+        touched visits' weights can have changed). Over the budget, the room logs of
+        the least recently touched visits go first (a page reads back only the logs it
+        needs), then whole visits: a visit's record of rooms is what a page would read
+        whole, so a large visit keeps it while smaller ones come and go."""
         for visit_id in touched:
             self._visits.pop(visit_id, None)
-            self._visits[visit_id] = visits[visit_id]
-        weight = sum(state.weight for state in self._visits.values())
-        while weight > KEPT_WEIGHT and self._visits:
-            oldest_id = next(iter(self._visits))
-            if len(self._visits) == 1:  # one visit bigger than the budget: keep its record
-                weight -= self._visits[oldest_id].weight
-                self._visits[oldest_id].forget_logs()
-                break
-            weight -= self._visits.pop(oldest_id).weight
+            self._visits[visit_id] = state = visits[visit_id]
+            self._with_logs.pop(visit_id, None)
+            self._with_logs[visit_id] = None
+            self._reweigh(visit_id, state.weight)
+        while self._kept_bytes > KEPT_BYTES and self._with_logs:
+            oldest_id, _ = self._with_logs.popitem(last=False)
+            kept = self._visits[oldest_id]
+            kept.forget_logs()
+            self._reweigh(oldest_id, kept.weight)
+        while self._kept_bytes > KEPT_BYTES and len(self._visits) > 1:
+            oldest_id, _ = self._visits.popitem(last=False)
+            self._kept_bytes -= self._weights.pop(oldest_id)
         self._visits_at = at
+
+    def _reweigh(self, visit_id: str, weight: int) -> None:
+        self._kept_bytes += weight - self._weights.get(visit_id, 0)
+        self._weights[visit_id] = weight
+
+    def _forget_visits(self) -> None:
+        self._visits.clear()
+        self._with_logs.clear()
+        self._weights.clear()
+        self._kept_bytes = 0
 
     def _index_schools(self, page: Sequence[Projected], docs: dict[Key, bytes | None]) -> None:
         """Keep each school's list of visits, so a debrief reads only its own school."""

@@ -54,7 +54,7 @@ from projections.projector import (
     visit_ids_decoder,
     visit_uuid,
 )
-from projections.rooms import QUOTE, ROOMS, Room, index_decoder, quote_decoder, rooms_of
+from projections.rooms import QUOTE, Room, load_index, quote_decoder, rooms_of
 from projections.store import ReadModelStore
 from projections.summary import MAX_QUOTES, MIN_ROOMS_DEFAULT, Summary, summarise
 from projections.trends import (
@@ -131,8 +131,7 @@ class Reader:
 
     def rooms(self, visit_id: str) -> list[Room]:
         """The visit's rooms, one per room whoever entered it (team tablets join them)."""
-        doc = self.store.get(ROOMS, visit_id)
-        return rooms_of(index_decoder.decode(doc)) if doc is not None else []
+        return rooms_of(load_index(self.store, visit_id))
 
     def summary(self, actor: Actor, visit_id: str) -> Summary:
         view = self.visible_visit(actor, visit_id)

@@ -1,8 +1,11 @@
 """A visit's rooms as read models, folded at a constant cost per event.
 
 Documents (kind, id):
-- `visit_rooms`, `<visit>`: `RoomIndex`, each coach's record of each classroom id
-  (entered, corrected, withdrawn) and the team's merges;
+- `visit_rooms`, `<visit>`: the team's merges (a `RoomIndex` without statements;
+  documents written before the statements had their own also hold them, and are
+  split up the next time the visit changes);
+- `room_entries`, `<visit>/<classroom id>`: each coach's record of that classroom id
+  (entered, corrected, withdrawn), so a page writes only the classroom ids it touched;
 - `room`, `<visit>/<classroom id>`: `RoomLog`, each coach's live taps, thank-you
   notes and evidence notes in that classroom id;
 - `quote`, `<visit>/<time>/<event id>`: one evidence quote (an evidence note, or a
@@ -24,6 +27,7 @@ from typing import NamedTuple, TypeVar, assert_never
 
 import msgspec
 
+from projections.store import ReadModelStore
 from projections.visit_view import Projected, VisitView
 from walkthrough.catalog import Catalog, LookFor
 from walkthrough.consensus import Observed, Outcome, combine, label_key, settle
@@ -41,8 +45,18 @@ from walkthrough.events import (
 )
 
 ROOMS = "visit_rooms"
+# What a visit holds in memory while the projector folds, about, in bytes (measured
+# with tracemalloc on generated visits): the view, its tallies and the look-fors; per
+# classroom id its statements and its place in the partition; per room log in memory
+# its skeleton (a dict and a list per look-for tapped); per tap, note or thanks.
+VISIT_BYTES = 8_000
+ROOM_BYTES = 1_700
+LOG_BYTES = 4_300
+UNIT_BYTES = 250
 ROOM = "room"
+ENTRIES = "room_entries"
 QUOTE = "quote"
+MAX_ROOMS = 10**9  # a visit's entries are read in one go (bounded only by the visit)
 CORRECTABLE = ("label", "grade_band", "subject", "students_present")
 T = TypeVar("T")
 
@@ -114,6 +128,7 @@ class Contribution(msgspec.Struct):
 
 
 index_decoder = msgspec.json.Decoder(RoomIndex)
+entries_decoder = msgspec.json.Decoder(dict[str, Statement])
 log_decoder = msgspec.json.Decoder(RoomLog)
 quote_decoder = msgspec.json.Decoder(Quote)
 _encoder = msgspec.json.Encoder(order="deterministic")
@@ -121,6 +136,25 @@ _encoder = msgspec.json.Encoder(order="deterministic")
 
 def room_doc_id(visit_id: str, classroom_id: str) -> str:
     return f"{visit_id}/{classroom_id}"
+
+
+def assemble_index(merges_doc: bytes | None,
+                   entries: Iterable[tuple[str, bytes]]) -> tuple[RoomIndex, bool]:
+    """A visit's record of rooms from its `visit_rooms` document (None: none yet) and
+    its `room_entries` documents ((doc id, doc) pairs, ids `<visit>/<classroom id>`),
+    which take precedence over statements an older `visit_rooms` document holds; and
+    whether it held any (it is then to be written again, split up)."""
+    index = index_decoder.decode(merges_doc) if merges_doc is not None else RoomIndex()
+    older = bool(index.rooms)
+    for doc_id, doc in entries:
+        index.rooms[doc_id.split("/", 1)[1]] = entries_decoder.decode(doc)
+    return index, older
+
+
+def load_index(store: ReadModelStore, visit_id: str) -> RoomIndex:
+    """A visit's record of rooms as stored (empty when it has none)."""
+    return assemble_index(store.get(ROOMS, visit_id),
+                          store.first(ENTRIES, f"{visit_id}/", MAX_ROOMS))[0]
 
 
 def quote_id(visit_id: str, occurred_at: datetime, event_id: str) -> str:
@@ -341,7 +375,7 @@ class VisitRooms:
     page changed (written by the projector at the end of the page)."""
 
     def __init__(self, view: VisitView, index: RoomIndex, catalog: Catalog,
-                 load_logs: LoadLogs) -> None:
+                 load_logs: LoadLogs, older: bool = False) -> None:
         self.view = view
         self.record = RoomRecord(index)
         self.index = index
@@ -350,7 +384,12 @@ class VisitRooms:
         self.look_fors = {item.key: item for item in catalog.items}
         self.logs: dict[str, RoomLog] = {}
         self._load_logs = load_logs
-        self.index_changed = False
+        self._units = 0  # taps, notes and thanks in the logs in memory (about; never less)
+        self._rooms: dict[str, Room | None] = {}  # room id -> its room, as last asked
+        # Written with statements from before they had documents of their own: write
+        # the merges alone and every classroom id's entries the next time.
+        self.merges_changed = older
+        self.changed_entries: set[str] = set(index.rooms) if older else set()
         self.changed_logs: set[str] = set()
         self.quotes: dict[str, bytes | None] = {}  # quote id -> document, None: deleted
 
@@ -358,19 +397,35 @@ class VisitRooms:
 
     def need(self, classroom_ids: Iterable[str]) -> None:
         """Read the logs of these classroom ids (and of their rooms) if not in memory."""
-        wanted = {member for cid in classroom_ids for member in self.partition.group(cid)}
-        missing = sorted(wanted - self.logs.keys())
-        if missing:
-            found = self._load_logs(self.view.id, missing)
-            for classroom_id in missing:
-                self.logs[classroom_id] = found.get(classroom_id) or RoomLog()
+        wanted: set[str] = set()
+        for cid in classroom_ids:
+            if cid not in wanted:  # a room's members are all added at once
+                wanted.update(self.partition.group(cid))
+        # Not `wanted - self.logs.keys()`: that walks every log in memory (O(rooms)).
+        missing = [cid for cid in wanted if cid not in self.logs]
+        if not missing:
+            return
+        # Only a classroom id someone entered can have a stored log (a coach enters a
+        # room before recording in it, and both are written on the same page).
+        stored = sorted(cid for cid in missing if cid in self.index.rooms)
+        found = self._load_logs(self.view.id, stored) if stored else {}
+        for classroom_id in missing:
+            log = self.logs[classroom_id] = found.get(classroom_id) or RoomLog()
+            if classroom_id in found:
+                self._units += log.weight
 
     def log(self, classroom_id: str) -> RoomLog:
         self.need([classroom_id])
         return self.logs[classroom_id]
 
     def room(self, members: Sequence[str]) -> Room | None:
-        return room_of(self.index, members)
+        """The room made of `members` (a whole room of the partition), kept until a
+        change to the record of rooms touches it (every tap asks for its room)."""
+        room_id = members[0]
+        if room_id in self._rooms:
+            return self._rooms[room_id]
+        room = self._rooms[room_id] = room_of(self.index, members)
+        return room
 
     def outcome(self, members: Sequence[str], room: Room, look_for: LookFor) -> Outcome | None:
         """The room's outcome for one look-for: each coach's own latest tap."""
@@ -398,8 +453,14 @@ class VisitRooms:
         room = self.room(members)
         if room is None:
             return None
+        self.need(members)
+        # A look-for nobody tapped in the room has no outcome (combine: None): a room
+        # just entered is counted without working out every look-for of the catalog.
+        tapped = {item for cid in members for item in self.logs[cid].taps}
         outcomes = {}
         for key, look_for in self.look_fors.items():
+            if key not in tapped:
+                continue
             found = self.outcome(members, room, look_for)
             if found is not None:
                 outcomes[key] = found
@@ -445,6 +506,7 @@ class VisitRooms:
     def _note(self, event: Projected, payload: EvidenceNoted) -> None:
         qid = quote_id(self.view.id, event.occurred_at, event.event_id)
         log = self.log(payload.classroom_id)
+        self._units += 1
         bisect.insort(log.notes.setdefault(event.actor, []), qid)
         self.changed_logs.add(payload.classroom_id)
         self.quotes[qid] = _encoder.encode(Quote(item=payload.item, text=payload.text))
@@ -476,6 +538,7 @@ class VisitRooms:
         self.need(members)
         look_for = self.look_fors.get(item)
         log = self.logs[classroom_id]
+        self._units += 1
         taps = log.taps.setdefault(item, {}).setdefault(coach, [])
         if look_for is not None and look_for.kind == "note":
             before = taps[-1] if taps else None
@@ -515,6 +578,7 @@ class VisitRooms:
         room = self.room(members)
         before = self._thanked(members, room) if room else False
         log = self.logs[classroom_id]
+        self._units += 1
         change(log.thanks.setdefault(coach, []))
         if not log.thanks[coach]:
             del log.thanks[coach]
@@ -542,19 +606,26 @@ class VisitRooms:
         if change is None:
             return
 
+        stale: list[str] = []
+
         def before(rooms: list[list[str]]) -> None:
             self.need(member for members in rooms for member in members)
             for members in rooms:
                 self._count(members, -1)
+                stale.append(members[0])
 
         def after(rooms: list[list[str]]) -> None:
+            for room_id in stale + [members[0] for members in rooms]:
+                self._rooms.pop(room_id, None)
             for members in rooms:
                 self._count(members, 1)
 
         self.record.restructure(change, before, after)
-        self.index_changed = True
         if change.classroom_id is not None:
+            self.changed_entries.add(change.classroom_id)
             self.changed_logs.add(change.classroom_id)
+        else:
+            self.merges_changed = True
         self.view.prune()
 
     def _room_retracted(self, event: Projected, payload: ClassroomRetracted) -> None:
@@ -591,25 +662,34 @@ class VisitRooms:
         that it changed them."""
         docs: dict[tuple[str, str], bytes | None] = {}
         visit_id = self.view.id
-        if self.index_changed:
-            docs[(ROOMS, visit_id)] = _encoder.encode(self.index)
+        if self.merges_changed:  # none left (an older document split up): none written
+            docs[(ROOMS, visit_id)] = (_encoder.encode(RoomIndex(merges=self.index.merges))
+                                       if self.index.merges else None)
+        for classroom_id in sorted(self.changed_entries):
+            docs[(ENTRIES, room_doc_id(visit_id, classroom_id))] = \
+                _encoder.encode(self.index.rooms[classroom_id])
         for classroom_id in sorted(self.changed_logs):
             docs[(ROOM, room_doc_id(visit_id, classroom_id))] = \
                 _encoder.encode(self.logs[classroom_id])
         for qid, doc in self.quotes.items():
             docs[(QUOTE, qid)] = doc
-        self.index_changed = False
+        self.merges_changed = False
+        self.changed_entries.clear()
         self.changed_logs.clear()
         self.quotes = {}
         return docs
 
     @property
     def weight(self) -> int:
-        return 1 + len(self.index.rooms) + sum(log.weight for log in self.logs.values())
+        """About how many bytes the visit holds in memory (kept up to date as it
+        changes, so asking costs nothing)."""
+        return (VISIT_BYTES + ROOM_BYTES * len(self.index.rooms) + LOG_BYTES * len(self.logs)
+                + UNIT_BYTES * self._units)
 
     def forget_logs(self) -> None:
         """Drop the room logs from memory (they are stored; read again when needed)."""
         self.logs.clear()
+        self._units = 0
 
 
 def _order(tap: Tap) -> tuple[datetime, str]:

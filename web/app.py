@@ -19,6 +19,7 @@ from web.bootstrap import Services, bootstrap
 from web.endpoints import ENDPOINTS
 from web.errors import EXCEPTION_HANDLERS
 from web.projector_process import THREAD_INTERVAL_SECONDS, keep_projecting
+from web.runtime import tune_gc
 from web.settings import Settings
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -97,5 +98,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 def create_worker_app() -> Starlette:
     """A worker of `walkthrough serve`: the settings from the environment, but no
     projector thread (serve runs one projector process beside its workers)."""
+    tune_gc()
     settings = msgspec.structs.replace(Settings.from_env(), background_projector=False)
     return create_app(settings)

@@ -22,6 +22,8 @@ from web.projector_process import run_process, start_process, stop_process
 from web.settings import Settings
 from web.storage import storage_for
 
+PROJECTOR_START_ATTEMPTS = 30
+
 cli = typer.Typer(help="walkthrough: nonevaluative peer observation visits, event-sourced.",
                   no_args_is_help=True, add_completion=False)
 
@@ -56,22 +58,28 @@ def project(
         help="Stop when this process (the server that started it) is gone")] = None,
 ) -> None:
     """Keep the read models up to date (`serve` runs this beside its workers)."""
-    run_process(_open(Settings.from_env()), parent)
+    # Started beside a server that may already be taking syncs: a store locked by its
+    # writes at startup is waited for, not fatal (else nothing projects until a read).
+    run_process(_open(Settings.from_env(), attempts=PROJECTOR_START_ATTEMPTS), parent)
 
 
-def _open(settings: Settings) -> Services:
+def _open(settings: Settings, attempts: int = 1) -> Services:
     """The services, or a clear message: exit code 2 for a bad database URL, 3 when
-    the store is unreachable."""
+    the store is unreachable (after `attempts` tries, a second apart)."""
     try:
         storage_for(settings)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None
-    try:
-        return bootstrap(settings)
-    except (StoreUnavailable, PersistenceError) as exc:
-        typer.echo(f"error: the store is unavailable: {exc}", err=True)
-        raise typer.Exit(code=3) from None
+    for attempt in range(1, attempts + 1):
+        try:
+            return bootstrap(settings)
+        except (StoreUnavailable, PersistenceError) as exc:
+            if attempt >= attempts:
+                typer.echo(f"error: the store is unavailable: {exc}", err=True)
+                raise typer.Exit(code=3) from None
+            time.sleep(1.0)
+    raise AssertionError("unreachable: attempts >= 1")
 
 
 @cli.command()

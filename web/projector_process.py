@@ -18,6 +18,7 @@ import threading
 from eventsourcing.persistence import PersistenceError
 
 from web.bootstrap import Services
+from web.runtime import tune_gc
 
 log = logging.getLogger("walkthrough.projector")
 THREAD_INTERVAL_SECONDS = 1.0
@@ -40,6 +41,7 @@ def keep_projecting(services: Services, stopping: threading.Event, interval: flo
 def run_process(services: Services, parent_pid: int | None) -> None:
     """The projector process's main: until SIGTERM/SIGINT or its parent's end; closes
     `services` when done."""
+    tune_gc()
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())

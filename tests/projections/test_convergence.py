@@ -32,10 +32,9 @@ from projections.rebuild import rebuild
 from projections.rooms import (
     QUOTE,
     ROOM,
-    ROOMS,
     RoomLog,
     VisitRooms,
-    index_decoder,
+    load_index,
     log_decoder,
     room_doc_id,
 )
@@ -284,9 +283,9 @@ def assert_tallies_add_up(store: ReadModelStore) -> None:
     """The visit's tallies, kept one event at a time, equal the sum of every room's
     contribution counted afresh from the rooms' documents."""
     visit_id = str(CURRENT_VISIT)
-    view_doc, index_doc = store.get(VISIT, visit_id), store.get(ROOMS, visit_id)
+    view_doc, index = store.get(VISIT, visit_id), load_index(store, visit_id)
     assert view_doc is not None
-    assert index_doc is not None
+    assert index.rooms
     view = view_decoder.decode(view_doc)
     afresh = msgspec.structs.replace(view, rooms=0, thanked=0, tallies={})
 
@@ -295,7 +294,7 @@ def assert_tallies_add_up(store: ReadModelStore) -> None:
         return {doc_id.split("/", 1)[1]: log_decoder.decode(doc)
                 for doc_id, doc in found.items()}
 
-    rooms = VisitRooms(afresh, index_decoder.decode(index_doc), DEFAULT_CATALOG, load_logs)
+    rooms = VisitRooms(afresh, index, DEFAULT_CATALOG, load_logs)
     for members in rooms.partition.groups():
         found = rooms.contribution(members)
         if found is not None:

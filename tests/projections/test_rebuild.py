@@ -12,12 +12,15 @@ import threading
 import time
 from typing import Any
 
+import msgspec
 import pytest
 from eventsourcing.persistence import Tracking
 from typer.testing import CliRunner
 
 from projections.projector import Projector
+from projections.queries import Reader
 from projections.rebuild import compare, rebuild, verify
+from projections.rooms import ENTRIES, ROOMS, load_index
 from tests.builders import enter, record, tap
 from walkthrough.demo import CURRENT_VISIT
 from web.bootstrap import Services, bootstrap
@@ -164,3 +167,24 @@ def test_an_unreachable_store_is_a_clear_error(command: str, tmp_path: Any) -> N
     result = CliRunner().invoke(cli, [command], env=env)
     assert result.exit_code == 3
     assert "unavailable" in result.output
+
+
+def test_a_record_of_rooms_written_whole_is_read_and_split_up(demo: Services) -> None:
+    """Read models written before each classroom id had its statements' own document
+    (all of them inside the visit's `visit_rooms` document) still read the same, and
+    the next change to the visit writes them split up, as a rebuild does."""
+    observe(demo, rooms=3)
+    demo.projector.catch_up()
+    visit_id = str(CURRENT_VISIT)
+    reader = Reader(demo.read_models)
+    rooms = reader.rooms(visit_id)
+    older: dict[tuple[str, str], bytes | None] = {
+        (ROOMS, visit_id): msgspec.json.encode(load_index(demo.read_models, visit_id))}
+    older.update({(ENTRIES, doc_id): None for doc_id, _ in
+                  demo.read_models.first(ENTRIES, f"{visit_id}/", 1000)})
+    position = demo.projector.position()
+    demo.read_models.write(older, [], Tracking(demo.app.name, position), previous=position)
+    assert reader.rooms(visit_id) == rooms
+    observe(demo, rooms=1)
+    Projector(demo.app, demo.read_models).catch_up()
+    assert demo.read_models.dump() == rebuilt_rows(demo)
