@@ -12,6 +12,7 @@ state: nothing is lost, nothing doubled.
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -71,6 +72,7 @@ from walkthrough.visit import Facts, Visit, decide, evolve, facts, project_visit
 
 A = TypeVar("A", Visit, District, Growth)
 MAX_ATTEMPTS = 8
+CLASH_BACKOFF_SECONDS = 0.005  # the most a writer waits after its first clash
 # Aggregates kept in memory, by weight (about one per observation, ~250 bytes each).
 CACHE_WEIGHT = 400_000
 FRESHNESS_SECONDS = 1.0  # how far readers may lag other processes' writes
@@ -327,12 +329,15 @@ class Walkthrough(Application[UUID]):
         """Decide every job of the group on fresh state and store all their events in
         one transaction. A concurrent writer that got there first (a version clash, a
         receipt stored elsewhere) fails the transaction as a whole; the group is then
-        decided again: nothing is lost, nothing doubled."""
-        for _ in range(MAX_ATTEMPTS):
+        decided again: nothing is lost, nothing doubled. Between attempts a writer
+        waits a random moment that grows with each clash, so two processes racing on
+        one visit fall out of step instead of clashing again and again."""
+        for attempt in range(MAX_ATTEMPTS):
             try:
                 self._attempt(jobs)
                 return
             except IntegrityError:
+                time.sleep(random.uniform(0, CLASH_BACKOFF_SECONDS * (attempt + 1)))
                 continue
             except (OperationalError, InterfaceError, DatabaseError) as exc:
                 reason = str(exc)

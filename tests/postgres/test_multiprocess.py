@@ -9,6 +9,7 @@ import os
 import random
 import subprocess
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +27,8 @@ from tests.servers import free_port, wait_until_up
 from walkthrough.demo import CURRENT_VISIT, load_demo
 from web.bootstrap import Services, bootstrap
 from web.settings import Settings
+
+RETRIES = 20
 
 TAPS: list[tuple[str, str | int]] = [("cfu", "yes"), ("cfu", "no"), ("engagement", 4),
                                      ("engagement", 2)]
@@ -99,8 +102,12 @@ def test_two_servers_store_every_event_once_and_agree_with_one_process(
 
     def post(delivery: tuple[str, dict[str, Any], str]) -> list[dict[str, Any]]:
         user, body, url = delivery
-        response = httpx.post(f"{url}/api/sync", json=body, timeout=60,
-                              headers={"Authorization": f"Bearer {tokens[user]}"})
+        for _ in range(RETRIES):  # as a tablet's outbox does: 503 means retry later
+            response = httpx.post(f"{url}/api/sync", json=body, timeout=60,
+                                  headers={"Authorization": f"Bearer {tokens[user]}"})
+            if response.status_code != 503:
+                break
+            time.sleep(0.2)
         assert response.status_code == 200, response.text
         results: list[dict[str, Any]] = response.json()["results"]
         return results
