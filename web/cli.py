@@ -150,6 +150,8 @@ def demo(
         services.projector.catch_up()
         typer.echo("demo district loaded" if loaded else "demo district already loaded")
         typer.echo(f"current visit (Lincoln Middle, phase observation): {CURRENT_VISIT}")
+        typer.echo("host1's growth record: /people/host1/growth (as host1, or coach1, "
+                   "their peer); the district's: /growth (as organizer1)")
         if tokens:
             ttl = timedelta(days=services.settings.token_ttl_days)
             for user_id in DEMO_USERS:
