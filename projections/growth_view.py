@@ -19,6 +19,7 @@ from statistics import fmean
 
 import msgspec
 
+from projections.action_plans import PlanStep
 from projections.answers import PersonRef, SchoolRef
 from walkthrough.catalog import Catalog
 from walkthrough.district import District, growth_id
@@ -63,8 +64,13 @@ class StepNow(msgspec.Struct):
 
 
 class PlanStepRef(msgspec.Struct):
+    """An action-plan step of a visit the administrator hosted, as it stands."""
+
     visit_id: str
     step_id: str
+    visit_date: date | None = None
+    text: str | None = None  # None: the step is not (or no longer) in the read models
+    status: str | None = None  # not_started | on_track | at_risk | done
 
 
 class GoalView(msgspec.Struct):
@@ -183,6 +189,7 @@ class GrowthRecord(msgspec.Struct):
     relation: GrowthRelation
     leadership_catalog_version: int
     growth_areas: list[Area]
+    linkable_steps: list[PlanStepRef]  # agreed steps of visits they hosted: goals link these
     partnerships: list[PartnershipRef]
     goals: list[GoalView]
     leadership_observations: LeadershipObservations
@@ -194,13 +201,16 @@ class GrowthRecord(msgspec.Struct):
 
 
 def growth_record(growth: Growth | None, user_id: str, relation: GrowthRelation,
-                  district: District) -> GrowthRecord:
+                  district: District, hosted: Iterable[PlanStep] = ()) -> GrowthRecord:
     person = district.person(user_id)
     record = growth or Growth(id=growth_id(user_id), version=0, owner=user_id)
     prompts = _prompts(district)
     inventory = district.skills.get(user_id)
     school = district.schools.get(person.school_id) if person.school_id else None
-    goals = [_goal(goal, district, prompts) for goal in record.goals.values()]
+    linkable = {(s.visit_id, s.step_id): PlanStepRef(
+        visit_id=s.visit_id, step_id=s.step_id, visit_date=s.visit_date, text=s.text,
+        status=s.status) for s in hosted}
+    goals = [_goal(goal, district, prompts, linkable) for goal in record.goals.values()]
     return GrowthRecord(
         user=PersonRef(id=user_id, name=person.name),
         school=SchoolRef(id=school.school_id, name=school.name, level=school.level)
@@ -210,6 +220,7 @@ def growth_record(growth: Growth | None, user_id: str, relation: GrowthRelation,
         leadership_catalog_version=district.latest_version_of("leadership"),
         growth_areas=[Area(key=key, prompt=prompts.get(key, key))
                       for key in (inventory.growth_areas if inventory else ())],
+        linkable_steps=list(linkable.values()),
         partnerships=[PartnershipRef(id=p.partnership_id, kind=p.kind,
                                      members=[_person(district, m) for m in p.members])
                       for p in district.partnerships.values() if user_id in p.members],
@@ -249,7 +260,8 @@ def _prompts(district: District) -> dict[str, str]:
     return prompts
 
 
-def _goal(goal: Goal, district: District, prompts: dict[str, str]) -> GoalView:
+def _goal(goal: Goal, district: District, prompts: dict[str, str],
+          linkable: dict[tuple[str, str], PlanStepRef]) -> GoalView:
     steps = []
     for original in goal.goal.steps:
         adjustments = []
@@ -274,8 +286,9 @@ def _goal(goal: Goal, district: District, prompts: dict[str, str]) -> GoalView:
                     text=goal.goal.text, partnership_id=goal.goal.partnership_id,
                     set_by=_person(district, goal.set_by.by), set_at=goal.set_by.at,
                     steps=steps,
-                    plan_steps=[PlanStepRef(visit_id=str(link.visit_id), step_id=link.step_id)
-                                for link in goal.goal.plan_steps])
+                    plan_steps=[linkable.get((str(link.visit_id), link.step_id)) or PlanStepRef(
+                        visit_id=str(link.visit_id), step_id=link.step_id)
+                        for link in goal.goal.plan_steps])
 
 
 def _leadership(growth: Growth, district: District) -> LeadershipObservations:

@@ -294,6 +294,13 @@ class Reader:
             check_ins_due=[s for s in steps if s.check_in_overdue],
             schools={s.school_id: self._school(s.school_id) for s in steps})
 
+    def hosted_plan_steps(self, host: str, school_id: str, today: date) -> list[PlanStep]:
+        """Every agreed action-plan step of the visits this person hosted at their
+        school (what their growth goals may link to), oldest visit first."""
+        hosted = sorted((v for v in self._school_visits(school_id) if v.host == host),
+                        key=lambda v: (v.date, v.id))
+        return [step for view in hosted for step in plan_steps(view, today)]
+
     def school_trends(self, actor: Actor, school_id: str) -> SchoolTrends:
         if not may_see_school(actor, school_id):
             raise Forbidden("school trends are for the school's host and organizers")

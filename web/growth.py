@@ -22,12 +22,14 @@ from projections.growth_view import (
     district_growth,
     growth_record,
 )
+from projections.queries import Reader
+from walkthrough.access import Actor
 from walkthrough.catalog import BUILT_IN_LEADERSHIP, Catalog
 from walkthrough.errors import NotFound
 from walkthrough.events import ItemKeys, LearningSessionOffered, ShortText, Slug
 from walkthrough.growth import growth_relation
 from web.auth import caller
-from web.context import body, services
+from web.context import body, read, services
 from web.cycle import ONCE, Recorded, idempotency
 from web.errors import RequestError
 from web.responses import JSON
@@ -46,16 +48,17 @@ async def record(request: Request) -> Response:
     actor = caller(request)
     user_id = request.path_params["user_id"]
 
-    def run() -> GrowthRecord:
+    def run(_: Actor, reader: Reader, today: date) -> GrowthRecord:
         district = found.app.district()
-        relation = growth_relation(actor, user_id, district) \
-            if user_id in district.people else None
-        if relation is None or district.people[user_id].school_id is None:
+        person = district.people.get(user_id)
+        relation = growth_relation(actor, user_id, district) if person else None
+        if relation is None or person is None or person.school_id is None:
             raise NotFound(f"no growth record of {user_id!r} that you may see",
                            code="not_found")
-        return growth_record(found.app.growth(user_id), user_id, relation, district)
+        hosted = reader.hosted_plan_steps(user_id, person.school_id, today)
+        return growth_record(found.app.growth(user_id), user_id, relation, district, hosted)
 
-    return JSON(await run_in_threadpool(run))
+    return JSON(await read(request, run))
 
 
 async def district_view(request: Request) -> Response:

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import Server, Tablet
 from tests.browser.support import unique
+from walkthrough.demo import PAST_VISIT
 
 pytestmark = pytest.mark.browser
 
@@ -162,6 +163,7 @@ def test_the_administrator_reads_and_writes_their_own_growth_record(
     host.by("goal-text").fill(goal)
     host.by("goal-step1-text").fill("Co-plan the first two PLC agendas with the leads.")
     host.by("goal-step1-success").fill("Leads run the third PLC on their own.")
+    host.by(f"goal-links-{PAST_VISIT}/talk-protocol").check()  # a step of the plan they hosted
     host.by("set-goal").click()
     expect(host.by("flash")).to_have_text("Goal set.")
     expect(host.by("growth-goals")).to_contain_text(goal)
@@ -192,6 +194,10 @@ def test_the_administrator_reads_and_writes_their_own_growth_record(
     (set_now,) = [g for g in answer["goals"] if g["text"] == goal]
     assert (set_now["area"], len(set_now["steps"]), set_now["set_by"]["id"]) == (
         "student_talk", 1, "host1")
+    assert [(link["visit_id"], link["step_id"], link["status"])
+            for link in set_now["plan_steps"]] == [(str(PAST_VISIT), "talk-protocol", "on_track")]
+    expect(host.by(f"goal-links-{set_now['goal_id']}")).to_contain_text(
+        "Teams model one turn-and-talk protocol")
     answered = [(a["partnership_id"], a["moment"]) for a in answer["pulse"]["answers"]]
     assert ("cfg-talk", "start") in answered
     assert wanted in [r["text"] for r in answer["support_requests"]]

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from projections.growth_view import pulse_cells
 from tests.builders import batch, event
 from tests.conftest import NOW
+from walkthrough.demo import PAST_VISIT
 from walkthrough.district import growth_id
 from walkthrough.events import PulseAnswered, PulseScores
 from walkthrough.growth import MIN_PULSE_PEOPLE, Growth, Recorded
@@ -51,6 +52,21 @@ def test_the_administrator_sees_their_semester(client: TestClient, auth: Headers
     assert [a["moment"] for a in pulse["answers"]] == ["start", "middle", "end"]
     sessions = {s["session_id"]: s["attended"] for s in record["learning_sessions"]}
     assert sessions == {"data-conversations": True, "talk-structures": False}
+
+
+def test_goals_link_the_plan_steps_of_visits_the_administrator_hosted(
+        client: TestClient, auth: Headers) -> None:
+    record = client.get("/api/people/host1/growth", headers=auth["coach1"]).json()
+    linkable = {(s["visit_id"], s["step_id"]): s for s in record["linkable_steps"]}
+    past = str(PAST_VISIT)
+    assert set(linkable) == {(past, "exit-tickets"), (past, "talk-protocol")}
+    assert linkable[(past, "exit-tickets")]["status"] == "at_risk"  # its latest check-in
+    goals = {g["goal_id"]: g for g in record["goals"]}
+    (linked,) = goals["act-on-cfu"]["plan_steps"]
+    assert linked == linkable[(past, "exit-tickets")]  # with its text and status
+    # coach1 hosted no visit: nothing to link on their own record
+    assert client.get("/api/people/coach1/growth",
+                      headers=auth["coach1"]).json()["linkable_steps"] == []
 
 
 def test_a_peer_sees_the_record_but_never_the_pulse(client: TestClient, auth: Headers) -> None:

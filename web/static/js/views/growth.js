@@ -8,7 +8,7 @@
 import { ApiError, getJson } from "../api.js";
 import { h, humanize, formatDate } from "../dom.js";
 import {
-  LABEL, SHORT, TEXT, clearFields, commit, field, isoDay, live, radioGroup, recordEvent, redraw, screen,
+  LABEL, SHORT, TEXT, checkboxGroup, clearFields, commit, field, isoDay, live, radioGroup, recordEvent, redraw, screen,
   select, showProblems, slug, statusLine, textArea, textInput, textProblem,
 } from "../forms.js";
 import { lineChart } from "../growth-chart.js";
@@ -24,6 +24,8 @@ const MOMENTS = [["start", "Start"], ["middle", "Middle"], ["end", "End"]];
 const PARTNERSHIP_KINDS = { leadership_learning: "Leadership Learning Partnership", critical_friends: "Critical Friends Group" };
 const FIELDS = { text: "Step", owner: "Owner", due: "Due", success: "Success looks like" };
 const VALUE_WORDS = { yes: "Yes", no: "No", not_observed: "Not observed", unsure: "Unsure" };
+
+const PLAN_STATUS = { not_started: "not started", on_track: "on track", at_risk: "at risk", done: "done" };
 
 export function settingName(key) {
   const found = SETTINGS.find(([k]) => k === key);
@@ -174,6 +176,10 @@ function goalCard(ctx, goal) {
     h("p", { class: "step-text" }, goal.text),
     h("p", { class: "meta" }, `Set ${day(goal.set_at)} by ${goal.set_by.name}`,
       goal.plan_steps.length ? ` · linked to ${goal.plan_steps.length} action-plan ${goal.plan_steps.length === 1 ? "step" : "steps"}` : ""),
+    goal.plan_steps.length ? h("ul", { class: "linked-steps", testid: `goal-links-${goal.goal_id}` },
+      goal.plan_steps.map((link) => h("li", {},
+        link.text || `Step ${link.step_id}`,
+        link.status ? h("span", { class: "meta" }, ` · ${PLAN_STATUS[link.status] || humanize(link.status)}`) : null))) : null,
     h("ol", { class: "steps growth-steps" }, goal.steps.map((step, index) => stepBlock(ctx, goal, step, index))));
 }
 
@@ -198,6 +204,11 @@ function goalForm(ctx) {
   const partnerships = ctx.record.partnerships;
   const partnership = partnerships.length ? field("goal-partnership", "Partnership (optional)",
     select("goal-partnership", [["", "(none)"], ...partnerships.map((p) => [p.id, PARTNERSHIP_KINDS[p.kind] || humanize(p.kind)])])) : null;
+  // The agreed action-plan steps of visits this administrator hosted (at most 4 links).
+  const linkable = ctx.record.linkable_steps || [];
+  const links = linkable.length ? checkboxGroup("goal-links", "Linked action-plan steps (optional, up to 4)",
+    linkable.map((s) => [`${s.visit_id}/${s.step_id}`, `${s.text} (visit of ${formatDate(s.visit_date)})`]),
+    { testid: "goal-links" }) : null;
   const first = stepFields("goal-step1", 1, ctx.record.user.name);
   const second = stepFields("goal-step2", 2, ctx.record.user.name);
   const status = statusLine("goal-error");
@@ -216,6 +227,8 @@ function goalForm(ctx) {
       textProblem(step.success, { label: `Step ${n} success`, max: TEXT }),
     ];
     problems.push(...check(steps[0], 1));
+    const linked = links ? links.values() : [];
+    if (linked.length > 4) problems.push("Linked steps: choose at most 4.");
     if (other.text || other.success) { steps.push(other); problems.push(...check(other, 2)); }
     const found = problems.filter(Boolean);
     if (found.length) { showProblems(status, found); return; }
@@ -223,13 +236,19 @@ function goalForm(ctx) {
     const data = { goal_id: slug(goalText, "goal"), area: area.control.value, text: goalText,
       steps: steps.map((step) => ({ step_id: slug(step.text, "step"), ...step })) };
     if (partnership && partnership.control.value) data.partnership_id = partnership.control.value;
+    if (linked.length) {
+      data.plan_steps = linked.map((key) => {
+        const [visitId, stepId] = key.split("/");
+        return { visit_id: visitId, step_id: stepId };
+      });
+    }
     ctx.open.delete("goal");
     const restore = clearFields([text.control, first.text.control, first.success.control,
       second.text.control, second.success.control]);
     await ctx.write("GoalSet", data, "Goal set.", restore);
   });
   const form = h("div", { class: "section-form", testid: "goal-form" },
-    h("div", { class: "field-row" }, area, partnership), text,
+    h("div", { class: "field-row" }, area, partnership), text, links,
     h("fieldset", { class: "checks" }, h("legend", {}, "First step"),
       first.text, h("div", { class: "field-row" }, first.owner, first.due), first.success),
     h("fieldset", { class: "checks" }, h("legend", {}, "Second step (optional: a goal has one or two)"),
