@@ -40,7 +40,7 @@ from walkthrough.events import (
     StepAmended,
     VisitPlanned,
 )
-from walkthrough.growth import MIN_PULSE_PEOPLE, PULSE_QUESTIONS
+from walkthrough.growth import PULSE_MOMENTS, PULSE_QUESTIONS, person_means, pulse_means
 from walkthrough.persistence import decode_state
 
 _TIME = pa.timestamp("us", tz="UTC")
@@ -82,7 +82,6 @@ PULSE_SCHEMA = pa.schema([
     pa.field("suppressed", pa.bool_(), nullable=False),
     *(pa.field(question, pa.float64()) for question in PULSE_QUESTIONS),
 ])
-MOMENTS: tuple[PulseMoment, ...] = ("start", "middle", "end")
 Group = Literal["all", "none", "some"]
 GROUPS: tuple[Group, ...] = ("all", "none", "some")
 PULSE_TOPICS = ["VisitPlanned", "CheckInRecorded", "PulseAnswered"]
@@ -197,39 +196,32 @@ class PulseCell(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def pulse_cells(answers: Iterable[PulseAnswer], completed: frozenset[str],
-                minimum: int = MIN_PULSE_PEOPLE) -> list[PulseCell]:
-    """Every (moment, group) cell, in MOMENTS x GROUPS order.
+                ) -> list[PulseCell]:
+    """Every (moment, group) cell, in PULSE_MOMENTS x GROUPS order.
 
-    A person counts once per moment: their answers there (one per partnership) are
-    averaged first. `completed` holds the people whose hosted visits had a completed
-    action-plan step."""
-    per_person: dict[tuple[PulseMoment, str], list[dict[str, int]]] = {}
-    for answer in answers:
-        per_person.setdefault((answer.moment, answer.person), []).append(answer.scores)
+    A person counts once per moment (walkthrough.growth.person_means). `completed`
+    holds the people whose hosted visits had a completed action-plan step. When
+    either of `none` and `some` is under the minimum both are hidden: `all` minus
+    the one shown would give the other away."""
+    by_moment = person_means((a.person, a.moment, a.scores) for a in answers)
     cells: list[PulseCell] = []
-    for moment in MOMENTS:
-        people = {person: _mean_answers(found)
-                  for (at, person), found in sorted(per_person.items()) if at == moment}
+    for moment in PULSE_MOMENTS:
+        people = by_moment.get(moment, {})
         members: dict[Group, list[dict[str, float]]] = {
             "all": list(people.values()),
             "none": [s for person, s in people.items() if person not in completed],
             "some": [s for person, s in people.items() if person in completed],
         }
-        split_hidden = any(len(members[group]) < minimum for group in ("none", "some"))
+        means = {group: pulse_means(members[group]) for group in GROUPS}
+        split_hidden = means["none"] is None or means["some"] is None
         for group in GROUPS:
-            hidden = len(members[group]) < minimum or (group != "all" and split_hidden)
+            shown = means[group] if group == "all" or not split_hidden else None
             cells.append(PulseCell(
                 moment=moment, completed_steps=group,
-                people=None if hidden else len(members[group]), suppressed=hidden,
-                means={question: None if hidden else
-                       sum(s[question] for s in members[group]) / len(members[group])
-                       for question in PULSE_QUESTIONS}))
+                people=None if shown is None else len(members[group]),
+                suppressed=shown is None,
+                means={q: None if shown is None else shown[q] for q in PULSE_QUESTIONS}))
     return cells
-
-
-def _mean_answers(found: list[dict[str, int]]) -> dict[str, float]:
-    return {question: sum(scores[question] for scores in found) / len(found)
-            for question in PULSE_QUESTIONS}
 
 
 def pulse_rows(app: Walkthrough, after: int, until: int) -> list[list[Any]]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from statistics import fmean
 
 import msgspec
 
@@ -27,15 +26,16 @@ from walkthrough.events import DataPoint, GoalStep, PulseMoment, PulseScores
 from walkthrough.growth import (
     AMENDABLE,
     MIN_PULSE_PEOPLE,
+    PULSE_MOMENTS,
     PULSE_QUESTIONS,
     Goal,
     Growth,
     GrowthRelation,
     PracticeObservation,
     amended,
+    person_means,
+    pulse_means,
 )
-
-MOMENTS: tuple[PulseMoment, ...] = ("start", "middle", "end")
 
 
 class Change(msgspec.Struct):
@@ -341,7 +341,7 @@ def _pulse(growth: Growth, relation: GrowthRelation) -> Pulse:
     answers = sorted((PulsePoint(partnership_id=p.partnership_id, moment=p.moment,
                                  answered_at=recorded.at, scores=p.scores)
                       for p, recorded in growth.pulses.values()),
-                     key=lambda p: (p.answered_at, MOMENTS.index(p.moment)))
+                     key=lambda p: (p.answered_at, PULSE_MOMENTS.index(p.moment)))
     return Pulse(shown=True, why=None, questions=PULSE_QUESTIONS, answers=answers)
 
 
@@ -410,24 +410,17 @@ def district_growth(records: Iterable[Growth], district: District) -> DistrictGr
 
 
 def pulse_cells(records: Iterable[Growth]) -> list[PulseCell]:
-    """Mean answers per moment over people (a person's answers over several
-    partnerships averaged first, so each person counts once); a moment answered by
+    """Mean answers per moment over people (each person once); a moment answered by
     fewer than MIN_PULSE_PEOPLE people shows neither means nor a count."""
-    per_moment: dict[str, list[dict[str, float]]] = {moment: [] for moment in MOMENTS}
-    for record in records:
-        for moment in MOMENTS:
-            mine = [p.scores for (_, m), (p, _) in record.pulses.items() if m == moment]
-            if mine:
-                per_moment[moment].append(
-                    {q: fmean(getattr(s, q) for s in mine) for q in PULSE_QUESTIONS})
+    by_moment = person_means(
+        (record.owner, moment, msgspec.structs.asdict(answer.scores))
+        for record in records for (_, moment), (answer, _) in record.pulses.items())
     cells = []
-    for moment_name, people in per_moment.items():
-        if len(people) < MIN_PULSE_PEOPLE:
-            cells.append(PulseCell(moment=moment_name, suppressed=True, people=None,
-                                   means=None))
-            continue
-        cells.append(PulseCell(moment=moment_name, suppressed=False, people=len(people),
-                               means={q: round(fmean(p[q] for p in people), 2)
-                                      for q in PULSE_QUESTIONS}))
+    for moment in PULSE_MOMENTS:
+        people = list(by_moment.get(moment, {}).values())
+        means = pulse_means(people)
+        cells.append(PulseCell(
+            moment=moment, suppressed=means is None,
+            people=None if means is None else len(people),
+            means=None if means is None else {q: round(m, 2) for q, m in means.items()}))
     return cells
-

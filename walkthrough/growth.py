@@ -13,7 +13,7 @@ The record is small (tens of events a month) and immutable: each event gives a n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Literal, assert_never
 from uuid import UUID
@@ -45,6 +45,7 @@ GrowthRelation = Literal["self", "peer", "organizer"]
 # Pulse answers are shown to anyone but the administrator only as aggregates over at
 # least this many people (organizers' overview, analysts' export).
 MIN_PULSE_PEOPLE = 5
+PULSE_MOMENTS: tuple[PulseMoment, ...] = ("start", "middle", "end")
 PULSE_QUESTIONS: dict[str, str] = {
     "self_efficacy": "I am confident I can lead improvement at my school",
     "isolation": "I feel isolated in my role",
@@ -112,6 +113,32 @@ class Growth(msgspec.Struct, frozen=True):
     @property
     def weight(self) -> int:
         return 1 + len(self.support) + sum(len(o.taps) for o in self.observations.values())
+
+
+PulseAnswerRow = tuple[str, PulseMoment, Mapping[str, int]]
+"""Who answered, at which moment, with which scores (by question)."""
+
+
+def person_means(answers: Iterable[PulseAnswerRow],
+                 ) -> dict[PulseMoment, dict[str, dict[str, float]]]:
+    """Each person's answers per moment, averaged over their partnerships: in any
+    aggregate a person counts once per moment."""
+    found: dict[tuple[PulseMoment, str], list[Mapping[str, int]]] = {}
+    for person, moment, scores in answers:
+        found.setdefault((moment, person), []).append(scores)
+    means: dict[PulseMoment, dict[str, dict[str, float]]] = {}
+    for (moment, person), answered in sorted(found.items()):
+        means.setdefault(moment, {})[person] = {
+            q: sum(scores[q] for scores in answered) / len(answered) for q in PULSE_QUESTIONS}
+    return means
+
+
+def pulse_means(people: Sequence[Mapping[str, float]]) -> dict[str, float] | None:
+    """The mean answer per question over people, or None from fewer than
+    MIN_PULSE_PEOPLE: no aggregate (nor its count) is shown under the minimum."""
+    if len(people) < MIN_PULSE_PEOPLE:
+        return None
+    return {q: sum(person[q] for person in people) / len(people) for q in PULSE_QUESTIONS}
 
 
 def growth_relation(actor: Actor, owner: str, district: District) -> GrowthRelation | None:

@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from projections.effectiveness import (
     GROUPS,
-    MOMENTS,
     PARTNERSHIPS_SCHEMA,
     PULSE_SCHEMA,
     STEPS_SCHEMA,
@@ -51,7 +50,7 @@ from walkthrough.events import (
     SupportLogged,
     VisitPlanned,
 )
-from walkthrough.growth import MIN_PULSE_PEOPLE, PULSE_QUESTIONS
+from walkthrough.growth import MIN_PULSE_PEOPLE, PULSE_MOMENTS, PULSE_QUESTIONS
 from web.bootstrap import Services
 
 
@@ -241,7 +240,7 @@ def expected_cells(answers: list[PulseAnswer],
                    completed: frozenset[str]) -> dict[tuple[str, str], dict[str, Any]]:
     """What pulse.parquet should say, worked out from the answers another way."""
     cells: dict[tuple[str, str], dict[str, Any]] = {}
-    for moment in MOMENTS:
+    for moment in PULSE_MOMENTS:
         people: dict[str, list[dict[str, int]]] = {}
         for answer in answers:
             if answer.moment == moment:
@@ -265,7 +264,7 @@ scores = st.fixed_dictionaries({q: st.integers(1, 5) for q in PULSE_QUESTIONS})
 
 # One person: their answers (a moment may be answered twice, in two partnerships) and
 # whether their hosted visits had a completed step.
-person = st.tuples(st.lists(st.tuples(st.sampled_from(MOMENTS), scores), max_size=5),
+person = st.tuples(st.lists(st.tuples(st.sampled_from(PULSE_MOMENTS), scores), max_size=5),
                    st.booleans())
 
 
@@ -278,7 +277,7 @@ def test_no_pulse_cell_shows_anything_from_fewer_than_the_minimum(
     completed = frozenset(f"p{number}" for number, (_, done) in enumerate(people) if done)
     cells = pulse_cells(answers, completed)
     assert [(c.moment, c.completed_steps) for c in cells] == [
-        (moment, group) for moment in MOMENTS for group in GROUPS]
+        (moment, group) for moment in PULSE_MOMENTS for group in GROUPS]
     for cell in cells:
         if cell.suppressed:
             assert cell.people is None
@@ -320,7 +319,7 @@ def pulse_table_shows(services: Services, pseudonyms: Pseudonymiser,
     assert table.schema.remove_metadata() == PULSE_SCHEMA
     rows = table.to_pylist()
     expected = expected_cells(stored_answers(services), completers(services))
-    assert len(rows) == len(MOMENTS) * len(GROUPS)
+    assert len(rows) == len(PULSE_MOMENTS) * len(GROUPS)
     for row in rows:
         want = expected[row["moment"], row["completed_steps"]]
         assert row["suppressed"] == (want["people"] is None)
@@ -410,7 +409,7 @@ def pulse_changes(services: Services) -> dict[tuple[str, str], tuple[Any, ...]]:
     answer: dict[tuple[str, str], tuple[Any, ...]] = {}
     for group in GROUPS:
         for question in PULSE_QUESTIONS:
-            start, middle, end = (cells[moment, group][question] for moment in MOMENTS)
+            start, middle, end = (cells[moment, group][question] for moment in PULSE_MOMENTS)
             if start is None and middle is None and end is None:
                 continue
             answer[group, question] = (
