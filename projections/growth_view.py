@@ -20,6 +20,7 @@ import msgspec
 
 from projections.action_plans import PlanStep
 from projections.answers import PersonRef, SchoolRef
+from walkthrough.access import GrowthRelation
 from walkthrough.catalog import Catalog
 from walkthrough.district import District, growth_id
 from walkthrough.events import DataPoint, GoalStep, PulseMoment, PulseScores
@@ -30,7 +31,6 @@ from walkthrough.growth import (
     PULSE_QUESTIONS,
     Goal,
     Growth,
-    GrowthRelation,
     PracticeObservation,
     amended,
     person_means,

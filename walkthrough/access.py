@@ -9,12 +9,13 @@ about the one visit, school or partnership asked for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Literal
 
 import msgspec
 
 Relation = Literal["team", "host", "organizer"]
+GrowthRelation = Literal["self", "peer", "organizer"]
 
 
 class Actor(msgspec.Struct, frozen=True):
@@ -42,6 +43,20 @@ def visit_relation(actor: Actor, team: Iterable[str], host: str) -> Relation | N
 def may_see_school(actor: Actor, school_id: str) -> bool:
     """A school's trends, action plans and staff roster: its host and organizers."""
     return actor.has("organizer") or (actor.has("host") and actor.school_id == school_id)
+
+
+def growth_relation(actor: Actor, owner: str, partners: Collection[str],
+                    ) -> GrowthRelation | None:
+    """How the actor relates to an administrator's growth record, or None: the
+    administrator, their partnership peers (`partners`), organizers; never an analyst as
+    such, never a coach who is not one of the administrator's peers."""
+    if actor.user_id == owner:
+        return "self"
+    if actor.user_id in partners:
+        return "peer"
+    if actor.has("organizer"):
+        return "organizer"
+    return None
 
 
 def may_see_partnership(actor: Actor, members: Iterable[str]) -> bool:

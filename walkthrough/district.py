@@ -85,6 +85,10 @@ class District(msgspec.Struct, frozen=True):
         published = self.leadership_catalogs if kind == "leadership" else self.catalogs
         return max((1, *published))
 
+    def keeps_growth_record(self, user_id: str) -> bool:
+        """An administrator of a campus: their growth record can be written and read."""
+        return growth_id(user_id) in self.growth_owners
+
     def partners_of(self, user_id: str) -> frozenset[str]:
         """Everyone who shares a partnership with this person (not themself)."""
         return frozenset(member for partnership in self.partnerships.values()
@@ -204,10 +208,12 @@ def evolve_district(district: District | None, event: Event) -> District:
             return replace(current, version=version,
                            schools={**current.schools, payload.school_id: payload})
         case PersonRegistered():
+            # An administrator of a campus keeps a growth record; others have none.
+            owners = current.growth_owners if payload.school_id is None else {
+                **current.growth_owners, growth_id(payload.user_id): payload.user_id}
             return replace(current, version=version,
                            people={**current.people, payload.user_id: payload},
-                           growth_owners={**current.growth_owners,
-                                          growth_id(payload.user_id): payload.user_id})
+                           growth_owners=owners)
         case NeedsAssessmentRecorded():
             return replace(current, version=version,
                            needs={**current.needs, payload.school_id: payload})

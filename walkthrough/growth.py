@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Literal, assert_never
+from typing import assert_never
 from uuid import UUID
 
 import msgspec
 
-from walkthrough.access import Actor
+from walkthrough.access import Actor, GrowthRelation, growth_relation
 from walkthrough.district import District, Rosters, no_rosters
 from walkthrough.errors import Conflict, DomainError, Forbidden, NotFound
 from walkthrough.events import (
@@ -41,7 +41,6 @@ from walkthrough.events import (
 )
 from walkthrough.names import free_texts, screen
 
-GrowthRelation = Literal["self", "peer", "organizer"]
 # Pulse answers are shown to anyone but the administrator only as aggregates over at
 # least this many people (organizers' overview, analysts' export).
 MIN_PULSE_PEOPLE = 5
@@ -141,16 +140,9 @@ def pulse_means(people: Sequence[Mapping[str, float]]) -> dict[str, float] | Non
     return {q: sum(person[q] for person in people) / len(people) for q in PULSE_QUESTIONS}
 
 
-def growth_relation(actor: Actor, owner: str, district: District) -> GrowthRelation | None:
-    """How the actor relates to an administrator's growth record, or None: never an
-    analyst as such, never a coach who is not one of the administrator's peers."""
-    if actor.user_id == owner:
-        return "self"
-    if actor.user_id in district.partners_of(owner):
-        return "peer"
-    if actor.has("organizer"):
-        return "organizer"
-    return None
+def relation_to(actor: Actor, owner: str, district: District) -> GrowthRelation | None:
+    """How the actor relates to `owner`'s record (walkthrough.access.growth_relation)."""
+    return growth_relation(actor, owner, district.partners_of(owner))
 
 
 def amended(step: GoalStep, amendment: StepAmended) -> GoalStep:
@@ -165,7 +157,7 @@ def decide_growth(growth: Growth | None, owner: str, actor: Actor, payload: Grow
     """Raise DomainError unless `actor` may record `payload` on `owner`'s record now.
     Free texts are screened against the owner's school's staff roster."""
     current = growth or Growth(id=UUID(int=0), version=0, owner=owner)
-    relation = growth_relation(actor, owner, district)
+    relation = relation_to(actor, owner, district)
     if relation is None:
         raise Forbidden("only the administrator, their peers and organizers see this "
                         "growth record", code="not_your_record")

@@ -73,14 +73,11 @@ async def me(request: Request) -> Response:
 
 def growth_records(actor: Actor, district: District) -> list[GrowthRecordRef]:
     """The caller's own growth record (administrators of a campus) and their peers'."""
-    mine = [actor.user_id] if district.people.get(actor.user_id) and \
-        district.people[actor.user_id].school_id else []
-    peers = sorted(p for p in district.partners_of(actor.user_id)
-                   if p in district.people and district.people[p].school_id)
+    people = [actor.user_id, *sorted(district.partners_of(actor.user_id))]
     return [GrowthRecordRef(user_id=user_id, name=district.people[user_id].name,
                             record_id=str(growth_id(user_id)),
                             relation="self" if user_id == actor.user_id else "peer")
-            for user_id in [*mine, *peers]]
+            for user_id in people if district.keeps_growth_record(user_id)]
 
 
 async def visit(request: Request) -> Response:

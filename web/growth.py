@@ -27,7 +27,7 @@ from walkthrough.access import Actor
 from walkthrough.catalog import BUILT_IN_LEADERSHIP, Catalog
 from walkthrough.errors import NotFound
 from walkthrough.events import ItemKeys, LearningSessionOffered, ShortText, Slug
-from walkthrough.growth import growth_relation
+from walkthrough.growth import relation_to
 from web.auth import caller
 from web.context import body, read, services
 from web.cycle import ONCE, Recorded, idempotency
@@ -50,12 +50,14 @@ async def record(request: Request) -> Response:
 
     def run(_: Actor, reader: Reader, today: date) -> GrowthRecord:
         district = found.app.district()
-        person = district.people.get(user_id)
-        relation = growth_relation(actor, user_id, district) if person else None
-        if relation is None or person is None or person.school_id is None:
+        relation = relation_to(actor, user_id, district) \
+            if district.keeps_growth_record(user_id) else None
+        if relation is None:
             raise NotFound(f"no growth record of {user_id!r} that you may see",
                            code="not_found")
-        hosted = reader.hosted_plan_steps(user_id, person.school_id, today)
+        school_id = district.people[user_id].school_id
+        assert school_id is not None  # kept by administrators of a campus only
+        hosted = reader.hosted_plan_steps(user_id, school_id, today)
         return growth_record(found.app.growth(user_id), user_id, relation, district, hosted)
 
     return JSON(await read(request, run))
@@ -66,7 +68,7 @@ async def district_view(request: Request) -> Response:
 
     def run() -> DistrictGrowth:
         district = found.app.district()
-        owners = sorted(p.user_id for p in district.people.values() if p.school_id)
+        owners = sorted(district.growth_owners.values())
         records = found.app.growth_records(owners)
         return district_growth((r for r in records.values() if r is not None), district)
 

@@ -176,6 +176,10 @@ def test_records_and_visits_do_not_mix(demo: Services) -> None:
     entry = {"entry_id": "e-9", "date": "2026-11-20", "kind": "text", "line": "Checked in."}
     assert outcome(demo, "coach1", "SupportLogged", entry, PAST_VISIT) == \
         ("rejected", "unknown_growth_record")
+    # only administrators of a campus keep a record: not the organizer, even for themself
+    assert outcome(demo, "organizer1", "LearningSessionAttended",
+                   {"session_id": "talk-structures"}, growth_id("organizer1")) == \
+        ("rejected", "unknown_growth_record")
     room = {"classroom_id": "c-x", "label": "Room X", "grade_band": "6-8", "subject": "math"}
     assert outcome(demo, "coach1", "ClassroomEntered", room) == ("rejected", "not_a_visit")
     # a retried event is a duplicate, as on a visit
