@@ -32,6 +32,7 @@ from projections.answers import (
 from projections.debrief import Section, agenda
 from projections.district_view import (
     CATALOG,
+    LEADERSHIP_CATALOG,
     MEETINGS,
     NEEDS,
     PARTNERSHIP,
@@ -72,7 +73,7 @@ from walkthrough.access import (
     may_see_school,
     visit_relation,
 )
-from walkthrough.catalog import Catalog, catalog
+from walkthrough.catalog import Catalog, catalog, leadership_catalog
 from walkthrough.errors import Forbidden, NotFound
 from walkthrough.events import PartnershipFormed, PartnershipMeetingHeld
 from walkthrough.matching import match_peers
@@ -164,6 +165,17 @@ class Reader:
         published = [published_catalog(doc) for doc in self.store.all_of(CATALOG).values()]
         return Catalogs(catalogs=[CatalogListing(version=c.version, items=len(c.items))
                                   for c in [catalog(1), *published]])
+
+    def leadership_catalog(self, version: int) -> Catalog:
+        """A leadership practice catalog version: built in or published on the log."""
+        doc = self.store.get(LEADERSHIP_CATALOG, catalog_doc_id(version))
+        return published_catalog(doc) if doc is not None else leadership_catalog(version)
+
+    def leadership_catalogs(self) -> Catalogs:
+        published = [published_catalog(doc)
+                     for doc in self.store.all_of(LEADERSHIP_CATALOG).values()]
+        return Catalogs(catalogs=[CatalogListing(version=c.version, items=len(c.items))
+                                  for c in [leadership_catalog(1), *published]])
 
     # --- preparation (organizers) --------------------------------------------------
 

@@ -117,7 +117,7 @@ def idempotency(request: Request, form: msgspec.Struct) -> Idempotency | None:
     return Idempotency(key, hashlib.sha256(request_line + msgspec.json.encode(form)).digest())
 
 
-async def _record(request: Request, build: Callable[[Actor, int], Any],
+async def record_preparation(request: Request, build: Callable[[Actor, int], Any],
                   form: msgspec.Struct) -> Response:
     """Record one preparation event built from the caller and the latest catalog."""
     found = services(request)
@@ -144,7 +144,7 @@ async def preparation(request: Request) -> Response:
 async def record_needs(request: Request) -> Response:
     form = await body(request, NeedsAssessmentForm)
     school_id = request.path_params["school_id"]
-    return await _record(request, lambda _, latest: NeedsAssessmentRecorded(
+    return await record_preparation(request, lambda _, latest: NeedsAssessmentRecorded(
         school_id=school_id, catalog_version=form.catalog_version or latest,
         focus_areas=form.focus_areas, notes=form.notes), form)
 
@@ -152,7 +152,7 @@ async def record_needs(request: Request) -> Response:
 async def record_skills(request: Request) -> Response:
     form = await body(request, SkillInventoryForm)
     user_id = request.path_params["user_id"]
-    return await _record(request, lambda _, latest: SkillInventoryRecorded(
+    return await record_preparation(request, lambda _, latest: SkillInventoryRecorded(
         user_id=user_id, role=form.role, catalog_version=form.catalog_version or latest,
         strengths=form.strengths, growth_areas=form.growth_areas, notes=form.notes), form)
 
@@ -165,7 +165,7 @@ async def matches(request: Request) -> Response:
 
 async def form_partnership(request: Request) -> Response:
     form = await body(request, PartnershipFormed)
-    return await _record(request, lambda _, __: form, form)
+    return await record_preparation(request, lambda _, __: form, form)
 
 
 async def partnerships(request: Request) -> Response:
@@ -176,7 +176,7 @@ async def partnerships(request: Request) -> Response:
 async def record_meeting(request: Request) -> Response:
     form = await body(request, MeetingForm)
     partnership_id = request.path_params["partnership_id"]
-    return await _record(request, lambda _, __: PartnershipMeetingHeld(
+    return await record_preparation(request, lambda _, __: PartnershipMeetingHeld(
         partnership_id=partnership_id, meeting_id=form.meeting_id, date=form.date,
         next_steps=form.next_steps, facilitator=form.facilitator, notes=form.notes), form)
 

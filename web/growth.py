@@ -14,8 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from projections.answers import CatalogListing, Catalogs
-from projections.district_view import LEADERSHIP_CATALOG, published_catalog
+from projections.answers import Catalogs
 from projections.growth_view import (
     DistrictGrowth,
     GrowthRecord,
@@ -24,13 +23,13 @@ from projections.growth_view import (
 )
 from projections.queries import Reader
 from walkthrough.access import Actor
-from walkthrough.catalog import BUILT_IN_LEADERSHIP, Catalog
-from walkthrough.errors import NotFound
+from walkthrough.catalog import Catalog
+from walkthrough.errors import DomainError, NotFound
 from walkthrough.events import ItemKeys, LearningSessionOffered, ShortText, Slug
 from walkthrough.growth import relation_to
 from web.auth import caller
 from web.context import body, read, services
-from web.cycle import ONCE, Recorded, idempotency
+from web.cycle import ONCE, Recorded, idempotency, record_preparation
 from web.errors import RequestError
 from web.responses import JSON
 from web.routing import Endpoint
@@ -77,43 +76,23 @@ async def district_view(request: Request) -> Response:
 
 async def offer_session(request: Request) -> Response:
     form = await body(request, SessionForm)
-    found = services(request)
-    actor = caller(request)
-    once = idempotency(request, form)
-    session_id = form.session_id or (f"s-{once.key.hex[:12]}" if once
-                                     else f"s-{uuid.uuid4().hex[:12]}")
-    payload = LearningSessionOffered(session_id=session_id, title=form.title,
-                                     date=form.date, areas=form.areas)
-
-    def run() -> Recorded:
-        event = found.app.prepare(actor, payload, once)
-        return Recorded(event_id=str(event.event_id), type=event.type,
-                        data=msgspec.to_builtins(event.payload))
-
-    return JSON(await run_in_threadpool(run), status_code=201)
-
-
-def _leadership_catalogs(request: Request) -> dict[int, Catalog]:
-    found = services(request)
-    found.projector.catch_up()
-    published = [published_catalog(doc)
-                 for doc in found.read_models.all_of(LEADERSHIP_CATALOG).values()]
-    return {**BUILT_IN_LEADERSHIP, **{c.version: c for c in published}}
+    once = idempotency(request, form)  # a resent form names the same session
+    session_id = form.session_id or f"s-{(once.key if once else uuid.uuid4()).hex[:12]}"
+    return await record_preparation(request, lambda _, __: LearningSessionOffered(
+        session_id=session_id, title=form.title, date=form.date, areas=form.areas), form)
 
 
 async def leadership_catalogs(request: Request) -> Response:
-    known = await run_in_threadpool(_leadership_catalogs, request)
-    return JSON(Catalogs(catalogs=[CatalogListing(version=v, items=len(c.items))
-                                   for v, c in sorted(known.items())]))
+    return JSON(await read(request, lambda _, reader, __: reader.leadership_catalogs()))
 
 
 async def leadership_catalog(request: Request) -> Response:
     version = request.path_params["version"]
-    known = await run_in_threadpool(_leadership_catalogs, request)
-    if version not in known:
-        raise RequestError(404, "unknown_catalog",
-                           f"leadership catalog version {version} does not exist")
-    return JSON(known[version])
+    try:
+        return JSON(await read(request, lambda _, reader, __: reader.leadership_catalog(
+            version)))
+    except DomainError as exc:
+        raise RequestError(404, exc.code, exc.message) from None
 
 
 ENDPOINTS = [
