@@ -4,6 +4,7 @@ practice observations per observer, pulse scales and the once-per-moment rule.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,9 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.builders import event, record, statuses
-from walkthrough.demo import PAST_VISIT
+from tests.conftest import FakeClock
+from walkthrough.demo import PAST_VISIT, load_demo
 from walkthrough.district import growth_id
-from web.bootstrap import Services
+from web.bootstrap import Services, bootstrap
+from web.settings import Settings
 
 HOST1 = growth_id("host1")
 LLP = "llp-lincoln-roosevelt"
@@ -189,13 +192,8 @@ def test_records_and_visits_do_not_mix(demo: Services) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_once(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def demo_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     """One demo district for a hypothesis test's examples (none of them is stored)."""
-    from tests.conftest import FakeClock
-    from walkthrough.demo import load_demo
-    from web.bootstrap import bootstrap
-    from web.settings import Settings
-
     clock = FakeClock()
     built = bootstrap(Settings(data_dir=tmp_path_factory.mktemp("growth") / "data"),
                       clock=clock)
