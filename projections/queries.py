@@ -43,14 +43,14 @@ from projections.district_view import (
     meetings_decoder,
     needs_decoder,
     partnership_decoder,
+    person_decoder,
     published_catalog,
+    school_decoder,
     skills_decoder,
 )
 from projections.projector import (
     SCHOOL_VISITS,
     VISIT,
-    person_decoder,
-    school_decoder,
     view_decoder,
     visit_ids_decoder,
     visit_uuid,

@@ -19,6 +19,14 @@ import msgspec
 from walkthrough.catalog import LookFor
 
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+# An address people sign in with (OpenID Connect's verified email, emailed links): kept
+# in lower case, so the same address is the same person however it was typed.
+Email = Annotated[str, msgspec.Meta(
+    pattern=r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?"
+            r"(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+$",
+    max_length=254)]
+# The id a student information system gives a school or a person (OneRoster sourcedId).
+SourceId = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 UserId = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_.-]{1,64}$")]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -56,17 +64,62 @@ class Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
 # --- district -----------------------------------------------------------------------
 
 
+Roles = Annotated[tuple[Role, ...], msgspec.Meta(min_length=1, max_length=4)]
+
+
+class DistrictNamed(Payload, frozen=True, tag="DistrictNamed"):
+    """The district's name (`walkthrough init`, or its row in a roster export)."""
+
+    name: Label
+    source_id: SourceId | None = None
+
+
 class SchoolRegistered(Payload, frozen=True, tag="SchoolRegistered"):
     school_id: Slug
     name: Label
     level: SchoolLevel
+    source_id: SourceId | None = None  # the roster's sourcedId, the key of a re-import
+    identifier: ShortText | None = None  # the roster's own school number, when given
+
+
+class SchoolChanged(Payload, frozen=True, tag="SchoolChanged"):
+    """What changed about a school: each field given is its new value."""
+
+    school_id: Slug
+    name: Label | msgspec.UnsetType = msgspec.UNSET
+    level: SchoolLevel | msgspec.UnsetType = msgspec.UNSET
+    identifier: ShortText | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class PersonRegistered(Payload, frozen=True, tag="PersonRegistered"):
     user_id: UserId
     name: Label
-    roles: Annotated[tuple[Role, ...], msgspec.Meta(min_length=1, max_length=4)]
+    roles: Roles
     school_id: Slug | None = None
+    email: Email | None = None  # how they sign in: a district account or an emailed link
+    source_id: SourceId | None = None  # the roster's sourcedId, the key of a re-import
+
+
+class PersonChanged(Payload, frozen=True, tag="PersonChanged"):
+    """What changed about a person (renamed, a new email, moved school, roles changed):
+    each field given is its new value; history keeps the old ones."""
+
+    user_id: UserId
+    name: Label | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType | None = msgspec.UNSET
+    school_id: Slug | msgspec.UnsetType | None = msgspec.UNSET
+    roles: Roles | msgspec.UnsetType = msgspec.UNSET
+
+
+class PersonDeactivated(Payload, frozen=True, tag="PersonDeactivated"):
+    """The person no longer takes part: their devices are signed out; history stays."""
+
+    user_id: UserId
+    reason: ShortText | None = None
+
+
+class PersonReactivated(Payload, frozen=True, tag="PersonReactivated"):
+    user_id: UserId
 
 
 # --- preparation (on the district) ---------------------------------------------------
@@ -420,8 +473,14 @@ GrowthPayload = (
 # Events on the district aggregate: registrations, then what organizers record.
 DistrictPayload = (
     SchoolRegistered | PersonRegistered
+    | DistrictNamed | SchoolChanged | PersonChanged | PersonDeactivated | PersonReactivated
     | NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
     | PartnershipMeetingHeld | LearningSessionOffered
+)
+# How a district keeps its schools and people (roster imports, organizers' screens).
+DirectoryPayload = (
+    SchoolRegistered | PersonRegistered
+    | DistrictNamed | SchoolChanged | PersonChanged | PersonDeactivated | PersonReactivated
 )
 # What a team records in rooms, and how it mends that record.
 RoomPayload = (

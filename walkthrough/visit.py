@@ -511,6 +511,8 @@ def evolve(visit: Visit | None, event: Event) -> Visit:
                 | RootCauseNoted() | CheckInRecorded():
             pass  # nothing any later decision depends on
         case SchoolRegistered() | PersonRegistered() | NeedsAssessmentRecorded() \
+                | ev.DistrictNamed() | ev.SchoolChanged() | ev.PersonChanged() \
+                | ev.PersonDeactivated() | ev.PersonReactivated() \
                 | SkillInventoryRecorded() | PartnershipFormed() | CatalogPublished() \
                 | PartnershipMeetingHeld() | ev.LearningSessionOffered() | ev.GoalSet() \
                 | ev.StepAmended() | ev.PracticeObservationStarted() | ev.PracticeObserved() \

@@ -30,7 +30,7 @@ from walkthrough.adapters.signin_links import (
 )
 from walkthrough.adapters.tokens import PostgresTokenStore, SQLiteTokenStore, TokenStore
 from walkthrough.application import Walkthrough
-from walkthrough.errors import NotFound, StoreUnavailable
+from walkthrough.errors import NotFound, StoreUnavailable, Unauthorized
 from web.settings import PostgresLocation, Settings
 
 SQLITE_LOCK_TIMEOUT_SECONDS = 10
@@ -227,13 +227,13 @@ class PostgresStorage:
 
 
 def _registered(app: Walkthrough) -> Callable[[str], bool]:
-    """Whether a user id is registered in the district (asked when a link is made and
-    when it is redeemed)."""
+    """Whether a user id is a registered, active person of the district (asked when a
+    link is made and when it is redeemed)."""
 
     def is_registered(user_id: str) -> bool:
         try:
             app.actor(user_id)
-        except NotFound:
+        except (NotFound, Unauthorized):
             return False
         return True
 
