@@ -44,7 +44,8 @@ def test_a_new_district_is_named_and_finds_people_by_email_in_any_case(
     assert found.name == "North District"
     assert found.is_set_up()
     person = found.person_by_email("  Ann.Lee@DISTRICT.example ")
-    assert person is not None and person.user_id == "ann.lee"
+    assert person is not None
+    assert person.user_id == "ann.lee"
     assert found.person_by_email("nobody@district.example") is None
     assert found.person_by_source("usr-1") == PRINCIPAL
     assert found.school_by_source("org-7") == SCHOOL
@@ -83,7 +84,8 @@ def test_a_change_changes_the_person_and_frees_the_old_email(district: Services)
     assert same.value.code == "no_change"
     district.projector.catch_up()
     doc = district.read_models.get(docs.PERSON, "ann.lee")
-    assert doc is not None and docs.person_decoder.decode(doc) == found.people["ann.lee"]
+    assert doc is not None
+    assert docs.person_decoder.decode(doc) == found.people["ann.lee"]
 
 
 def test_a_school_is_renamed(district: Services) -> None:
@@ -92,7 +94,8 @@ def test_a_school_is_renamed(district: Services) -> None:
     assert district.app.district().schools["north-high"].identifier == "0042"
     district.projector.catch_up()
     doc = district.read_models.get(docs.SCHOOL, "north-high")
-    assert doc is not None and docs.school_decoder.decode(doc).name == "North High School"
+    assert doc is not None
+    assert docs.school_decoder.decode(doc).name == "North High School"
 
 
 def test_a_host_needs_a_school(district: Services) -> None:

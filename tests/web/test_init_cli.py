@@ -35,14 +35,16 @@ def test_init_creates_the_district_and_its_organizer_signs_in_with_the_link(
     assert made.exit_code == 0, made.output
     link = made.stdout.rstrip("\n").splitlines()[-1]
     match = LINK.fullmatch(link)
-    assert match and match.group(1) == ORIGIN
+    assert match
+    assert match.group(1) == ORIGIN
     services = bootstrap(Settings.from_env())
     try:
         district = services.app.district()
         assert district.name == "North District"
         assert district.schools == {}
         organizer = district.person_by_email("bo.kim@north.example")
-        assert organizer is not None and organizer.roles == ("organizer",)
+        assert organizer is not None
+        assert organizer.roles == ("organizer",)
         with TestClient(create_app(services=services), base_url=ORIGIN) as client:
             signed = client.post("/api/signin/link", json={"code": match.group(2)})
             assert signed.status_code == 200, signed.text
@@ -55,7 +57,7 @@ def test_init_creates_the_district_and_its_organizer_signs_in_with_the_link(
 
 def test_init_is_refused_on_a_store_that_has_a_district(runner: CliRunner) -> None:
     assert runner.invoke(cli, INIT).exit_code == 0
-    again = runner.invoke(cli, [*INIT[:2], "Another"] + INIT[3:])
+    again = runner.invoke(cli, [*INIT[:2], "Another", *INIT[3:]])
     assert again.exit_code != 0
     assert "already has a district" in again.output
     demo = runner.invoke(cli, ["demo"])
@@ -78,7 +80,7 @@ def test_init_is_refused_on_the_demo_store(runner: CliRunner) -> None:
 
 def test_a_bad_email_is_named_as_the_option_and_nothing_is_created(
         runner: CliRunner) -> None:
-    bad = runner.invoke(cli, [*INIT[:3], "bo.kim"] + INIT[4:])
+    bad = runner.invoke(cli, [*INIT[:3], "bo.kim", *INIT[4:]])
     assert bad.exit_code == 2
     assert "--organizer-email" in bad.output
     assert runner.invoke(cli, INIT).exit_code == 0  # the store is still empty
