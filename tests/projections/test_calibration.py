@@ -86,7 +86,7 @@ def withheld(rooms: int) -> Agreement:
 def test_a_known_pattern_gives_exactly_that_report(demo: Services) -> None:
     # Spring: 4 rooms; cfu seen alike in 2 (yes/yes twice, yes/no twice), the target
     # alike in all 4, engagement by both coaches in only 2 rooms. The team debriefs.
-    spring = [{"cfu": ("yes", "yes"), "target_posted": ("yes", "yes"),
+    spring: list[dict[str, tuple[Any, Any]]] = [{"cfu": ("yes", "yes"), "target_posted": ("yes", "yes"),
                "engagement": (3, 4)},
               {"cfu": ("yes", "yes"), "target_posted": ("no", "no"),
                "engagement": (2, 6)},
@@ -95,7 +95,7 @@ def test_a_known_pattern_gives_exactly_that_report(demo: Services) -> None:
               {"cfu": ("no", "yes"), "target_posted": ("yes", "yes")}]
     # Fall, after they discussed cfu: alike in 3 rooms; a fourth where coach3 could
     # not see it ("not observed") is no comparison. No debrief yet.
-    fall = [{"cfu": ("yes", "yes"), "target_posted": ("yes", "no")},
+    fall: list[dict[str, tuple[Any, Any]]] = [{"cfu": ("yes", "yes"), "target_posted": ("yes", "no")},
             {"cfu": ("no", "no")},
             {"cfu": ("yes", "yes")},
             {"cfu": ("not_observed", "yes")}]
