@@ -31,6 +31,7 @@ from web.bootstrap import Services
 
 TEAM = ("coach3", "coach4")
 ORGANIZER = Actor("organizer1", ("organizer",))
+Taps = dict[str, tuple[Any, Any]]  # per look-for, what coach3 and coach4 tapped
 
 
 def send(services: Services, user: str, *events: dict[str, Any]) -> None:
@@ -86,7 +87,7 @@ def withheld(rooms: int) -> Agreement:
 def test_a_known_pattern_gives_exactly_that_report(demo: Services) -> None:
     # Spring: 4 rooms; cfu seen alike in 2 (yes/yes twice, yes/no twice), the target
     # alike in all 4, engagement by both coaches in only 2 rooms. The team debriefs.
-    spring: list[dict[str, tuple[Any, Any]]] = [{"cfu": ("yes", "yes"), "target_posted": ("yes", "yes"),
+    spring: list[Taps] = [{"cfu": ("yes", "yes"), "target_posted": ("yes", "yes"),
                "engagement": (3, 4)},
               {"cfu": ("yes", "yes"), "target_posted": ("no", "no"),
                "engagement": (2, 6)},
@@ -95,7 +96,7 @@ def test_a_known_pattern_gives_exactly_that_report(demo: Services) -> None:
               {"cfu": ("no", "yes"), "target_posted": ("yes", "yes")}]
     # Fall, after they discussed cfu: alike in 3 rooms; a fourth where coach3 could
     # not see it ("not observed") is no comparison. No debrief yet.
-    fall: list[dict[str, tuple[Any, Any]]] = [{"cfu": ("yes", "yes"), "target_posted": ("yes", "no")},
+    fall: list[Taps] = [{"cfu": ("yes", "yes"), "target_posted": ("yes", "no")},
             {"cfu": ("no", "no")},
             {"cfu": ("yes", "yes")},
             {"cfu": ("not_observed", "yes")}]
