@@ -383,6 +383,34 @@ class Calibrations:
                             agreement=agreement(results.get(item.key, []), self.minimum))
                    for item in items if item.key in results])
 
+    def rows(self, team_pseudonym: Callable[[tuple[str, ...]], str]) -> list[list[object]]:
+        """The analysts' table (calibration.parquet): per look-for, for the district and
+        for each team (a pseudonym), over all terms and per term, and before and after
+        discussion: [scope, team, item, term, discussion, rooms, agreed, agreement,
+        suppressed]. Never per pair, room or teacher."""
+        views = self._views()
+        observed = self._observed(views)
+        items = look_fors({v.catalog_version: self.catalog(v.catalog_version)
+                           for v in views}.values())
+        by_team: dict[tuple[str, ...], list[Observed]] = {}
+        for visit in observed:
+            by_team.setdefault(tuple(sorted(set(visit.view.team))), []).append(visit)
+        scopes: list[tuple[str, str | None, list[Observed]]] = [("district", None, observed)]
+        scopes += [("team", team_pseudonym(members), visits)
+                   for members, visits in sorted(by_team.items())]
+        found: list[list[object]] = []
+        for scope, team, visits in scopes:
+            calibrated, _, _ = calibrate(visits, items, self.minimum)
+            for item in calibrated:
+                figures = [(None, "all", item.overall),
+                           (None, "before", item.before_discussion),
+                           (None, "after", item.after_discussion),
+                           *((t.term, "all", t.agreement) for t in item.terms)]
+                found.extend([scope, team, item.key, term, discussion, figure.rooms,
+                              figure.agreed, figure.agreement, figure.suppressed]
+                             for term, discussion, figure in figures)
+        return found
+
     def _report(self, scope: Scope, scope_id: str, title: str, members: list[PersonRef],
                 views: Sequence[VisitView]) -> Calibration:
         observed = self._observed(views)
