@@ -3,7 +3,18 @@ from it (web.routing)."""
 
 from __future__ import annotations
 
-from web import api, calibration, cycle, events_api, growth, people, plans, roster, signin
+from web import (
+    api,
+    calibration,
+    cycle,
+    events_api,
+    growth,
+    never_show,
+    people,
+    plans,
+    roster,
+    signin,
+)
 from web.routing import Endpoint
 
 ENDPOINTS: list[Endpoint] = [
@@ -16,4 +27,5 @@ ENDPOINTS: list[Endpoint] = [
     *growth.ENDPOINTS,
     *signin.ENDPOINTS,
     *calibration.ENDPOINTS,
+    *never_show.ENDPOINTS,
 ]

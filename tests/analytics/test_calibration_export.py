@@ -62,7 +62,7 @@ def test_the_readme_recipe_agrees_with_the_district_report(
     out = exported(demo, pseudonyms, tmp_path / "export")
     (sql,) = re.findall(r"<!-- calibration-discussed -->\s*```sql\n(.*?)```",
                         README.read_text(), re.S)
-    answer = duckdb.sql(sql.replace("'export/", f"'{out}/")).fetchall()
+    answer = duckdb.connect().execute(sql.replace("'export/", f"'{out}/")).fetchall()
     demo.projector.catch_up()
     report = Calibrations(demo.read_models, 3, Reader(demo.read_models).catalog).district(
         Actor("organizer1", ("organizer",)))
