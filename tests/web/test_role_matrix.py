@@ -18,9 +18,9 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.testclient import TestClient
 
+from projections.calibration import team_id
 from tests.builders import batch, enter, event
 from tests.conftest import FakeClock
-from projections.calibration import team_id
 from walkthrough.demo import CURRENT_VISIT, load_demo
 from walkthrough.district import growth_id
 from web.app import create_app
