@@ -200,6 +200,7 @@ MATRIX: list[Row] = [
     Row("GET /reports/schools/{school_id}/trends", f"/reports/schools/{SCHOOL}/trends",
         PUBLIC),
     Row("GET /reports/trends", "/reports/trends", PUBLIC),
+    Row("GET /reports/never-show", "/reports/never-show", PUBLIC),
     Row("GET /{path:path}", f"/visits/{VISIT}", PUBLIC),
 ]
 
