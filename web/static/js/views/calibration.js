@@ -41,7 +41,8 @@ function itemsTable(report) {
       "No room was observed by two or more coaches yet: agreement shows once the team observes rooms together.");
   }
   const terms = [...new Set(shown.flatMap((i) => i.terms.map((t) => t.term)))].sort();
-  return h("div", { class: "table-scroll" },
+  // A phone scrolls the table, not the page (the region takes the focus to scroll by keys).
+  return h("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": "Agreement per look-for" },
     h("table", { class: "trend-table calibration-table", testid: "calibration-table" },
       h("caption", {}, "Agreement per look-for: rooms seen alike / rooms observed by two or more coaches"),
       h("thead", {}, h("tr", {},
