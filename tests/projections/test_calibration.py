@@ -3,11 +3,13 @@ report, and no figure comes from fewer rooms than the minimum."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
-from hypothesis import given
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from projections.calibration import (
@@ -24,10 +26,13 @@ from projections.calibration import (
 from projections.queries import Reader
 from projections.visit_view import VisitView
 from tests.builders import enter, event, record, tap
+from tests.conftest import NOW, FakeClock
 from walkthrough.access import Actor
 from walkthrough.catalog import DEFAULT_CATALOG
+from walkthrough.demo import load_demo
 from walkthrough.errors import NotFound
-from web.bootstrap import Services
+from web.bootstrap import Services, bootstrap
+from web.settings import Settings
 
 TEAM = ("coach3", "coach4")
 ORGANIZER = Actor("organizer1", ("organizer",))
@@ -203,3 +208,76 @@ def test_an_agreement_is_withheld_under_the_minimum(results: list[bool], minimum
     assert found.rooms == len(results)
     assert found.suppressed == (len(results) < minimum)
     assert found.agreement is None or found.agreement == round(sum(results) / len(results), 3)
+
+
+# --- the whole way through: random taps by two coaches, every figure read back ----------
+
+MODEL_VALUES: dict[str, list[Any]] = {
+    "cfu": ["yes", "no", "not_observed", None],
+    "engagement": [1, 2, 3, 5, 6, None],
+    "rigor": ["apply", "remember", None],
+}
+
+
+def model_alike(item: str, first: Any, second: Any) -> bool | None:
+    """The consensus rule restated for these look-fors: None when not both observed."""
+    if first is None or second is None or "not_observed" in (first, second):
+        return None
+    if item == "engagement":
+        return bool(abs(first - second) * 4 <= 6 - 1)
+    return bool(first == second)
+
+
+def all_figures(report: Calibration) -> list[Agreement]:
+    return [figure for item in report.items for figure in figures(item)]
+
+
+class Modelled(NamedTuple):
+    services: Services
+    expected: dict[str, list[bool]]  # per look-for, the model's results so far
+
+
+@pytest.fixture(scope="module")
+def modelled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Modelled]:
+    """The demo, and a first visit whose three rooms the coaches saw alike for cfu (so
+    the cfu figure is shown from the first example on)."""
+    services = bootstrap(Settings(data_dir=tmp_path_factory.mktemp("calibration")),
+                         clock=FakeClock())
+    load_demo(services.app, today=NOW.date())
+    visit(services, date(2025, 10, 1), [{"cfu": ("yes", "yes")}] * 3, debrief=False)
+    yield Modelled(services, {"cfu": [True] * 3})
+    services.close()
+
+
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rooms=st.lists(st.fixed_dictionaries({
+    key: st.tuples(st.sampled_from(values), st.sampled_from(values))
+    for key, values in MODEL_VALUES.items()}), max_size=5),
+    day=st.dates(date(2025, 9, 1), date(2026, 11, 20)))
+def test_every_figure_read_back_follows_the_rule_and_the_minimum(
+        modelled: Modelled, rooms: list[Taps], day: date) -> None:
+    expected = modelled.expected
+    for taps in rooms:
+        for key, (first, second) in taps.items():
+            alike = model_alike(key, first, second)
+            if alike is not None:
+                expected.setdefault(key, []).append(alike)
+    visit(modelled.services, day, rooms, debrief=False)
+    found = calibrations(modelled.services)
+    minimum = found.minimum
+    report = found.team(ORGANIZER, team_id(TEAM))
+    pair = found.pair(Actor("coach4", ("coach",)), "coach3", "coach4")
+    district = found.district(ORGANIZER)
+    every = [*all_figures(report), *all_figures(district), *(i.agreement for i in pair.items)]
+    for figure in every:
+        assert figure.suppressed == (figure.rooms < minimum), figure
+        assert (figure.agreed is None) == figure.suppressed, figure
+        assert (figure.agreement is None) == figure.suppressed, figure
+    for item in report.items:
+        if item.key in MODEL_VALUES:
+            results = expected.get(item.key, [])
+            assert item.overall == agreement(results, minimum), item.key
+            assert {i.key: i.agreement for i in pair.items}.get(
+                item.key, agreement([], minimum)) == item.overall
+    assert not {i.key: i for i in report.items}["cfu"].overall.suppressed
