@@ -20,6 +20,7 @@ from web.bodies import read_body
 from web.context import AS_OF, read, services
 from web.errors import RequestError
 from web.ratelimit import check_sync_rate
+from web.refusals import count_refusals
 from web.responses import JSON
 from web.routing import Endpoint
 from web.schemas import SyncRequestDoc, SyncResponse, sync_request_decoder
@@ -47,6 +48,8 @@ async def sync(request: Request) -> Response:
         _check_batch_size(len(envelope.events), found.settings.max_batch_events)
         items = [decode_client_event(raw, now) for raw in envelope.events]
     outcomes = await run_in_threadpool(found.app.record, actor, device_id, items)
+    await count_refusals(request, [o.error.code for o in outcomes
+                                   if o.status == "rejected" and o.error is not None])
     return JSON(SyncResponse(results=outcomes))
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from projections.projector import Projector
 from projections.pseudonyms import Pseudonymiser, configured_secret
 from projections.store import ReadModelStore
+from walkthrough.adapters.refusal_counts import RefusalCounts
 from walkthrough.adapters.roster_store import RosterStore
 from walkthrough.adapters.signin_links import SignInLinkStore
 from walkthrough.adapters.tokens import TokenStore
@@ -32,6 +33,7 @@ class Services:
     pseudonyms: Pseudonymiser
     sync_limit: TokenBuckets | None  # sync requests per token (None: no limit)
     signin_limit: TokenBuckets | None  # refused sign-in links per address
+    refusals: RefusalCounts  # how often each rule refused something (counts only)
     clock: Clock = utc_now
 
     def close(self) -> None:
@@ -52,6 +54,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
             roster = storage.roster(app, roster_key(secret))
             app.use_rosters(roster.roster)
             signin_links = storage.signin_links(app, tokens)
+            refusals = storage.refusals(app)
             close_on_error.pop_all()
     return Services(
         settings=settings, app=app, read_models=read_models,
@@ -60,7 +63,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
         sync_limit=_limit(settings.sync_rate_per_minute, settings.sync_burst),
         signin_limit=_limit(settings.signin_failures_per_minute,
                             settings.signin_failure_burst),
-        clock=clock)
+        clock=clock, refusals=refusals)
 
 
 def _limit(per_minute: int, burst: int) -> TokenBuckets | None:

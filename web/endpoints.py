@@ -3,7 +3,18 @@ from it (web.routing)."""
 
 from __future__ import annotations
 
-from web import api, cycle, events_api, growth, people, plans, roster, signin
+from web import (
+    api,
+    calibration,
+    cycle,
+    events_api,
+    growth,
+    never_show,
+    people,
+    plans,
+    roster,
+    signin,
+)
 from web.routing import Endpoint
 
 ENDPOINTS: list[Endpoint] = [
@@ -15,4 +26,6 @@ ENDPOINTS: list[Endpoint] = [
     *people.ENDPOINTS,
     *growth.ENDPOINTS,
     *signin.ENDPOINTS,
+    *calibration.ENDPOINTS,
+    *never_show.ENDPOINTS,
 ]

@@ -4,6 +4,7 @@ import { ApiError, AuthError, NetworkError, clearToken, getJson, getToken } from
 import { h, humanize, replace, formatTime } from "./dom.js";
 import * as outbox from "./outbox.js";
 import { kvDeletePrefix, kvSet } from "./store.js";
+import { renderCalibration } from "./views/calibration.js";
 import { renderCapture } from "./views/capture.js";
 import { renderCatalogs } from "./views/catalogs.js";
 import { renderCycleDebrief } from "./views/debrief.js";
@@ -139,6 +140,8 @@ async function route() {
       dispose = await renderSchools(main, me, { setTitle });
     } else if ((match = path.match(/^\/schools\/([^/]+)\/matches\/?$/))) {
       dispose = await renderMatches(main, decodeURIComponent(match[1]), me, { setTitle, navigate });
+    } else if (/^\/calibration(?:\/(?:district|teams\/[^/]+|partnerships\/[^/]+))?\/?$/.test(path)) {
+      await renderCalibration(main, path, me, { setTitle });
     } else if (path === "/catalogs") {
       dispose = await renderCatalogs(main, me, { setTitle });
     } else if ((match = path.match(/^\/visits\/([^/]+)\/?$/))) {

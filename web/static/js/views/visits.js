@@ -83,10 +83,15 @@ export function renderVisits(root, me, { stale, setTitle }) {
       link("/growth", "District growth", "district-growth-link"),
       h("a", { href: "/reports/trends", class: "button-link", testid: "district-trends-link" }, "District trends"));
   }
+  if (roles.some((role) => ["coach", "organizer", "analyst"].includes(role))) {
+    tools.push(link("/calibration", "Calibration: how alike we see", "calibration-link"));
+  }
   if (roles.includes("host") && me.user.school_id) {
     tools.push(h("a", { href: `/reports/schools/${encodeURIComponent(me.user.school_id)}/trends`,
       class: "button-link", testid: "school-trends-link" }, "Your school's trends"));
   }
+  tools.push(h("a", { href: "/reports/never-show", class: "button-link", testid: "never-show-link" },
+    "What this system can never show"));
   replace(root,
     h("h1", { tabindex: "-1" }, "Your visits"),
     tools.length ? h("p", { class: "links", testid: "tools" }, tools) : null,
