@@ -61,6 +61,8 @@ class Me(msgspec.Struct):
     user: User
     visits: list[VisitListing]
     growth_records: list[GrowthRecordRef] = []
+    calendar_url: str | None = None  # the caller's private iCalendar feed
+    time_zone: str = "UTC"  # the district's: every date and time is shown in it
 
 
 class VisitDetail(msgspec.Struct):

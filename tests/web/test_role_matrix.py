@@ -171,6 +171,15 @@ MATRIX: list[Row] = [
     # substitute: the same answer for everyone. Redeeming is in tests/web/test_signin_api.py.
     Row("POST /api/signin/link", "/api/signin/link", (401,) * 7,
         body=lambda: {"code": "not-a-sign-in-code"}),
+    Row("GET /api/calendar", "/api/calendar", (*ALL, 401)),
+    Row("PUT /api/calendar", "/api/calendar", ORGANIZER_CREATES, body=lambda: {
+        "closures": [{"start": "2026-12-21", "end": "2027-01-01", "label": "Winter break"}]}),
+    Row("POST /api/calendar/parse", "/api/calendar/parse", ORGANIZER_ONLY),
+    Row("POST /api/me/calendar-feed/reset", "/api/me/calendar-feed/reset",
+        (201,) * 6 + (401,)),
+    # The feed's secret is in its address: a made-up one is no one's feed, token or not.
+    Row("GET /api/calendar/feed/{user_id}/{token}.ics",
+        "/api/calendar/feed/coach1/not-the-secret.ics", (404,) * 7),
     Row("GET /api/{rest:path}", "/api/nowhere", (404,) * 6 + (401,)),
     Row("GET /health", "/health", (200,) * 7),
     Row("GET /openapi.json", "/openapi.json", (200,) * 7),
