@@ -143,7 +143,8 @@ class Reader:
             user=User(id=actor.user_id, name=person.name, roles=list(actor.roles),
                       school_id=actor.school_id),
             visits=[VisitListing(id=v.id, school=self._school(v.school_id), phase=v.phase,
-                                 date=v.date, focus=v.focus, relation=relations[v.id])
+                                 date=v.date, focus=v.focus, relation=relations[v.id],
+                                 starts_at=v.starts_at, minutes=v.minutes)
                     for v in visits])
 
     def visit(self, actor: Actor, visit_id: str) -> VisitDetail:

@@ -32,7 +32,6 @@ from walkthrough.events import CalendarFeedReset, SchoolCalendarSet
 from walkthrough.school_calendar import MAX_CLOSURES, Closure
 from walkthrough.school_days_import import closures_from_csv, closures_from_icalendar
 from web.auth import caller
-from web.bodies import read_body
 from web.bootstrap import Services
 from web.context import body, read, services
 from web.cycle import Recorded, record_preparation
@@ -55,6 +54,13 @@ class CalendarForm(msgspec.Struct, forbid_unknown_fields=True):
 
     closures: Annotated[list[Closure], msgspec.Meta(max_length=MAX_CLOSURES)]
     source: Literal["entered", "icalendar", "csv"] = "entered"
+
+
+class CalendarFile(msgspec.Struct, forbid_unknown_fields=True):
+    """A district's calendar file, as text: an iCalendar export or a CSV of dates."""
+
+    kind: Literal["icalendar", "csv"]
+    text: Annotated[str, msgspec.Meta(max_length=CALENDAR_FILE_LIMIT)]
 
 
 class ParsedClosures(msgspec.Struct):
@@ -91,13 +97,10 @@ async def set_school_calendar(request: Request) -> Response:
 
 
 async def parse_calendar_file(request: Request) -> Response:
-    raw = await read_body(request, CALENDAR_FILE_LIMIT)
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    looks_like_icalendar = raw.lstrip(b"\xef\xbb\xbf \r\n").startswith(b"BEGIN:VCALENDAR")
-    if kind == "text/calendar" or looks_like_icalendar:
-        closures = closures_from_icalendar(raw)
-    else:
-        closures = closures_from_csv(raw)
+    file = await body(request, CalendarFile, limit=CALENDAR_FILE_LIMIT + 1024)
+    data = file.text.encode()
+    closures = closures_from_icalendar(data) if file.kind == "icalendar" \
+        else closures_from_csv(data)
     return JSON(ParsedClosures(closures=closures))
 
 
@@ -148,7 +151,7 @@ ENDPOINTS = [
     Endpoint("post", "/api/calendar/parse", parse_calendar_file, "Read days without school "
              "from an iCalendar (.ics) or CSV (date[,end],label) file, to review before "
              "saving; nothing is stored (organizers)", roles=("organizer",),
-             answer=ParsedClosures),
+             body=CalendarFile, answer=ParsedClosures),
     Endpoint("get", "/api/calendar/feed/{user_id}/{token}.ics", calendar_feed, "A person's "
              "private iCalendar feed: their visits, partnership meetings and check-ins due "
              "(the secret is in the address; no bearer token)", public=True,

@@ -47,12 +47,12 @@ def test_organizers_set_the_breaks_and_everyone_reads_them(
 
 def test_an_icalendar_or_csv_file_is_read_for_review_and_nothing_is_stored(
         client: TestClient, auth: dict[str, dict[str, str]]) -> None:
-    csv = b"date,end,label\n2026-12-21,2027-01-01,Winter break\n"
-    parsed = client.post("/api/calendar/parse", content=csv, headers={
-        **auth["organizer1"], "content-type": "text/csv"})
+    csv = "date,end,label\n2026-12-21,2027-01-01,Winter break\n"
+    parsed = client.post("/api/calendar/parse", json={"kind": "csv", "text": csv},
+                         headers=auth["organizer1"])
     assert parsed.status_code == 200, parsed.text
     assert parsed.json()["closures"] == [WINTER]
-    bad = client.post("/api/calendar/parse", content=b"2026-12-21,later,x\n",
+    bad = client.post("/api/calendar/parse", json={"kind": "csv", "text": "2026-12-21,later,x"},
                       headers=auth["organizer1"])
     assert bad.status_code == 422
     assert "row 1, column 2" in bad.json()["error"]["message"]
