@@ -28,8 +28,8 @@ from typing import Literal, NamedTuple
 import msgspec
 
 from projections.answers import PersonRef
-from projections.district_view import PARTNERSHIP, PERSON, partnership_decoder
-from projections.projector import VISIT, person_decoder, view_decoder
+from projections.district_view import PARTNERSHIP, PERSON, partnership_decoder, person_decoder
+from projections.projector import VISIT, view_decoder
 from projections.rooms import ROOM, RoomLog, VisitRooms, load_index, log_decoder
 from projections.store import ReadModelStore
 from projections.summary import effective_min_rooms

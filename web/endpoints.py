@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from web import (
     api,
+    calendar,
     calibration,
     cycle,
     events_api,
@@ -28,4 +29,5 @@ ENDPOINTS: list[Endpoint] = [
     *signin.ENDPOINTS,
     *calibration.ENDPOINTS,
     *never_show.ENDPOINTS,
+    *calendar.ENDPOINTS,
 ]

@@ -187,6 +187,16 @@ MATRIX: list[Row] = [
     Row("GET /api/calibration/pairs/{first}/{second}", "/api/calibration/pairs/coach1/coach2",
         (200, 404, 404, 404, 404, 404, 401)),
     Row("GET /api/never-show", "/api/never-show", (*ALL, 401)),
+    Row("GET /api/calendar", "/api/calendar", (*ALL, 401)),
+    Row("PUT /api/calendar", "/api/calendar", ORGANIZER_CREATES, body=lambda: {
+        "closures": [{"start": "2026-12-21", "end": "2027-01-01", "label": "Winter break"}]}),
+    Row("POST /api/calendar/parse", "/api/calendar/parse", ORGANIZER_ONLY,
+        body=lambda: {"kind": "csv", "text": "2026-12-21,2027-01-01,Winter break"}),
+    Row("POST /api/me/calendar-feed/reset", "/api/me/calendar-feed/reset",
+        (201,) * 6 + (401,)),
+    # The feed's secret is in its address: a made-up one is no one's feed, token or not.
+    Row("GET /api/calendar/feed/{user_id}/{token}.ics",
+        "/api/calendar/feed/coach1/not-the-secret.ics", (404,) * 7),
     Row("GET /api/{rest:path}", "/api/nowhere", (404,) * 6 + (401,)),
     Row("GET /health", "/health", (200,) * 7),
     Row("GET /openapi.json", "/openapi.json", (200,) * 7),
