@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from walkthrough.demo import CURRENT_VISIT, DEMO_USERS, DISTRICT, load_demo
 from walkthrough.district import unique_user_id
 from walkthrough.errors import DomainError, NotFound, StoreUnavailable, Unauthorized
 from walkthrough.events import DistrictNamed, PersonRegistered
-from web import qr
+from web import backups, qr
 from web.analyst_cli import export, replay_past
 from web.bootstrap import Services, bootstrap
 from web.progress import log_progress
@@ -38,9 +39,15 @@ def serve(
     workers: Annotated[int, typer.Option(
         min=1, help="Server processes; each opens the store itself (any number on "
                     "PostgreSQL, also on other machines; SQLite: one machine)")] = 1,
+    forwarded_allow_ips: Annotated[str | None, typer.Option(
+        envvar="WALKTHROUGH_FORWARDED_ALLOW_IPS",
+        help="Comma-separated addresses or networks of the reverse proxy in front (e.g. "
+             "127.0.0.1): X-Forwarded-For/-Proto are trusted from these alone, so client "
+             "addresses, rate limits and https:// are right behind it; unset: never")] = None,
 ) -> None:
     """Serve the API and the tablet app."""
     settings = Settings.from_env()
+    proxies = _proxy_addresses(forwarded_allow_ips)
     # Create the tables once here, so the workers start on a ready store.
     _open(settings).close()
     typer.echo(f"walkthrough on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
@@ -49,10 +56,26 @@ def serve(
     projector = start_process()  # the workers leave projecting to it
     try:
         uvicorn.run("web.app:create_worker_app", factory=True, host=host, port=port,
-                    workers=workers, log_level="info", proxy_headers=False,
-                    server_header=False)
+                    workers=workers, log_level="info", proxy_headers=bool(proxies),
+                    forwarded_allow_ips=proxies or None, server_header=False)
     finally:
         stop_process(projector)
+
+
+def _proxy_addresses(value: str | None) -> list[str]:
+    """The trusted proxies' addresses, each an IP address or network; exit 2 otherwise
+    (a typo must not silently trust every client, nor none)."""
+    if value is None or not value.strip():
+        return []
+    addresses = [item.strip() for item in value.split(",") if item.strip()]
+    for address in addresses:
+        try:
+            ipaddress.ip_network(address, strict=False)
+        except ValueError:
+            typer.echo(f"error: --forwarded-allow-ips: {address!r} is not an IP address or "
+                       "network (list the reverse proxy's addresses, e.g. 127.0.0.1)", err=True)
+            raise typer.Exit(code=2) from None
+    return addresses
 
 
 @cli.command()
@@ -292,6 +315,41 @@ def link(
 
 
 cli.command()(export)
+
+
+@cli.command(name="backup")
+def backup_command(
+    dest: Annotated[Path, typer.Argument(help="A new file for the copy, e.g. "
+                                              "/var/backups/walkthrough/2026-12-06.sqlite3")],
+) -> None:
+    """Copy the whole store (log, tokens, secret, rosters, read models) to DEST while it
+    serves: everything acknowledged before the copy began is in it."""
+    settings = Settings.from_env()
+    try:
+        copied = backups.backup(settings, dest)
+    except (backups.BackupError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(f"backed up {storage_for(settings).describe()} to {copied.path}: "
+               f"{copied.events} events (log position {copied.position}), {copied.made_at}")
+
+
+@cli.command(name="restore")
+def restore_command(
+    src: Annotated[Path, typer.Argument(help="A file made by `walkthrough backup`")],
+) -> None:
+    """Put a backup back into an empty data directory (or empty PostgreSQL schema);
+    anything else is refused. Then run `walkthrough verify`."""
+    settings = Settings.from_env()
+    try:
+        copied = backups.restore(settings, src)
+    except (backups.BackupError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    taken = f", taken {copied.made_at}" if copied.made_at else ""
+    typer.echo(f"restored {src} into {storage_for(settings).describe()}: {copied.events} "
+               f"events (log position {copied.position}){taken}. Check it with "
+               "`walkthrough verify`, then start the server.")
 
 
 def main() -> None:
