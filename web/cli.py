@@ -13,7 +13,8 @@ import typer
 import uvicorn
 from eventsourcing.persistence import PersistenceError
 
-from projections.rebuild import rebuild, verify
+from projections.rebuild import rebuild, upgrade, verify
+from projections.versions import READ_MODEL_VERSION, stored_version
 from walkthrough.demo import CURRENT_VISIT, DEMO_USERS, DISTRICT, load_demo
 from walkthrough.district import unique_user_id
 from walkthrough.errors import DomainError, NotFound, StoreUnavailable, Unauthorized
@@ -141,6 +142,7 @@ def verify_command() -> None:
     exit 1 on any difference."""
     services = _open(Settings.from_env())
     try:
+        _upgrade(services)
         services.projector.catch_up()
         with services.storage.scratch_read_models() as scratch:
             total = services.read_models.max_tracking_id(services.app.name) or 0
@@ -159,6 +161,18 @@ def verify_command() -> None:
     typer.echo(f"read models equal a rebuild from the log (position {position})")
 
 
+def _upgrade(services: Services) -> None:
+    """Read models of another version are rebuilt first, with progress (as `serve`'s
+    projector does on start)."""
+    version = stored_version(services.read_models, services.app.name)
+    if version == READ_MODEL_VERSION:
+        return
+    total = services.app.recorder.max_notification_id() or 0
+    with log_progress(f"rebuilding the read models of version {version} as version "
+                      f"{READ_MODEL_VERSION}", total) as progress:
+        upgrade(services.app, services.read_models, progress=progress)
+
+
 def _short(value: str | None, limit: int = 120) -> str:
     if value is None:
         return "(missing)"
@@ -173,6 +187,7 @@ def demo(
     services = bootstrap(Settings.from_env())
     try:
         loaded = load_demo(services.app)
+        _upgrade(services)
         services.projector.catch_up()
         if not loaded and services.app.district().name != DISTRICT.name:
             typer.echo("error: this store holds a district of its own; the demo loads only "
