@@ -54,7 +54,8 @@ def written_by_the_previous_version(services: Services) -> None:
     store, name = services.read_models, services.app.name
     position = store.max_tracking_id(name) or 0
     old_shape = msgspec.json.encode({"written_by": "read-model version 0"})
-    docs = {(row[0], row[1]): old_shape for row in store.dump() if row[0] != "member"}
+    docs: dict[tuple[str, str], bytes | None] = {
+        (row[0], row[1]): old_shape for row in store.dump() if row[0] != "member"}
     assert docs
     store.write(docs, [], Tracking(name, position), previous=position)
     store.set_schema_version(READ_MODEL_VERSION - 1)
