@@ -34,7 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 BROWSER_MODULES = ["test_accessibility.py", "test_capture.py", "test_cycle.py", "test_growth.py",
-                   "test_names.py",
+                   "test_https.py", "test_names.py",
                    "test_offline.py", "test_reports.py", "test_screens.py",
                    "test_signin_links.py", "test_team.py"]
 
