@@ -46,24 +46,21 @@ def caddy_path() -> str:
 
 
 def caddyfile(port: int, upstream: int, logs: Path) -> str:
-    """deploy/Caddyfile.internal's site, on test ports and with no admin endpoint."""
-    return f"""{{
-    admin off
-    auto_https disable_redirects
-    skip_install_trust
-    https_port {port}
-    log {{
-        output file {logs / "caddy.log"}
-    }}
-}}
-
-{NAME}:{port} {{
-    bind 127.0.0.1
-    tls internal
-    encode gzip
-    reverse_proxy 127.0.0.1:{upstream}
-}}
-"""
+    """deploy/Caddyfile.internal as shipped, on test ports: the site at walkthrough.test
+    on 127.0.0.1 only, no admin endpoint, no HTTP->HTTPS redirect listener."""
+    shipped = (ROOT / "deploy" / "Caddyfile.internal").read_text()
+    replacements = [
+        ("{\n\t# Caddy must not try",
+         f"{{\n\tadmin off\n\tauto_https disable_redirects\n\thttps_port {port}\n"
+         "\t# Caddy must not try"),
+        ("walkthrough.district.lan {", f"{NAME}:{port} {{\n\tbind 127.0.0.1"),
+        ("reverse_proxy 127.0.0.1:8000", f"reverse_proxy 127.0.0.1:{upstream}"),
+        ("/var/log/caddy/walkthrough-access.log", str(logs / "access.log")),
+    ]
+    for old, new in replacements:
+        assert shipped.count(old) == 1, f"deploy/Caddyfile.internal no longer has {old!r}"
+        shipped = shipped.replace(old, new)
+    return shipped
 
 
 @dataclass

@@ -5,14 +5,16 @@ and a sign-in link made for the https:// origin signs a device in."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.caddy import Caddy, behind_caddy, cli
+from tests.caddy import ROOT, Caddy, behind_caddy, caddy_path, cli
 
 # Two refused sign-in links per address, then 429 (a minute's refill: none in a test).
 FAILURE_BURST = 2
@@ -104,3 +106,16 @@ def test_a_link_made_for_the_https_origin_signs_a_device_in(
                                   headers={"Authorization": f"Bearer {body['token']}"})
     assert status == 200
     assert me["user"]["id"] == "coach1"
+
+
+@pytest.mark.parametrize("name", ["Caddyfile.public", "Caddyfile.internal"])
+def test_the_shipped_caddyfiles_parse(name: str, tmp_path: Path) -> None:
+    done = subprocess.run([caddy_path(), "adapt", "--adapter", "caddyfile", "--config",
+                           str(ROOT / "deploy" / name)], capture_output=True, text=True,
+                          timeout=60, check=False,
+                          env={**os.environ, "XDG_DATA_HOME": str(tmp_path),
+                               "XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    config = json.loads(done.stdout)
+    routes = config["apps"]["http"]["servers"]["srv0"]["routes"]
+    assert "127.0.0.1:8000" in json.dumps(routes)  # the port walkthrough.service listens on
