@@ -38,6 +38,7 @@ FORMAT = 1  # of the marker below; a backup of a newer format is refused
 MARKER_TABLE = "walkthrough_backup"
 # Tables every walkthrough store has: a file without them is not one.
 STORE_TABLES = ("stored_events", "sync_receipts")
+PG_STORE_TABLES = ("walkthrough_events", "sync_receipts")
 BUSY_TIMEOUT_SECONDS = 30.0
 
 
@@ -228,7 +229,7 @@ def _pg_backup(location: PostgresLocation, dest: Path, made_at: str) -> Copied:
         partial.unlink(missing_ok=True)
         raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
     tables = _dump_tables(partial, location)
-    missing = [t for t in STORE_TABLES if (location.schema, t) not in tables]
+    missing = [t for t in PG_STORE_TABLES if (location.schema, t) not in tables]
     if missing:
         partial.unlink(missing_ok=True)
         raise BackupError(f"schema {location.schema} holds no walkthrough store "
@@ -257,10 +258,10 @@ def _dump_tables(path: Path, location: PostgresLocation) -> set[tuple[str, str]]
 
 def _pg_restore(location: PostgresLocation, src: Path) -> Copied:
     tables = _dump_tables(src, location)
-    schemas = {schema for schema, table in tables if table in STORE_TABLES}
+    schemas = {schema for schema, table in tables if table in PG_STORE_TABLES}
     if not schemas:
         raise BackupError(f"{src} is not a walkthrough backup: it holds no "
-                          f"{' or '.join(STORE_TABLES)} table")
+                          f"{' or '.join(PG_STORE_TABLES)} table")
     if schemas != {location.schema}:
         raise BackupError(f"{src} is a backup of schema {', '.join(sorted(schemas))}; "
                           f"WALKTHROUGH_DATABASE_URL names schema {location.schema}: set "
@@ -296,7 +297,8 @@ def _pg_connection(location: PostgresLocation) -> Iterator[psycopg.Connection[tu
 def _pg_extent(location: PostgresLocation) -> tuple[int, int]:
     with _pg_connection(location) as conn:
         found = conn.execute(SQL("SELECT count(*), max(notification_id) FROM {}")
-                             .format(Identifier(location.schema, "stored_events"))).fetchone()
+                             .format(Identifier(location.schema, PG_STORE_TABLES[0]))
+                             ).fetchone()
     assert found is not None
     count, top = found
     return int(str(count)), int(str(top or 0))
