@@ -7,13 +7,14 @@ to the live store's position and lists every row that differs.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import msgspec
 
 from projections.projector import PAGE_SIZE, Progress, Projector
 from projections.store import ReadModelStore, Row
-from projections.versions import READ_MODEL_VERSION, stored_version
+from projections.versions import READ_MODEL_VERSION, REBUILDING, RECHECK_SECONDS, stored_version
 from walkthrough.application import Walkthrough
 
 
@@ -26,7 +27,9 @@ class Difference(msgspec.Struct, frozen=True):
 def rebuild(app: Walkthrough, store: ReadModelStore, until: int | None = None,
             progress: Progress | None = None, page_size: int = PAGE_SIZE) -> int:
     """Drop `store`'s read models and fold the log into it (up to notification
-    `until`, if given); return the position reached. They are then of this version."""
+    `until`, if given); return the position reached. They are then of this version;
+    meanwhile marked as no version at all, so no process reads or feeds them."""
+    store.set_schema_version(REBUILDING)
     store.reset(app.name)
     position = Projector(app, store, page_size, check_version=False).catch_up(
         until=until, progress=progress)
@@ -40,6 +43,10 @@ def upgrade(app: Walkthrough, store: ReadModelStore,
     the position reached, or None when they were current."""
     if stored_version(store, app.name) == READ_MODEL_VERSION:
         return None
+    store.set_schema_version(REBUILDING)
+    # A process of the old version still running trusts its last look for this long:
+    # let it see the mark before the read models are reset under it.
+    time.sleep(RECHECK_SECONDS)
     return rebuild(app, store, progress=progress)
 
 

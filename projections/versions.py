@@ -18,6 +18,7 @@ from walkthrough.errors import StoreUnavailable
 READ_MODEL_VERSION = 1
 """1: the first versioned read models. A store without a version was written before
 read models were versioned (version 0) and is rebuilt once."""
+REBUILDING = 0  # marked while a rebuild runs: no version reads or feeds them
 RECHECK_SECONDS = 1.0  # a process that saw current read models asks again after this
 
 
