@@ -11,6 +11,7 @@ itself is never touched. See docs/evolving-events.md.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 from walkthrough.errors import StoreUnavailable
@@ -50,13 +51,15 @@ class VersionCheck:
     """Refuses to read or feed read models of another version (ReadModelsRebuilding);
     a current answer is trusted for RECHECK_SECONDS."""
 
-    def __init__(self, store: VersionedStore, application_name: str) -> None:
+    def __init__(self, store: VersionedStore, application_name: str,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.application_name = application_name
+        self.monotonic = monotonic
         self._current_until = float("-inf")
 
     def require_current(self) -> None:
-        now = time.monotonic()
+        now = self.monotonic()
         if now < self._current_until:
             return
         version = stored_version(self.store, self.application_name)

@@ -87,8 +87,7 @@ def restore(settings: Settings, src: Path) -> Copied:
 def _sqlite_backup(store: Path, dest: Path, made_at: str) -> Copied:
     if not store.is_file():
         raise BackupError(f"there is no store at {store} (WALKTHROUGH_DATA_DIR)")
-    partial = dest.with_name(dest.name + ".partial")
-    partial.unlink(missing_ok=True)
+    partial = _private_file(dest.with_name(dest.name + ".partial"))
     try:
         with closing(sqlite3.connect(store, timeout=BUSY_TIMEOUT_SECONDS)) as source, \
                 closing(sqlite3.connect(partial)) as copy:
@@ -116,8 +115,8 @@ def _sqlite_backup(store: Path, dest: Path, made_at: str) -> Copied:
 def _sqlite_restore(data_dir: Path, store: Path, src: Path) -> Copied:
     _require_empty(data_dir)
     made_at, events, position = _check_sqlite_backup(src)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    partial = store.with_name(store.name + ".partial")
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    partial = _private_file(store.with_name(store.name + ".partial"))
     try:
         with closing(_open_read_only(src)) as source, \
                 closing(sqlite3.connect(partial)) as copy:
@@ -189,6 +188,14 @@ def _log_extent(db: sqlite3.Connection) -> tuple[int, int]:
     return int(count), int(top or 0)
 
 
+def _private_file(path: Path) -> Path:
+    """A new empty file only its owner reads: a store holds token hashes and the
+    deployment's secret."""
+    path.unlink(missing_ok=True)
+    path.touch(mode=0o600)
+    return path
+
+
 def _fsync(path: Path) -> None:
     with path.open("rb") as file:
         os.fsync(file.fileno())
@@ -222,7 +229,7 @@ def _run(args: list[str], location: PostgresLocation) -> subprocess.CompletedPro
 def _pg_backup(location: PostgresLocation, dest: Path, made_at: str) -> Copied:
     # Counted before the dump's snapshot, which holds at least these.
     events, position = _pg_extent(location)
-    partial = dest.with_name(dest.name + ".partial")
+    partial = _private_file(dest.with_name(dest.name + ".partial"))
     done = _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
                  f"--schema={location.schema}", f"--file={partial}"], location)
     if done.returncode != 0:

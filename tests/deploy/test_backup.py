@@ -138,6 +138,7 @@ def test_a_backup_under_sync_load_restores_every_acknowledged_event_exactly_once
         for device in devices:
             device.join(timeout=120)
     assert made.returncode == 0, made.stderr
+    assert dest.stat().st_mode & 0o077 == 0  # tokens' hashes and the secret: owner only
     assert not load.errors, load.errors
     with load.lock:
         before = [i for at, ids in load.acknowledged if at < began for i in ids]

@@ -8,10 +8,16 @@ import time
 from typing import Any
 
 import msgspec
+import pytest
 from eventsourcing.persistence import Tracking
 from starlette.testclient import TestClient
 
-from projections.versions import READ_MODEL_VERSION
+from projections.versions import (
+    READ_MODEL_VERSION,
+    RECHECK_SECONDS,
+    ReadModelsRebuilding,
+    VersionCheck,
+)
 from tests.builders import batch, enter
 from tests.conftest import FakeClock
 from walkthrough.demo import CURRENT_VISIT, PAST_VISIT
@@ -124,3 +130,16 @@ def test_a_store_never_projected_is_current_without_a_rebuild(services: Services
     assert services.read_models.schema_version() is None
     services.projector.catch_up()
     assert services.read_models.schema_version() == READ_MODEL_VERSION
+
+
+def test_a_process_of_the_old_version_stops_reading_once_a_newer_one_took_over(
+    demo: Services
+) -> None:
+    now = [1000.0]
+    demo.projector.version = VersionCheck(demo.read_models, demo.app.name, lambda: now[0])
+    demo.projector.catch_up()
+    demo.read_models.set_schema_version(READ_MODEL_VERSION + 1)  # the next version's mark
+    demo.projector.catch_up()  # its last look is trusted for a moment...
+    now[0] += RECHECK_SECONDS
+    with pytest.raises(ReadModelsRebuilding):  # ...then it neither reads nor feeds them
+        demo.projector.catch_up()
