@@ -5,13 +5,16 @@ stored; the log is never rewritten."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
 import pytest
 from eventsourcing.persistence import Tracking
+from psycopg.sql import SQL
 from starlette.testclient import TestClient
 
+from projections.store import PostgresReadModelStore, SQLiteReadModelStore
 from projections.versions import (
     READ_MODEL_VERSION,
     RECHECK_SECONDS,
@@ -67,19 +70,37 @@ def written_by_the_previous_version(services: Services) -> None:
     store.set_schema_version(READ_MODEL_VERSION - 1)
 
 
+def written_before_read_models_had_a_version(services: Services) -> None:
+    """What every release before versioned read models left: no version table at all
+    (this version creates it empty on start), documents it does not read."""
+    written_by_the_previous_version(services)
+    store = services.read_models
+    if isinstance(store, PostgresReadModelStore):
+        statement = SQL("DROP TABLE {}").format(store.version)
+        with store.datastore.transaction(commit=True) as pg:
+            pg.execute(statement)
+    else:
+        assert isinstance(store, SQLiteReadModelStore)
+        with store.datastore.transaction(commit=True) as lite:
+            lite.execute("DROP TABLE rm_schema_version")
+
+
 def newer_server(settings: Settings, clock: FakeClock, projecting: bool) -> Services:
     """The next version starting on the same store (its projector thread on or off)."""
     return bootstrap(msgspec.structs.replace(settings, background_projector=projecting),
                      clock=clock)
 
 
+@pytest.mark.parametrize("previous", [written_by_the_previous_version,
+                                      written_before_read_models_had_a_version])
 def test_read_models_of_the_previous_version_come_up_with_the_same_answers(
-    demo: Services, settings: Settings, clock: FakeClock, auth: Headers
+    demo: Services, settings: Settings, clock: FakeClock, auth: Headers,
+    previous: Callable[[Services], None]
 ) -> None:
     with TestClient(create_app(services=demo)) as client:
         before = answers(client, auth)
     log_before = the_log(demo)
-    written_by_the_previous_version(demo)
+    previous(demo)
 
     upgraded = newer_server(settings, clock, projecting=True)
     try:
