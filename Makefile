@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export WALKTHROUGH_DATA_DIR ?= var
 
-.PHONY: run test install lint bench clean chromium
+.PHONY: run test install lint bench clean chromium caddy
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +32,19 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
 	  || echo "could not install chromium; browser tests will skip (or fail with WALKTHROUGH_REQUIRE_BROWSER=1)"; }
 
+# Debian's Caddy for the HTTPS tests (the reverse proxy docs/deployment.md sets up).
+caddy:
+	@command -v caddy >/dev/null 2>&1 || { \
+	  echo "installing Debian's caddy for the HTTPS tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq caddy >/dev/null \
+	  || echo "could not install caddy; HTTPS tests will skip (or fail with WALKTHROUGH_REQUIRE_CADDY=1)"; }
+
 lint: install
 	$(BIN)/ruff check walkthrough projections web tests benchmarks
 	$(BIN)/mypy
 
-test: install chromium lint
+test: install chromium caddy lint
 	$(BIN)/python -m pytest
 
 bench: install

@@ -36,6 +36,7 @@ from projections.rooms import (
     log_decoder,
 )
 from projections.store import Key, ReadModelStore
+from projections.versions import VersionCheck
 from projections.visit_view import Projected, VisitView, apply, plan, projected_decoder
 from walkthrough import events as ev
 from walkthrough.application import Walkthrough
@@ -62,10 +63,13 @@ Progress = Callable[[int], None]  # called with the position after each page
 
 class Projector:
     def __init__(self, app: Walkthrough, store: ReadModelStore,
-                 page_size: int = PAGE_SIZE) -> None:
+                 page_size: int = PAGE_SIZE, check_version: bool = True) -> None:
         self.app = app
         self.store = store
         self.page_size = page_size
+        # Read models of another version are neither fed nor read (a rebuild is not
+        # checked: it starts from nothing and marks them current when done).
+        self.version = VersionCheck(store, app.name) if check_version else None
         self._lock = threading.Lock()
         # Visits as this projector last wrote them (least recently touched first), valid
         # while the position is still the one it wrote (nobody else moved it since).
@@ -80,7 +84,10 @@ class Projector:
         return self.store.max_tracking_id(self.app.name) or 0
 
     def catch_up(self, until: int | None = None, progress: Progress | None = None) -> int:
-        """Apply everything recorded so far (or up to `until`); return the position."""
+        """Apply everything recorded so far (or up to `until`); return the position.
+        ReadModelsRebuilding when the stored read models are of another version."""
+        if self.version is not None:
+            self.version.require_current()
         with self._lock:
             while True:
                 position = self.position()

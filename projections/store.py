@@ -17,6 +17,9 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL, Composed, Identifier
 
 Key = tuple[str, str]
+# One row: the version of the read models' documents (projections.versions).
+SCHEMA_VERSION_TABLE = ("CREATE TABLE IF NOT EXISTS rm_schema_version ("
+                        "id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)")
 Member = tuple[str, str, str]  # user_id, visit_id, relation
 Row = tuple[str, ...]
 
@@ -50,6 +53,11 @@ class ReadModelStore(Protocol):
     def snapshot(self, application_name: str) -> tuple[int, list[Row]]:
         """The position and `dump()`, read consistently together."""
 
+    def schema_version(self) -> int | None:
+        """The read models' version (projections.versions); None: never set."""
+
+    def set_schema_version(self, version: int) -> None: ...
+
 
 def _document_rows(rows: Iterable[tuple[str, str, bytes]]) -> list[Row]:
     return [(kind, doc_id, bytes(doc).decode()) for kind, doc_id, doc in rows]
@@ -81,7 +89,19 @@ class SQLiteReadModelStore(SQLiteTrackingRecorder):
             "CREATE TABLE IF NOT EXISTS rm_visit_members ("
             "user_id TEXT, visit_id TEXT, relation TEXT NOT NULL, "
             "PRIMARY KEY (user_id, visit_id)) WITHOUT ROWID",
+            SCHEMA_VERSION_TABLE,
         ]
+
+    def schema_version(self) -> int | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT version FROM rm_schema_version WHERE id = 1")
+            row = c.fetchone()
+        return None if row is None else int(row[0])
+
+    def set_schema_version(self, version: int) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("INSERT INTO rm_schema_version VALUES (1, ?) ON CONFLICT (id) "
+                      "DO UPDATE SET version = excluded.version", [version])
 
     def get(self, kind: str, doc_id: str) -> bytes | None:
         return self.get_many(kind, [doc_id]).get(doc_id)
@@ -167,13 +187,28 @@ class PostgresReadModelStore(PostgresTrackingRecorder):
         self.documents = Identifier(schema, "rm_documents")
         self.members = Identifier(schema, "rm_visit_members")
         self.tracking = Identifier(schema, self.tracking_table_name)
+        self.version = Identifier(schema, "rm_schema_version")
         self.sql_create_statements += [
             # Ids compare byte-wise, like SQLite's, so prefix ranges use the key.
             SQL('CREATE TABLE IF NOT EXISTS {} (kind text COLLATE "C", id text COLLATE "C", '
                 "doc bytea NOT NULL, PRIMARY KEY (kind, id))").format(self.documents),
             SQL("CREATE TABLE IF NOT EXISTS {} (user_id text, visit_id text, "
                 "relation text NOT NULL, PRIMARY KEY (user_id, visit_id))").format(self.members),
+            SQL("CREATE TABLE IF NOT EXISTS {} (id integer PRIMARY KEY CHECK (id = 1), "
+                "version integer NOT NULL)").format(self.version),
         ]
+
+    def schema_version(self) -> int | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(SQL("SELECT version FROM {} WHERE id = 1").format(self.version))
+            row = c.fetchone()
+        return None if row is None else int(row["version"])
+
+    def set_schema_version(self, version: int) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(SQL("INSERT INTO {} VALUES (1, %s) ON CONFLICT (id) "
+                          "DO UPDATE SET version = excluded.version").format(self.version),
+                      [version])
 
     def get(self, kind: str, doc_id: str) -> bytes | None:
         return self.get_many(kind, [doc_id]).get(doc_id)

@@ -24,6 +24,7 @@ from web.settings import Settings
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+HSTS = b"max-age=31536000"
 
 
 class SecurityHeaders:
@@ -46,6 +47,10 @@ class SecurityHeaders:
                     (b"referrer-policy", b"no-referrer"),
                     (b"x-frame-options", b"DENY"),
                 ]
+                if scope.get("scheme") == "https":
+                    # Only over HTTPS (behind a trusted proxy that ends TLS, the scheme
+                    # it forwarded): a browser then refuses plain http for a year.
+                    headers.append((b"strict-transport-security", HSTS))
                 message["headers"] = headers
             await send(message)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -12,12 +13,13 @@ import typer
 import uvicorn
 from eventsourcing.persistence import PersistenceError
 
-from projections.rebuild import rebuild, verify
+from projections.rebuild import rebuild, upgrade, verify
+from projections.versions import READ_MODEL_VERSION, stored_version
 from walkthrough.demo import CURRENT_VISIT, DEMO_USERS, DISTRICT, load_demo
 from walkthrough.district import unique_user_id
 from walkthrough.errors import DomainError, NotFound, StoreUnavailable, Unauthorized
 from walkthrough.events import DistrictNamed, PersonRegistered
-from web import qr
+from web import backups, qr
 from web.analyst_cli import export, replay_past
 from web.bootstrap import Services, bootstrap
 from web.progress import log_progress
@@ -38,9 +40,15 @@ def serve(
     workers: Annotated[int, typer.Option(
         min=1, help="Server processes; each opens the store itself (any number on "
                     "PostgreSQL, also on other machines; SQLite: one machine)")] = 1,
+    forwarded_allow_ips: Annotated[str | None, typer.Option(
+        envvar="WALKTHROUGH_FORWARDED_ALLOW_IPS",
+        help="Comma-separated addresses or networks of the reverse proxy in front (e.g. "
+             "127.0.0.1): X-Forwarded-For/-Proto are trusted from these alone, so client "
+             "addresses, rate limits and https:// are right behind it; unset: never")] = None,
 ) -> None:
     """Serve the API and the tablet app."""
     settings = _settings()
+    proxies = _proxy_addresses(forwarded_allow_ips)
     # Create the tables once here, so the workers start on a ready store.
     _open(settings).close()
     typer.echo(f"walkthrough on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
@@ -49,10 +57,26 @@ def serve(
     projector = start_process()  # the workers leave projecting to it
     try:
         uvicorn.run("web.app:create_worker_app", factory=True, host=host, port=port,
-                    workers=workers, log_level="info", proxy_headers=False,
-                    server_header=False)
+                    workers=workers, log_level="info", proxy_headers=bool(proxies),
+                    forwarded_allow_ips=proxies or None, server_header=False)
     finally:
         stop_process(projector)
+
+
+def _proxy_addresses(value: str | None) -> list[str]:
+    """The trusted proxies' addresses, each an IP address or network; exit 2 otherwise
+    (a typo must not silently trust every client, nor none)."""
+    if value is None or not value.strip():
+        return []
+    addresses = [item.strip() for item in value.split(",") if item.strip()]
+    for address in addresses:
+        try:
+            ipaddress.ip_network(address, strict=False)
+        except ValueError:
+            typer.echo(f"error: --forwarded-allow-ips: {address!r} is not an IP address or "
+                       "network (list the reverse proxy's addresses, e.g. 127.0.0.1)", err=True)
+            raise typer.Exit(code=2) from None
+    return addresses
 
 
 @cli.command()
@@ -127,6 +151,7 @@ def verify_command() -> None:
     exit 1 on any difference."""
     services = _open(_settings())
     try:
+        _upgrade(services)
         services.projector.catch_up()
         with services.storage.scratch_read_models() as scratch:
             total = services.read_models.max_tracking_id(services.app.name) or 0
@@ -145,6 +170,18 @@ def verify_command() -> None:
     typer.echo(f"read models equal a rebuild from the log (position {position})")
 
 
+def _upgrade(services: Services) -> None:
+    """Read models of another version are rebuilt first, with progress (as `serve`'s
+    projector does on start)."""
+    version = stored_version(services.read_models, services.app.name)
+    if version == READ_MODEL_VERSION:
+        return
+    total = services.app.recorder.max_notification_id() or 0
+    with log_progress(f"rebuilding the read models of version {version} as version "
+                      f"{READ_MODEL_VERSION}", total) as progress:
+        upgrade(services.app, services.read_models, progress=progress)
+
+
 def _short(value: str | None, limit: int = 120) -> str:
     if value is None:
         return "(missing)"
@@ -159,6 +196,7 @@ def demo(
     services = bootstrap(_settings())
     try:
         loaded = load_demo(services.app)
+        _upgrade(services)
         services.projector.catch_up()
         if not loaded and services.app.district().name != DISTRICT.name:
             typer.echo("error: this store holds a district of its own; the demo loads only "
@@ -301,6 +339,41 @@ def link(
 
 
 cli.command()(export)
+
+
+@cli.command(name="backup")
+def backup_command(
+    dest: Annotated[Path, typer.Argument(help="A new file for the copy, e.g. "
+                                              "/var/backups/walkthrough/2026-12-06.sqlite3")],
+) -> None:
+    """Copy the whole store (log, tokens, secret, rosters, read models) to DEST while it
+    serves: everything acknowledged before the copy began is in it."""
+    settings = _settings()
+    try:
+        copied = backups.backup(settings, dest)
+    except (backups.BackupError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(f"backed up {storage_for(settings).describe()} to {copied.path}: "
+               f"{copied.events} events (log position {copied.position}), {copied.made_at}")
+
+
+@cli.command(name="restore")
+def restore_command(
+    src: Annotated[Path, typer.Argument(help="A file made by `walkthrough backup`")],
+) -> None:
+    """Put a backup back into an empty data directory (or empty PostgreSQL schema);
+    anything else is refused. Then run `walkthrough verify`."""
+    settings = _settings()
+    try:
+        copied = backups.restore(settings, src)
+    except (backups.BackupError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    taken = f", taken {copied.made_at}" if copied.made_at else ""
+    typer.echo(f"restored {src} into {storage_for(settings).describe()}: {copied.events} "
+               f"events (log position {copied.position}){taken}. Check it with "
+               "`walkthrough verify`, then start the server.")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from projections.versions import ReadModelsRebuilding
 from walkthrough.errors import (
     Conflict,
     DomainError,
@@ -69,6 +70,13 @@ async def on_store_unavailable(request: Request, exc: Exception) -> Response:
                           headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
+async def on_read_models_rebuilding(request: Request, exc: Exception) -> Response:
+    return error_response(503, "read_models_rebuilding",
+                          "the server was upgraded and is rebuilding its read models from the "
+                          "log; syncs are stored meanwhile: retry this read later",
+                          headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 async def on_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = HTTP_CODES.get(exc.status_code, "error")
@@ -84,6 +92,7 @@ EXCEPTION_HANDLERS = {
     DomainError: on_domain_error,
     RequestError: on_request_error,
     StoreUnavailable: on_store_unavailable,
+    ReadModelsRebuilding: on_read_models_rebuilding,
     # Any store error on any path (token lookup, reads, catch-up): the store is
     # down or refusing; the pool reconnects by itself when it is back.
     PersistenceError: on_store_unavailable,

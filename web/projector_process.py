@@ -14,28 +14,65 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 from eventsourcing.persistence import PersistenceError
 
+from projections.rebuild import upgrade
+from projections.versions import READ_MODEL_VERSION, ReadModelsRebuilding, stored_version
 from web.bootstrap import Services
 from web.runtime import tune_gc
 
 log = logging.getLogger("walkthrough.projector")
 THREAD_INTERVAL_SECONDS = 1.0
 PROCESS_INTERVAL_SECONDS = 0.2
+PROGRESS_LOG_SECONDS = 5.0
 
 
 def keep_projecting(services: Services, stopping: threading.Event, interval: float,
                     parent_pid: int | None = None) -> None:
-    """Catch up every `interval` seconds until `stopping` is set (or the parent that
+    """Bring read models of another version up to this one (a rebuild from the log),
+    then catch up every `interval` seconds until `stopping` is set (or the parent that
     started this process is gone)."""
-    while not stopping.wait(interval):
-        if parent_pid is not None and os.getppid() != parent_pid:
-            return
+    upgraded = False
+    while True:
         try:
+            if not upgraded:
+                upgrade_read_models(services)
+                upgraded = True
             services.projector.catch_up()
+        except ReadModelsRebuilding as exc:
+            log.warning("not projecting: %s", exc)  # another version's server is at it
         except PersistenceError:
             log.warning("projector tick failed (store unavailable); retrying", exc_info=True)
+        if stopping.wait(interval):
+            return
+        if parent_pid is not None and os.getppid() != parent_pid:
+            return
+
+
+def upgrade_read_models(services: Services) -> None:
+    """Rebuild the read models from the log when they are of another version, logging
+    its progress; meanwhile reads answer 503 with Retry-After and syncs are stored."""
+    app, store = services.app, services.read_models
+    version = stored_version(store, app.name)
+    if version == READ_MODEL_VERSION:
+        return
+    total = app.recorder.max_notification_id() or 0
+    log.warning("the read models are of version %s, this server's are version %s: "
+                "rebuilding them from the log (%s events); reads answer 503 until done",
+                version, READ_MODEL_VERSION, total)
+    started = last = time.monotonic()
+
+    def progress(position: int) -> None:
+        nonlocal last
+        if time.monotonic() - last >= PROGRESS_LOG_SECONDS:
+            last = time.monotonic()
+            log.warning("rebuilding the read models: %s of %s events", position, total)
+
+    position = upgrade(app, store, progress=progress)
+    log.warning("read models rebuilt to position %s in %.1f s", position,
+                time.monotonic() - started)
 
 
 def run_process(services: Services, parent_pid: int | None) -> None:
