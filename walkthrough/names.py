@@ -309,9 +309,9 @@ PLACES = ("class", "classes", "classroom", "room", "lab", "department", "block",
           "section", "course")
 WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 BOUNDARY = re.compile(r"[.!?;:,()\[\]{}\"\n\r\u2028\u2029]")
-ROOM_ID = re.compile(r"^(?:[a-z]?\d{1,4}[a-z]?|[a-z])$")
-NUMBER = re.compile(r"^\d{1,3}[a-z]?$")
-ORDINAL = re.compile(r"^\d{1,2}(?:st|nd|rd|th)$")
+ROOM_ID = re.compile(r"^(?:[a-z]?[0-9]{1,4}[a-z]?|[a-z])$")
+NUMBER = re.compile(r"^[0-9]{1,3}[a-z]?$")
+ORDINAL = re.compile(r"^[0-9]{1,2}(?:st|nd|rd|th)$")
 
 
 class Word(NamedTuple):
@@ -370,9 +370,8 @@ def _singling_span(text: str) -> tuple[int, int] | None:
             first -= 1
         chain = [w.word for w in words[first:index]]
         before = words[first - 1] if first > 0 and joined(first - 1, first) else None
-        if before is not None and before.word in QUANTIFIERS:
-            continue
-        if _cue(chain):
+        quantified = before is not None and before.word in QUANTIFIERS
+        if _cue(chain) and not quantified:
             start = before.start if before and before.word in DETERMINERS else (
                 words[first].start)
             return start, teacher.end
@@ -386,8 +385,9 @@ def _singling_span(text: str) -> tuple[int, int] | None:
                 last += 1
             place = [w.word for w in words[after:last]]
             lands = last < len(words) and joined(last - 1, last) and words[last].word in PLACES
+            placed = lands or any(w in PLACES for w in place[1:])
             if place and (_room(place) or _grade(place) or (
-                    lands and any(w in SUBJECTS for w in place))):
+                    placed and any(w in SUBJECTS for w in place))):
                 if _room(place) or (before is not None and before.word in DETERMINERS):
                     start = before.start if before and before.word in DETERMINERS else (
                         teacher.start)
@@ -465,6 +465,12 @@ VERBS = frozenset((
     "set", "sets", "read", "reads", "used", "uses", "models", "calls", "checks", "explains",
     "circulates", "prompts", "reminds", "praises", "redirects", "walks", "points", "gets",
     "got", "did", "does", "will", "would", "can", "could", "should", "might", "must"))
+# Before a capitalised word, these make it a thing's name, not a person's ("the King's
+# speech", "a Rose Garden"); between two, they join a name of a thing ("Bill of Rights").
+ARTICLES = ("the", "a", "an", "this", "that", "these", "those", "its")
+BRIDGES = ("of", "on", "and", "for", "in", "the", "de", "la", "del", "von", "van")
+AUXILIARIES = ("is", "was", "has", "had", "will", "would", "can", "could", "should",
+               "might", "must", "does", "did")
 SENTENCE_END = re.compile(r"[.!?:;\n\r\u2028\u2029\u2022]")
 
 
@@ -585,9 +591,9 @@ def _ordinary_words() -> frozenset[str]:
 
 
 def ordinary_word(token: str) -> bool:
-    """A token that is also an ordinary English word ("will", "grant", "roses")."""
+    """A token that is also an ordinary English word ("will", "grant", "roses", "april")."""
     words = _ordinary_words()
-    return token in words or (token.endswith("s") and token[:-1] in words) or (
+    return token in CALENDAR or token in words or (token.endswith("s") and token[:-1] in words) or (
         token.endswith("es") and token[:-2] in words)
 
 
@@ -703,19 +709,30 @@ class Roster:
                     for last in _tokens(text[slice(*spans[following])])):
                 return start, spans[following][1]
             written = text[start:end]
-            if not capitalised(index) or (written.isupper() and len(written) > 1) or not any(
-                    self._has(WORD_KIND, token) for token in tokens if token not in CALENDAR):
+            listed = [token for token in tokens if self._has(WORD_KIND, token)]
+            if not capitalised(index) or (written.isupper() and len(written) > 1) or not listed:
                 continue
+            dated = all(token in CALENDAR for token in listed)  # "in May", "May was busy"
             if initial:
                 possessive = written.endswith(("'s", "\u2019s"))
-                if possessive or (following is not None and _verb(
-                        text[slice(*spans[following])])):
+                verb = following is not None and _verb(text[slice(*spans[following])])
+                if (possessive or verb) and not (dated and text[slice(
+                        *spans[following or index])] in AUXILIARIES):
                     return start, end
                 continue
+            if dated:
+                continue
+            before = text[slice(*spans[index - 1])].lower()
             before_initial = index == 1 or not joined(index - 2, index - 1)
-            in_a_run = (capitalised(index - 1) and not before_initial) or (
-                following is not None and capitalised(following))
-            if not in_a_run:  # "asked Grant why"; not "Title I Grant", "Long Division"
+            bridged_after = following is not None and following + 1 < len(spans) and text[
+                slice(*spans[following])].lower() in BRIDGES and joined(
+                following, following + 1) and capitalised(following + 1)
+            bridged_before = index >= 3 and before in BRIDGES and capitalised(index - 2) and (
+                joined(index - 3, index - 2)) and joined(index - 2, index - 1)
+            in_a_run = (capitalised(index - 1) and not before_initial) or bridged_after or (
+                bridged_before) or (following is not None and capitalised(following))
+            # "asked Grant why"; not "Title I Grant", "Long Division", "the Bill of Rights"
+            if not in_a_run and before not in ARTICLES:
                 return start, end
         return None
 

@@ -5,7 +5,7 @@
 // Bump CACHE whenever any file in SHELL changes (tests/browser/test_shell.py
 // checks SHELL against web/static/ and the digest in tests/browser/shell.lock).
 
-const CACHE = "walkthrough-shell-v9";
+const CACHE = "walkthrough-shell-v10";
 const API_CACHE = "walkthrough-api";
 const SHELL = [
   "/",
@@ -22,6 +22,7 @@ const SHELL = [
   "/static/js/growth-state.js",
   "/static/js/names.js",
   "/static/js/outbox.js",
+  "/static/js/screening-data.js",
   "/static/js/store.js",
   "/static/js/views/capture.js",
   "/static/js/views/catalogs.js",
