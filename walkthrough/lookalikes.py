@@ -3,13 +3,15 @@
 The screens of walkthrough.names (titles, phrases that single out a teacher, the staff
 roster) read a text only after folding it, character by character, with one table:
 
-- compatibility forms are read as plain ones (NFKC: "Ｍｓ" is "Ms", "ﬁ" is "fi");
+- compatibility forms are read as plain ones (NFKC: full-width "Ms" is "Ms", "ﬁ" is "fi");
 - format characters are removed (zero-width space and joiners, soft hyphen, word
   joiner, byte-order mark, bidi marks: category Cf), and so are combining marks
   ("Mrś" is "Mrs");
 - a letter that looks like a Latin one is that Latin letter (Unicode's confusables
-  data, UTS #39: Cyrillic "М" is "M", Cyrillic "і" is "i", Greek "ο" is "o"), in the
-  case it is written in when Latin has both (Cyrillic "І" is "I", not "l").
+  data, UTS #39: Cyrillic Em (U+041C) is "M", Cyrillic i (U+0456) is "i", Greek
+  omicron is "o"), in the case it is written in when Latin has both (Cyrillic capital
+  I, U+0406, is "I", not "l"); a letter is only ever read as letters and a digit as
+  digits (Cyrillic Ze, U+0417, stays itself, not "3").
 
 Only characters whose fold is plain ASCII (or nothing) are in the table; the rest
 (a Hangul syllable, a Devanagari letter) stay as written. ASCII stays as written too:
@@ -86,10 +88,13 @@ def build() -> dict[str, Any]:
     def latin(char: str) -> str | None:
         """The ASCII a non-ASCII character (already bare) looks like, or None."""
         shape = bare(skeleton(char))
-        candidates = spelled.get(shape, [])
+        kind = unicodedata.category(char)
+        # A letter reads as letters and a digit as digits: Cyrillic Ze is not "3".
+        same_kind = str.isalpha if kind[0] == "L" else str.isdigit if kind == "Nd" else None
+        candidates = [c for c in spelled.get(shape, []) if same_kind is None or same_kind(c)]
         if not candidates:
-            return shape if shape.isascii() else None
-        kind = unicodedata.category(char) if len(char) == 1 else ""
+            fits = shape.isascii() and (same_kind is None or same_kind(shape))
+            return shape if fits else None
 
         def preference(letter: str) -> tuple[bool, bool, bool, str]:
             same_case = (kind == "Lu" and letter.isupper()) or (

@@ -9,7 +9,7 @@ after folding it to one normal form (below); the stored text stays as written.
 generated from Unicode's data through ICU: compatibility forms read as plain ones
 (NFKC), format characters (zero-width spaces and joiners, soft hyphens, word joiners,
 byte-order marks, bidi marks) and combining marks removed, and letters that look
-Latin read as those Latin letters (Unicode's confusables: Cyrillic "М" is "M"). The
+Latin read as those Latin letters (Unicode's confusables: Cyrillic Em is "M"). The
 tablet folds with the same table (web/static/js/screening-data.js).
 
 **The title rule** (`names_a_person`). A personal title followed by a word names a
@@ -386,13 +386,12 @@ def _singling_span(text: str) -> tuple[int, int] | None:
             place = [w.word for w in words[after:last]]
             lands = last < len(words) and joined(last - 1, last) and words[last].word in PLACES
             placed = lands or any(w in PLACES for w in place[1:])
-            if place and (_room(place) or _grade(place) or (
-                    placed and any(w in SUBJECTS for w in place))):
-                if _room(place) or (before is not None and before.word in DETERMINERS):
-                    start = before.start if before and before.word in DETERMINERS else (
-                        teacher.start)
-                    end = words[last].end if lands else words[last - 1].end
-                    return start, end
+            determined = before is not None and before.word in DETERMINERS
+            if place and (_room(place) or (determined and (_grade(place) or (
+                    placed and any(w in SUBJECTS for w in place))))):
+                start = before.start if before and determined else teacher.start
+                end = words[last].end if lands else words[last - 1].end
+                return start, end
     return None
 
 
