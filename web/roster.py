@@ -23,6 +23,7 @@ from starlette.responses import Response
 
 from walkthrough.access import may_see_school
 from walkthrough.errors import Forbidden, NotFound
+from walkthrough.names import roster_tokens
 from web.auth import caller
 from web.context import body, services
 from web.responses import JSON
@@ -70,8 +71,9 @@ async def replace_staff_names(request: Request) -> Response:
         raise NotFound(f"school {school_id!r} is not registered", code="unknown_school")
     form = await body(request, StaffNamesForm)  # an error says where, never echoes a name
     roster = await run_in_threadpool(found.roster.replace_names, school_id, form.names)
+    tokens = {token for name in form.names for token in roster_tokens(name)}
     return JSON(StaffNamesStored(school_id=school_id, names=len(form.names),
-                                 tokens=len(roster)))
+                                 tokens=len(tokens) if roster.hashes else 0))
 
 
 async def roster_refusals(request: Request) -> Response:
