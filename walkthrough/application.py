@@ -60,8 +60,8 @@ from walkthrough.events import (
     type_name,
 )
 from walkthrough.group_commit import GroupCommit, Job
-from walkthrough.names import RosterBudget
 from walkthrough.growth import Growth, decide_growth, evolve_growth, project_growth
+from walkthrough.names import RosterBudget
 from walkthrough.persistence import (
     EventMapper,
     Receipt,
