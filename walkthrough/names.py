@@ -80,7 +80,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple, Protocol, assert_never
 
 from walkthrough import events as ev
@@ -110,6 +110,7 @@ class Folded(NamedTuple):
         return shown(original[self.starts[start]:self.ends[end - 1]])
 
 
+@lru_cache(maxsize=64)  # each text is read by three screens in a row
 def fold(text: str) -> Folded:
     """`text` in the normal form every screen reads (see walkthrough.lookalikes)."""
     folds = table()
@@ -148,11 +149,8 @@ class ScreenRefusal(DomainError):
         self.field = field
 
     def in_field(self, name: str) -> ScreenRefusal:
-        refused = type(self).__new__(type(self))
-        ScreenRefusal.__init__(refused, f"{name}: {self.message}", phrase=self.phrase,
-                               field=name)
-        refused.code = self.code
-        return refused
+        """The same refusal, said of the field `name` of a payload."""
+        return type(self)(f"{name}: {self.message}", phrase=self.phrase, field=name)
 
 
 class NamesAPerson(ScreenRefusal):
