@@ -98,21 +98,25 @@ SPACES = re.compile(f"{SPACE}+")
 class Folded(NamedTuple):
     """A text folded to its normal form, with where each of its characters came from:
     `starts[i]` and `ends[i]` bound the written characters that folded character i
-    comes from."""
+    comes from (None: the text folds to itself)."""
 
     text: str
-    starts: list[int]
-    ends: list[int]
+    starts: list[int] | None = None
+    ends: list[int] | None = None
 
     def written(self, original: str, start: int, end: int) -> str:
         """The written text behind folded characters [start, end), as shown to people:
         compatibility forms plain, format characters out, each run of spaces one space."""
+        if self.starts is None or self.ends is None:
+            return shown(original[start:end])
         return shown(original[self.starts[start]:self.ends[end - 1]])
 
 
 @lru_cache(maxsize=64)  # each text is read by three screens in a row
 def fold(text: str) -> Folded:
     """`text` in the normal form every screen reads (see walkthrough.lookalikes)."""
+    if text.isascii():
+        return Folded(text)
     folds = table()
     out: list[str] = []
     starts: list[int] = []
@@ -191,6 +195,8 @@ CONNECTORS = "_-'\"`()[]{}<>*~"
 OPENERS = "([{<'\"`"
 CLOSERS = ")]}>'\"`"
 NAME = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
+# Where a title may start (the rule then looks at what stands before and after it).
+TITLE_STARTS = re.compile("(?=(?:" + "|".join(TITLES) + "))", re.IGNORECASE)
 
 
 def names_a_person(text: str) -> str | None:
@@ -201,8 +207,9 @@ def names_a_person(text: str) -> str | None:
 
 
 def _title_span(text: str) -> tuple[int, int] | None:
-    for start, char in enumerate(text):
-        if not char.isalpha() or (start > 0 and _alnum(text[start - 1])):
+    for candidate in TITLE_STARTS.finditer(text):
+        start = candidate.start()
+        if start > 0 and _alnum(text[start - 1]):
             continue
         for title in TITLES:
             written = text[start:start + len(title)]
@@ -528,9 +535,12 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def _normal(word: str) -> str:
     """Casefolded, accents dropped, the letters that stay whole transliterated, and
     a possessive 's dropped."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    bare = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
-    normal = bare.translate(TRANSLITERATION)
+    if word.isascii():
+        normal = word.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", word.casefold())
+        bare = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+        normal = bare.translate(TRANSLITERATION)
     for apostrophe in APOSTROPHES:
         normal = normal.removesuffix(apostrophe + "s")
     return normal
@@ -693,8 +703,9 @@ class Roster:
         def capitalised(index: int) -> bool:
             return text[spans[index][0]].isupper()
 
+        all_tokens = [_tokens(text[start:end]) for start, end in spans]
         for index, (start, end) in enumerate(spans):
-            tokens = _tokens(text[start:end])
+            tokens = all_tokens[index]
             if any(self._has(b"", token) for token in tokens):
                 return start, end
             initial = index == 0 or not joined(index - 1, index)
@@ -703,7 +714,7 @@ class Roster:
             kinds = (PAIR_KIND, WORDS_PAIR_KIND) if capitalised(index) else (PAIR_KIND,)
             if following is not None and any(
                     self._has(kind, f"{first} {last}") for kind in kinds for first in tokens
-                    for last in _tokens(text[slice(*spans[following])])):
+                    for last in all_tokens[following]):
                 return start, spans[following][1]
             written = text[start:end]
             listed = [token for token in tokens if self._has(WORD_KIND, token)]
@@ -752,7 +763,7 @@ def limit_message(bound: int) -> str:
 
 
 def _hash(key: bytes, message: bytes) -> bytes:
-    return hmac.new(key, message, hashlib.sha256).digest()
+    return hmac.digest(key, message, "sha256")
 
 
 # --- every screen, over a payload's free texts ---------------------------------------------
