@@ -64,12 +64,17 @@ def lowercase_notes(given: str, family: str) -> list[str]:
     return [f"{family.lower()} asked the class to turn and talk"]
 
 
-def refused(text: str, roster: Roster) -> bool:
+def refusal(text: str, roster: Roster | None) -> str | None:
+    """The code `text` is refused with, or None."""
     try:
         screen({"text": text}, roster)
-    except DomainError:
-        return True
-    return False
+    except DomainError as refused:
+        return refused.code
+    return None
+
+
+def refused(text: str, roster: Roster | None) -> bool:
+    return refusal(text, roster) is not None
 
 
 @dataclass(frozen=True)
@@ -114,8 +119,11 @@ def main() -> None:
           f"{figures.naming_notes} ({figures.naming_rate:.1%})")
     print(f"ordinary notes refused: {len(figures.ordinary_refused)} of "
           f"{figures.ordinary_notes} ({figures.false_refusal_rate:.1%})")
+    roster = Roster.from_names([f"{g} {f}" for g, f in staff()], KEY)
     for note in figures.ordinary_refused:
-        print(f"  refused: {note}")
+        print(f"  refused ({refusal(note, roster)}): {note}")
+    print("ordinary notes refused without a roster (titles, singling out): "
+          f"{sum(refused(note, None) for note in lines('evidence_notes.txt'))}")
     print(f"lowercase name alone refused (information): {figures.lowercase_refused} of "
           f"{figures.lowercase_notes}")
 
