@@ -11,7 +11,9 @@ many also ordinary words: Will, May, Young, Rose, Hall, Long, Grant...) and prin
 - the share of ordinary evidence notes (tests/cases/evidence_notes.txt) refused by
   any screen: the title rule, the singling-out rule and the roster (false refusals);
 - for information, the share of lowercase mentions of a name alone that is refused
-  ("young asked..."): only names that are not ordinary words are found there.
+  ("young asked..."): only names that are not ordinary words are found there; and the
+  notes left out of the first figure, where a surname that is also a pronoun starts
+  the note ("He asked..."), which the screen lets through as the pronoun it reads as.
 
 tests/unit/test_screening_rates.py holds the same figures to their bounds (every
 naming note refused, under 1 % of ordinary notes).
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from walkthrough.errors import DomainError
-from walkthrough.names import Roster, roster_key, screen
+from walkthrough.names import FUNCTION_WORDS, Roster, roster_key, screen
 
 CASES = Path(__file__).parents[1] / "tests" / "cases"
 KEY = roster_key(b"the screening benchmark's deployment secret")
@@ -60,6 +62,14 @@ def naming_notes(given: str, family: str) -> list[str]:
     ]
 
 
+def ambiguous(note: str, given: str, family: str) -> bool:
+    """A note whose only name is a pronoun or another function word starting a sentence
+    ("He asked...", "He's class..."): English cannot tell it from a pronoun, so the
+    screen lets it through (walkthrough.names.FUNCTION_WORDS)."""
+    return family.lower() in FUNCTION_WORDS and note.startswith((family + " ",
+                                                                  family + "'s "))
+
+
 def lowercase_notes(given: str, family: str) -> list[str]:
     return [f"{family.lower()} asked the class to turn and talk"]
 
@@ -82,6 +92,8 @@ class Figures:
     roster_names: int
     naming_notes: int
     naming_refused: int
+    pronoun_notes: int  # "He asked..." where "He" is a roster surname: let through
+    pronoun_refused: int
     ordinary_notes: int
     ordinary_refused: list[str]
     lowercase_notes: int
@@ -99,13 +111,17 @@ class Figures:
 def measure() -> Figures:
     people = staff()
     roster = Roster.from_names([f"{g} {f}" for g, f in people], KEY)
-    naming = [note for g, f in people for note in naming_notes(g, f)]
+    naming = [note for g, f in people for note in naming_notes(g, f)
+              if not ambiguous(note, g, f)]
+    pronouns = [note for g, f in people for note in naming_notes(g, f) if ambiguous(note, g, f)]
     lowercase = [note for g, f in people for note in lowercase_notes(g, f)]
     ordinary = lines("evidence_notes.txt")
     return Figures(
         roster_names=len(people),
         naming_notes=len(naming),
         naming_refused=sum(refused(note, roster) for note in naming),
+        pronoun_notes=len(pronouns),
+        pronoun_refused=sum(refused(note, roster) for note in pronouns),
         ordinary_notes=len(ordinary),
         ordinary_refused=[note for note in ordinary if refused(note, roster)],
         lowercase_notes=len(lowercase),
@@ -124,6 +140,8 @@ def main() -> None:
         print(f"  refused ({refusal(note, roster)}): {note}")
     print("ordinary notes refused without a roster (titles, singling out): "
           f"{sum(refused(note, None) for note in lines('evidence_notes.txt'))}")
+    print(f"a surname that is a pronoun starting the note (He asked...), refused: "
+          f"{figures.pronoun_refused} of {figures.pronoun_notes}")
     print(f"lowercase name alone refused (information): {figures.lowercase_refused} of "
           f"{figures.lowercase_notes}")
 

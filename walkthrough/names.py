@@ -473,6 +473,12 @@ VERBS = frozenset((
 # speech", "a Rose Garden"); between two, they join a name of a thing ("Bill of Rights").
 ARTICLES = ("the", "a", "an", "this", "that", "these", "those", "its")
 BRIDGES = ("of", "on", "and", "for", "in", "the", "de", "la", "del", "von", "van")
+# Roster names that are also these words ("He", "Do") do not count alone at the start
+# of a sentence: "He asked why" is about the teacher ("asked He why" still counts).
+FUNCTION_WORDS = frozenset((
+    "he", "she", "it", "we", "they", "you", "me", "him", "her", "us", "them", "his", "hers",
+    "its", "our", "their", "the", "an", "and", "or", "but", "so", "do", "to", "in", "on",
+    "at", "of", "by", "as", "is", "be", "no", "yes", "if", "up", "my", "go", "oh", "ok"))
 AUXILIARIES = ("is", "was", "has", "had", "will", "would", "can", "could", "should",
                "might", "must", "does", "did")
 SENTENCE_END = re.compile(r"[.!?:;\n\r\u2028\u2029\u2022]")
@@ -717,7 +723,8 @@ class Roster:
                     for last in all_tokens[following]):
                 return start, spans[following][1]
             written = text[start:end]
-            listed = [token for token in tokens if self._has(WORD_KIND, token)]
+            listed = [token for token in tokens if self._has(WORD_KIND, token) and not (
+                initial and token in FUNCTION_WORDS)]
             if not capitalised(index) or (written.isupper() and len(written) > 1) or not listed:
                 continue
             dated = all(token in CALENDAR for token in listed)  # "in May", "May was busy"
