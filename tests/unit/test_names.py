@@ -136,7 +136,10 @@ def test_the_normal_form_knows_where_each_character_was_written() -> None:
     folded = fold(text)
     assert folded.text == "Mrs Smith"
     assert folded.written(text, 0, len(folded.text)) == "Mrs \u0405mith"
+    assert folded.starts is not None
+    assert folded.ends is not None
     assert text[folded.starts[1]:folded.ends[1]] == "r"
+    assert fold("plain ASCII").starts is None  # reads as written
 
 
 def test_screening_leaves_the_text_as_written() -> None:
