@@ -8,6 +8,7 @@ what they learn is bounded by the bound. Organizers see that it was reached."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from itertools import pairwise
 from typing import Any
@@ -19,7 +20,8 @@ from tests.conftest import FakeClock
 from walkthrough.demo import CURRENT_VISIT
 from walkthrough.names import ROSTER_REFUSALS_PER_DAY, limit_message, roster_message
 from web.app import create_app
-from web.bootstrap import Services
+from web.bootstrap import Services, bootstrap
+from web.settings import Settings
 
 STAFF = ["Eleanor Whitfield", "Marcus Okonkwo", "Priya Raman", "Tobias Lindqvist"]
 ON_THE_ROSTER = {"Eleanor", "Whitfield", "Marcus", "Okonkwo", "Priya", "Raman", "Tobias",
@@ -137,7 +139,7 @@ def test_a_school_without_a_roster_is_not_held(demo: Services) -> None:
     assert outcome.status == "accepted"  # nothing to learn from a school with no roster
 
 
-def test_concurrent_refusals_never_count_past_the_bound(demo: Services) -> None:
+def test_refusals_count_up_to_the_bound_and_each_text_once(demo: Services) -> None:
     day = "2026-11-23"
     digests = [bytes([i]) * 32 for i in range(40)]
     spent = [demo.roster.spend_refusal("coach9", day, digest) for digest in digests]
@@ -145,6 +147,23 @@ def test_concurrent_refusals_never_count_past_the_bound(demo: Services) -> None:
     assert all(a >= b for a, b in pairwise(spent))  # the first ones, then none
     assert demo.roster.refusals("coach9", day) == ROSTER_REFUSALS_PER_DAY
     assert demo.roster.spend_refusal("coach9", day, digests[0])  # counted already
+
+
+def test_concurrent_processes_never_count_past_the_bound(
+        services: Services, settings: Settings, clock: FakeClock) -> None:
+    other = bootstrap(settings, clock=clock)  # another process's view of the same store
+    try:
+        day = "2026-11-23"
+        stores = [services.roster, other.roster]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            spent = list(pool.map(
+                lambda i: stores[i % 2].spend_refusal("coach9", day, bytes([i]) * 32),
+                range(40)))
+        assert spent.count(True) == ROSTER_REFUSALS_PER_DAY
+        assert services.roster.refusals("coach9", day) == ROSTER_REFUSALS_PER_DAY
+        assert other.roster.refusal_counts(day) == {"coach9": ROSTER_REFUSALS_PER_DAY}
+    finally:
+        other.close()
 
 
 def test_organizers_see_that_the_bound_was_reached_and_never_the_words(

@@ -54,7 +54,9 @@ class RosterStore(ABC):
         return Roster.from_names(names, self._key)
 
     def replace_names(self, school_id: str, names: Iterable[str]) -> Roster:
-        """The school's roster is now these names, and only these."""
+        """The school's roster is now these names, and only these. Give each person as
+        one name ("Given Family" or "Family, Given"): full names are screened as pairs,
+        so that two ordinary words that make one person's name ("Will Grant") count."""
         roster = self.from_names(names)
         self.replace(school_id, roster.hashes)
         return roster
