@@ -7,6 +7,7 @@ the name rule, the staff roster, never reaches the running server's log."""
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,18 @@ FOLDED = ["\u041c\u0405\u0456\u0406\u03bf\u0430\u0435\u0440\u0441\u0445\u0443",
           "a\u200bb\u200cc\u200dd\u00ade\u2060f\ufeffg\u200eh\u200fi\u202aj\u2066k",
           "e\u0301 n\u0303 \u1e9b\u0323 \U0001d400\U0001d7ce \uff21 \u2460 \u2167 \ufb01",
           "\u0417\u0416 \ud55c\uae00 \u0928\u092e\u0938\u094d\u0924\u0947 \u0661\u0662"]
+
+# Texts made at random from the pieces both rules look at (seeded: the same every run).
+PIECES = ["Mrs", "mr", "Ms", "MS", "Dr.", "Miss", "Coach", "Teacher", "Prof.", "Sra", "the",
+          "The", "a", "each", "grade", "7", "7th", "science", "math", "PE", "teacher",
+          "teachers", "teacher's", "room", "Room", "12", "B", "in", "of", "for", "PLC",
+          "team", "Smith", "lee", "Lopez", "asked", "students", "\u0405mith", "\u041crs",
+          "\u200b", "\u00ad", "\u0301", "(", ")", "_", "-", "'", "\u2019", ".", ",", ":",
+          "\n", "\u00a0", "\uff2d", "\U0001d40c", "\u0417"]
+SEPARATORS = [" ", " ", " ", "", "\t"]
+RANDOM = random.Random(24)
+MIXED = ["".join(RANDOM.choice(PIECES) + RANDOM.choice(SEPARATORS)
+                 for _ in range(RANDOM.randint(2, 9))) for _ in range(400)]
 
 # Every case through the module as the app serves it, in a page of the running app.
 RUN_CASES = """async (texts) => {
@@ -65,7 +78,8 @@ def verdicts(browser: Browser, server: Server) -> dict[str, dict[str, Any]]:
         page.goto(server.url + "/")
         texts = list(dict.fromkeys(
             [case["text"] for case in CASES["rejected"] + CASES["passed"]]
-            + [case["text"] for case in SINGLING["rejected"] + SINGLING["passed"]] + FOLDED))
+            + [case["text"] for case in SINGLING["rejected"] + SINGLING["passed"]] + FOLDED
+            + MIXED))
         answers: list[dict[str, Any]] = page.evaluate(RUN_CASES, texts)
         assert not errors, errors
     finally:
@@ -104,6 +118,17 @@ def test_the_tablet_passes_text_about_rooms(verdicts: dict[str, dict[str, Any]],
     got = verdicts[case["text"]]
     assert (got["singled"], got["warning"]) == (None, None)
     assert singles_out_a_teacher(case["text"]) is None
+
+
+def test_the_tablet_and_the_server_agree_on_texts_made_at_random(
+        verdicts: dict[str, dict[str, Any]]) -> None:
+    refused = 0
+    for text in MIXED:
+        got = verdicts[text]
+        assert (got["phrase"], got["singled"]) == (
+            names_a_person(text), singles_out_a_teacher(text)), text
+        refused += got["warning"] is not None
+    assert 0 < refused < len(MIXED)  # the pieces make both kinds of text
 
 
 def test_the_tablet_reads_every_text_in_the_servers_normal_form(
