@@ -1,11 +1,12 @@
 """`PUT /api/schools/{school_id}/staff-names`: the school's staff roster, write-only.
 
 The host of the school or an organizer sends the staff's names; from then on a
-free text that contains one of their given names or surnames is refused with
-`names_a_person` (see walkthrough.names). The names are turned into keyed
-hashes here and never kept, logged or answered: the response gives counts
-only, and no route reads a roster back. Each PUT replaces the whole list (an
-empty list clears it).
+free text that names one of them (a name that is not an ordinary word anywhere; one
+that is, such as "Will" or "Grant", only where it is used as a name; a full name) is
+refused with `names_a_person`, without saying which word (see walkthrough.names).
+The names are turned into keyed hashes here and never kept, logged or answered:
+the response gives counts only, and no route reads a roster back. Each PUT replaces
+the whole list (an empty list clears it).
 
 `GET /api/roster-refusals`: organizers see who drew how many roster refusals today and
 whether they reached the bound (past it their texts are held: `roster_limit_reached`);
@@ -88,9 +89,9 @@ async def roster_refusals(request: Request) -> Response:
 
 ENDPOINTS = [
     Endpoint("put", "/api/schools/{school_id}/staff-names", replace_staff_names,
-             "Replace the school's staff roster: free text naming one of these given names or "
-             "surnames is refused (names_a_person). Write-only: the names are kept as keyed "
-             "hashes and never answered back (host of the school, organizers)",
+             "Replace the school's staff roster: free text naming one of these people is "
+             "refused (names_a_person, never saying which word). Write-only: the names are "
+             "kept as keyed hashes and never answered back (host of the school, organizers)",
              roles=("host", "organizer"), body=StaffNamesForm, answer=StaffNamesStored),
     Endpoint("get", "/api/roster-refusals", roster_refusals,
              "Who drew roster refusals today and whether they reached the daily bound "
