@@ -60,6 +60,7 @@ from walkthrough.events import (
 )
 from walkthrough.group_commit import GroupCommit, Job
 from walkthrough.growth import Growth, decide_growth, evolve_growth, project_growth
+from walkthrough.names import RosterBudget
 from walkthrough.persistence import (
     EventMapper,
     Receipt,
@@ -78,6 +79,8 @@ FRESHNESS_SECONDS = 1.0  # how far readers may lag other processes' writes
 SYSTEM = Actor(user_id="system", roles=("organizer",))
 NO_FACTS = Facts()
 Clock = Callable[[], datetime]
+# A person's roster refusals of a day (walkthrough.adapters.roster_store.RosterStore.budget).
+Budgets = Callable[[str, date], RosterBudget]
 
 
 def utc_now() -> datetime:
@@ -112,6 +115,7 @@ class Walkthrough(Application[UUID]):
         self._followed_at = -FRESHNESS_SECONDS
         self.writer = GroupCommit(self._commit_group)
         self._rosters: Rosters = no_rosters
+        self._budgets: Budgets | None = None
         self.time_zone: tzinfo = UTC
 
     def use_time_zone(self, zone: tzinfo) -> None:
@@ -121,9 +125,19 @@ class Walkthrough(Application[UUID]):
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.time_zone).date()
 
-    def use_rosters(self, rosters: Rosters) -> None:
-        """Where schools' staff rosters come from (they screen free text for names)."""
+    def use_rosters(self, rosters: Rosters, budgets: Budgets | None = None) -> None:
+        """Where schools' staff rosters come from (they screen free text for names), and
+        each person's roster refusals of a day (they bound how much a person can learn
+        of a roster by being refused: walkthrough.names)."""
         self._rosters = rosters
+        self._budgets = budgets
+
+    def _screening(self, draft: Draft, actor: Actor) -> Rosters:
+        """The rosters that screen `actor`'s texts in this draft, bounded by their budget."""
+        if self._budgets is None:
+            return draft.roster
+        budget = self._budgets(actor.user_id, draft.now.date())
+        return lambda school_id: draft.roster(school_id).bounded(budget)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return EventMapper(
@@ -283,7 +297,8 @@ class Walkthrough(Application[UUID]):
                               visit_id=DISTRICT_ID, key=str(idempotency.key))
         district = draft.district()
         payload = build(district)
-        decide_district(district, actor.roles, payload, actor.user_id, draft.roster)
+        decide_district(district, actor.roles, payload, actor.user_id,
+                        self._screening(draft, actor))
         event = self._event(DISTRICT_ID, district.version + 1, actor, "server", draft.now,
                             payload, event_id=idempotency.key if idempotency else None)
         draft.add(DISTRICT_ID, evolve_district(district, event), event, receipt)
@@ -310,6 +325,7 @@ class Walkthrough(Application[UUID]):
     def _decide_batch(self, draft: Draft, actor: Actor, device_id: str,
                       items: Sequence[Submission | Rejection]) -> list[Outcome]:
         district = draft.district()
+        rosters = self._screening(draft, actor)
         outcomes: list[Outcome] = []
         for item in items:
             if isinstance(item, Rejection):
@@ -322,7 +338,7 @@ class Walkthrough(Application[UUID]):
                     id=event_id, status="duplicate" if known == item.digest else "conflict"))
                 continue
             try:
-                self._decide_one(draft, district, actor, device_id, item)
+                self._decide_one(draft, district, actor, device_id, item, rosters)
             except DomainError as exc:
                 outcomes.append(Outcome(id=event_id, status="rejected",
                                         error=ErrorBody(code=exc.code, message=exc.message)))
@@ -331,7 +347,7 @@ class Walkthrough(Application[UUID]):
         return outcomes
 
     def _decide_one(self, draft: Draft, district: District, actor: Actor, device_id: str,
-                    item: Submission) -> None:
+                    item: Submission, rosters: Rosters) -> None:
         """Decide one client event on the visit or growth record it names; add it to
         the draft when accepted, raise DomainError when not."""
         receipt = Receipt(event_id=item.event_id, digest=item.digest,
@@ -344,7 +360,7 @@ class Walkthrough(Application[UUID]):
             payload = cast(GrowthPayload, item.payload)
             growth = draft.growth(item.visit_id, owner)
             decide_growth(growth, owner, actor, payload, district,
-                          lambda visit_id: _plan_steps(draft.visit(visit_id)), draft.roster)
+                          lambda visit_id: _plan_steps(draft.visit(visit_id)), rosters)
             event = self._event(item.visit_id, (growth.version if growth else 0) + 1, actor,
                                 device_id, draft.now, payload, item,
                                 getattr(payload, "catalog_version", None))
@@ -355,7 +371,7 @@ class Walkthrough(Application[UUID]):
                               code="not_a_visit")
         visit_payload = cast(VisitPayload, item.payload)
         visit = draft.visit(item.visit_id)
-        decide(visit, actor, visit_payload, district, draft.recorded, draft.roster,
+        decide(visit, actor, visit_payload, district, draft.recorded, rosters,
                today=self.local_date(draft.now))
         event = self._event(item.visit_id, (visit.version if visit else 0) + 1, actor,
                             device_id, draft.now, visit_payload, item,

@@ -57,7 +57,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
             secret = (configured_secret(settings.pseudonym_secret)
                       if settings.pseudonym_secret else storage.secret(app))
             roster = storage.roster(app, roster_key(secret))
-            app.use_rosters(roster.roster)
+            app.use_rosters(roster.roster, roster.budget)
             app.use_time_zone(settings.zone)
             signin_links = storage.signin_links(app, tokens)
             refusals = storage.refusals(app)

@@ -66,9 +66,10 @@ def test_the_schools_roster_refuses_its_names_whatever_the_accents_and_case(
         demo: Services, send: Send) -> None:
     assert send("coach1", note("WISNIEWSKA modelled the warm-up"),
                 note("obrien's class compared answers"),
-                note("Students will compare answers"),  # "Will" is on this roster
+                note("We talked with Grant after the lesson"),  # a word used as a name
+                note("Students will compare answers"),  # "Will" is on it: a word here
                 note("Students compared answers")) == [REFUSED, REFUSED, REFUSED,
-                                                       ("accepted", None)]
+                                                       ("accepted", None), ("accepted", None)]
     # Another school's visit is screened by its own (empty) roster only.
     room = f"c-{JEFFERSON_VISIT.hex[:8]}-0"  # coach3 entered it on the demo's visit
     assert send("coach3", event(JEFFERSON_VISIT, "EvidenceNoted", {

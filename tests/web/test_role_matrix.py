@@ -153,6 +153,8 @@ MATRIX: list[Row] = [
         HOST_ORGANIZER, body=lambda: {"names": ["Avery Quill"]}),
     Row("PUT /api/schools/{school_id}/staff-names", "/api/schools/nowhere/staff-names",
         (403, 403, 403, 403, 404, 403, 401), body=lambda: {"names": ["Avery Quill"]}),
+    # Counts of roster refusals per person, never words: organizers only.
+    Row("GET /api/roster-refusals", "/api/roster-refusals", ORGANIZER_ONLY),
     Row("GET /api/schools/{school_id}/trends", f"/api/schools/{SCHOOL}/trends",
         HOST_ORGANIZER),
     Row("GET /api/schools/{school_id}/trends", "/api/schools/nowhere/trends",

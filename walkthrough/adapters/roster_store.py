@@ -8,35 +8,55 @@ themselves are never written anywhere.
 The key comes from the deployment's secret (see `walkthrough.names.roster_key`):
 changing WALKTHROUGH_PSEUDONYM_SECRET makes the stored hashes match nothing, so
 each school's roster must be uploaded again.
+
+Beside it, `staff_roster_refusals` counts each person's roster refusals per day (UTC),
+one row per refused text (its keyed digest, never the text), so that the roster cannot
+be read back one refusal at a time: past `refusals_per_day` (see
+walkthrough.names.ROSTER_REFUSALS_PER_DAY) the person's texts are held. Counting is
+one statement under a lock per person and day, so concurrent batches and processes
+never count past the bound; the same text refused again is counted once.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
+from datetime import date
 
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 from psycopg.sql import SQL, Identifier
 
-from walkthrough.names import Roster
+from walkthrough.names import ROSTER_REFUSALS_PER_DAY, Roster
 
 TABLE = "staff_roster"
 CREATE_TABLE = ("CREATE TABLE IF NOT EXISTS {} (school_id TEXT NOT NULL, "
                 "token_hash {} NOT NULL, PRIMARY KEY (school_id, token_hash))")
+REFUSALS = "staff_roster_refusals"
+CREATE_REFUSALS = ("CREATE TABLE IF NOT EXISTS {} (user_id TEXT NOT NULL, day TEXT NOT NULL, "
+                   "text_hash {} NOT NULL, PRIMARY KEY (user_id, day, text_hash))")
 
 
 class RosterStore(ABC):
-    """Rosters by school, under one key: build one from names, replace, load."""
+    """Rosters by school, under one key: build one from names, replace, load; and each
+    person's roster refusals of the day, bounded."""
 
-    def __init__(self, key: bytes) -> None:
+    def __init__(self, key: bytes, refusals_per_day: int = ROSTER_REFUSALS_PER_DAY) -> None:
         self._key = key
+        self.refusals_per_day = refusals_per_day
+
+    def budget(self, user_id: str, day: date) -> RefusalBudget:
+        """What `user_id` may still draw on `day`: attach it to the rosters that screen
+        their texts (`Roster.bounded`)."""
+        return RefusalBudget(self, user_id, day.isoformat())
 
     def from_names(self, names: Iterable[str]) -> Roster:
         return Roster.from_names(names, self._key)
 
     def replace_names(self, school_id: str, names: Iterable[str]) -> Roster:
-        """The school's roster is now these names, and only these."""
+        """The school's roster is now these names, and only these. Give each person as
+        one name ("Given Family" or "Family, Given"): full names are screened as pairs,
+        so that two ordinary words that make one person's name ("Will Grant") count."""
         roster = self.from_names(names)
         self.replace(school_id, roster.hashes)
         return roster
@@ -52,6 +72,42 @@ class RosterStore(ABC):
     @abstractmethod
     def hashes(self, school_id: str) -> frozenset[bytes]: ...
 
+    @abstractmethod
+    def refusals(self, user_id: str, day: str) -> int:
+        """How many texts of `user_id` the roster refused on `day` (ISO date)."""
+
+    @abstractmethod
+    def spend_refusal(self, user_id: str, day: str, digest: bytes) -> bool:
+        """Count a roster refusal of the text with `digest`; False, counting nothing,
+        when the person had reached the bound before it (a text counted already: True)."""
+
+    @abstractmethod
+    def refusal_counts(self, day: str) -> dict[str, int]:
+        """Each person's roster refusals on `day`, for organizers (counts only)."""
+
+
+class RefusalBudget:
+    """One person's roster refusals of one day, as walkthrough.names.RosterBudget."""
+
+    def __init__(self, store: RosterStore, user_id: str, day: str) -> None:
+        self.store = store
+        self.user_id = user_id
+        self.day = day
+        self._count: int | None = None  # read once, again after each refusal
+
+    @property
+    def bound(self) -> int:
+        return self.store.refusals_per_day
+
+    def exhausted(self) -> bool:
+        if self._count is None:
+            self._count = self.store.refusals(self.user_id, self.day)
+        return self._count >= self.bound
+
+    def spend(self, digest: bytes) -> bool:
+        self._count = None
+        return self.store.spend_refusal(self.user_id, self.day, digest)
+
 
 class SQLiteRosterStore(RosterStore):
     def __init__(self, datastore: SQLiteDatastore, key: bytes) -> None:
@@ -59,6 +115,7 @@ class SQLiteRosterStore(RosterStore):
         self.datastore = datastore
         with self.datastore.transaction(commit=True) as c:
             c.execute(CREATE_TABLE.format(TABLE, "BLOB"))
+            c.execute(CREATE_REFUSALS.format(REFUSALS, "BLOB"))
 
     def replace(self, school_id: str, hashes: Iterable[bytes]) -> None:
         # One SQLite writer at a time: the delete takes the write lock first.
@@ -72,14 +129,38 @@ class SQLiteRosterStore(RosterStore):
             c.execute(f"SELECT token_hash FROM {TABLE} WHERE school_id = ?", [school_id])
             return frozenset(bytes(row["token_hash"]) for row in c.fetchall())
 
+    def refusals(self, user_id: str, day: str) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT count(*) AS n FROM {REFUSALS} WHERE user_id = ? AND day = ?",
+                      [user_id, day])
+            return int(c.fetchone()["n"])
+
+    def spend_refusal(self, user_id: str, day: str, digest: bytes) -> bool:
+        # One statement: SQLite's single writer counts and inserts with nobody between.
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"INSERT OR IGNORE INTO {REFUSALS} SELECT ?, ?, ? WHERE (SELECT count(*) "
+                      f"FROM {REFUSALS} WHERE user_id = ? AND day = ?) < ?",
+                      [user_id, day, digest, user_id, day, self.refusals_per_day])
+            c.execute(f"SELECT 1 FROM {REFUSALS} WHERE user_id = ? AND day = ? AND "
+                      "text_hash = ?", [user_id, day, digest])
+            return c.fetchone() is not None
+
+    def refusal_counts(self, day: str) -> dict[str, int]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT user_id, count(*) AS n FROM {REFUSALS} WHERE day = ? "
+                      "GROUP BY user_id ORDER BY user_id", [day])
+            return {str(row["user_id"]): int(row["n"]) for row in c.fetchall()}
+
 
 class PostgresRosterStore(RosterStore):
     def __init__(self, datastore: PostgresDatastore, key: bytes) -> None:
         super().__init__(key)
         self.datastore = datastore
         self.table = Identifier(datastore.schema, TABLE)
+        self.refusals_table = Identifier(datastore.schema, REFUSALS)
         with self.datastore.transaction(commit=True) as c:
             c.execute(SQL(CREATE_TABLE).format(self.table, SQL("BYTEA")))
+            c.execute(SQL(CREATE_REFUSALS).format(self.refusals_table, SQL("BYTEA")))
 
     def replace(self, school_id: str, hashes: Iterable[bytes]) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -97,3 +178,30 @@ class PostgresRosterStore(RosterStore):
             c.execute(SQL("SELECT token_hash FROM {} WHERE school_id = %s").format(self.table),
                       [school_id])
             return frozenset(bytes(row["token_hash"]) for row in c.fetchall())
+
+    def refusals(self, user_id: str, day: str) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(SQL("SELECT count(*) AS n FROM {} WHERE user_id = %s AND day = %s")
+                      .format(self.refusals_table), [user_id, day])
+            row = c.fetchone()
+            return int(row["n"]) if row else 0
+
+    def spend_refusal(self, user_id: str, day: str, digest: bytes) -> bool:
+        with self.datastore.transaction(commit=True) as c:
+            # Two processes counting one person's day wait for each other.
+            c.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                      [f"{REFUSALS}:{user_id}:{day}"])
+            c.execute(SQL("INSERT INTO {} SELECT %s, %s, %s WHERE (SELECT count(*) FROM {} "
+                          "WHERE user_id = %s AND day = %s) < %s ON CONFLICT DO NOTHING")
+                      .format(self.refusals_table, self.refusals_table),
+                      [user_id, day, digest, user_id, day, self.refusals_per_day])
+            c.execute(SQL("SELECT 1 AS found FROM {} WHERE user_id = %s AND day = %s AND "
+                          "text_hash = %s").format(self.refusals_table), [user_id, day, digest])
+            return c.fetchone() is not None
+
+    def refusal_counts(self, day: str) -> dict[str, int]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(SQL("SELECT user_id, count(*) AS n FROM {} WHERE day = %s "
+                          "GROUP BY user_id ORDER BY user_id").format(self.refusals_table),
+                      [day])
+            return {str(row["user_id"]): int(row["n"]) for row in c.fetchall()}

@@ -23,6 +23,7 @@ const SHELL = [
   "/static/js/growth-state.js",
   "/static/js/names.js",
   "/static/js/outbox.js",
+  "/static/js/screening-data.js",
   "/static/js/store.js",
   "/static/js/views/calibration.js",
   "/static/js/views/capture.js",
