@@ -39,6 +39,9 @@ STAFF_NAMES = "/api/schools/{school_id}/staff-names"
 TEACHER_WORDS = ("teacher", "instructor", "staff")  # what a field naming a teacher contains
 ROLES = ("coach", "host", "organizer", "analyst")
 
+# Events whose `name` is a place (the district, a school), published as it is.
+PLACES = frozenset({"SchoolRegistered", "SchoolChanged", "DistrictNamed"})
+
 
 class Claim(msgspec.Struct):
     id: str
@@ -160,7 +163,7 @@ def claims(min_rooms: int, min_cell: int) -> list[Claim]:
     organizer = Actor("organizer", ("organizer",))
     analyst_names = [f"{e.type}.{field}" for e in events for field in e.fields
                      if field == "name" and e.in_export[field] not in ("never", "left out")
-                     and e.type != "SchoolRegistered"]
+                     and e.type not in PLACES]
     export_teacher = [f"{t.name}.{c}" for t in exports() for c in t.columns
                       if any(word in c for word in TEACHER_WORDS)]
     titles = ", ".join(t.capitalize() for t in sorted(TITLES))
