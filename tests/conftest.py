@@ -20,6 +20,7 @@ import pytest
 from psycopg.sql import SQL, Identifier
 from starlette.testclient import TestClient
 
+from tests.mailserver import MailServer
 from walkthrough.demo import load_demo
 from walkthrough.events import TeachersNotified, VisitPlanned, VisitStarted
 from walkthrough.sync import Submission, content_digest
@@ -146,3 +147,12 @@ def auth(demo: Services, clock: FakeClock) -> dict[str, dict[str, str]]:
              "analyst1")
     return {user: {"Authorization": f"Bearer {demo.tokens.issue(user, clock())}"}
             for user in users}
+
+
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    """A real SMTP server on loopback (aiosmtpd), keeping what it receives."""
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()

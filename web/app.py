@@ -65,12 +65,20 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 target=keep_projecting, args=(services, stopping, THREAD_INTERVAL_SECONDS),
                 name="projector", daemon=True)
             worker.start()
+        mailer = None
+        if services.mail.configured:
+            mailer = threading.Thread(
+                target=services.mail.keep_delivering, args=(stopping,), name="mail",
+                daemon=True)
+            mailer.start()
         try:
             yield
         finally:
             stopping.set()
-            if worker is not None:
-                worker.join(timeout=5)
+            services.mail.wake.set()
+            for thread in (worker, mailer):
+                if thread is not None:
+                    thread.join(timeout=5)
             if owned:
                 services.close()
 

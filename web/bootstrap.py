@@ -15,6 +15,7 @@ from walkthrough.adapters.tokens import TokenStore
 from walkthrough.application import Clock, Walkthrough, utc_now
 from walkthrough.names import roster_key
 from web.buckets import TokenBuckets
+from web.mail import Mail, MailSender, SmtpSender
 from web.settings import Settings
 from web.storage import Storage, storage_for
 
@@ -32,6 +33,7 @@ class Services:
     pseudonyms: Pseudonymiser
     sync_limit: TokenBuckets | None  # sync requests per token (None: no limit)
     signin_limit: TokenBuckets | None  # refused sign-in links per address
+    mail: Mail
     clock: Clock = utc_now
 
     def close(self) -> None:
@@ -52,6 +54,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
             roster = storage.roster(app, roster_key(secret))
             app.use_rosters(roster.roster)
             signin_links = storage.signin_links(app, tokens)
+            mail_queue = storage.mail_queue(app)
             close_on_error.pop_all()
     return Services(
         settings=settings, app=app, read_models=read_models,
@@ -60,7 +63,17 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
         sync_limit=_limit(settings.sync_rate_per_minute, settings.sync_burst),
         signin_limit=_limit(settings.signin_failures_per_minute,
                             settings.signin_failure_burst),
+        mail=Mail(mail_queue, _mail_sender(settings), clock,
+                  str(settings.smtp) if settings.smtp else None),
         clock=clock)
+
+
+def _mail_sender(settings: Settings) -> MailSender | None:
+    """The SMTP sender when both the server and the sender address are set."""
+    location = settings.smtp
+    if location is None or not settings.mail_from:
+        return None
+    return SmtpSender(location, settings.mail_from)
 
 
 def _limit(per_minute: int, burst: int) -> TokenBuckets | None:

@@ -3,7 +3,7 @@ from it (web.routing)."""
 
 from __future__ import annotations
 
-from web import api, cycle, events_api, growth, people, plans, roster, signin
+from web import api, cycle, events_api, growth, mail_api, people, plans, roster, signin
 from web.routing import Endpoint
 
 ENDPOINTS: list[Endpoint] = [
@@ -15,4 +15,5 @@ ENDPOINTS: list[Endpoint] = [
     *people.ENDPOINTS,
     *growth.ENDPOINTS,
     *signin.ENDPOINTS,
+    *mail_api.ENDPOINTS,
 ]

@@ -20,6 +20,7 @@ from eventsourcing.utils import get_topic
 from psycopg.sql import SQL, Identifier
 
 from projections.store import PostgresReadModelStore, ReadModelStore, SQLiteReadModelStore
+from walkthrough.adapters.mail_queue import MailQueue, PostgresMailQueue, SQLiteMailQueue
 from walkthrough.adapters.recorders import PostgresReceiptRecorder, SQLiteReceiptRecorder
 from walkthrough.adapters.roster_store import PostgresRosterStore, RosterStore, SQLiteRosterStore
 from walkthrough.adapters.secrets import postgres_secret, sqlite_secret
@@ -58,6 +59,9 @@ class Storage(Protocol):
 
     def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
         """One-time sign-in links, beside `tokens`: redeeming one stores its token."""
+
+    def mail_queue(self, app: Walkthrough) -> MailQueue:
+        """Outgoing email, kept until it is sent."""
 
     def scratch_read_models(self) -> contextlib.AbstractContextManager[ReadModelStore]:
         """Empty read models beside the live ones, removed afterwards (for verify)."""
@@ -113,6 +117,11 @@ class SQLiteStorage:
     def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
         assert isinstance(tokens, SQLiteTokenStore)
         return SQLiteSignInLinkStore(tokens, _registered(app))
+
+    def mail_queue(self, app: Walkthrough) -> MailQueue:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, SQLiteDatastore)
+        return SQLiteMailQueue(datastore)
 
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:
@@ -193,6 +202,11 @@ class PostgresStorage:
     def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
         assert isinstance(tokens, PostgresTokenStore)
         return PostgresSignInLinkStore(tokens, _registered(app))
+
+    def mail_queue(self, app: Walkthrough) -> MailQueue:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, PostgresDatastore)
+        return PostgresMailQueue(datastore)
 
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:
