@@ -34,6 +34,9 @@ class Services:
     sync_limit: TokenBuckets | None  # sync requests per token (None: no limit)
     signin_limit: TokenBuckets | None  # refused sign-in links per address
     mail: Mail
+    # Sign-in emails asked for, per address and per client address (None: no limit).
+    signin_email_per_address: TokenBuckets | None
+    signin_email_per_client: TokenBuckets | None
     clock: Clock = utc_now
 
     def close(self) -> None:
@@ -63,9 +66,15 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
         sync_limit=_limit(settings.sync_rate_per_minute, settings.sync_burst),
         signin_limit=_limit(settings.signin_failures_per_minute,
                             settings.signin_failure_burst),
+        signin_email_per_address=_hourly(settings.signin_emails_per_address_per_hour),
+        signin_email_per_client=_hourly(settings.signin_emails_per_client_per_hour),
         mail=Mail(mail_queue, _mail_sender(settings), clock,
                   str(settings.smtp) if settings.smtp else None),
         clock=clock)
+
+
+def _hourly(per_hour: int) -> TokenBuckets | None:
+    return TokenBuckets(per_hour / 60, per_hour) if per_hour > 0 else None
 
 
 def _mail_sender(settings: Settings) -> MailSender | None:

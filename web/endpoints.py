@@ -3,7 +3,18 @@ from it (web.routing)."""
 
 from __future__ import annotations
 
-from web import api, cycle, events_api, growth, mail_api, people, plans, roster, signin
+from web import (
+    api,
+    cycle,
+    events_api,
+    growth,
+    mail_api,
+    people,
+    plans,
+    roster,
+    signin,
+    signin_email,
+)
 from web.routing import Endpoint
 
 ENDPOINTS: list[Endpoint] = [
@@ -16,4 +27,5 @@ ENDPOINTS: list[Endpoint] = [
     *growth.ENDPOINTS,
     *signin.ENDPOINTS,
     *mail_api.ENDPOINTS,
+    *signin_email.ENDPOINTS,
 ]
