@@ -43,7 +43,8 @@ SENT = ("If this address belongs to someone your district registered, a sign-in 
 
 
 class EmailLinkRequest(msgspec.Struct, forbid_unknown_fields=True):
-    email: Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^\s*[^@\s]+@[^@\s]+\s*$")]
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=254,
+                                       pattern=r"^\s*[^@\s]+@[^@\s]+\s*$")]
 
 
 class EmailLinkAsked(msgspec.Struct):
