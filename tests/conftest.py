@@ -21,6 +21,7 @@ from psycopg.sql import SQL, Identifier
 from starlette.testclient import TestClient
 
 from tests.mailserver import MailServer
+from tests.oidc_provider import Provider, running_provider
 from walkthrough.demo import load_demo
 from walkthrough.events import TeachersNotified, VisitPlanned, VisitStarted
 from walkthrough.sync import Submission, content_digest
@@ -156,3 +157,17 @@ def mail_server() -> Iterator[MailServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def _oidc_provider_process() -> Iterator[Provider]:
+    with running_provider() as provider:
+        yield provider
+
+
+@pytest.fixture
+def oidc_provider(_oidc_provider_process: Provider) -> Provider:
+    """A real OpenID provider on loopback (oidc-provider-mock), its issuer at `.url`;
+    one process for the session, answering each test as it comes (no rewrites)."""
+    _oidc_provider_process.proxy.rewrites.clear()
+    return _oidc_provider_process

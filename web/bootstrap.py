@@ -4,6 +4,8 @@ links, staff rosters, the pseudonymiser and the rate limits, once, from the sett
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 from projections.projector import Projector
@@ -34,6 +36,7 @@ class Services:
     sync_limit: TokenBuckets | None  # sync requests per token (None: no limit)
     signin_limit: TokenBuckets | None  # refused sign-in links per address
     mail: Mail
+    session_secret: str  # signs the short-lived OpenID sign-in cookie (from the secret)
     # Sign-in emails asked for, per address and per client address (None: no limit).
     signin_email_per_address: TokenBuckets | None
     signin_email_per_client: TokenBuckets | None
@@ -68,6 +71,8 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
                             settings.signin_failure_burst),
         signin_email_per_address=_hourly(settings.signin_emails_per_address_per_hour),
         signin_email_per_client=_hourly(settings.signin_emails_per_client_per_hour),
+        session_secret=hmac.new(secret, b"walkthrough sign-in session",
+                                hashlib.sha256).hexdigest(),
         mail=Mail(mail_queue, _mail_sender(settings), clock,
                   str(settings.smtp) if settings.smtp else None),
         clock=clock)
