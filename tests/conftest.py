@@ -160,14 +160,14 @@ def mail_server() -> Iterator[MailServer]:
 
 
 @pytest.fixture(scope="session")
-def _oidc_provider_process() -> Iterator[Provider]:
+def oidc_provider_process() -> Iterator[Provider]:
     with running_provider() as provider:
         yield provider
 
 
 @pytest.fixture
-def oidc_provider(_oidc_provider_process: Provider) -> Provider:
+def oidc_provider(oidc_provider_process: Provider) -> Provider:
     """A real OpenID provider on loopback (oidc-provider-mock), its issuer at `.url`;
     one process for the session, answering each test as it comes (no rewrites)."""
-    _oidc_provider_process.proxy.rewrites.clear()
-    return _oidc_provider_process
+    oidc_provider_process.proxy.rewrites.clear()
+    return oidc_provider_process

@@ -41,12 +41,12 @@ def mail_inbox() -> Iterator[MailServer]:
 
 @pytest.fixture(scope="module")
 def district_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str,
-                    _oidc_provider_process: Provider,
+                    oidc_provider_process: Provider,
                     mail_inbox: MailServer) -> Iterator[Server]:
     """The demo district, served with its own account and email set up."""
     data_dir = tmp_path_factory.mktemp("walkthrough-district")
     env = {**os.environ, "WALKTHROUGH_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1",
-           "WALKTHROUGH_OIDC_ISSUER": _oidc_provider_process.url,
+           "WALKTHROUGH_OIDC_ISSUER": oidc_provider_process.url,
            "WALKTHROUGH_OIDC_CLIENT_ID": "walkthrough-browser-test",
            "WALKTHROUGH_OIDC_CLIENT_SECRET": "browser-test-secret",
            "WALKTHROUGH_OIDC_NAME": "Demo District",
@@ -105,9 +105,9 @@ def through_the_provider(device: Tablet, sub: str) -> None:
 
 def test_the_district_account_signs_a_tablet_in_that_then_captures_offline(
     device: Callable[[str], Tablet], district_server: Server,
-    _oidc_provider_process: Provider
+    oidc_provider_process: Provider
 ) -> None:
-    _oidc_provider_process.set_user("dana-district", {"email": "Dana.Reyes@demo-district.example",
+    oidc_provider_process.set_user("dana-district", {"email": "Dana.Reyes@demo-district.example",
                                                       "email_verified": True})
     coach = device("coach1")
     through_the_provider(coach, "dana-district")
@@ -137,9 +137,9 @@ def test_the_district_account_signs_a_tablet_in_that_then_captures_offline(
 
 
 def test_someone_the_roster_does_not_have_sees_the_refusal_page(
-    device: Callable[[str], Tablet], _oidc_provider_process: Provider
+    device: Callable[[str], Tablet], oidc_provider_process: Provider
 ) -> None:
-    _oidc_provider_process.set_user("stranger", {"email": "stranger@elsewhere.example",
+    oidc_provider_process.set_user("stranger", {"email": "stranger@elsewhere.example",
                                                  "email_verified": True})
     visitor = device("nobody")
     through_the_provider(visitor, "stranger")
