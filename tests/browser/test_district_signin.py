@@ -15,12 +15,15 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import ROOT, SERVER_START_SECONDS, TABLET, Server, Tablet, _cli
 from tests.browser.support import count, unique
+from tests.browser.test_accessibility import check_screen
 from tests.mailserver import MailServer
 from tests.oidc_provider import Provider
 from tests.servers import free_port, wait_until_up
@@ -137,7 +140,7 @@ def test_the_district_account_signs_a_tablet_in_that_then_captures_offline(
 
 
 def test_someone_the_roster_does_not_have_sees_the_refusal_page(
-    device: Callable[[str], Tablet], oidc_provider_process: Provider
+    device: Callable[[str], Tablet], oidc_provider_process: Provider, artifacts: Path
 ) -> None:
     oidc_provider_process.set_user("stranger", {"email": "stranger@elsewhere.example",
                                                  "email_verified": True})
@@ -146,16 +149,21 @@ def test_someone_the_roster_does_not_have_sees_the_refusal_page(
     expect(visitor.by("oidc-refused-title")).to_have_text(
         "Your district has not registered you for Walkthrough")
     expect(visitor.by("oidc-refused")).to_contain_text("program organizer")
+    assert check_screen(visitor, "oidc-refused", artifacts, Axe()) == []
     visitor.by("back-to-signin").click()
     expect(visitor.by("signin-email-form")).to_be_visible()  # the other ways are there
     assert visitor.page.evaluate("() => localStorage.getItem('walkthrough.token')") is None
 
 
 def test_an_emailed_link_signs_a_second_browser_in_once(
-    device: Callable[[str], Tablet], mail_inbox: MailServer
+    device: Callable[[str], Tablet], mail_inbox: MailServer, artifacts: Path
 ) -> None:
     asking = device("coach1")
     asking.page.goto(asking.server.url + "/signin")
+    expect(asking.by("oidc-signin")).to_be_visible()
+    expect(asking.by("signin-email-form")).to_be_visible()
+    assert check_screen(asking, "sign-in-district", artifacts, Axe()) == []
+    asking.page.set_viewport_size(TABLET)
     already = len(mail_inbox.inbox.to(DANA))
     asking.by("signin-email-input").fill("dana.reyes@DEMO-district.example")
     asking.by("signin-email-send").click()
