@@ -5,7 +5,8 @@ real SMTP server (aiosmtpd), both on loopback, and Chromium.
 "Sign in with Demo District" -> the provider's form -> back in the app as the roster's
 person, with their visits -> network off -> capture -> network on -> the events arrive.
 Someone the roster does not have sees the refusal page. A link asked for by email
-arrives, signs a second browser in, and only once.
+arrives, signs a second browser in, and only once; an organizer sends one from the
+People screen.
 """
 
 from __future__ import annotations
@@ -182,3 +183,21 @@ def test_an_emailed_link_signs_a_second_browser_in_once(
     third = device("coach1")
     third.page.goto(found.group(1))
     expect(third.by("signin-link-error")).to_contain_text("already used")
+
+
+def test_an_organizer_sends_a_person_their_link_from_the_people_screen(
+    device: Callable[[str], Tablet], mail_inbox: MailServer, district_server: Server
+) -> None:
+    district_server.tokens["organizer1"] = _cli(
+        {**os.environ, "WALKTHROUGH_DATA_DIR": str(district_server.log.parent)},
+        "token", "organizer1").strip().splitlines()[-1].strip()
+    organizer = device("organizer1").sign_in()
+    organizer.page.goto(district_server.url + "/people")
+    already = len(mail_inbox.inbox.to("morgan.blake@demo-district.example"))
+    total = len(mail_inbox.inbox.messages)
+    organizer.by("email-link-host1").click()
+    expect(organizer.by("email-sent-host1")).to_contain_text(
+        "A sign-in link is on its way to morgan.blake@demo-district.example")
+    message = mail_inbox.inbox.wait_for(total + 1)[-1]
+    assert len(mail_inbox.inbox.to("morgan.blake@demo-district.example")) == already + 1
+    assert LINK.search(message.get_content())
