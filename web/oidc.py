@@ -119,6 +119,8 @@ class DistrictAccount:
             raise _failed(f"OAuth: {exc.error}: {exc.description}") from None
         except JoseError as exc:  # signature, issuer, expiry, nonce
             raise _failed(f"ID token: {type(exc).__name__}: {exc}") from None
+        except ValueError as exc:  # an answer that is not JSON
+            raise _failed(f"provider's answer: {exc}") from None
         claims: dict[str, Any] | None = token.get("userinfo")
         if claims is None:
             raise _failed("no ID token in the provider's answer")
