@@ -166,8 +166,10 @@ def oidc_provider_process() -> Iterator[Provider]:
 
 
 @pytest.fixture
-def oidc_provider(oidc_provider_process: Provider) -> Provider:
+def oidc_provider(oidc_provider_process: Provider) -> Iterator[Provider]:
     """A real OpenID provider on loopback (oidc-provider-mock), its issuer at `.url`;
-    one process for the session, answering each test as it comes (no rewrites)."""
+    one process for the session, answering each test as it comes (a test's rewrites
+    end with it)."""
     oidc_provider_process.proxy.rewrites.clear()
-    return oidc_provider_process
+    yield oidc_provider_process
+    oidc_provider_process.proxy.rewrites.clear()

@@ -47,7 +47,9 @@ def mail_inbox() -> Iterator[MailServer]:
 def district_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str,
                     oidc_provider_process: Provider,
                     mail_inbox: MailServer) -> Iterator[Server]:
-    """The demo district, served with its own account and email set up."""
+    """The demo district, served with its own account and email set up (the provider
+    answering as it is, whatever earlier tests made it rewrite)."""
+    oidc_provider_process.proxy.rewrites.clear()
     data_dir = tmp_path_factory.mktemp("walkthrough-district")
     env = {**os.environ, "WALKTHROUGH_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1",
            "WALKTHROUGH_OIDC_ISSUER": oidc_provider_process.url,
