@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from projections.projector import Projector
 from projections.pseudonyms import Pseudonymiser, configured_secret
 from projections.store import ReadModelStore
+from walkthrough.adapters.refusal_counts import RefusalCounts
 from walkthrough.adapters.roster_store import RosterStore
 from walkthrough.adapters.signin_links import SignInLinkStore
 from walkthrough.adapters.tokens import TokenStore
@@ -20,6 +21,8 @@ from web.buckets import TokenBuckets
 from web.mail import Mail, MailSender, SmtpSender
 from web.settings import Settings
 from web.storage import Storage, storage_for
+
+FEED_KEY_CONTEXT = b"walkthrough calendar feeds v1"
 
 
 @dataclass
@@ -40,6 +43,8 @@ class Services:
     # Sign-in emails asked for, per address and per client address (None: no limit).
     signin_email_per_address: TokenBuckets | None
     signin_email_per_client: TokenBuckets | None
+    refusals: RefusalCounts  # how often each rule refused something (counts only)
+    feed_key: bytes  # signs the addresses of people's calendar feeds
     clock: Clock = utc_now
 
     def close(self) -> None:
@@ -59,13 +64,16 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
                       if settings.pseudonym_secret else storage.secret(app))
             roster = storage.roster(app, roster_key(secret))
             app.use_rosters(roster.roster)
+            app.use_time_zone(settings.zone)
             signin_links = storage.signin_links(app, tokens)
             mail_queue = storage.mail_queue(app)
+            refusals = storage.refusals(app)
             close_on_error.pop_all()
     return Services(
         settings=settings, app=app, read_models=read_models,
         projector=Projector(app, read_models), tokens=tokens, roster=roster,
         signin_links=signin_links, storage=storage, pseudonyms=Pseudonymiser(secret),
+        feed_key=hmac.new(secret, FEED_KEY_CONTEXT, hashlib.sha256).digest(),
         sync_limit=_limit(settings.sync_rate_per_minute, settings.sync_burst),
         signin_limit=_limit(settings.signin_failures_per_minute,
                             settings.signin_failure_burst),
@@ -75,7 +83,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
                                 hashlib.sha256).hexdigest(),
         mail=Mail(mail_queue, _mail_sender(settings), clock,
                   str(settings.smtp) if settings.smtp else None),
-        clock=clock)
+        clock=clock, refusals=refusals)
 
 
 def _hourly(per_hour: int) -> TokenBuckets | None:

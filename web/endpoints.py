@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from web import (
     api,
+    calendar,
+    calibration,
     cycle,
     events_api,
     growth,
     mail_api,
+    never_show,
     people,
     plans,
     roster,
@@ -28,4 +31,7 @@ ENDPOINTS: list[Endpoint] = [
     *signin.ENDPOINTS,
     *mail_api.ENDPOINTS,
     *signin_email.ENDPOINTS,
+    *calibration.ENDPOINTS,
+    *never_show.ENDPOINTS,
+    *calendar.ENDPOINTS,
 ]

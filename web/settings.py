@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
@@ -145,6 +146,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Project in a thread of this process; `serve` turns it off in its web workers and
     # runs one projector process beside them instead.
     background_projector: bool = True
+    # The district's time zone (an IANA name): every date and time shown or sent.
+    time_zone: str = "UTC"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
     @property
     def sqlite_path(self) -> Path:
@@ -194,4 +201,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             oidc_name=env.get("WALKTHROUGH_OIDC_NAME") or "your district account",
             oidc_email_domains=_list(env.get("WALKTHROUGH_OIDC_EMAIL_DOMAINS")),
             oidc_tenant_ids=_list(env.get("WALKTHROUGH_OIDC_TENANT_IDS")),
+            time_zone=_time_zone(env.get("WALKTHROUGH_TIME_ZONE") or "UTC"),
         )
+
+
+def _time_zone(name: str) -> str:
+    """An IANA time zone name, checked once (ValueError names the setting)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"WALKTHROUGH_TIME_ZONE={name!r} is not an IANA time zone "
+                         "(e.g. America/Chicago)") from None
+    return name

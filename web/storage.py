@@ -22,6 +22,11 @@ from psycopg.sql import SQL, Identifier
 from projections.store import PostgresReadModelStore, ReadModelStore, SQLiteReadModelStore
 from walkthrough.adapters.mail_queue import MailQueue, PostgresMailQueue, SQLiteMailQueue
 from walkthrough.adapters.recorders import PostgresReceiptRecorder, SQLiteReceiptRecorder
+from walkthrough.adapters.refusal_counts import (
+    PostgresRefusalCounts,
+    RefusalCounts,
+    SQLiteRefusalCounts,
+)
 from walkthrough.adapters.roster_store import PostgresRosterStore, RosterStore, SQLiteRosterStore
 from walkthrough.adapters.secrets import postgres_secret, sqlite_secret
 from walkthrough.adapters.signin_links import (
@@ -62,6 +67,8 @@ class Storage(Protocol):
 
     def mail_queue(self, app: Walkthrough) -> MailQueue:
         """Outgoing email, kept until it is sent."""
+    def refusals(self, app: Walkthrough) -> RefusalCounts:
+        """How often each rule refused something, per day (counts only)."""
 
     def scratch_read_models(self) -> contextlib.AbstractContextManager[ReadModelStore]:
         """Empty read models beside the live ones, removed afterwards (for verify)."""
@@ -122,6 +129,10 @@ class SQLiteStorage:
         datastore = app.factory.datastore  # type: ignore[attr-defined]
         assert isinstance(datastore, SQLiteDatastore)
         return SQLiteMailQueue(datastore)
+    def refusals(self, app: Walkthrough) -> RefusalCounts:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, SQLiteDatastore)
+        return SQLiteRefusalCounts(datastore)
 
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:
@@ -207,6 +218,10 @@ class PostgresStorage:
         datastore = app.factory.datastore  # type: ignore[attr-defined]
         assert isinstance(datastore, PostgresDatastore)
         return PostgresMailQueue(datastore)
+    def refusals(self, app: Walkthrough) -> RefusalCounts:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, PostgresDatastore)
+        return PostgresRefusalCounts(datastore)
 
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:
