@@ -10,11 +10,13 @@ from web import (
     cycle,
     events_api,
     growth,
+    mail_api,
     never_show,
     people,
     plans,
     roster,
     signin,
+    signin_email,
 )
 from web.routing import Endpoint
 
@@ -27,6 +29,8 @@ ENDPOINTS: list[Endpoint] = [
     *people.ENDPOINTS,
     *growth.ENDPOINTS,
     *signin.ENDPOINTS,
+    *mail_api.ENDPOINTS,
+    *signin_email.ENDPOINTS,
     *calibration.ENDPOINTS,
     *never_show.ENDPOINTS,
     *calendar.ENDPOINTS,

@@ -20,6 +20,7 @@ from eventsourcing.utils import get_topic
 from psycopg.sql import SQL, Identifier
 
 from projections.store import PostgresReadModelStore, ReadModelStore, SQLiteReadModelStore
+from walkthrough.adapters.mail_queue import MailQueue, PostgresMailQueue, SQLiteMailQueue
 from walkthrough.adapters.recorders import PostgresReceiptRecorder, SQLiteReceiptRecorder
 from walkthrough.adapters.refusal_counts import (
     PostgresRefusalCounts,
@@ -64,6 +65,8 @@ class Storage(Protocol):
     def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
         """One-time sign-in links, beside `tokens`: redeeming one stores its token."""
 
+    def mail_queue(self, app: Walkthrough) -> MailQueue:
+        """Outgoing email, kept until it is sent."""
     def refusals(self, app: Walkthrough) -> RefusalCounts:
         """How often each rule refused something, per day (counts only)."""
 
@@ -122,6 +125,10 @@ class SQLiteStorage:
         assert isinstance(tokens, SQLiteTokenStore)
         return SQLiteSignInLinkStore(tokens, _registered(app))
 
+    def mail_queue(self, app: Walkthrough) -> MailQueue:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, SQLiteDatastore)
+        return SQLiteMailQueue(datastore)
     def refusals(self, app: Walkthrough) -> RefusalCounts:
         datastore = app.factory.datastore  # type: ignore[attr-defined]
         assert isinstance(datastore, SQLiteDatastore)
@@ -207,6 +214,10 @@ class PostgresStorage:
         assert isinstance(tokens, PostgresTokenStore)
         return PostgresSignInLinkStore(tokens, _registered(app))
 
+    def mail_queue(self, app: Walkthrough) -> MailQueue:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, PostgresDatastore)
+        return PostgresMailQueue(datastore)
     def refusals(self, app: Walkthrough) -> RefusalCounts:
         datastore = app.factory.datastore  # type: ignore[attr-defined]
         assert isinstance(datastore, PostgresDatastore)

@@ -174,6 +174,17 @@ MATRIX: list[Row] = [
     # substitute: the same answer for everyone. Redeeming is in tests/web/test_signin_api.py.
     Row("POST /api/signin/link", "/api/signin/link", (401,) * 7,
         body=lambda: {"code": "not-a-sign-in-code"}),
+    # Sign-in by email and the district's account (web.signin_email, web.oidc): this app
+    # has neither set up, which every caller is told alike; tests/web/test_signin_email.py
+    # and test_oidc.py have them set up.
+    Row("GET /api/signin/options", "/api/signin/options", (200,) * 7),
+    Row("POST /api/signin/email", "/api/signin/email", (422,) * 7,
+        body=lambda: {"email": "someone@district.example"}),
+    Row("POST /api/people/{user_id}/signin-email", "/api/people/coach1/signin-email",
+        (403, 403, 403, 403, 422, 403, 401)),
+    Row("GET /api/mail", "/api/mail", ORGANIZER_ONLY),
+    Row("GET /auth/oidc/start", "/auth/oidc/start", (200,) * 7),  # on to /signin
+    Row("GET /auth/oidc/callback", "/auth/oidc/callback?code=x&state=y", (200,) * 7),
     # Calibration: a team to its coaches and organizers; a pair to its two coaches only.
     Row("GET /api/calibration/teams", "/api/calibration/teams", (*ALL, 401)),
     Row("GET /api/calibration/teams/{team_id}",
