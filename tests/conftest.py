@@ -20,6 +20,8 @@ import pytest
 from psycopg.sql import SQL, Identifier
 from starlette.testclient import TestClient
 
+from tests.mailserver import MailServer
+from tests.oidc_provider import Provider, running_provider
 from walkthrough.demo import load_demo
 from walkthrough.events import TeachersNotified, VisitPlanned, VisitStarted
 from walkthrough.sync import Submission, content_digest
@@ -146,3 +148,26 @@ def auth(demo: Services, clock: FakeClock) -> dict[str, dict[str, str]]:
              "analyst1")
     return {user: {"Authorization": f"Bearer {demo.tokens.issue(user, clock())}"}
             for user in users}
+
+
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    """A real SMTP server on loopback (aiosmtpd), keeping what it receives."""
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider_process() -> Iterator[Provider]:
+    with running_provider() as provider:
+        yield provider
+
+
+@pytest.fixture
+def oidc_provider(oidc_provider_process: Provider) -> Provider:
+    """A real OpenID provider on loopback (oidc-provider-mock), its issuer at `.url`;
+    one process for the session, answering each test as it comes (no rewrites)."""
+    oidc_provider_process.proxy.rewrites.clear()
+    return oidc_provider_process

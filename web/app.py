@@ -10,10 +10,11 @@ import msgspec
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web import openapi, pages, reports, routing
+from web import oidc, openapi, pages, reports, routing
 from web.auth import TokenBackend
 from web.bootstrap import Services, bootstrap
 from web.endpoints import ENDPOINTS
@@ -65,12 +66,20 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 target=keep_projecting, args=(services, stopping, THREAD_INTERVAL_SECONDS),
                 name="projector", daemon=True)
             worker.start()
+        mailer = None
+        if services.mail.configured:
+            mailer = threading.Thread(
+                target=services.mail.keep_delivering, args=(stopping,), name="mail",
+                daemon=True)
+            mailer.start()
         try:
             yield
         finally:
             stopping.set()
-            if worker is not None:
-                worker.join(timeout=5)
+            services.mail.wake.set()
+            for thread in (worker, mailer):
+                if thread is not None:
+                    thread.join(timeout=5)
             if owned:
                 services.close()
 
@@ -81,6 +90,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Route("/docs", openapi.docs, methods=["GET"]),
             *routing.routes(ENDPOINTS),
             *reports.routes,
+            *oidc.routes,
             *pages.shell_routes,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
@@ -88,10 +98,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Middleware(SecurityHeaders),
             # The token, resolved once per request, before any route (web.auth).
             Middleware(AuthenticationMiddleware, backend=TokenBackend(services)),
+            # Only the OpenID sign-in's state, nonce and PKCE verifier, for its two
+            # routes and a few minutes (web.oidc).
+            Middleware(SessionMiddleware, secret_key=services.session_secret,
+                       session_cookie=oidc.SESSION_COOKIE, max_age=oidc.SESSION_SECONDS,
+                       path=oidc.SESSION_PATH, same_site="lax"),
         ],
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.oidc = (oidc.DistrictAccount(services.settings)
+                      if services.settings.oidc_enabled else None)
     return app
 
 

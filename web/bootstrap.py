@@ -18,6 +18,7 @@ from walkthrough.adapters.tokens import TokenStore
 from walkthrough.application import Clock, Walkthrough, utc_now
 from walkthrough.names import roster_key
 from web.buckets import TokenBuckets
+from web.mail import Mail, MailSender, SmtpSender
 from web.settings import Settings
 from web.storage import Storage, storage_for
 
@@ -39,6 +40,11 @@ class Services:
     signin_limit: TokenBuckets | None  # refused sign-in links per address
     refusals: RefusalCounts  # how often each rule refused something (counts only)
     feed_key: bytes  # signs the addresses of people's calendar feeds
+    mail: Mail
+    session_secret: str  # signs the short-lived OpenID sign-in cookie (from the secret)
+    # Sign-in emails asked for, per address and per client address (None: no limit).
+    signin_email_per_address: TokenBuckets | None
+    signin_email_per_client: TokenBuckets | None
     clock: Clock = utc_now
 
     def close(self) -> None:
@@ -61,6 +67,7 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
             app.use_time_zone(settings.zone)
             signin_links = storage.signin_links(app, tokens)
             refusals = storage.refusals(app)
+            mail_queue = storage.mail_queue(app)
             close_on_error.pop_all()
     return Services(
         settings=settings, app=app, read_models=read_models,
@@ -70,7 +77,26 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
         sync_limit=_limit(settings.sync_rate_per_minute, settings.sync_burst),
         signin_limit=_limit(settings.signin_failures_per_minute,
                             settings.signin_failure_burst),
-        clock=clock, refusals=refusals)
+        refusals=refusals,
+        signin_email_per_address=_hourly(settings.signin_emails_per_address_per_hour),
+        signin_email_per_client=_hourly(settings.signin_emails_per_client_per_hour),
+        session_secret=hmac.new(secret, b"walkthrough sign-in session",
+                                hashlib.sha256).hexdigest(),
+        mail=Mail(mail_queue, _mail_sender(settings), clock,
+                  str(settings.smtp) if settings.smtp else None),
+        clock=clock)
+
+
+def _hourly(per_hour: int) -> TokenBuckets | None:
+    return TokenBuckets(per_hour / 60, per_hour) if per_hour > 0 else None
+
+
+def _mail_sender(settings: Settings) -> MailSender | None:
+    """The SMTP sender when both the server and the sender address are set."""
+    location = settings.smtp
+    if location is None or not settings.mail_from:
+        return None
+    return SmtpSender(location, settings.mail_from)
 
 
 def _limit(per_minute: int, burst: int) -> TokenBuckets | None:

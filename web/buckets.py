@@ -14,7 +14,7 @@ MAX_BUCKETS = 10_000  # above this, full (idle) buckets are forgotten
 class TokenBuckets:
     """`burst` requests at once, then `per_minute` a minute, for each key."""
 
-    def __init__(self, per_minute: int, burst: int,
+    def __init__(self, per_minute: float, burst: int,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.rate = per_minute / 60.0
         self.burst = float(max(burst, 1))

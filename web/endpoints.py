@@ -10,11 +10,13 @@ from web import (
     cycle,
     events_api,
     growth,
+    mail_api,
     never_show,
     people,
     plans,
     roster,
     signin,
+    signin_email,
 )
 from web.routing import Endpoint
 
@@ -30,4 +32,6 @@ ENDPOINTS: list[Endpoint] = [
     *calibration.ENDPOINTS,
     *never_show.ENDPOINTS,
     *calendar.ENDPOINTS,
+    *mail_api.ENDPOINTS,
+    *signin_email.ENDPOINTS,
 ]

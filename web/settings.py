@@ -60,6 +60,50 @@ def parse_database_url(url: str) -> PostgresLocation:
         raise ValueError(f"WALKTHROUGH_DATABASE_URL: {exc}") from None
 
 
+class SmtpLocation(msgspec.Struct, frozen=True, kw_only=True):
+    """The mail server, from `smtp://[user:password@]host:port` (plain, or STARTTLS with
+    `?starttls=true`, as port 587 usually wants) or `smtps://...` (TLS from the start)."""
+
+    host: str
+    port: int
+    user: str = ""
+    password: str = ""
+    tls: bool = False
+    starttls: bool = False
+
+    def __str__(self) -> str:
+        scheme = "smtps" if self.tls else "smtp"
+        who = f"{self.user}@" if self.user else ""
+        return f"{scheme}://{who}{self.host}:{self.port}" + \
+            (" (STARTTLS)" if self.starttls else "")
+
+
+def parse_smtp_url(url: str) -> SmtpLocation:
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError(f"WALKTHROUGH_SMTP_URL must start with smtp:// or smtps://, not "
+                         f"{parts.scheme!r}")
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    unknown = set(query) - {"starttls"}
+    if unknown:
+        raise ValueError(f"unknown WALKTHROUGH_SMTP_URL parameter(s): {sorted(unknown)}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("WALKTHROUGH_SMTP_URL has a bad port") from None
+    if not parts.hostname:
+        raise ValueError("WALKTHROUGH_SMTP_URL needs a host: smtp://host:port")
+    tls = parts.scheme == "smtps"
+    return SmtpLocation(
+        host=parts.hostname, port=port or (465 if tls else 25),
+        user=unquote(parts.username or ""), password=unquote(parts.password or ""),
+        tls=tls, starttls=query.get("starttls", "").lower() in ("1", "true", "yes"))
+
+
+def _list(text: str | None) -> tuple[str, ...]:
+    return tuple(item.strip().lower() for item in (text or "").split(",") if item.strip())
+
+
 def _identifier(name: str) -> str:
     if not IDENTIFIER.fullmatch(name):
         raise ValueError(f"schema {name!r} is not a plain lower-case identifier")
@@ -85,6 +129,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     min_rooms: int = 3
     # The deployment's secret for pseudonyms (else generated once, kept in the store).
     pseudonym_secret: str | None = None
+    # Email: the mail server (None: no email is sent) and the sender address.
+    smtp_url: str | None = None
+    mail_from: str | None = None
+    # Sign-in links asked for by email: per address, and per client address, an hour.
+    signin_emails_per_address_per_hour: int = 5
+    signin_emails_per_client_per_hour: int = 30
+    # OpenID Connect sign-in (web.oidc): on when the issuer and client id are set.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_name: str = "your district account"
+    # Only these email domains / Entra tenant ids (lower case; empty: any).
+    oidc_email_domains: tuple[str, ...] = ()
+    oidc_tenant_ids: tuple[str, ...] = ()
     # Project in a thread of this process; `serve` turns it off in its web workers and
     # runs one projector process beside them instead.
     background_projector: bool = True
@@ -98,6 +156,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "walkthrough.sqlite3"
+
+    @property
+    def smtp(self) -> SmtpLocation | None:
+        """The mail server when one is set; None means no email is sent."""
+        return parse_smtp_url(self.smtp_url) if self.smtp_url else None
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
     def postgres(self) -> PostgresLocation | None:
@@ -123,6 +190,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             background_projector=env.get("WALKTHROUGH_BACKGROUND_PROJECTOR", "1") != "0",
             pseudonym_secret=env.get("WALKTHROUGH_PSEUDONYM_SECRET") or None,
             time_zone=_time_zone(env.get("WALKTHROUGH_TIME_ZONE") or "UTC"),
+            smtp_url=env.get("WALKTHROUGH_SMTP_URL") or None,
+            mail_from=env.get("WALKTHROUGH_MAIL_FROM") or None,
+            signin_emails_per_address_per_hour=int(
+                env.get("WALKTHROUGH_SIGNIN_EMAILS_PER_ADDRESS_PER_HOUR", 5)),
+            signin_emails_per_client_per_hour=int(
+                env.get("WALKTHROUGH_SIGNIN_EMAILS_PER_CLIENT_PER_HOUR", 30)),
+            oidc_issuer=env.get("WALKTHROUGH_OIDC_ISSUER") or None,
+            oidc_client_id=env.get("WALKTHROUGH_OIDC_CLIENT_ID") or None,
+            oidc_client_secret=env.get("WALKTHROUGH_OIDC_CLIENT_SECRET") or None,
+            oidc_name=env.get("WALKTHROUGH_OIDC_NAME") or "your district account",
+            oidc_email_domains=_list(env.get("WALKTHROUGH_OIDC_EMAIL_DOMAINS")),
+            oidc_tenant_ids=_list(env.get("WALKTHROUGH_OIDC_TENANT_IDS")),
         )
 
 

@@ -20,6 +20,7 @@ from eventsourcing.utils import get_topic
 from psycopg.sql import SQL, Identifier
 
 from projections.store import PostgresReadModelStore, ReadModelStore, SQLiteReadModelStore
+from walkthrough.adapters.mail_queue import MailQueue, PostgresMailQueue, SQLiteMailQueue
 from walkthrough.adapters.recorders import PostgresReceiptRecorder, SQLiteReceiptRecorder
 from walkthrough.adapters.refusal_counts import (
     PostgresRefusalCounts,
@@ -66,6 +67,9 @@ class Storage(Protocol):
 
     def refusals(self, app: Walkthrough) -> RefusalCounts:
         """How often each rule refused something, per day (counts only)."""
+
+    def mail_queue(self, app: Walkthrough) -> MailQueue:
+        """Outgoing email, kept until it is sent."""
 
     def scratch_read_models(self) -> contextlib.AbstractContextManager[ReadModelStore]:
         """Empty read models beside the live ones, removed afterwards (for verify)."""
@@ -126,6 +130,11 @@ class SQLiteStorage:
         datastore = app.factory.datastore  # type: ignore[attr-defined]
         assert isinstance(datastore, SQLiteDatastore)
         return SQLiteRefusalCounts(datastore)
+
+    def mail_queue(self, app: Walkthrough) -> MailQueue:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, SQLiteDatastore)
+        return SQLiteMailQueue(datastore)
 
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:
@@ -211,6 +220,11 @@ class PostgresStorage:
         datastore = app.factory.datastore  # type: ignore[attr-defined]
         assert isinstance(datastore, PostgresDatastore)
         return PostgresRefusalCounts(datastore)
+
+    def mail_queue(self, app: Walkthrough) -> MailQueue:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, PostgresDatastore)
+        return PostgresMailQueue(datastore)
 
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:

@@ -36,7 +36,7 @@ CHROMIUM_ARGS = [
 BROWSER_MODULES = ["test_accessibility.py", "test_calendar.py", "test_capture.py",
                    "test_cycle.py", "test_growth.py", "test_names.py",
                    "test_offline.py", "test_reports.py", "test_screens.py",
-                   "test_signin_links.py", "test_team.py"]
+                   "test_signin_links.py", "test_team.py", "test_district_signin.py"]
 
 try:
     import playwright.sync_api  # noqa: F401

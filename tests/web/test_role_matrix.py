@@ -197,6 +197,17 @@ MATRIX: list[Row] = [
     # The feed's secret is in its address: a made-up one is no one's feed, token or not.
     Row("GET /api/calendar/feed/{user_id}/{token}.ics",
         "/api/calendar/feed/coach1/not-the-secret.ics", (404,) * 7),
+    # Sign-in by email and the district's account (web.signin_email, web.oidc): this app
+    # has neither set up, which every caller is told alike; tests/web/test_signin_email.py
+    # and test_oidc.py have them set up.
+    Row("GET /api/signin/options", "/api/signin/options", (200,) * 7),
+    Row("POST /api/signin/email", "/api/signin/email", (422,) * 7,
+        body=lambda: {"email": "someone@district.example"}),
+    Row("POST /api/people/{user_id}/signin-email", "/api/people/coach1/signin-email",
+        (403, 403, 403, 403, 422, 403, 401)),
+    Row("GET /api/mail", "/api/mail", ORGANIZER_ONLY),
+    Row("GET /auth/oidc/start", "/auth/oidc/start", (200,) * 7),  # on to /signin
+    Row("GET /auth/oidc/callback", "/auth/oidc/callback?code=x&state=y", (200,) * 7),
     Row("GET /api/{rest:path}", "/api/nowhere", (404,) * 6 + (401,)),
     Row("GET /health", "/health", (200,) * 7),
     Row("GET /openapi.json", "/openapi.json", (200,) * 7),

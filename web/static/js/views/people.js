@@ -133,13 +133,28 @@ function personCard(person, inventory, catalog, flash) {
       make.disabled = false;
     }
   });
+  const email = h("button", { type: "button", class: "secondary", testid: `email-link-${person.id}` },
+    "Send a link by email");
+  email.addEventListener("click", async () => {
+    email.disabled = true;
+    try {
+      const { data } = await request("POST", `/api/people/${encodeURIComponent(person.id)}/signin-email`);
+      replace(result, h("p", { class: "notice", role: "status", testid: `email-sent-${person.id}` },
+        `A sign-in link is on its way to ${data.email}. It works once, until ${expiresAt(data.expires_at)}.`));
+    } catch (failure) {
+      const message = failure instanceof ApiError ? failure.message : "The server cannot be reached right now.";
+      replace(result, h("p", { class: "error", role: "alert", testid: `link-error-${person.id}` }, message));
+    } finally {
+      email.disabled = false;
+    }
+  });
   const where = person.school ? ` · ${person.school.name}` : "";
   return h("li", { class: "card person", testid: `person-${person.id}` },
     h("h2", {}, person.name),
     h("p", { class: "meta" }, `${person.roles.map(humanize).join(", ")}${where} · ${person.id}`),
     person.school ? inventoryBlock(person, inventory, catalog, flash) : null,
     h("h3", {}, "Sign-in link"),
-    make,
+    h("div", { class: "field-row" }, make, email),
     result);
 }
 

@@ -1,5 +1,8 @@
-// Sign-in: open a one-time link (`walkthrough link <user>` or an organizer's "Make a
-// sign-in link"), or paste a bearer token (`walkthrough token <user>`) as the fallback.
+// Sign-in: with the district's own account (OpenID Connect, when the district set it
+// up: the server checks the account and hands back a one-time link), a link asked for
+// by email, a one-time link (`walkthrough link <user>` or an organizer's "Make a sign-in
+// link"), or a pasted bearer token (`walkthrough token <user>`) as the fallback. Every
+// way ends with the app's own device token, so the tablet works offline the same.
 
 import { AuthError, NetworkError, redeemSignInLink, request, setToken, clearToken } from "../api.js";
 import { h, replace } from "../dom.js";
@@ -80,9 +83,69 @@ async function signInWithLink(code, { status, form, input, onSignedIn }) {
   }
 }
 
+/** "Email me a sign-in link": the server answers the same whether or not it knows the
+ *  address, so the words here do too. */
+function emailForm() {
+  const input = h("input", { id: "signin-email", name: "email", type: "email", required: true,
+    autocomplete: "email", autocapitalize: "off", spellcheck: "false", testid: "signin-email-input" });
+  const status = h("p", { role: "status", testid: "signin-email-status", hidden: true });
+  const button = h("button", { type: "submit", class: "secondary", testid: "signin-email-send" },
+    "Email me a sign-in link");
+  const form = h("form", { class: "card signin", novalidate: true, testid: "signin-email-form" },
+    h("div", { class: "field" },
+      h("label", { for: "signin-email" }, "Your email address at school"),
+      input),
+    status,
+    button);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const email = input.value.trim();
+    status.hidden = false;
+    if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
+      status.className = "error";
+      status.textContent = "Type the email address your district knows you by.";
+      input.focus();
+      return;
+    }
+    button.disabled = true;
+    try {
+      const { data } = await request("POST", "/api/signin/email", { email }, { auth: false });
+      status.className = "notice";
+      status.textContent = data.message;
+    } catch (failure) {
+      status.className = "error";
+      status.textContent = failure instanceof NetworkError
+        ? "The server cannot be reached right now. Try again when the network is back."
+        : failure.message;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return form;
+}
+
+/** The other ways in that this district offers (nothing when the server is out of reach). */
+async function otherWays(slot) {
+  let options;
+  try {
+    ({ data: options } = await request("GET", "/api/signin/options", undefined, { auth: false }));
+  } catch {
+    return;
+  }
+  const parts = [];
+  if (options.oidc) {
+    // A whole-page visit: the provider's pages, then back to /signin#code=...
+    parts.push(h("p", {}, h("a", { href: options.oidc.url, class: "button-link primary", testid: "oidc-signin" },
+      `Sign in with ${options.oidc.name}`)));
+  }
+  if (options.email) parts.push(emailForm());
+  replace(slot, ...parts);
+}
+
 export function renderSignIn(root, { reason, pending, onSignedIn, setTitle, linkCode = null }) {
   setTitle("Sign in");
   const { form, input } = tokenForm(onSignedIn);
+  const ways = h("div", { class: "signin-ways", testid: "signin-ways" });
   const status = linkCode
     ? h("p", { class: "notice", role: "status", testid: "signin-link-status" }, "Signing you in with your link…")
     : null;
@@ -94,7 +157,9 @@ export function renderSignIn(root, { reason, pending, onSignedIn, setTitle, link
       "Open the sign-in link your program organizer gave you, or scan its QR code with this tablet's camera."),
     pending ? h("p", { class: "notice", testid: "signin-pending" },
       `${pending} recorded ${pending === 1 ? "event is" : "events are"} kept on this tablet and will be sent after you sign in.`) : null,
+    ways,
     form);
+  if (!linkCode) otherWays(ways);
   if (linkCode) {
     form.hidden = true;
     signInWithLink(linkCode, { status, form, input, onSignedIn });
