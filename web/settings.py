@@ -148,6 +148,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     background_projector: bool = True
     # The district's time zone (an IANA name): every date and time shown or sent.
     time_zone: str = "UTC"
+    # This server as people reach it (https://walkthrough.district.org): the links in
+    # invitations and reminders, which no request tells (None: no link in them).
+    base_url: str | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -190,6 +193,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             background_projector=env.get("WALKTHROUGH_BACKGROUND_PROJECTOR", "1") != "0",
             pseudonym_secret=env.get("WALKTHROUGH_PSEUDONYM_SECRET") or None,
             time_zone=_time_zone(env.get("WALKTHROUGH_TIME_ZONE") or "UTC"),
+            base_url=(env.get("WALKTHROUGH_BASE_URL") or "").rstrip("/") or None,
             smtp_url=env.get("WALKTHROUGH_SMTP_URL") or None,
             mail_from=env.get("WALKTHROUGH_MAIL_FROM") or None,
             signin_emails_per_address_per_hour=int(
