@@ -66,6 +66,7 @@ class Me(msgspec.Struct):
     growth_records: list[GrowthRecordRef] = []
     calendar_url: str | None = None  # the caller's private iCalendar feed
     time_zone: str = "UTC"  # the district's: every date and time is shown in it
+    reminders: bool = True  # email reminders of check-ins due (the person may turn off)
 
 
 class VisitDetail(msgspec.Struct):

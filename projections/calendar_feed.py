@@ -71,8 +71,11 @@ def visit_event(view: VisitView, school: str, zone: tzinfo, base_url: str,
         event.add("dtstart", start)
         event.add("dtend", start + timedelta(minutes=view.minutes))
     event.add("location", school)
-    event.add("description", f"Focus: {view.focus}\n{base_url}/visits/{view.id}")
-    event.add("url", f"{base_url}/visits/{view.id}")
+    if base_url:
+        event.add("description", f"Focus: {view.focus}\n{base_url}/visits/{view.id}")
+        event.add("url", f"{base_url}/visits/{view.id}")
+    else:
+        event.add("description", f"Focus: {view.focus}")
     event.add("status", "CANCELLED" if view.phase == "cancelled" else "CONFIRMED")
     return event
 

@@ -27,6 +27,7 @@ from walkthrough.events import (
     PersonDeactivated,
     PersonReactivated,
     PersonRegistered,
+    RemindersChosen,
     SchoolCalendarSet,
     SchoolChanged,
     SchoolRegistered,
@@ -72,7 +73,7 @@ def district_document(payload: DistrictPayload, current: Callable[[Key], bytes |
     match payload:
         case SchoolCalendarSet():
             return (CALENDAR, "current"), _encoder.encode(payload)
-        case CalendarFeedReset():
+        case CalendarFeedReset() | RemindersChosen():
             return None  # the feed's address is worked out from the district aggregate
         case DistrictNamed():
             return (DISTRICT, "name"), _encoder.encode(payload.name)

@@ -91,6 +91,7 @@ FIELD_TREATMENTS: dict[str, Treatment] = {
     # when and how long a visit is; the school calendar's closures (label: free text)
     "starts_at": Treatment.KEEP, "minutes": Treatment.KEEP, "closures": Treatment.NESTED,
     "start": Treatment.KEEP, "end": Treatment.KEEP, "source": Treatment.KEEP,
+    "on": Treatment.KEEP,
     # how a person signs in, and the student information system's id for them
     "email": Treatment.NEVER, "source_id": Treatment.NEVER,
     "grade_band": Treatment.KEEP, "subject": Treatment.KEEP,

@@ -221,6 +221,7 @@ class Projector:
             case ev.SchoolRegistered() | ev.PersonRegistered() | ev.DistrictNamed() \
                     | ev.SchoolChanged() | ev.PersonChanged() | ev.PersonDeactivated() \
                     | ev.PersonReactivated() | ev.SchoolCalendarSet() | ev.CalendarFeedReset() \
+                    | ev.RemindersChosen() \
                     | ev.NeedsAssessmentRecorded() \
                     | ev.SkillInventoryRecorded() \
                     | ev.PartnershipFormed() | ev.CatalogPublished() \

@@ -380,6 +380,19 @@ class Reader:
                 return view
         raise NotFound("no visit with that id that you can see", code="visit_not_found")
 
+    def visits_from(self, day: date) -> list[VisitView]:
+        """Every visit on or after a day (planned, cancelled or under way)."""
+        return [view for view in self._visits() if view.date >= day]
+
+    def school_name(self, school_id: str) -> str:
+        return self._school(school_id).name
+
+    def open_steps_by_host(self, today: date) -> list[tuple[str, PlanStep]]:
+        """Every open action-plan step with the host who owns its plan."""
+        calendar = self.calendar()
+        return [(view.host, step) for view in self._visits()
+                for step in plan_steps(view, today, calendar) if step.open]
+
     def _visits(self) -> list[VisitView]:
         return [view_decoder.decode(doc) for doc in self.store.all_of(VISIT).values()]
 

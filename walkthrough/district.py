@@ -27,6 +27,7 @@ from walkthrough.events import (
     PersonDeactivated,
     PersonReactivated,
     PersonRegistered,
+    RemindersChosen,
     SchoolCalendarSet,
     SchoolChanged,
     SchoolRegistered,
@@ -71,6 +72,7 @@ class District(msgspec.Struct, frozen=True):
     emails: dict[str, str] = {}  # email -> user id, for every person who has one
     calendar: SchoolCalendar = NO_CLOSURES  # the district's days without school
     feed_resets: dict[str, int] = {}  # user id -> times their calendar feed was reset
+    reminders_off: frozenset[str] = frozenset()  # people who turned email reminders off
 
     def is_active(self, user_id: str) -> bool:
         return user_id in self.people and user_id not in self.inactive
@@ -231,6 +233,7 @@ def decide_directory(district: District, roles: Iterable[str],
 PreparationPayload = (
     NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
     | PartnershipMeetingHeld | LearningSessionOffered | SchoolCalendarSet | CalendarFeedReset
+    | RemindersChosen
 )
 
 
@@ -263,10 +266,11 @@ def _schools_of(district: District, payload: PreparationPayload) -> list[str]:
 
 def _decide_rules(district: District, roles: tuple[str, ...], payload: PreparationPayload,
                   user_id: str) -> None:
-    if isinstance(payload, CalendarFeedReset):
+    if isinstance(payload, CalendarFeedReset | RemindersChosen):
         district.person(payload.user_id)
         if payload.user_id != user_id and "organizer" not in roles:
-            raise Forbidden("a person resets their own calendar feed (or an organizer)")
+            raise Forbidden("a person chooses their own calendar feed and reminders "
+                            "(or an organizer)")
         return
     if isinstance(payload, PartnershipMeetingHeld):
         check_meeting(payload, district.partnerships.get(payload.partnership_id),
@@ -295,7 +299,7 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Preparati
                 raise Conflict(f"the next {payload.kind} catalog version is {expected}",
                                code="catalog_version_taken")
             Catalog(version=payload.version, items=payload.items).check()
-        case CalendarFeedReset():
+        case CalendarFeedReset() | RemindersChosen():
             raise AssertionError("decided above")
         case SchoolCalendarSet():
             try:
@@ -372,6 +376,10 @@ def evolve_district(district: District | None, event: Event) -> District:
         case LearningSessionOffered():
             return replace(current, version=version,
                            sessions={**current.sessions, payload.session_id: payload})
+        case RemindersChosen():
+            off = current.reminders_off - {payload.user_id} if payload.on \
+                else current.reminders_off | {payload.user_id}
+            return replace(current, version=version, reminders_off=off)
         case CalendarFeedReset():
             resets = current.feed_resets.get(payload.user_id, 0) + 1
             return replace(current, version=version,

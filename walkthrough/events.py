@@ -206,6 +206,13 @@ class CalendarFeedReset(Payload, frozen=True, tag="CalendarFeedReset"):
     user_id: UserId
 
 
+class RemindersChosen(Payload, frozen=True, tag="RemindersChosen"):
+    """Whether a person gets email reminders of check-ins due (on unless turned off)."""
+
+    user_id: UserId
+    on: bool
+
+
 class LearningSessionOffered(Payload, frozen=True, tag="LearningSessionOffered"):
     """A professional-learning session the district offers in response to the growth
     areas and support requests its administrators name."""
@@ -512,6 +519,7 @@ DistrictPayload = (
     | DistrictNamed | SchoolChanged | PersonChanged | PersonDeactivated | PersonReactivated
     | NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
     | PartnershipMeetingHeld | LearningSessionOffered | SchoolCalendarSet | CalendarFeedReset
+    | RemindersChosen
 )
 # How a district keeps its schools and people (roster imports, organizers' screens).
 DirectoryPayload = (

@@ -856,7 +856,7 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
             return {"reason": payload.reason}
         case ev.SchoolCalendarSet():
             return {f"closure {n}": c.label for n, c in enumerate(payload.closures, 1)}
-        case ev.CalendarFeedReset():
+        case ev.CalendarFeedReset() | ev.RemindersChosen():
             return {}
         case ev.SchoolRegistered() | ev.PersonRegistered() | ev.DistrictNamed() \
                 | ev.SchoolChanged() | ev.PersonChanged() | ev.PersonDeactivated() \

@@ -529,7 +529,7 @@ def evolve(visit: Visit | None, event: Event) -> Visit:
         case SchoolRegistered() | PersonRegistered() | NeedsAssessmentRecorded() \
                 | ev.DistrictNamed() | ev.SchoolChanged() | ev.PersonChanged() \
                 | ev.PersonDeactivated() | ev.PersonReactivated() | ev.SchoolCalendarSet() \
-                | ev.CalendarFeedReset() \
+                | ev.CalendarFeedReset() | ev.RemindersChosen() \
                 | SkillInventoryRecorded() | PartnershipFormed() | CatalogPublished() \
                 | PartnershipMeetingHeld() | ev.LearningSessionOffered() | ev.GoalSet() \
                 | ev.StepAmended() | ev.PracticeObservationStarted() | ev.PracticeObserved() \

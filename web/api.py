@@ -77,7 +77,8 @@ async def me(request: Request) -> Response:
     return JSON(msgspec.structs.replace(
         answer, growth_records=growth_records(actor, district),
         calendar_url=feed_url(found, district, actor.user_id, request_origin(request)),
-        time_zone=found.settings.time_zone))
+        time_zone=found.settings.time_zone,
+        reminders=actor.user_id not in district.reminders_off))
 
 
 def growth_records(actor: Actor, district: District) -> list[GrowthRecordRef]:

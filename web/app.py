@@ -19,6 +19,7 @@ from web.auth import TokenBackend
 from web.bootstrap import Services, bootstrap
 from web.endpoints import ENDPOINTS
 from web.errors import EXCEPTION_HANDLERS
+from web.notices import Notices
 from web.projector_process import THREAD_INTERVAL_SECONDS, keep_projecting
 from web.runtime import tune_gc
 from web.settings import Settings
@@ -74,8 +75,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         mailer = None
         if services.mail.configured:
             mailer = threading.Thread(
-                target=services.mail.keep_delivering, args=(stopping,), name="mail",
-                daemon=True)
+                target=services.mail.keep_delivering, args=(stopping,),
+                kwargs={"notices": Notices(services)}, name="mail", daemon=True)
             mailer.start()
         try:
             yield

@@ -28,7 +28,7 @@ from projections.queries import Reader
 from walkthrough.access import Actor
 from walkthrough.district import District
 from walkthrough.errors import NotFound
-from walkthrough.events import CalendarFeedReset, SchoolCalendarSet
+from walkthrough.events import CalendarFeedReset, RemindersChosen, SchoolCalendarSet
 from walkthrough.school_calendar import MAX_CLOSURES, Closure
 from walkthrough.school_days_import import closures_from_csv, closures_from_icalendar
 from web.auth import caller
@@ -65,6 +65,14 @@ class CalendarFile(msgspec.Struct, forbid_unknown_fields=True):
 
 class ParsedClosures(msgspec.Struct):
     closures: list[Closure]
+
+
+class RemindersForm(msgspec.Struct, forbid_unknown_fields=True):
+    on: bool
+
+
+class RemindersAnswer(msgspec.Struct):
+    reminders: bool
 
 
 class FeedAddress(msgspec.Struct):
@@ -142,6 +150,19 @@ async def reset_feed(request: Request) -> Response:
     return JSON(await run_in_threadpool(run), status_code=201)
 
 
+async def choose_reminders(request: Request) -> Response:
+    found = services(request)
+    actor = caller(request)
+    form = await body(request, RemindersForm)
+
+    def run() -> RemindersAnswer:
+        found.app.prepare(actor, RemindersChosen(user_id=actor.user_id, on=form.on))
+        return RemindersAnswer(
+            reminders=actor.user_id not in found.app.district().reminders_off)
+
+    return JSON(await run_in_threadpool(run))
+
+
 ENDPOINTS = [
     Endpoint("get", "/api/calendar", school_calendar, "The district's time zone and days "
              "without school (weekends, breaks, holidays)", answer=SchoolCalendarAnswer),
@@ -156,6 +177,9 @@ ENDPOINTS = [
              "private iCalendar feed: their visits, partnership meetings and check-ins due "
              "(the secret is in the address; no bearer token)", public=True,
              media="text/calendar"),
+    Endpoint("put", "/api/me/reminders", choose_reminders, "Turn the caller's email "
+             "reminders of check-ins due on or off", body=RemindersForm,
+             answer=RemindersAnswer),
     Endpoint("post", "/api/me/calendar-feed/reset", reset_feed, "Give the caller's calendar "
              "feed a new address; the old one stops working", answer=FeedAddress, status=201),
 ]

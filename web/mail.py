@@ -15,6 +15,7 @@ import logging
 import smtplib
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
@@ -31,6 +32,8 @@ log = logging.getLogger("walkthrough.mail")
 SMTP_TIMEOUT_SECONDS = 15
 # The sender looks for due messages this often (and at once when this process queues one).
 POLL_SECONDS = 5.0
+# Invitations and reminders are looked for this often (they are about days, not seconds).
+NOTICE_SECONDS = 60.0
 SendingErrors = (smtplib.SMTPException, OSError)
 
 
@@ -62,6 +65,10 @@ class SmtpSender:
         # The queue's id, so a retry after a lost answer is recognisably the same message.
         message["Message-ID"] = make_msgid(idstring=mail.id.replace("-", ""))
         message.set_content(mail.body)
+        if mail.calendar is not None:  # an invitation: calendar programs act on this part
+            method = "CANCEL" if "METHOD:CANCEL" in mail.calendar else "REQUEST"
+            message.add_alternative(mail.calendar, subtype="calendar",
+                                    params={"method": method})
         return message
 
     def send(self, mail: OutgoingMail) -> None:
@@ -97,11 +104,14 @@ class Mail:
         return self.sender is not None
 
     def send(self, recipient: str, subject: str, body: str,
-             expires_at: datetime | None = None) -> str:
-        """Keep a message for sending (at once, in the background); its queue id."""
+             expires_at: datetime | None = None, key: str | None = None,
+             calendar: str | None = None) -> str:
+        """Keep a message for sending (at once, in the background); its queue id. With a
+        key, the same message asked for again is kept once."""
         if self.sender is None:
             raise MailNotConfigured()
-        mail_id = self.queue.enqueue(recipient, subject, body, self.clock(), expires_at)
+        mail_id = self.queue.enqueue(recipient, subject, body, self.clock(), expires_at,
+                                     key, calendar)
         self.wake.set()
         return mail_id
 
@@ -125,11 +135,18 @@ class Mail:
         return sent
 
     def keep_delivering(self, stopping: threading.Event,
-                        interval: float = POLL_SECONDS) -> None:
-        """The sender thread: deliver what is due, then wait to be woken or for the next
-        round, until `stopping` is set. A store that is away only delays a round."""
+                        interval: float = POLL_SECONDS,
+                        notices: Callable[[], object] | None = None,
+                        notice_interval: float = NOTICE_SECONDS) -> None:
+        """The sender thread: queue the notices that are due (invitations, reminders: at
+        most every `notice_interval`), deliver what is due, then wait to be woken or for
+        the next round, until `stopping` is set. A store that is away only delays a round."""
+        noticed_at = -notice_interval
         while not stopping.is_set():
             try:
+                if notices is not None and time.monotonic() - noticed_at >= notice_interval:
+                    noticed_at = time.monotonic()
+                    notices()
                 self.deliver_due()
             except PersistenceError:
                 log.warning("mail delivery round failed (store unavailable); retrying",

@@ -148,6 +148,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     background_projector: bool = True
     # The district's time zone (an IANA name): every date and time shown or sent.
     time_zone: str = "UTC"
+    # This server as people reach it (https://walkthrough.district.org): the links in
+    # invitations and reminders, which no request tells (None: no link in them).
+    base_url: str | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -189,6 +192,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             min_rooms=max(2, int(env.get("WALKTHROUGH_MIN_ROOMS", 3))),
             background_projector=env.get("WALKTHROUGH_BACKGROUND_PROJECTOR", "1") != "0",
             pseudonym_secret=env.get("WALKTHROUGH_PSEUDONYM_SECRET") or None,
+            time_zone=_time_zone(env.get("WALKTHROUGH_TIME_ZONE") or "UTC"),
+            base_url=(env.get("WALKTHROUGH_BASE_URL") or "").rstrip("/") or None,
             smtp_url=env.get("WALKTHROUGH_SMTP_URL") or None,
             mail_from=env.get("WALKTHROUGH_MAIL_FROM") or None,
             signin_emails_per_address_per_hour=int(
@@ -201,7 +206,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             oidc_name=env.get("WALKTHROUGH_OIDC_NAME") or "your district account",
             oidc_email_domains=_list(env.get("WALKTHROUGH_OIDC_EMAIL_DOMAINS")),
             oidc_tenant_ids=_list(env.get("WALKTHROUGH_OIDC_TENANT_IDS")),
-            time_zone=_time_zone(env.get("WALKTHROUGH_TIME_ZONE") or "UTC"),
         )
 
 

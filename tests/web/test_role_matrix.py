@@ -205,6 +205,7 @@ MATRIX: list[Row] = [
         "closures": [{"start": "2026-12-21", "end": "2027-01-01", "label": "Winter break"}]}),
     Row("POST /api/calendar/parse", "/api/calendar/parse", ORGANIZER_ONLY,
         body=lambda: {"kind": "csv", "text": "2026-12-21,2027-01-01,Winter break"}),
+    Row("PUT /api/me/reminders", "/api/me/reminders", (*ALL, 401), body=lambda: {"on": True}),
     Row("POST /api/me/calendar-feed/reset", "/api/me/calendar-feed/reset",
         (201,) * 6 + (401,)),
     # The feed's secret is in its address: a made-up one is no one's feed, token or not.

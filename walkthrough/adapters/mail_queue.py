@@ -8,6 +8,11 @@ list, claim and update rows in its own SQL dialect. Claiming is what keeps sever
 server processes from sending one message twice: it moves the row's next attempt past
 a lease, and only the process whose update changed the row sends it.
 
+A message made from a fact (an invitation to a visit, a reminder of a check-in) is
+enqueued with a key: its id is derived from the key, so asking again for the same
+message adds nothing, however often the fact is looked at. A message may carry an
+iCalendar part (an invitation), sent beside its text.
+
 A message may carry an expiry (a sign-in link is useless after 15 minutes): past it,
 the message is given up instead of sent.
 """
@@ -31,6 +36,8 @@ LONGEST_WAIT = timedelta(minutes=10)
 LAST_ERROR_CHARS = 500
 # A message still refused after this many attempts (about three hours) is given up.
 MOST_ATTEMPTS = 25
+KEYED = uuid.UUID("3d4f1c52-8a0e-4d6b-9c61-2f5e7b8a9d10")  # ids of keyed messages
+Row = tuple[str, str, str, str, str, str, str | None, str | None]
 
 
 class OutgoingMail(msgspec.Struct, frozen=True):
@@ -40,6 +47,7 @@ class OutgoingMail(msgspec.Struct, frozen=True):
     body: str
     attempts: int
     expires_at: datetime | None
+    calendar: str | None = None  # an iCalendar part (METHOD:REQUEST or CANCEL)
 
 
 class MailQueueStatus(msgspec.Struct, frozen=True):
@@ -69,11 +77,13 @@ class MailQueue(ABC):
         self.longest_wait = longest_wait
 
     def enqueue(self, recipient: str, subject: str, body: str, now: datetime,
-                expires_at: datetime | None = None) -> str:
-        """Keep a message to send as soon as possible; its id."""
-        mail_id = str(uuid.uuid4())
+                expires_at: datetime | None = None, key: str | None = None,
+                calendar: str | None = None) -> str:
+        """Keep a message to send as soon as possible; its id. With a key, a message
+        with the same key is kept once (the second ask adds nothing)."""
+        mail_id = str(uuid.uuid4() if key is None else uuid.uuid5(KEYED, key))
         self._insert((mail_id, recipient, subject, body, _at(now), _at(now),
-                      None if expires_at is None else _at(expires_at)))
+                      None if expires_at is None else _at(expires_at), calendar))
         return mail_id
 
     def claim_due(self, now: datetime, limit: int = 20) -> list[OutgoingMail]:
@@ -112,7 +122,7 @@ class MailQueue(ABC):
             last_error_at=_time(last_error_at), last_sent_at=_time(last_sent_at))
 
     @abstractmethod
-    def _insert(self, row: tuple[str, str, str, str, str, str, str | None]) -> None: ...
+    def _insert(self, row: Row) -> None: ...
 
     @abstractmethod
     def _due(self, now: str, limit: int) -> list[tuple[OutgoingMail, str]]: ...
@@ -151,6 +161,7 @@ def _mail(row: dict[str, object]) -> tuple[OutgoingMail, str]:
         id=str(row["id"]), recipient=str(row["recipient"]), subject=str(row["subject"]),
         body=str(row["body"]), attempts=int(str(row["attempts"])),
         expires_at=None if expires is None else datetime.fromisoformat(str(expires)),
+        calendar=None if row["calendar"] is None else str(row["calendar"]),
     ), str(row["next_attempt_at"])
 
 
@@ -160,12 +171,13 @@ CREATE_TABLE = (
     "id TEXT PRIMARY KEY, recipient TEXT NOT NULL, subject TEXT NOT NULL, "
     "body TEXT NOT NULL, created_at TEXT NOT NULL, next_attempt_at TEXT NOT NULL, "
     "expires_at TEXT, attempts INTEGER NOT NULL DEFAULT 0, sent_at TEXT, "
-    "given_up_at TEXT, last_error TEXT, last_error_at TEXT)"
+    "given_up_at TEXT, last_error TEXT, last_error_at TEXT, calendar TEXT)"
 )
 INSERT = ("INSERT INTO {} (id, recipient, subject, body, created_at, next_attempt_at, "
-          "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+          "expires_at, calendar) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
 UNSENT = "sent_at IS NULL AND given_up_at IS NULL"
-DUE = (f"SELECT id, recipient, subject, body, attempts, expires_at, next_attempt_at FROM {{}} "
+DUE = (f"SELECT id, recipient, subject, body, attempts, expires_at, next_attempt_at, "
+       f"calendar FROM {{}} "
        f"WHERE {UNSENT} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?")
 CLAIM = f"UPDATE {{}} SET next_attempt_at = ? WHERE id = ? AND next_attempt_at = ? AND {UNSENT}"
 SENT = "UPDATE {} SET sent_at = ? WHERE id = ?"
@@ -198,7 +210,7 @@ class SQLiteMailQueue(MailQueue):
             c.execute(statement.format(TABLE), params)
             return int(c.sqlite_cursor.rowcount)
 
-    def _insert(self, row: tuple[str, str, str, str, str, str, str | None]) -> None:
+    def _insert(self, row: Row) -> None:
         self._execute(INSERT, list(row))
 
     def _due(self, now: str, limit: int) -> list[tuple[OutgoingMail, str]]:
@@ -246,7 +258,7 @@ class PostgresMailQueue(MailQueue):
             c.execute(_postgres(statement, self.table), params)
             return c.rowcount
 
-    def _insert(self, row: tuple[str, str, str, str, str, str, str | None]) -> None:
+    def _insert(self, row: Row) -> None:
         self._execute(INSERT, list(row))
 
     def _due(self, now: str, limit: int) -> list[tuple[OutgoingMail, str]]:

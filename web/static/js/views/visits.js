@@ -2,6 +2,7 @@
 // the visit's phase and their part in it ("Start", "Capture", "Debrief", "Check in").
 
 import { h, humanize, replace, formatClock, formatDate } from "../dom.js";
+import * as outbox from "../outbox.js";
 
 const RELATION = { team: "on the team", host: "host", organizer: "organizer" };
 
@@ -101,16 +102,27 @@ export function renderVisits(root, me, { stale, setTitle }) {
     visits.length
       ? h("ul", { class: "visit-list", testid: "visit-list" }, visits.map(visitCard))
       : h("p", { class: "empty", testid: "visit-list" }, "No visits are assigned to you."),
-    me.calendar_url ? feedCard(me.calendar_url) : null);
+    me.calendar_url ? feedCard(me.calendar_url, me.reminders) : null);
 }
 
 /** The person's private calendar feed: subscribe once, and visits and check-ins due
  *  appear in their own calendar program. */
-function feedCard(url) {
+function feedCard(url, reminders) {
   const address = h("input", { type: "text", id: "calendar-url", readonly: "", value: url, testid: "calendar-url" });
+  const toggle = h("input", { type: "checkbox", id: "email-reminders", testid: "email-reminders" });
+  toggle.checked = reminders !== false;
+  const saved = h("p", { class: "form-status", "aria-live": "polite", testid: "reminders-status" });
+  toggle.addEventListener("change", async () => {
+    const on = toggle.checked;
+    await outbox.send("PUT", "/api/me/reminders", { on }, { label: on ? "Reminders on" : "Reminders off" });
+    saved.textContent = on ? "You will get email reminders of check-ins due." : "No more email reminders.";
+  });
   return h("section", { class: "card", "aria-labelledby": "feed-heading", testid: "calendar-feed" },
     h("h2", { id: "feed-heading" }, "Your calendar"),
     h("p", { class: "hint" }, "Subscribe to this private address in your calendar (Google, Outlook, Apple) to see your visits, "
       + "meetings and check-ins due. Keep it to yourself: anyone with it can read your schedule."),
-    h("div", { class: "field" }, h("label", { for: "calendar-url" }, "Calendar address"), address));
+    h("div", { class: "field" }, h("label", { for: "calendar-url" }, "Calendar address"), address),
+    h("label", { class: "check", for: "email-reminders" }, toggle,
+      h("span", {}, "Email me the day before a check-in is due, and when one is overdue")),
+    saved);
 }
