@@ -3,7 +3,7 @@ from it (web.routing)."""
 
 from __future__ import annotations
 
-from web import api, cycle, events_api, growth, people, plans, roster, signin
+from web import api, cycle, directory, events_api, growth, people, plans, roster, signin
 from web.routing import Endpoint
 
 ENDPOINTS: list[Endpoint] = [
@@ -13,6 +13,7 @@ ENDPOINTS: list[Endpoint] = [
     *plans.ENDPOINTS,
     *roster.ENDPOINTS,
     *people.ENDPOINTS,
+    *directory.ENDPOINTS,
     *growth.ENDPOINTS,
     *signin.ENDPOINTS,
 ]
