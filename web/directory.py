@@ -15,6 +15,7 @@ nowhere else: no answer, log line or error message carries them
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Annotated
 
 import msgspec
 from starlette.concurrency import run_in_threadpool
@@ -124,10 +125,24 @@ async def apply_roster(request: Request) -> Response:
 # --- people and schools by hand ------------------------------------------------------
 
 
+TypedEmail = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]  # any case
+
+
+def _email(typed: str | None) -> str | None:
+    """An address as people sign in with it: lower case, or a 422 that says so."""
+    if typed is None:
+        return None
+    try:
+        return msgspec.convert(typed.strip().lower(), Email)
+    except msgspec.ValidationError:
+        raise DomainError("not an email address (name@example.org)",
+                          code="invalid_email") from None
+
+
 class NewPerson(msgspec.Struct, forbid_unknown_fields=True):
     name: Label
     roles: Roles
-    email: Email | None = None
+    email: TypedEmail | None = None
     school_id: Slug | None = None
 
 
@@ -136,7 +151,7 @@ class PersonEdit(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
     school)."""
 
     name: Label | msgspec.UnsetType = msgspec.UNSET
-    email: Email | msgspec.UnsetType | None = msgspec.UNSET
+    email: TypedEmail | msgspec.UnsetType | None = msgspec.UNSET
     school_id: Slug | msgspec.UnsetType | None = msgspec.UNSET
     roles: Roles | msgspec.UnsetType = msgspec.UNSET
 
@@ -187,7 +202,7 @@ def _id_of(payload: DirectoryPayload) -> str:
 
 async def add_person(request: Request) -> Response:
     form = await body(request, NewPerson)
-    email = form.email
+    email = _email(form.email)
 
     def build(district: District) -> DirectoryPayload:
         if email is not None and (known := district.person_by_email(email)) is not None:
@@ -209,8 +224,9 @@ async def edit_person(request: Request) -> Response:
     form = await body(request, PersonEdit)
     user_id = request.path_params["user_id"]
     roles = form.roles if isinstance(form.roles, msgspec.UnsetType) else _ordered(form.roles)
+    email = form.email if isinstance(form.email, msgspec.UnsetType) else _email(form.email)
     return await _administer(request, form, user_id, lambda _: PersonChanged(
-        user_id=user_id, name=form.name, email=form.email, school_id=form.school_id,
+        user_id=user_id, name=form.name, email=email, school_id=form.school_id,
         roles=roles))
 
 
