@@ -258,6 +258,27 @@ async def edit_school(request: Request) -> Response:
         school_id=school_id, name=form.name, level=form.level))
 
 
+class SchoolListed(msgspec.Struct):
+    id: str
+    name: str
+    level: str
+    identifier: str | None = None
+    source_id: str | None = None  # the roster's sourcedId: a re-import keeps it in step
+
+
+class Schools(msgspec.Struct):
+    schools: list[SchoolListed]
+
+
+async def schools(request: Request) -> Response:
+    district = await run_in_threadpool(services(request).app.district)
+    listed = [SchoolListed(id=s.school_id, name=s.name, level=s.level,
+                           identifier=s.identifier, source_id=s.source_id)
+              for s in district.schools.values()]
+    listed.sort(key=lambda school: (school.name.casefold(), school.id))
+    return JSON(Schools(schools=listed))
+
+
 WRITE = {"roles": ORGANIZERS, "status": 201, "query": (ONCE,), "errors": (409,)}
 ENDPOINTS = [
     Endpoint("post", "/api/roster/preview", preview_roster,
@@ -282,6 +303,8 @@ ENDPOINTS = [
     Endpoint("post", "/api/people/{user_id}/reactivate", reactivate_person,
              "Reactivate a person (organizers)", body=Deactivation, answer=DirectoryChanged,
              **WRITE),  # type: ignore[arg-type]
+    Endpoint("get", "/api/schools", schools, "The district's schools (organizers)",
+             roles=ORGANIZERS, answer=Schools),
     Endpoint("post", "/api/schools", add_school, "Add a school (organizers)", body=NewSchool,
              answer=DirectoryChanged, **WRITE),  # type: ignore[arg-type]
     Endpoint("patch", "/api/schools/{school_id}", edit_school, "Rename a school or change "

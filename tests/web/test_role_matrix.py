@@ -189,6 +189,7 @@ MATRIX: list[Row] = [
         ORGANIZER_CREATES, body=lambda: {}),
     Row("POST /api/people/{user_id}/reactivate", "/api/people/nobody/reactivate",
         (403, 403, 403, 403, 422, 403, 401), body=lambda: {}),
+    Row("GET /api/schools", "/api/schools", ORGANIZER_ONLY),
     Row("POST /api/schools", "/api/schools", ORGANIZER_CREATES, body=lambda: {
         "name": f"Matrix School {uuid4().hex[:4]}", "level": "high"}),
     Row("PATCH /api/schools/{school_id}", "/api/schools/roosevelt-middle", ORGANIZER_CREATES,

@@ -5,7 +5,7 @@
 // Bump CACHE whenever any file in SHELL changes (tests/browser/test_shell.py
 // checks SHELL against web/static/ and the digest in tests/browser/shell.lock).
 
-const CACHE = "walkthrough-shell-v9";
+const CACHE = "walkthrough-shell-v10";
 const API_CACHE = "walkthrough-api";
 const SHELL = [
   "/",
@@ -26,6 +26,7 @@ const SHELL = [
   "/static/js/views/capture.js",
   "/static/js/views/catalogs.js",
   "/static/js/views/debrief.js",
+  "/static/js/views/district.js",
   "/static/js/views/district-growth.js",
   "/static/js/views/growth.js",
   "/static/js/views/people.js",
@@ -40,7 +41,7 @@ const SHELL = [
 ];
 const SHELL_PATHS = new Set(SHELL);
 // Paths the app routes itself (the server answers them all with index.html).
-const APP_ROUTE = /^\/(?:index\.html|signin|people(?:\/[^/]+\/growth(?:\/practice\/[^/]+)?)?|growth|schools(?:\/[^/]+\/matches)?|catalogs|visits\/[^/]+(?:\/summary|\/debrief|\/start|\/plan|\/notice|\/thanks)?\/?)?$/;
+const APP_ROUTE = /^\/(?:index\.html|signin|people(?:\/[^/]+\/growth(?:\/practice\/[^/]+)?)?|growth|district|schools(?:\/[^/]+\/matches)?|catalogs|visits\/[^/]+(?:\/summary|\/debrief|\/start|\/plan|\/notice|\/thanks)?\/?)?$/;
 // API reads worth keeping for offline use (never /api/sync, never other writes).
 const API_READ = /^\/api\/(?:me|visits\/[^/]+(?:\/summary|\/debrief|\/plan)?|catalogs(?:\/leadership)?(?:\/\d+)?|preparation|people(?:\/[^/]+\/growth)?|growth|partnerships|schools\/[^/]+\/matches)$/;
 const NETWORK_TIMEOUT_MS = 8000;
