@@ -242,7 +242,9 @@ class StaffLine(msgspec.Struct, frozen=True):
 
     school: str
     source_id: str
+    school_id: str
     names: int
+    changed: bool = True  # False: the school's roster already holds exactly these names
 
 
 class RosterReport(msgspec.Struct, frozen=True):
@@ -650,7 +652,8 @@ class _Planner:
         staff = {self.school_ids[org]: tuple(names)
                  for org, names in self.reading.staff.items() if org in self.school_ids}
         staff_lines = tuple(sorted(
-            (StaffLine(school=self.orgs[org].name, source_id=org, names=len(names))
+            (StaffLine(school=self.orgs[org].name, source_id=org,
+                       school_id=self.school_ids[org], names=len(names))
              for org, names in self.reading.staff.items() if org in self.school_ids),
             key=lambda line: line.school))
         report = RosterReport(

@@ -98,7 +98,14 @@ class RosterApplied(msgspec.Struct):
 
 
 def _plan(found: Services, form: RosterForm) -> RosterPlan:
-    return plan_import(files_in_zip(form.archive), found.app.district(), form.levels)
+    """The plan, its report saying which staff rosters it would change (compared as
+    keyed hashes: the stored names are never read back, there are none)."""
+    plan = plan_import(files_in_zip(form.archive), found.app.district(), form.levels)
+    staff = tuple(msgspec.structs.replace(line, changed=found.roster.from_names(
+        plan.staff[line.school_id]).hashes != found.roster.hashes(line.school_id))
+        for line in plan.report.staff)
+    return msgspec.structs.replace(plan, report=msgspec.structs.replace(plan.report,
+                                                                        staff=staff))
 
 
 async def preview_roster(request: Request) -> Response:

@@ -33,7 +33,8 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-BROWSER_MODULES = ["test_accessibility.py", "test_capture.py", "test_cycle.py", "test_growth.py",
+BROWSER_MODULES = ["test_accessibility.py", "test_capture.py", "test_cycle.py",
+                   "test_district_onboarding.py", "test_growth.py",
                    "test_names.py",
                    "test_offline.py", "test_reports.py", "test_screens.py",
                    "test_signin_links.py", "test_team.py"]

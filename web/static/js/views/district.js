@@ -60,7 +60,8 @@ function previewShown(report, levelPickers) {
   ];
   return h("div", { class: "roster-preview", testid: "roster-preview" },
     h("p", { testid: "roster-summary" }, h("strong", {}, `OneRoster ${report.version}: `),
-      report.changes ? `${summary.join(", ")}.` : "Nothing to change: the district already matches these files."),
+      report.changes ? `${summary.join(", ")}.` : report.staff.some((s) => s.changed)
+        ? "No school or person to change; staff rosters to update." : "Nothing to change: the district already matches these files."),
     report.district ? h("p", {}, `The district will be named ${report.district}.`) : null,
     report.levels_needed.length ? h("section", { class: "preview-part", testid: "levels-needed" },
       h("h3", {}, "Levels to set"),
@@ -74,7 +75,7 @@ function previewShown(report, levelPickers) {
     listed("In the district but not in the files (kept)", report.not_in_files, personLine, "not-in-files"),
     report.staff.length ? h("section", { class: "preview-part", testid: "staff-counts" },
       h("h3", {}, "Staff rosters (names are screened out of notes, never shown)"),
-      h("ul", {}, report.staff.map((s) => h("li", {}, `${s.school}: ${count(s.names, "name")}`)))) : null,
+      h("ul", {}, report.staff.map((s) => h("li", {}, `${s.school}: ${count(s.names, "name")}${s.changed ? "" : " (unchanged)"}`)))) : null,
     report.skipped.length ? h("section", { class: "preview-part", testid: "skipped" },
       h("h3", {}, "Rows skipped"),
       h("ul", {}, report.skipped.map((s) => h("li", {}, `${count(s.rows, "row")}: ${s.reason}`)))) : null,
@@ -108,7 +109,7 @@ function rosterSection(flash, refresh) {
           [["", "Choose a level"], ...LEVELS], kept[school.source_id] || ""))]);
       replace(shown, previewShown(data, pickers.map(([, picker]) => picker)));
       for (const [, picker] of pickers) picker.control.addEventListener("change", preview);
-      apply.hidden = data.changes === 0 && !data.staff.length;
+      apply.hidden = data.changes === 0 && !data.staff.some((s) => s.changed);
       apply.disabled = data.levels_needed.length > 0 && Object.keys(levels()).length < data.levels_needed.length;
     } catch (failure) {
       archive = null;
