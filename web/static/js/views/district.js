@@ -202,10 +202,11 @@ function personCard(person, schools, flash, refresh) {
       { done: active ? `${person.name} is deactivated: their tablets are signed out.` : `${person.name} is active again.` }) === "synced") await refresh();
   });
   const where = person.school ? ` · ${person.school.name}` : "";
+  const [editToggle, editBox] = toggled("Edit", `edit-person-${person.id}`, edit);
   return h("li", { class: `card person${active ? "" : " inactive"}`, testid: `directory-person-${person.id}` },
     h("h3", {}, person.name, active ? null : h("span", { class: "badge" }, " (deactivated)")),
     h("p", { class: "meta" }, `${person.roles.map(humanize).join(", ")}${where}${person.email ? ` · ${person.email}` : ""}`),
-    h("p", { class: "links" }, ...toggled("Edit", `edit-person-${person.id}`, edit), switchButton));
+    h("p", { class: "links" }, editToggle, switchButton), editBox);
 }
 
 function schoolCard(school, flash, refresh) {
@@ -227,8 +228,8 @@ function schoolCard(school, flash, refresh) {
   return h("li", { class: "card school", testid: `directory-school-${school.id}` },
     h("h3", {}, school.name),
     h("p", { class: "meta" }, `${humanize(school.level)}${school.identifier ? ` · school number ${school.identifier}` : ""}`),
-    h("p", { class: "links" }, ...toggled("Rename", `rename-school-${school.id}`,
-      h("div", { class: "section-form" }, name, level, status, save))));
+    ...toggled("Rename", `rename-school-${school.id}`,
+      h("div", { class: "section-form" }, name, level, status, save)));
 }
 
 function newSchoolForm(flash, refresh) {
