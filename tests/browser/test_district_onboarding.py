@@ -161,3 +161,27 @@ def test_a_district_goes_from_its_roster_export_to_a_planned_visit(
     log = server.log.read_bytes()
     for name in PRIVATE_NAMES:
         assert name.encode() not in log
+    stored = b"".join(f.read_bytes() for f in server.log.parent.rglob("*") if f.is_file()
+                      and f != server.log)
+    for name in PRIVATE_NAMES:
+        assert name.encode() not in stored
+
+
+def test_a_host_pastes_their_staff_names_and_sees_counts_only(
+        tablet: Callable[..., Tablet], server: Server) -> None:
+    host = tablet("host1").sign_in()
+    host.by("staff-link").click()
+    expect(host.by("staff-card")).to_be_visible()
+    try:
+        host.by("staff-names").fill("Zebediah Quillon\nMarisol Fenwick\n")
+        host.by("staff-save").click()
+        expect(host.by("flash")).to_have_text("Staff list of your school replaced: 2 names.")
+        expect(host.by("staff-names")).to_have_value("")  # never shown back
+        status, body = server.call("POST", "/api/schools/lincoln-middle/needs-assessment",
+                                   "organizer1", {"focus_areas": ["cfu"],
+                                                  "notes": "Quillon asked for support"})
+        assert status == 422, body
+        assert body["error"]["code"] == "names_a_person"
+    finally:  # the server is shared: leave no roster to screen other tests' notes
+        assert server.call("PUT", "/api/schools/lincoln-middle/staff-names", "host1",
+                           {"names": []})[0] == 200
