@@ -361,9 +361,9 @@ def _orgs(table: Table) -> tuple[dict[str, _Org], _Org | None]:
     problems: list[Problem] = []
     for row, cells in table.rows():
         source_id = cells["sourcedId"]
-        if not source_id:
+        if not source_id or len(source_id) > 255:
             problems.append(Problem(file=table.name, row=row, column="sourcedId",
-                                    message="empty"))
+                                    message="empty or over 255 characters"))
             continue
         if source_id in orgs:
             problems.append(Problem(file=table.name, row=row, column="sourcedId",
@@ -474,8 +474,8 @@ class _Reading:
     def _seen(self, table: Table, seen: dict[str, int], row: int, cells: Mapping[str, str],
               ) -> str | None:
         source_id = cells["sourcedId"]
-        if not source_id:
-            self.problem(table.name, row, "sourcedId", "empty")
+        if not source_id or len(source_id) > 255:
+            self.problem(table.name, row, "sourcedId", "empty or over 255 characters")
             return None
         if source_id in seen:
             self.problem(table.name, row, "sourcedId",
@@ -508,9 +508,12 @@ class _Reading:
             if role in STAFF_ROLES:
                 self.staff_member(table, row, cells, schools, disabled=_disabled(cells))
                 continue
+            organizer = any(self.orgs[o].type == "district" for o in orgs)
+            if not schools and not organizer:
+                self.skip("administrators of neither a school nor the district")
+                continue
             for school in schools:
                 self.add_grades(school, cells.get("grades", ""))
-            organizer = any(self.orgs[o].type == "district" for o in orgs)
             self.admin(table, row, cells, source_id, schools[0] if schools else None,
                        organizer)
 
@@ -632,15 +635,19 @@ class _Planner:
 
     def record(self, payload: DirectoryPayload) -> None:
         """Check the change as administer() will, and go on from the district after it."""
+        try:  # built here, not decoded: held to the event's schema like any other
+            msgspec.convert(msgspec.to_builtins(payload), type(payload))
+        except msgspec.ValidationError as exc:
+            raise DomainError(f"a value does not fit ({exc})", code="bad_roster") from None
         check_registration(self.district, payload)
         self.payloads.append(payload)
         self.district = evolve_district(self.district, _simulated(self.district, payload))
 
-    def record_row(self, payload: DirectoryPayload, row: int) -> None:
+    def record_row(self, payload: DirectoryPayload, row: int, file: str = "users.csv") -> None:
         try:
             self.record(payload)
         except DomainError as exc:
-            raise _refuse("users.csv", exc.message, row=row) from None
+            raise _refuse(file, exc.message, row=row) from None
 
     def plan(self) -> RosterPlan:
         named = self.name_district()
@@ -671,7 +678,8 @@ class _Planner:
         org = self.district_org
         if org is None or org.name == self.start.name:
             return None
-        self.record(DistrictNamed(name=org.name, source_id=org.source_id))
+        self.record_row(DistrictNamed(name=org.name, source_id=org.source_id), org.row,
+                        "orgs.csv")
         return org.name
 
     def schools(self) -> tuple[list[SchoolLine], list[SchoolLine], int, list[SchoolLine]]:
@@ -696,9 +704,9 @@ class _Planner:
                 school_id = school_slug(org.name, taken)
                 taken.add(school_id)
                 self.school_ids[org.source_id] = school_id
-                self.record(SchoolRegistered(school_id=school_id, name=org.name, level=level,
-                                             source_id=org.source_id,
-                                             identifier=org.identifier))
+                self.record_row(SchoolRegistered(school_id=school_id, name=org.name,
+                                                 level=level, source_id=org.source_id,
+                                                 identifier=org.identifier), org.row, "orgs.csv")
                 added.append(SchoolLine(source_id=org.source_id, name=org.name, level=level,
                                         level_from=level_from))
                 continue
@@ -716,7 +724,8 @@ class _Planner:
             if not change:
                 unchanged += 1
                 continue
-            self.record(SchoolChanged(school_id=existing.school_id, **change))  # type: ignore[arg-type]
+            self.record_row(SchoolChanged(school_id=existing.school_id, **change),  # type: ignore[arg-type]
+                            org.row, "orgs.csv")
             changed.append(SchoolLine(source_id=org.source_id, name=org.name,
                                       level=str(change.get("level", existing.level)),
                                       level_from=level_from if "level" in change else "kept",

@@ -300,3 +300,17 @@ def test_a_then_b_is_b_apart_from_deactivations(a: Roster, b: Roster, version: s
     _, only_b = imported(EXPORTS[version](b))
     assert _people_and_schools(a_then_b, b) == _people_and_schools(only_b, b)
     assert a_then_b.name == only_b.name
+
+
+def test_an_administrator_of_another_org_is_skipped_and_values_that_do_not_fit_refused(
+) -> None:
+    files = oneroster_11(MAPLE)
+    department = b'org-dept,,,Counseling,department,,org-carver\r\n'
+    files["orgs.csv"] += department
+    files = _edit(files, "users.csv", b"org-whitman,administrator", b"org-dept,administrator")
+    plan = plan_import(files, STARTED)
+    assert {s.reason: s.rows for s in plan.report.skipped}[
+        "administrators of neither a school nor the district"] == 1
+    long_id = _edit(oneroster_11(MAPLE), "users.csv", b"u-osei,", b"u-" + b"x" * 300 + b",")
+    assert "users.csv, row 3, column sourcedId: empty or over 255 characters" in _refusal(
+        long_id)
