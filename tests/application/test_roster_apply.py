@@ -9,11 +9,22 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from projections.event_log import read_log
 from tests.conftest import FakeClock
-from tests.oneroster import MAPLE, PRIVATE_NAMES, Files, as_zip, oneroster_11, oneroster_12
+from tests.oneroster import (
+    MAPLE,
+    PRIVATE_NAMES,
+    Files,
+    Roster,
+    as_zip,
+    oneroster_11,
+    oneroster_12,
+)
+from tests.unit.test_roster_import import EXPORTS, rosters
 from walkthrough.errors import Unauthorized
 from walkthrough.events import DistrictNamed, PersonRegistered
 from walkthrough.names import NamesAPerson
@@ -177,3 +188,16 @@ def test_organizers_keep_people_and_schools_by_hand(
                              json={"name": "Juniper Middle School"}, headers=organizer)
     assert unchanged.status_code == 422
     assert unchanged.json()["error"]["code"] == "no_change"
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(roster=rosters(), version=st.sampled_from(["1.1", "1.2"]))
+def test_any_roster_imported_again_leaves_the_log_unchanged(
+        started: Services, roster: Roster, version: str) -> None:
+    """One store for all examples: each roster lands on what the ones before it left."""
+    files = EXPORTS[version](roster)
+    apply_plan(started, plan_import(files, started.app.district()))
+    before = log_size(started)
+    assert apply_plan(started, plan_import(files, started.app.district())) == []
+    assert log_size(started) == before
