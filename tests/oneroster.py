@@ -7,9 +7,11 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from hypothesis import strategies as st
 
 Files = dict[str, bytes]
 
@@ -184,3 +186,32 @@ MAPLE = Roster(
 PRIVATE_NAMES = ("Whitfield", "Harriet", "Okonkwo", "Obiageli", "Szymanski", "Bartholomew",
                  "Thistlewood", "Marigold", "Quartermaine", "Zebulon", "Featherstonehaugh",
                  "Ottoline", "Araminta")
+
+
+EXPORTS: dict[str, Callable[[Roster], Files]] = {"1.1": oneroster_11, "1.2": oneroster_12}
+
+# --- any roster, for the laws of the import ---------------------------------------------------
+
+ADMIN_ROLES = ("principal", "siteAdministrator", "districtAdministrator")
+SCHOOLS = (School("org-a", "Alder Elementary", "1", grades="KG,01,02"),
+           School("org-b", "Birch Middle", "2", grades="06,07,08"),
+           School("org-c", "Cedar High", "3", grades="09,10"))
+
+
+@st.composite
+def rosters(draw: st.DrawFn) -> Roster:
+    schools = tuple(
+        School(s.source_id, draw(st.sampled_from([s.name, f"{s.name} Campus"])), s.identifier,
+               s.grades)
+        for s in SCHOOLS)
+    members = []
+    for number in draw(st.sets(st.integers(0, 7), max_size=8)):
+        role = draw(st.sampled_from([*ADMIN_ROLES, "teacher", "student"]))
+        org = "org-d" if role == "districtAdministrator" else draw(
+            st.sampled_from([s.source_id for s in SCHOOLS]))
+        members.append(Member(
+            f"u{number}", draw(st.sampled_from(["Ana", "Ben"])), f"Family{number}", role, org,
+            email=f"{draw(st.sampled_from(['a', 'b']))}.person{number}@d.example",
+            status=draw(st.sampled_from(["", "", "", "tobedeleted"]))))
+    return Roster("org-d", draw(st.sampled_from(["Dale District", "Dale USD"])), schools,
+                  tuple(members))

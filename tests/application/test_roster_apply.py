@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from projections.event_log import read_log
 from tests.conftest import FakeClock
 from tests.oneroster import (
+    EXPORTS,
     MAPLE,
     PRIVATE_NAMES,
     Files,
@@ -23,8 +24,8 @@ from tests.oneroster import (
     as_zip,
     oneroster_11,
     oneroster_12,
+    rosters,
 )
-from tests.unit.test_roster_import import EXPORTS, rosters
 from walkthrough.errors import Unauthorized
 from walkthrough.events import DistrictNamed, PersonRegistered
 from walkthrough.names import NamesAPerson

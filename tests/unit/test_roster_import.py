@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable
 
 import msgspec
 import pytest
@@ -14,15 +13,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.oneroster import (
+    ADMIN_ROLES,
+    EXPORTS,
     MAPLE,
     PRIVATE_NAMES,
     Files,
-    Member,
     Roster,
     School,
     as_zip,
     oneroster_11,
     oneroster_12,
+    rosters,
 )
 from walkthrough.district import EMPTY_DISTRICT, District
 from walkthrough.events import (
@@ -41,7 +42,6 @@ from walkthrough.roster_import import (
     plan_import,
 )
 
-EXPORTS: dict[str, Callable[[Roster], Files]] = {"1.1": oneroster_11, "1.2": oneroster_12}
 INIT_ORGANIZER = PersonRegistered(user_id="priya.natarajan", name="Priya N.",
                                   roles=("organizer",), email="priya.natarajan@maple.example")
 STARTED = after(EMPTY_DISTRICT, [DistrictNamed(name="Maple Valley"), INIT_ORGANIZER])
@@ -245,31 +245,6 @@ def test_a_zip_in_a_folder_is_read_and_other_files_are_not() -> None:
 
 
 # --- the laws -------------------------------------------------------------------------------
-
-ADMIN_ROLES = ("principal", "siteAdministrator", "districtAdministrator")
-SCHOOLS = (School("org-a", "Alder Elementary", "1", grades="KG,01,02"),
-           School("org-b", "Birch Middle", "2", grades="06,07,08"),
-           School("org-c", "Cedar High", "3", grades="09,10"))
-
-
-@st.composite
-def rosters(draw: st.DrawFn) -> Roster:
-    schools = tuple(
-        School(s.source_id, draw(st.sampled_from([s.name, f"{s.name} Campus"])), s.identifier,
-               s.grades)
-        for s in SCHOOLS)
-    members = []
-    for number in draw(st.sets(st.integers(0, 7), max_size=8)):
-        role = draw(st.sampled_from([*ADMIN_ROLES, "teacher", "student"]))
-        org = "org-d" if role == "districtAdministrator" else draw(
-            st.sampled_from([s.source_id for s in SCHOOLS]))
-        members.append(Member(
-            f"u{number}", draw(st.sampled_from(["Ana", "Ben"])), f"Family{number}", role, org,
-            email=f"{draw(st.sampled_from(['a', 'b']))}.person{number}@d.example",
-            status=draw(st.sampled_from(["", "", "", "tobedeleted"]))))
-    return Roster("org-d", draw(st.sampled_from(["Dale District", "Dale USD"])), schools,
-                  tuple(members))
-
 
 def _people_and_schools(district: District, roster: Roster) -> tuple[object, object]:
     """What B says, as the district holds it, by roster id: B's active administrators
