@@ -167,6 +167,34 @@ def test_a_district_goes_from_its_roster_export_to_a_planned_visit(
         assert name.encode() not in stored
 
 
+def test_an_organizer_adds_a_school_and_a_person_and_edits_them_by_hand(
+        device: Callable[[str], Tablet], district: tuple[Server, str]) -> None:
+    server, _ = district
+    organizer = signed_in(device("priya.natarajan"), server.link(ORGANIZER_EMAIL))
+    open_district(organizer)
+    organizer.by("add-school").click()
+    organizer.page.locator("#new-school-name").fill("Juniper Middle")
+    organizer.page.locator("#new-school-level").select_option("middle")
+    organizer.by("new-school-save").click()
+    expect(organizer.by("flash")).to_have_text("Juniper Middle added.")
+    expect(organizer.by("directory-school-juniper-middle")).to_be_visible()
+    organizer.by("add-person").click()
+    organizer.page.locator("#new-person-name").fill("Ada Park")
+    organizer.page.locator("#new-person-email").fill("Ada.Park@maple.example")
+    organizer.page.locator("#new-person-school").select_option("juniper-middle")
+    organizer.by("new-person-save").click()
+    expect(organizer.by("flash")).to_have_text("Ada Park added.")
+    card = organizer.by("directory-person-ada.park")
+    expect(card).to_contain_text("Host, Coach · Juniper Middle · ada.park@maple.example")
+    organizer.by("edit-person-ada.park").click()
+    organizer.page.locator("#edit-ada\\.park-name").fill("Ada Park-Lee")
+    organizer.page.locator("#edit-ada\\.park-roles-host").uncheck()
+    organizer.by("edit-ada.park-save").click()
+    expect(organizer.by("flash")).to_have_text("Ada Park-Lee saved.")
+    expect(organizer.by("directory-person-ada.park")).to_contain_text("Ada Park-Lee")
+    expect(organizer.by("directory-person-ada.park")).to_contain_text("Coach · Juniper Middle")
+
+
 def test_a_host_pastes_their_staff_names_and_sees_counts_only(
         tablet: Callable[..., Tablet], server: Server) -> None:
     host = tablet("host1").sign_in()
