@@ -14,6 +14,7 @@ from projections.store import Key, ReadModelStore
 from walkthrough.catalog import Catalog
 from walkthrough.district import changed_person, changed_school
 from walkthrough.events import (
+    CalendarFeedReset,
     CatalogPublished,
     DistrictNamed,
     DistrictPayload,
@@ -26,6 +27,7 @@ from walkthrough.events import (
     PersonDeactivated,
     PersonReactivated,
     PersonRegistered,
+    SchoolCalendarSet,
     SchoolChanged,
     SchoolRegistered,
     SkillInventoryRecorded,
@@ -40,6 +42,7 @@ CATALOG = "catalog"
 LEADERSHIP_CATALOG = "leadership_catalog"
 SESSION = "learning_session"
 MEETINGS = "partnership_meetings"
+CALENDAR = "school_calendar"  # "current" -> the district's SchoolCalendarSet
 INACTIVE = "person_inactive"  # a deactivated person's id -> when (absent: active)
 DISTRICT = "district"  # "name" -> the district's name
 
@@ -58,6 +61,7 @@ def catalog_doc_id(version: int) -> str:
 
 
 school_decoder = msgspec.json.Decoder(SchoolRegistered)
+calendar_decoder = msgspec.json.Decoder(SchoolCalendarSet)
 person_decoder = msgspec.json.Decoder(PersonRegistered)
 
 
@@ -66,6 +70,10 @@ def district_document(payload: DistrictPayload, current: Callable[[Key], bytes |
     """The document a district event writes (meetings: see index_meetings); `current`
     reads a document as it stands (a change applies to it)."""
     match payload:
+        case SchoolCalendarSet():
+            return (CALENDAR, "current"), _encoder.encode(payload)
+        case CalendarFeedReset():
+            return None  # the feed's address is worked out from the district aggregate
         case DistrictNamed():
             return (DISTRICT, "name"), _encoder.encode(payload.name)
         case SchoolChanged():

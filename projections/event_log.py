@@ -88,6 +88,9 @@ FIELD_TREATMENTS: dict[str, Treatment] = {
     "items": Treatment.KEEP, "date": Treatment.KEEP, "starts": Treatment.KEEP,
     "kind": Treatment.KEEP, "focus_areas": Treatment.KEEP, "strengths": Treatment.KEEP,
     "growth_areas": Treatment.KEEP, "identifier": Treatment.KEEP,
+    # when and how long a visit is; the school calendar's closures (label: free text)
+    "starts_at": Treatment.KEEP, "minutes": Treatment.KEEP, "closures": Treatment.NESTED,
+    "start": Treatment.KEEP, "end": Treatment.KEEP, "source": Treatment.KEEP,
     # how a person signs in, and the student information system's id for them
     "email": Treatment.NEVER, "source_id": Treatment.NEVER,
     "grade_band": Treatment.KEEP, "subject": Treatment.KEEP,

@@ -213,7 +213,8 @@ class Projector:
         match payload:
             case ev.SchoolRegistered() | ev.PersonRegistered() | ev.DistrictNamed() \
                     | ev.SchoolChanged() | ev.PersonChanged() | ev.PersonDeactivated() \
-                    | ev.PersonReactivated() | ev.NeedsAssessmentRecorded() \
+                    | ev.PersonReactivated() | ev.SchoolCalendarSet() | ev.CalendarFeedReset() \
+                    | ev.NeedsAssessmentRecorded() \
                     | ev.SkillInventoryRecorded() \
                     | ev.PartnershipFormed() | ev.CatalogPublished() \
                     | ev.PartnershipMeetingHeld() | ev.LearningSessionOffered():
@@ -237,7 +238,8 @@ class Projector:
                 state = visits[visit_id]
                 state.view.last_recorded_at = event.timestamp
                 state.fold(event, payload)
-            case ev.TeachersNotified() | ev.VisitStarted() | ev.SchoolUpdateRecorded() \
+            case ev.VisitRescheduled() | ev.VisitCancelled() \
+                    | ev.TeachersNotified() | ev.VisitStarted() | ev.SchoolUpdateRecorded() \
                     | ev.VisitClosed() | ev.DebriefStarted() | ev.RootCauseNoted() \
                     | ev.NextStepProposed() | ev.NextStepWithdrawn() | ev.ActionPlanAgreed() \
                     | ev.CheckInRecorded():

@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, ClassVar, NamedTuple, TypeVar, cast
 from uuid import UUID, uuid4
 
@@ -112,6 +112,14 @@ class Walkthrough(Application[UUID]):
         self._followed_at = -FRESHNESS_SECONDS
         self.writer = GroupCommit(self._commit_group)
         self._rosters: Rosters = no_rosters
+        self.time_zone: tzinfo = UTC
+
+    def use_time_zone(self, zone: tzinfo) -> None:
+        """The district's time zone: its dates (a visit's day) are dates there."""
+        self.time_zone = zone
+
+    def local_date(self, moment: datetime) -> date:
+        return moment.astimezone(self.time_zone).date()
 
     def use_rosters(self, rosters: Rosters) -> None:
         """Where schools' staff rosters come from (they screen free text for names)."""
@@ -347,7 +355,8 @@ class Walkthrough(Application[UUID]):
                               code="not_a_visit")
         visit_payload = cast(VisitPayload, item.payload)
         visit = draft.visit(item.visit_id)
-        decide(visit, actor, visit_payload, district, draft.recorded, draft.roster)
+        decide(visit, actor, visit_payload, district, draft.recorded, draft.roster,
+               today=self.local_date(draft.now))
         event = self._event(item.visit_id, (visit.version if visit else 0) + 1, actor,
                             device_id, draft.now, visit_payload, item,
                             _catalog_version(visit_payload, visit),

@@ -14,6 +14,7 @@ from walkthrough import events as ev
 from walkthrough.catalog import Catalog, catalog, leadership_catalog
 from walkthrough.errors import Conflict, DomainError, Forbidden
 from walkthrough.events import (
+    CalendarFeedReset,
     CatalogPublished,
     DirectoryPayload,
     DistrictNamed,
@@ -26,12 +27,14 @@ from walkthrough.events import (
     PersonDeactivated,
     PersonReactivated,
     PersonRegistered,
+    SchoolCalendarSet,
     SchoolChanged,
     SchoolRegistered,
     SkillInventoryRecorded,
 )
 from walkthrough.names import Roster, combined, free_texts, screen
 from walkthrough.partnership import check_meeting, check_partnership
+from walkthrough.school_calendar import NO_CLOSURES, SchoolCalendar, check_closures
 
 Rosters = Callable[[str], Roster]
 """A school's staff roster, by school id."""
@@ -66,6 +69,8 @@ class District(msgspec.Struct, frozen=True):
     name: str | None = None  # None: no district has been set up on this store
     inactive: frozenset[str] = frozenset()  # people deactivated (their history stays)
     emails: dict[str, str] = {}  # email -> user id, for every person who has one
+    calendar: SchoolCalendar = NO_CLOSURES  # the district's days without school
+    feed_resets: dict[str, int] = {}  # user id -> times their calendar feed was reset
 
     def is_active(self, user_id: str) -> bool:
         return user_id in self.people and user_id not in self.inactive
@@ -225,7 +230,7 @@ def decide_directory(district: District, roles: Iterable[str],
 
 PreparationPayload = (
     NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
-    | PartnershipMeetingHeld | LearningSessionOffered
+    | PartnershipMeetingHeld | LearningSessionOffered | SchoolCalendarSet | CalendarFeedReset
 )
 
 
@@ -258,6 +263,11 @@ def _schools_of(district: District, payload: PreparationPayload) -> list[str]:
 
 def _decide_rules(district: District, roles: tuple[str, ...], payload: PreparationPayload,
                   user_id: str) -> None:
+    if isinstance(payload, CalendarFeedReset):
+        district.person(payload.user_id)
+        if payload.user_id != user_id and "organizer" not in roles:
+            raise Forbidden("a person resets their own calendar feed (or an organizer)")
+        return
     if isinstance(payload, PartnershipMeetingHeld):
         check_meeting(payload, district.partnerships.get(payload.partnership_id),
                       district.meetings.get(payload.partnership_id, ()), user_id,
@@ -285,6 +295,13 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Preparati
                 raise Conflict(f"the next {payload.kind} catalog version is {expected}",
                                code="catalog_version_taken")
             Catalog(version=payload.version, items=payload.items).check()
+        case CalendarFeedReset():
+            raise AssertionError("decided above")
+        case SchoolCalendarSet():
+            try:
+                check_closures(payload.closures)
+            except ValueError as exc:
+                raise DomainError(str(exc), code="invalid_calendar") from None
         case LearningSessionOffered():
             if payload.session_id in district.sessions:
                 raise Conflict(f"session {payload.session_id!r} is already offered",
@@ -355,8 +372,16 @@ def evolve_district(district: District | None, event: Event) -> District:
         case LearningSessionOffered():
             return replace(current, version=version,
                            sessions={**current.sessions, payload.session_id: payload})
-        case ev.VisitPlanned() | ev.TeachersNotified() | ev.VisitStarted() \
-                | ev.SchoolUpdateRecorded() | ev.VisitClosed() | ev.ClassroomEntered() \
+        case CalendarFeedReset():
+            resets = current.feed_resets.get(payload.user_id, 0) + 1
+            return replace(current, version=version,
+                           feed_resets={**current.feed_resets, payload.user_id: resets})
+        case SchoolCalendarSet():
+            return replace(current, version=version,
+                           calendar=SchoolCalendar(closures=payload.closures))
+        case ev.VisitPlanned() | ev.VisitRescheduled() | ev.VisitCancelled() \
+                | ev.TeachersNotified() | ev.VisitStarted() | ev.SchoolUpdateRecorded() \
+                | ev.VisitClosed() | ev.ClassroomEntered() \
                 | ev.LookForObserved() | ev.EvidenceNoted() | ev.ThankYouNoteLeft() \
                 | ev.ClassroomExited() | ev.ObservationRetracted() | ev.ClassroomCorrected() \
                 | ev.ClassroomsMerged() | ev.ClassroomRetracted() | ev.DebriefStarted() \

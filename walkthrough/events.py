@@ -9,7 +9,7 @@ server recorded it (`timestamp`, which with the log position decides order).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Annotated, Literal
 from uuid import UUID
@@ -17,6 +17,7 @@ from uuid import UUID
 import msgspec
 
 from walkthrough.catalog import LookFor
+from walkthrough.school_calendar import MAX_CLOSURES, Closure
 
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 # An address people sign in with (OpenID Connect's verified email, emailed links): kept
@@ -191,6 +192,20 @@ class CatalogPublished(Payload, frozen=True, tag="CatalogPublished"):
     kind: CatalogKind = "classroom"
 
 
+class SchoolCalendarSet(Payload, frozen=True, tag="SchoolCalendarSet"):
+    """The district's days without school (breaks, holidays), whole: it replaces the one
+    before; weekends are never school days."""
+
+    closures: Annotated[tuple[Closure, ...], msgspec.Meta(max_length=MAX_CLOSURES)]
+    source: Literal["entered", "icalendar", "csv"] = "entered"
+
+
+class CalendarFeedReset(Payload, frozen=True, tag="CalendarFeedReset"):
+    """A person's private calendar feed gets a new address; the old one stops working."""
+
+    user_id: UserId
+
+
 class LearningSessionOffered(Payload, frozen=True, tag="LearningSessionOffered"):
     """A professional-learning session the district offers in response to the growth
     areas and support requests its administrators name."""
@@ -204,6 +219,10 @@ class LearningSessionOffered(Payload, frozen=True, tag="LearningSessionOffered")
 # --- visit lifecycle ----------------------------------------------------------------
 
 
+VisitMinutes = Annotated[int, msgspec.Meta(ge=30, le=480)]
+DEFAULT_VISIT_MINUTES = 150  # a visit is 2-3 hours on site
+
+
 class VisitPlanned(Payload, frozen=True, tag="VisitPlanned"):
     school_id: Slug
     host: UserId
@@ -211,6 +230,23 @@ class VisitPlanned(Payload, frozen=True, tag="VisitPlanned"):
     focus: ShortText
     catalog_version: Annotated[int, msgspec.Meta(ge=1)]
     date: date
+    starts_at: time | None = None  # the school's local time (WALKTHROUGH_TIME_ZONE)
+    minutes: VisitMinutes | None = None  # on site; DEFAULT_VISIT_MINUTES when not given
+
+
+class VisitRescheduled(Payload, frozen=True, tag="VisitRescheduled"):
+    """A planned visit moves to another day or time (invitations are sent again)."""
+
+    date: date
+    starts_at: time | None = None
+    minutes: VisitMinutes | None = None
+    reason: ShortText | None = None
+
+
+class VisitCancelled(Payload, frozen=True, tag="VisitCancelled"):
+    """A visit that will not take place (before it starts)."""
+
+    reason: ShortText | None = None
 
 
 class TeachersNotified(Payload, frozen=True, tag="TeachersNotified"):
@@ -475,7 +511,7 @@ DistrictPayload = (
     SchoolRegistered | PersonRegistered
     | DistrictNamed | SchoolChanged | PersonChanged | PersonDeactivated | PersonReactivated
     | NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
-    | PartnershipMeetingHeld | LearningSessionOffered
+    | PartnershipMeetingHeld | LearningSessionOffered | SchoolCalendarSet | CalendarFeedReset
 )
 # How a district keeps its schools and people (roster imports, organizers' screens).
 DirectoryPayload = (
@@ -489,7 +525,8 @@ RoomPayload = (
 )
 # The rest of a visit's life: its phases, the debrief, the plan and its support.
 CyclePayload = (
-    TeachersNotified | VisitStarted | SchoolUpdateRecorded | VisitClosed
+    VisitRescheduled | VisitCancelled | TeachersNotified | VisitStarted | SchoolUpdateRecorded
+    | VisitClosed
     | DebriefStarted | RootCauseNoted | NextStepProposed | NextStepWithdrawn | ActionPlanAgreed
     | CheckInRecorded
 )

@@ -41,7 +41,7 @@ def serve(
                     "PostgreSQL, also on other machines; SQLite: one machine)")] = 1,
 ) -> None:
     """Serve the API and the tablet app."""
-    settings = Settings.from_env()
+    settings = _settings()
     # Create the tables once here, so the workers start on a ready store.
     _open(settings).close()
     typer.echo(f"walkthrough on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
@@ -64,7 +64,16 @@ def project(
     """Keep the read models up to date (`serve` runs this beside its workers)."""
     # Started beside a server that may already be taking syncs: a store locked by its
     # writes at startup is waited for, not fatal (else nothing projects until a read).
-    run_process(_open(Settings.from_env(), attempts=PROJECTOR_START_ATTEMPTS), parent)
+    run_process(_open(_settings(), attempts=PROJECTOR_START_ATTEMPTS), parent)
+
+
+def _settings() -> Settings:
+    """The settings from the environment, or a clear message and exit code 2."""
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
 
 
 def _open(settings: Settings, attempts: int = 1) -> Services:
@@ -97,7 +106,7 @@ def replay(
 ) -> None:
     """Drop every read model and rebuild it from the event log, with progress
     (with --until/--out: the read models as they were, built beside the live ones)."""
-    services = _open(Settings.from_env())
+    services = _open(_settings())
     try:
         if until is not None or out is not None:
             replay_past(services, until, out)
@@ -117,7 +126,7 @@ def replay(
 def verify_command() -> None:
     """Rebuild the read models into a scratch copy and compare with the live ones;
     exit 1 on any difference."""
-    services = _open(Settings.from_env())
+    services = _open(_settings())
     try:
         services.projector.catch_up()
         with services.storage.scratch_read_models() as scratch:
@@ -148,7 +157,7 @@ def demo(
     tokens: Annotated[bool, typer.Option(help="Print a sign-in token per demo user")] = False,
 ) -> None:
     """Load the demo district (once; running it again changes nothing)."""
-    services = bootstrap(Settings.from_env())
+    services = bootstrap(_settings())
     try:
         loaded = load_demo(services.app)
         services.projector.catch_up()
@@ -183,7 +192,7 @@ def init(
 ) -> None:
     """Start a district of its own on an empty store: its name and first organizer, and
     a one-time sign-in link for them (alone on the last line)."""
-    services = _open(Settings.from_env())
+    services = _open(_settings())
     try:
         existing = services.app.district()
         if existing.is_set_up():
@@ -245,7 +254,7 @@ def token(
 ) -> None:
     """Issue a bearer token for a user (printed alone on the last line), or revoke the
     user's tokens and unused sign-in links."""
-    services = bootstrap(Settings.from_env())
+    services = bootstrap(_settings())
     try:
         user = _user_id(services, user)
         try:
@@ -276,7 +285,7 @@ def link(
 ) -> None:
     """Make a one-time sign-in link for a user: a QR code for a tablet's camera, and the
     link alone on the last line. It works once, for 15 minutes, at that address."""
-    services = _open(Settings.from_env())
+    services = _open(_settings())
     try:
         user = _user_id(services, user)
         made = services.signin_links.make(user, base_url, services.clock())

@@ -3,7 +3,20 @@ from it (web.routing)."""
 
 from __future__ import annotations
 
-from web import api, cycle, directory, events_api, growth, people, plans, roster, signin
+from web import (
+    api,
+    calendar,
+    calibration,
+    cycle,
+    directory,
+    events_api,
+    growth,
+    never_show,
+    people,
+    plans,
+    roster,
+    signin,
+)
 from web.routing import Endpoint
 
 ENDPOINTS: list[Endpoint] = [
@@ -16,4 +29,7 @@ ENDPOINTS: list[Endpoint] = [
     *directory.ENDPOINTS,
     *growth.ENDPOINTS,
     *signin.ENDPOINTS,
+    *calibration.ENDPOINTS,
+    *never_show.ENDPOINTS,
+    *calendar.ENDPOINTS,
 ]

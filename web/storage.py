@@ -21,6 +21,11 @@ from psycopg.sql import SQL, Identifier
 
 from projections.store import PostgresReadModelStore, ReadModelStore, SQLiteReadModelStore
 from walkthrough.adapters.recorders import PostgresReceiptRecorder, SQLiteReceiptRecorder
+from walkthrough.adapters.refusal_counts import (
+    PostgresRefusalCounts,
+    RefusalCounts,
+    SQLiteRefusalCounts,
+)
 from walkthrough.adapters.roster_store import PostgresRosterStore, RosterStore, SQLiteRosterStore
 from walkthrough.adapters.secrets import postgres_secret, sqlite_secret
 from walkthrough.adapters.signin_links import (
@@ -58,6 +63,9 @@ class Storage(Protocol):
 
     def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
         """One-time sign-in links, beside `tokens`: redeeming one stores its token."""
+
+    def refusals(self, app: Walkthrough) -> RefusalCounts:
+        """How often each rule refused something, per day (counts only)."""
 
     def scratch_read_models(self) -> contextlib.AbstractContextManager[ReadModelStore]:
         """Empty read models beside the live ones, removed afterwards (for verify)."""
@@ -113,6 +121,11 @@ class SQLiteStorage:
     def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
         assert isinstance(tokens, SQLiteTokenStore)
         return SQLiteSignInLinkStore(tokens, _registered(app))
+
+    def refusals(self, app: Walkthrough) -> RefusalCounts:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, SQLiteDatastore)
+        return SQLiteRefusalCounts(datastore)
 
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:
@@ -193,6 +206,11 @@ class PostgresStorage:
     def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
         assert isinstance(tokens, PostgresTokenStore)
         return PostgresSignInLinkStore(tokens, _registered(app))
+
+    def refusals(self, app: Walkthrough) -> RefusalCounts:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, PostgresDatastore)
+        return PostgresRefusalCounts(datastore)
 
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:
