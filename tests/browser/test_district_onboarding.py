@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from tests.oneroster import MAPLE, PRIVATE_NAMES, as_zip, oneroster_12
 from tests.servers import free_port, wait_until_up
 
 ORGANIZER_EMAIL = "priya.natarajan@maple.example"
+SATURDAY = 5
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +122,13 @@ def test_a_district_goes_from_its_roster_export_to_a_planned_visit(
     organizer.by("matches-carver-middle").click()
     for user in ("kwame.osei", "celine.moreau"):
         organizer.by(f"pick-{user}").check()
+    today = datetime.now(UTC).date()  # a visit starts on its day (the server runs in UTC)
+    organizer.by("visit-date").fill(today.isoformat())
     organizer.by("visit-focus").fill("Checking for understanding in grades 6-8 math")
     organizer.by("plan-visit").click()
+    if today.weekday() >= SATURDAY:
+        organizer.by("visit-confirm-day").check()
+        organizer.by("plan-visit").click()
     expect(organizer.by("notify-card")).to_be_visible()
     visit = organizer.page.url.rstrip("/").split("/")[-2]
     organizer.by("notify-teachers").click()
