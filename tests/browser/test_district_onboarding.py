@@ -103,6 +103,12 @@ def test_a_district_goes_from_its_roster_export_to_a_planned_visit(
     expect(organizer.by("staff-counts")).to_contain_text("Carver Middle: 1 name")
     organizer.by("roster-apply").click()
     expect(organizer.by("roster-applied")).to_be_visible()
+    kept = organizer.page.evaluate("""async () => {
+        const outbox = await import('/static/js/outbox.js');
+        return await outbox.journal('district');
+    }""")
+    assert [row["status"] for row in kept] == ["synced"]
+    assert kept[0]["request"]["body"] is None  # the zip, with its names, left the tablet
     expect(organizer.by("directory-people")).to_contain_text("Kwame Osei")
     expect(organizer.by("directory-schools")).to_contain_text("Carver Middle")
     for name in PRIVATE_NAMES:

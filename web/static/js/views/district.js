@@ -126,7 +126,7 @@ function rosterSection(flash, refresh) {
     if (!archive) return;
     apply.disabled = true;
     const result = await commit(flash, () => outbox.send("POST", "/api/roster/apply", { archive, levels: levels() },
-      { label: "Roster import" }), { done: "Roster imported." });
+      { label: "Roster import", forget: true }), { done: "Roster imported." });
     apply.disabled = false;
     if (result === "synced") {
       apply.hidden = true;
@@ -270,7 +270,7 @@ function staffSection(schoolId, schoolName, flash) {
     names.control.value = "";
     file.value = "";
     await commit(flash, () => outbox.send("PUT", `/api/schools/${encodeURIComponent(schoolId)}/staff-names`,
-      { names: list }, { label: `Staff list of ${schoolName} (${list.length} names)` }),
+      { names: list }, { label: `Staff list of ${schoolName} (${list.length} names)`, forget: true }),
     { done: `Staff list of ${schoolName} replaced: ${list.length} names.` });
   });
   return h("section", { class: "card", "aria-labelledby": "staff-heading", testid: "staff-card" },
