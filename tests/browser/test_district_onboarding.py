@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.browser.conftest import ROOT, SERVER_START_SECONDS, TABLET, Server, Tablet, _cli
-from tests.oneroster import MAPLE, PRIVATE_NAMES, as_zip, oneroster_12
+from tests.oneroster import MAPLE, PRIVATE_NAMES, Roster, School, as_zip, oneroster_11, oneroster_12
 from tests.servers import free_port, wait_until_up
 
 ORGANIZER_EMAIL = "priya.natarajan@maple.example"
@@ -206,6 +206,27 @@ def test_an_organizer_adds_a_school_and_a_person_and_edits_them_by_hand(
     expect(organizer.by("flash")).to_have_text("Ada Park-Lee saved.")
     expect(organizer.by("directory-person-ada.park")).to_contain_text("Ada Park-Lee")
     expect(organizer.by("directory-person-ada.park")).to_contain_text("Coach · Juniper Middle")
+
+
+def test_a_school_without_grades_gets_its_level_in_the_preview(
+        device: Callable[[str], Tablet], district: tuple[Server, str], tmp_path: Path) -> None:
+    server, _ = district
+    harbor = Roster(MAPLE.district_id, MAPLE.district_name,
+                    (*MAPLE.schools, School("org-harbor", "Harbor Academy", "0401")),
+                    MAPLE.members)
+    export = tmp_path / "with-harbor.zip"
+    export.write_bytes(as_zip(oneroster_11(harbor)))
+    organizer = signed_in(device("priya.natarajan"), server.link(ORGANIZER_EMAIL))
+    open_district(organizer)
+    preview(organizer, export)
+    expect(organizer.by("levels-needed")).to_contain_text("Harbor Academy")
+    expect(organizer.by("roster-apply")).to_be_disabled()
+    organizer.by("level-org-harbor").select_option("k8")
+    expect(organizer.by("schools-added")).to_contain_text("Harbor Academy · K8 set by you")
+    expect(organizer.by("level-org-harbor")).to_have_value("k8")
+    organizer.by("roster-apply").click()
+    expect(organizer.by("roster-applied")).to_be_visible()
+    expect(organizer.by("directory-schools")).to_contain_text("Harbor Academy")
 
 
 def test_a_host_pastes_their_staff_names_and_sees_counts_only(

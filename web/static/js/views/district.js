@@ -63,7 +63,7 @@ function previewShown(report, levelPickers) {
       report.changes ? `${summary.join(", ")}.` : report.staff.some((s) => s.changed)
         ? "No school or person to change; staff rosters to update." : "Nothing to change: the district already matches these files."),
     report.district ? h("p", {}, `The district will be named ${report.district}.`) : null,
-    report.levels_needed.length ? h("section", { class: "preview-part", testid: "levels-needed" },
+    levelPickers.length ? h("section", { class: "preview-part", testid: "levels-needed" },
       h("h3", {}, "Levels to set"),
       h("p", { class: "hint" }, "These schools' grades are not in the files: choose each one's level before applying."),
       levelPickers) : null,
@@ -92,9 +92,8 @@ function rosterSection(flash, refresh) {
   const apply = h("button", { type: "button", class: "primary", testid: "roster-apply", hidden: true }, "Apply the import");
   const shown = h("div", { "aria-live": "polite" });
   let archive = null;
-  let pickers = [];
-  const levels = () => Object.fromEntries(pickers.map(([sourceId, picker]) => [sourceId, picker.control.value])
-    .filter(([, level]) => level));
+  let chosen = {};  // school sourcedId -> the level the organizer set (kept across previews)
+  const levels = () => Object.fromEntries(Object.entries(chosen).filter(([, level]) => level));
   const preview = async () => {
     if (!file.files.length) { showProblems(status, ["Choose the roster's .zip file first."]); return; }
     status.hidden = true;
@@ -103,14 +102,16 @@ function rosterSection(flash, refresh) {
     try {
       archive = await fileAsBase64(file.files[0]);
       const { data } = await request("POST", "/api/roster/preview", { archive, levels: levels() });
-      const kept = levels();
-      pickers = data.levels_needed.map((school) => [school.source_id,
-        field(`level-${school.source_id}`, school.name, select(`level-${school.source_id}`,
-          [["", "Choose a level"], ...LEVELS], kept[school.source_id] || ""))]);
-      replace(shown, previewShown(data, pickers.map(([, picker]) => picker)));
-      for (const [, picker] of pickers) picker.control.addEventListener("change", preview);
+      const toSet = [...data.levels_needed, ...data.schools_added.filter((school) => school.level_from === "given")];
+      const pickers = toSet.map((school) => {
+        const picker = field(`level-${school.source_id}`, school.name, select(`level-${school.source_id}`,
+          [["", "Choose a level"], ...LEVELS], chosen[school.source_id] || ""));
+        picker.control.addEventListener("change", () => { chosen[school.source_id] = picker.control.value; preview(); });
+        return picker;
+      });
+      replace(shown, previewShown(data, pickers));
       apply.hidden = data.changes === 0 && !data.staff.some((s) => s.changed);
-      apply.disabled = data.levels_needed.length > 0 && Object.keys(levels()).length < data.levels_needed.length;
+      apply.disabled = data.levels_needed.length > 0;
     } catch (failure) {
       archive = null;
       apply.hidden = true;
@@ -121,7 +122,7 @@ function rosterSection(flash, refresh) {
     }
   };
   previewButton.addEventListener("click", preview);
-  file.addEventListener("change", () => { archive = null; apply.hidden = true; replace(shown); });
+  file.addEventListener("change", () => { archive = null; chosen = {}; apply.hidden = true; replace(shown); });
   apply.addEventListener("click", async () => {
     if (!archive) return;
     apply.disabled = true;
