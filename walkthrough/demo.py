@@ -92,7 +92,8 @@ PEOPLE = [
                      school_id="jefferson-elementary", email="jordan.ellis@demo-district.example"),
     PersonRegistered(user_id="host3", name="Casey Nguyen", roles=("host",),
                      school_id="roosevelt-middle", email="casey.nguyen@demo-district.example"),
-    PersonRegistered(user_id="host4", name="Riley Adebayo", roles=("host",),
+    # A principal hosts their own campus and coaches on others' visits (one person, both).
+    PersonRegistered(user_id="host4", name="Riley Adebayo", roles=("host", "coach"),
                      school_id="madison-elementary", email="riley.adebayo@demo-district.example"),
     PersonRegistered(user_id="organizer1", name="Pat Quinn", roles=("organizer",),
                      email="pat.quinn@demo-district.example"),

@@ -24,6 +24,7 @@ from web.analyst_cli import export, replay_past
 from web.bootstrap import Services, bootstrap
 from web.progress import log_progress
 from web.projector_process import run_process, start_process, stop_process
+from web.roster_cli import roster
 from web.settings import Settings
 from web.storage import storage_for
 
@@ -339,6 +340,7 @@ def link(
 
 
 cli.command()(export)
+cli.add_typer(roster, name="roster")
 
 
 @cli.command(name="backup")

@@ -25,6 +25,8 @@ class Person(msgspec.Struct):
     name: str
     roles: list[str]
     school: SchoolRef | None
+    email: str | None = None  # how they sign in (organizers see it: they keep people)
+    active: bool = True  # False: deactivated, their history kept
 
 
 class People(msgspec.Struct):
@@ -47,7 +49,8 @@ def _school(district: District, school_id: str | None) -> SchoolRef | None:
 async def people(request: Request) -> Response:
     district = await run_in_threadpool(services(request).app.district)
     listed = [Person(id=p.user_id, name=p.name, roles=list(p.roles),
-                     school=_school(district, p.school_id))
+                     school=_school(district, p.school_id), email=p.email,
+                     active=district.is_active(p.user_id))
               for p in district.people.values()]
     listed.sort(key=lambda person: (person.name.casefold(), person.id))
     return JSON(People(people=listed))

@@ -24,6 +24,7 @@ from playwright.sync_api import expect
 from projections.calibration import team_id
 from tests.browser.conftest import Server, Tablet
 from tests.builders import batch, enter, event
+from tests.oneroster import MAPLE, as_zip, oneroster_12
 from walkthrough.demo import PAST_VISIT
 
 pytestmark = pytest.mark.browser
@@ -76,6 +77,7 @@ def screens(server: Server, debriefing: str) -> list[tuple[str, str, str]]:
         ("organizer1", "schools", "/schools"),
         ("organizer1", "matches", "/schools/lincoln-middle/matches"),
         ("organizer1", "people", "/people"),
+        ("organizer1", "district", "/district"),
         ("organizer1", "catalogs", "/catalogs"),
         ("organizer1", "visit-day-organizer", f"/visits/{current}/start"),
         ("organizer1", "staff-notice", f"/visits/{current}/notice"),
@@ -89,6 +91,7 @@ def screens(server: Server, debriefing: str) -> list[tuple[str, str, str]]:
         ("host1", "debrief-support-host", f"/visits/{past}/debrief"),
         ("host1", "school-trends", "/reports/schools/lincoln-middle/trends"),
         ("host1", "growth-self", "/people/host1/growth"),
+        ("host1", "staff-names", "/district"),
         ("host1", "debrief-report", f"/reports/visits/{current}/debrief"),
         ("coach1", "visits-coach", "/"),
         ("coach1", "capture", f"/visits/{current}"),
@@ -154,6 +157,15 @@ def test_every_screen_is_accessible_at_tablet_and_phone_sizes(
             toggles = device.page.locator("main .growth-section button[aria-expanded=false]")
             for _ in range(toggles.count()):
                 toggles.nth(0).click()
+        if name == "district":  # a roster's preview, and the forms to add and edit
+            export = artifacts / "roster-preview.zip"
+            export.write_bytes(as_zip(oneroster_12(MAPLE)))
+            device.by("roster-file").set_input_files(str(export))
+            device.by("roster-preview-button").click()
+            expect(device.by("roster-preview")).to_be_visible()
+            for toggle in ("add-school", "add-person", "edit-person-coach1",
+                           "rename-school-lincoln-middle"):
+                device.by(toggle).click()
         problems += check_screen(device, name, artifacts, axe)
     for device in devices.values():
         assert device.csp_violations() == []

@@ -8,6 +8,7 @@ hosts another school.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -21,6 +22,7 @@ from starlette.testclient import TestClient
 from projections.calibration import team_id
 from tests.builders import batch, enter, event
 from tests.conftest import FakeClock
+from tests.oneroster import Member, Roster, School, as_zip, oneroster_12
 from walkthrough.demo import CURRENT_VISIT, load_demo
 from walkthrough.district import growth_id
 from web.app import create_app
@@ -54,6 +56,14 @@ def support_entry() -> dict[str, Any]:
     return batch(event(HOST1_RECORD, "SupportLogged", {
         "entry_id": f"matrix-{uuid4().hex[:8]}", "date": "2026-11-20", "kind": "call",
         "line": "A quick call about the next PLC."}))
+
+
+def roster_form() -> dict[str, Any]:
+    """A small OneRoster export: one school, its principal (nobody of the demo)."""
+    school = School("org-matrix", "Matrix High", "9", grades="09,10")
+    roster = Roster("org-d", "Riverside Unified (demo)", (school,), (
+        Member("u-matrix", "Mae", "Trix", "principal", "org-matrix", "mae.trix@d.example"),))
+    return {"archive": base64.b64encode(as_zip(oneroster_12(roster))).decode()}
 
 
 def new_room() -> dict[str, Any]:
@@ -172,6 +182,21 @@ MATRIX: list[Row] = [
         (403, 403, 403, 403, 404, 403, 401)),
     # No bearer token needed (the code is the credential) and a bearer token is no
     # substitute: the same answer for everyone. Redeeming is in tests/web/test_signin_api.py.
+    Row("POST /api/roster/preview", "/api/roster/preview", ORGANIZER_ONLY, body=roster_form),
+    Row("POST /api/roster/apply", "/api/roster/apply", ORGANIZER_CREATES, body=roster_form),
+    Row("POST /api/people", "/api/people", ORGANIZER_CREATES, body=lambda: {
+        "name": "Matrix Person", "roles": ["coach"], "email": f"m{uuid4().hex[:8]}@d.example"}),
+    Row("PATCH /api/people/{user_id}", "/api/people/coach4", ORGANIZER_CREATES,
+        body=lambda: {"name": f"Ari Costa {uuid4().hex[:4]}"}),
+    Row("POST /api/people/{user_id}/deactivate", "/api/people/host4/deactivate",
+        ORGANIZER_CREATES, body=lambda: {}),
+    Row("POST /api/people/{user_id}/reactivate", "/api/people/nobody/reactivate",
+        (403, 403, 403, 403, 422, 403, 401), body=lambda: {}),
+    Row("GET /api/schools", "/api/schools", ORGANIZER_ONLY),
+    Row("POST /api/schools", "/api/schools", ORGANIZER_CREATES, body=lambda: {
+        "name": f"Matrix School {uuid4().hex[:4]}", "level": "high"}),
+    Row("PATCH /api/schools/{school_id}", "/api/schools/roosevelt-middle", ORGANIZER_CREATES,
+        body=lambda: {"name": f"Roosevelt Middle {uuid4().hex[:4]}"}),
     Row("POST /api/signin/link", "/api/signin/link", (401,) * 7,
         body=lambda: {"code": "not-a-sign-in-code"}),
     # Sign-in by email and the district's account (web.signin_email, web.oidc): this app

@@ -29,6 +29,7 @@ const SHELL = [
   "/static/js/views/capture.js",
   "/static/js/views/catalogs.js",
   "/static/js/views/debrief.js",
+  "/static/js/views/district.js",
   "/static/js/views/district-growth.js",
   "/static/js/views/growth.js",
   "/static/js/views/people.js",
@@ -44,7 +45,7 @@ const SHELL = [
 ];
 const SHELL_PATHS = new Set(SHELL);
 // Paths the app routes itself (the server answers them all with index.html).
-const APP_ROUTE = /^\/(?:index\.html|signin|people(?:\/[^/]+\/growth(?:\/practice\/[^/]+)?)?|growth|schools(?:\/[^/]+\/matches)?|catalogs|calendar|calibration(?:\/district|\/teams\/[^/]+|\/partnerships\/[^/]+)?|visits\/[^/]+(?:\/summary|\/debrief|\/start|\/plan|\/notice|\/thanks)?\/?)?$/;
+const APP_ROUTE = /^\/(?:index\.html|signin|people(?:\/[^/]+\/growth(?:\/practice\/[^/]+)?)?|growth|district|schools(?:\/[^/]+\/matches)?|catalogs|calendar|calibration(?:\/district|\/teams\/[^/]+|\/partnerships\/[^/]+)?|visits\/[^/]+(?:\/summary|\/debrief|\/start|\/plan|\/notice|\/thanks)?\/?)?$/;
 // API reads worth keeping for offline use (never /api/sync, never other writes).
 const API_READ = /^\/api\/(?:me|visits\/[^/]+(?:\/summary|\/debrief|\/plan)?|catalogs(?:\/leadership)?(?:\/\d+)?|preparation|people(?:\/[^/]+\/growth)?|growth|partnerships|calendar|schools\/[^/]+\/matches|calibration\/(?:teams(?:\/[^/]+)?|pairs|district|partnerships\/[^/]+)|never-show)$/;
 const NETWORK_TIMEOUT_MS = 8000;

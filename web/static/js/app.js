@@ -8,6 +8,7 @@ import { renderCalibration } from "./views/calibration.js";
 import { renderCapture } from "./views/capture.js";
 import { renderCatalogs } from "./views/catalogs.js";
 import { renderCycleDebrief } from "./views/debrief.js";
+import { renderDistrict } from "./views/district.js";
 import { renderDistrictGrowth } from "./views/district-growth.js";
 import { renderGrowth } from "./views/growth.js";
 import { renderPeople } from "./views/people.js";
@@ -129,6 +130,8 @@ async function route() {
     let match;
     if (path === "/" || path === "/index.html") {
       renderVisits(main, me, { stale, setTitle });
+    } else if (path === "/district") {
+      dispose = await renderDistrict(main, me, { setTitle });
     } else if (path === "/people") {
       await renderPeople(main, me, { setTitle });
     } else if ((match = path.match(/^\/people\/([^/]+)\/growth\/?$/))) {

@@ -146,7 +146,7 @@ export function screen(root) {
  */
 export function redraw(body, ...children) {
   const kept = new Map();
-  for (const el of body.querySelectorAll("input[id], textarea[id], select[id]")) {
+  for (const el of body.querySelectorAll("input[id]:not([type=file]), textarea[id], select[id]")) {
     kept.set(el.id, el.type === "checkbox" || el.type === "radio" ? el.checked : el.value);
   }
   // The field being typed into keeps the focus and the caret: a coach typing the next

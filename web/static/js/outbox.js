@@ -118,10 +118,13 @@ export async function record(visitId, type, data, { flush: flushAfter = true } =
  * Queue a request (an organizer's form): outbox + journal in one transaction, like an
  * event. `label` says what it is in the rejected list; `visitId` files it in the journal.
  */
-export async function send(method, path, body, { label = null, visitId = "district", flush: flushAfter = true } = {}) {
+export async function send(method, path, body, { label = null, visitId = "district", flush: flushAfter = true,
+  forget = false } = {}) {
   if (!user) throw new Error("sign in before recording");
   const id = crypto.randomUUID();
   const entry = { method, path, body, label: label || `${method} ${path}`, at: new Date().toISOString() };
+  // `forget`: the body (a roster, staff names) leaves this tablet once the server answered.
+  if (forget) entry.forget = true;
   await transaction(["outbox", "journal"], "readwrite", async (s, req) => {
     const seq = await req(s.outbox.add({ id, user, request: entry }));
     s.journal.put({ id, visit_id: visitId, user, seq, status: "pending", request: entry });
@@ -301,14 +304,16 @@ async function sendRequest(row) {
     error = { code: failure.code, message: failure.message };
   }
   const at = new Date().toISOString();
+  const kept = row.request.forget ? { ...row.request, body: null } : row.request;
   await transaction(["outbox", "journal", "rejected"], "readwrite", async (s, req) => {
     s.outbox.delete(row.seq);
     const entry = await req(s.journal.get(row.id));
     if (entry) {
       entry.status = error ? "rejected" : "synced";
+      entry.request = kept;
       s.journal.put(entry);
     }
-    if (error) s.rejected.put({ id: row.id, status: "rejected", error, request: row.request, at });
+    if (error) s.rejected.put({ id: row.id, status: "rejected", error, request: kept, at });
   });
   await kvSet("sync:last", at);
   failures = 0;

@@ -79,6 +79,7 @@ export function renderVisits(root, me, { stale, setTitle }) {
   const tools = [];
   if (roles.includes("organizer")) {
     tools.push(link("/schools", "Plan a visit", "plan-link", true),
+      link("/district", "District: roster, people and schools", "district-link"),
       link("/people", "People: inventories and sign-in links", "people-link"),
       link("/catalogs", "Look-for catalogs", "catalogs-link"),
       link("/calendar", "School calendar", "calendar-link"),
@@ -89,6 +90,7 @@ export function renderVisits(root, me, { stale, setTitle }) {
     tools.push(link("/calibration", "Calibration: how alike we see", "calibration-link"));
   }
   if (roles.includes("host") && me.user.school_id) {
+    if (!roles.includes("organizer")) tools.push(link("/district", "Your school's staff list", "staff-link"));
     tools.push(h("a", { href: `/reports/schools/${encodeURIComponent(me.user.school_id)}/trends`,
       class: "button-link", testid: "school-trends-link" }, "Your school's trends"));
   }
