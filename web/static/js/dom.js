@@ -52,6 +52,19 @@ export function formatTime(iso) {
   return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
 
+/** How long ago, in words: "just now", "2 minutes ago", "3 hours ago", else the day. */
+export function ago(iso, now = Date.now()) {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return "";
+  const seconds = Math.max(0, Math.round((now - at) / 1000));
+  if (seconds < 45) return "just now";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} ${minutes === 1 ? "minute" : "minutes"} ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} ${hours === 1 ? "hour" : "hours"} ago`;
+  return `on ${new Date(at).toLocaleDateString([], { month: "short", day: "numeric" })} at ${formatTime(iso)}`;
+}
+
 export function formatDate(isoDate) {
   if (!isoDate) return "";
   const d = new Date(`${isoDate}T12:00:00`);
