@@ -155,7 +155,7 @@ def test_on_a_phone_a_room_opens_on_the_focus_look_fors_and_the_evidence_box(
 
     metrics = phone.page.evaluate("""() => {
         const top = (el) => el.getBoundingClientRect().top + window.scrollY;
-        const grid = document.querySelector('[data-testid=lookfor-grid]');
+        const grid = document.querySelector('[data-testid=focus-grid]');
         const firstFocus = grid.querySelector('.lookfor');
         return {
             focusKeys: [...grid.querySelectorAll('.lookfor')].map((el) => el.dataset.testid),

@@ -8,8 +8,15 @@ import { h } from "./dom.js";
 /** Fetch the SVG at `path` and return a figure holding it (or an error note). */
 export async function chart(path, caption) {
   const figure = h("figure", { class: "chart-figure" });
+  // Drawn for the width the page has, so it is shown at its own size (legible text on
+  // a phone, never scaled down).
+  const page = document.querySelector("main") || document.body;
+  const style = getComputedStyle(page);
+  const room = page.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const width = Math.max(320, Math.min(720, Math.floor(room)));
+  const url = `${path}${path.includes("?") ? "&" : "?"}width=${width}`;
   try {
-    const response = await fetch(path, {
+    const response = await fetch(url, {
       headers: { Authorization: `Bearer ${getToken()}`, Accept: "image/svg+xml" },
       cache: "no-store",
       credentials: "same-origin",

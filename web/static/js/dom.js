@@ -72,8 +72,18 @@ export function formatDate(isoDate) {
   return d.toLocaleDateString([], { weekday: "short", year: "numeric", month: "short", day: "numeric" });
 }
 
+/** A rate (three decimals, as every answer carries it) as a whole percent, halves up:
+ *  the same words as the server's pages and charts (projections.summary.percent_text). */
 export function percent(rate) {
-  return rate === null || rate === undefined ? "–" : `${Math.round(rate * 100)}%`;
+  if (rate === null || rate === undefined) return "–";
+  return `${Math.floor((Math.round(rate * 1000) + 5) / 10)}%`;
+}
+
+/** A check-in's progress: a share (0-1) as a percent, as on the report pages; else as given. */
+export function progressText(progress) {
+  if (progress === null || progress === undefined || progress === "") return "";
+  if (typeof progress === "number") return progress >= 0 && progress <= 1 ? percent(progress) : String(progress);
+  return String(progress);
 }
 
 /** "1 room", "3 rooms". */

@@ -2,8 +2,8 @@
 // with the visit's look-for rates drawn as bars.
 
 import { chart } from "../charts.js";
-import { formatDate, h, humanize, percent, replace } from "../dom.js";
-import { SECTION_TITLES, calibrationList } from "../views/reports.js";
+import { formatDate, h, humanize, progressText, replace } from "../dom.js";
+import { SECTION_TITLES, calibrationList, stepStatus } from "../views/reports.js";
 import { getData, load, main } from "./common.js";
 
 const empty = (text) => h("p", { class: "empty" }, text);
@@ -14,11 +14,9 @@ function stepCard(step) {
     h("p", { class: "step-text" }, step.text),
     h("p", { class: "meta" }, `Owner: ${step.owner} · due ${formatDate(step.due)}`),
     h("p", { class: "meta" }, `Success: ${step.success}`),
-    step.status ? h("p", {},
-      h("span", { class: `status status-${step.status}` }, humanize(step.status)),
-      step.overdue ? h("span", { class: "status status-overdue" }, "Overdue") : null) : null,
+    stepStatus(step),
     check ? h("p", { class: "check-in" }, `Last check-in ${formatDate(check.date)}`,
-      check.progress !== null ? ` · ${typeof check.progress === "number" ? percent(check.progress) : check.progress}` : "",
+      progressText(check.progress) ? ` · ${progressText(check.progress)}` : "",
       check.note ? ` · ${check.note}` : "") : null);
 }
 

@@ -333,16 +333,19 @@ class CaptureView {
       actions.push(go);
     }
     const others = rooms.filter((other) => other !== room);
-    if (mine && others.length) {
-      const select = h("select", { testid: `merge-${room.label}`, "aria-label": `${room.label}: same room as` },
-        h("option", { value: "" }, "Same room as…"),
-        others.map((other) => h("option", { value: other.id }, other.label)));
-      select.addEventListener("change", () => {
-        const into = select.value;
-        if (!into) return;
-        this.record("ClassroomsMerged", { classroom_id: mine.id, into });
+    if (mine && others.length && mendOnly) {
+      actions.push(this.mergeSelect(room, mine, others));
+    } else if (mine && others.length) {
+      // Folded while capturing: the list stays short (a coach's own rooms follow them
+      // from device to device); "Same room as…" opens the choice.
+      const open = h("button", { type: "button", class: "secondary", testid: `merge-open-${room.label}`,
+        "aria-expanded": "false" }, "Same room as…");
+      open.addEventListener("click", () => {
+        const select = this.mergeSelect(room, mine, others);
+        open.replaceWith(select);
+        select.focus();
       });
-      actions.push(select);
+      actions.push(open);
     }
     if (mine && mendOnly) {
       actions.push(this.removeButton(mine, `remove-${room.label}`));
@@ -352,6 +355,18 @@ class CaptureView {
       h("span", { class: "meta" }, ` ${details}`),
       status.length ? h("span", { class: "meta room-who" }, ` · ${status.join(" · ")}`) : null,
       actions.length ? h("span", { class: "room-actions" }, actions) : null);
+  }
+
+  mergeSelect(room, mine, others) {
+    const select = h("select", { testid: `merge-${room.label}`, "aria-label": `${room.label}: same room as` },
+      h("option", { value: "" }, "Same room as…"),
+      others.map((other) => h("option", { value: other.id }, other.label)));
+    select.addEventListener("change", () => {
+      const into = select.value;
+      if (!into) return;
+      this.record("ClassroomsMerged", { classroom_id: mine.id, into });
+    });
+    return select;
   }
 
   /** "Remove this room": asks once more, then withdraws the coach's entry and records. */
@@ -420,7 +435,7 @@ class CaptureView {
       return h("div", { class: "room" }, head, grid, this.buildEvidence(c), bar, c.undoHint,
         this.buildCorrection(c));
     }
-    const focusGrid = h("div", { class: "lookfor-grid focus-grid", testid: "lookfor-grid" },
+    const focusGrid = h("div", { class: "lookfor-grid focus-grid", testid: "focus-grid" },
       first.map((item) => this.buildItem(item, c)));
     const others = h("details", { class: "other-lookfors", testid: "other-lookfors",
       open: localStorage.getItem(OTHERS_OPEN_KEY) === "true" },
@@ -429,10 +444,11 @@ class CaptureView {
     others.addEventListener("toggle", () => localStorage.setItem(OTHERS_OPEN_KEY, String(others.open)));
     return h("div", { class: "room" },
       head,
-      h("h2", { class: "focus-heading", testid: "focus-lookfors" }, "The visit's focus"),
-      focusGrid,
-      this.buildEvidence(c),
-      others,
+      h("div", { testid: "lookfor-grid" },
+        h("h2", { class: "focus-heading", testid: "focus-lookfors" }, "The visit's focus"),
+        focusGrid,
+        this.buildEvidence(c),
+        others),
       bar,
       c.undoHint,
       this.buildCorrection(c));

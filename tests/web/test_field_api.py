@@ -58,3 +58,48 @@ def test_the_visit_names_the_look_fors_its_focus_is_about(client: TestClient,
     visit = client.get(f"/api/visits/{started_visit}", headers=auth["coach1"]).json()
     assert "cfu" in visit["focus_items"]
     assert "routines" not in visit["focus_items"]
+
+
+def test_a_root_cause_withdrawn_leaves_the_debrief(client: TestClient, auth: Headers,
+                                                  started_visit: str) -> None:
+    visit = started_visit
+    cause = event(visit, "RootCauseNoted", {"text": "Checks are not planned in lessons."})
+    kept = event(visit, "RootCauseNoted", {"text": "No shared routine for exit tickets."})
+    sent = client.post("/api/sync", headers=auth["coach1"], json=batch(
+        enter(visit, room="c-a"), event(visit, "DebriefStarted", {}), cause, kept))
+    assert {r["status"] for r in sent.json()["results"]} == {"accepted"}
+
+    def noted() -> list[dict[str, str]]:
+        debrief = client.get(f"/api/visits/{visit}/debrief", headers=auth["host1"]).json()
+        section = next(s for s in debrief["sections"] if s["kind"] == "root_causes")
+        return [{"text": n["text"], "event_id": n["event_id"]} for n in section["noted"]]
+
+    assert [n["event_id"] for n in noted()] == [cause["id"], kept["id"]]
+    withdraw = event(visit, "RootCauseWithdrawn", {"event_id": cause["id"], "reason": "merged"})
+    again = event(visit, "RootCauseWithdrawn", {"event_id": cause["id"]})
+    results = client.post("/api/sync", headers=auth["host1"], json=batch(withdraw, again)
+                          ).json()["results"]
+    assert [r["status"] for r in results] == ["accepted", "rejected"]
+    assert results[1]["error"]["code"] == "already_withdrawn"
+    assert noted() == [{"text": "No shared routine for exit tickets.", "event_id": kept["id"]}]
+
+
+def test_a_chart_is_drawn_for_the_width_the_page_has(client: TestClient, auth: Headers) -> None:
+    import re
+
+    path = "/api/schools/lincoln-middle/trends/chart.svg"
+    wide = client.get(path, headers=auth["host1"]).text
+    assert 'viewBox="0 0 720 ' in wide
+    narrow = client.get(f"{path}?width=370", headers=auth["host1"]).text
+    assert 'viewBox="0 0 370 ' in narrow
+    sizes = {int(size) for size in re.findall(r'font-size="(\d+)"', narrow)}
+    assert sizes and min(sizes) >= 13  # shown at its own size on a phone: >= 13 px
+    xs = [float(x) for x in re.findall(r'<text x="([\d.]+)"', narrow)]
+    assert max(xs) <= 370
+    assert 'viewBox="0 0 320 ' in client.get(f"{path}?width=100", headers=auth["host1"]).text
+    for bad in ("wide", "-5", "9" * 9):
+        response = client.get(f"{path}?width={bad}", headers=auth["host1"])
+        assert response.status_code == 422
+    bars = client.get("/api/trends/chart.svg?width=390", headers=auth["organizer1"]).text
+    assert 'viewBox="0 0 390 ' in bars
+    assert min(int(s) for s in re.findall(r'font-size="(\d+)"', bars)) >= 13
