@@ -60,7 +60,7 @@ def rates_over_time(title: str, lines: list[Line], width: int = WIDTH) -> str:
             parts.extend(panel)
             y += height
         else:
-            parts.extend(_panel(line, y))
+            parts.extend(_panel(line, y, width))
             y += PANEL_HEIGHT
     return _svg(title, y + 10, parts, width)
 
@@ -119,8 +119,8 @@ def _joined(coords: list[tuple[float, float]]) -> list[str]:
     return parts
 
 
-def _panel(line: Line, top: float) -> list[str]:
-    left, right = 60, WIDTH - 30
+def _panel(line: Line, top: float, width: int) -> list[str]:
+    left, right = 60, width - 30
     plot_top, plot_bottom = top + 44, top + PANEL_HEIGHT - 36
     parts = [_text(16, top + 16, line.title, weight="600")]
     for share in (0.0, 0.5, 1.0):
@@ -170,7 +170,7 @@ def bars(title: str, points: list[Point], width: int = WIDTH) -> str:
     if width < NARROW:
         return _narrow_bars(title, points, width, heading, top)
     parts: list[str] = list(heading)
-    left, right = LABEL_WIDTH, WIDTH - 150
+    left, right = LABEL_WIDTH, width - 150
     y = top + 4
     for point in points:
         parts.append(_text(left - 10, y + BAR_HEIGHT / 2 + 5, _clip(point.label, 32),
@@ -189,7 +189,7 @@ def bars(title: str, points: list[Point], width: int = WIDTH) -> str:
                                    fill=INK))
         parts.append(_text(right + 8, y + BAR_HEIGHT / 2 + 5, value, size=14))
         y += BAR_HEIGHT
-    return _svg(title, y + 16, parts)
+    return _svg(title, y + 16, parts, width)
 
 
 def _narrow_bars(title: str, points: list[Point], width: int, heading: list[str],

@@ -175,3 +175,31 @@ def test_on_a_phone_a_room_opens_on_the_focus_look_fors_and_the_evidence_box(
     phone.by("jump-to-evidence").click()
     expect(phone.by("evidence-text")).to_be_focused()
     expect(phone.by("evidence-text")).to_be_in_viewport()
+
+
+# Every chart text's size as rendered: its font size times the SVG's scale on the page.
+RENDERED_TEXT = """() => [...document.querySelectorAll('figure.chart-figure svg')].flatMap(
+  (svg) => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll('text')].map((t) => ({
+        text: t.textContent, px: parseFloat(t.getAttribute('font-size')) * scale,
+        right: t.getBoundingClientRect().right, left: t.getBoundingClientRect().left }));
+})"""
+
+
+@pytest.mark.parametrize("page", ["/reports/schools/lincoln-middle/trends",
+                                  "/reports/visits/{visit}/debrief"])
+def test_charts_are_legible_on_a_phone(tablet: Callable[..., Tablet], server: Server,
+                                       page: str) -> None:
+    host = tablet("host1", viewport=PHONE).sign_in()
+    host.page.goto(server.url + page.format(visit=server.visit_id))
+    expect(host.page.locator("figure.chart-figure svg").first).to_be_visible()
+    texts = host.page.evaluate(RENDERED_TEXT)
+    assert texts
+    small = [t for t in texts if t["px"] < 12]
+    assert small == [], small[:5]
+    width = host.page.evaluate("() => document.documentElement.clientWidth")
+    outside = [t for t in texts if t["right"] > width + 1 or t["left"] < -1]
+    assert outside == [], outside[:5]
+    assert host.page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")

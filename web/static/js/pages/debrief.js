@@ -1,7 +1,7 @@
 // The debrief agenda as a page: seven sections, progress on the previous plan first,
 // with the visit's look-for rates drawn as bars.
 
-import { chart } from "../charts.js";
+import { chartFigure, drawChart } from "../charts.js";
 import { formatDate, h, humanize, progressText, replace } from "../dom.js";
 import { SECTION_TITLES, calibrationList, stepStatus } from "../views/reports.js";
 import { getData, load, main } from "./common.js";
@@ -62,8 +62,7 @@ load(async () => {
   const visitId = main.dataset.visitId;
   const debrief = await getData(`/api/visits/${encodeURIComponent(visitId)}/debrief`);
   document.title = `Debrief · ${debrief.school.name} · Walkthrough`;
-  const bars = await chart(`/api/visits/${encodeURIComponent(visitId)}/debrief/chart.svg`,
-    "Rates across the visit's rooms; “not observed” is left out.");
+  const bars = chartFigure("Rates across the visit's rooms; “not observed” is left out.");
   replace(main,
     h("h1", {}, `Debrief agenda · ${debrief.school.name}`),
     h("p", { class: "meta" }, `${formatDate(debrief.date)} · ${humanize(debrief.phase)}`),
@@ -73,4 +72,5 @@ load(async () => {
       h("li", { class: "agenda-section" }, h("section", { "data-kind": section.kind },
         h("h2", {}, `${index + 1}. ${SECTION_TITLES[section.kind] || humanize(section.kind)}`),
         body(section), section.kind === "trends" ? bars : null)))));
+  await drawChart(bars, `/api/visits/${encodeURIComponent(visitId)}/debrief/chart.svg`);
 });
