@@ -203,3 +203,38 @@ def test_charts_are_legible_on_a_phone(tablet: Callable[..., Tablet], server: Se
     assert outside == [], outside[:5]
     assert host.page.evaluate(
         "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+# On paper: what is still shown of navigation and controls, and the focused element's ring.
+PRINTED_CONTROLS = """() => [...document.querySelectorAll(
+    'nav, .crumbs, .links, .app-header, .syncbar, .skip-link, button, form, .print-bar')]
+    .filter((el) => el.getClientRects().length > 0)
+    .map((el) => el.outerHTML.slice(0, 80))"""
+FOCUS_RING = """() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    return { tag: el.tagName, outline: style.outlineStyle, shadow: style.boxShadow };
+}"""
+
+
+@pytest.mark.parametrize(("user", "path"), [
+    ("host1", "/visits/{past}/debrief"), ("host1", "/visits/{past}/plan"),
+    ("host1", "/reports/visits/{past}/debrief"), ("coach1", "/visits/{current}/thanks")])
+def test_the_debrief_the_plan_and_the_thank_you_cards_print_without_navigation(
+        tablet: Callable[..., Tablet], server: Server, user: str, path: str) -> None:
+    from walkthrough.demo import PAST_VISIT
+
+    reader = tablet(user).sign_in()
+    reader.page.goto(server.url + path.format(past=PAST_VISIT, current=server.visit_id))
+    expect(reader.page.locator("main h1")).to_be_visible()
+    expect(reader.page.locator("main .loading")).to_have_count(0)
+    focusable = reader.page.locator("main a, main button, main h1").first
+    focusable.focus()
+    reader.page.keyboard.press("Tab")  # a keyboard focus: its ring shows on screen...
+    reader.page.keyboard.press("Shift+Tab")
+    reader.page.emulate_media(media="print")
+    assert reader.page.evaluate(PRINTED_CONTROLS) == []
+    ring = reader.page.evaluate(FOCUS_RING)  # ...and not on paper
+    assert ring["outline"] == "none", ring
+    assert ring["shadow"] == "none", ring
+    assert reader.page.locator("main").inner_text().strip()  # the content itself prints

@@ -3,6 +3,8 @@ caller's live record (taps, notes, thank-you notes), so a second device shows th
 
 from __future__ import annotations
 
+import re
+
 from starlette.testclient import TestClient
 
 from tests.builders import batch, enter, event, tap
@@ -85,8 +87,6 @@ def test_a_root_cause_withdrawn_leaves_the_debrief(client: TestClient, auth: Hea
 
 
 def test_a_chart_is_drawn_for_the_width_the_page_has(client: TestClient, auth: Headers) -> None:
-    import re
-
     path = "/api/schools/lincoln-middle/trends/chart.svg"
     wide = client.get(path, headers=auth["host1"]).text
     assert 'viewBox="0 0 720 ' in wide

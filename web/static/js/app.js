@@ -350,7 +350,11 @@ document.addEventListener("click", (event) => {
 });
 
 window.addEventListener("popstate", () => route());
-window.addEventListener("online", () => renderStatus(outbox.status()));
+window.addEventListener("online", () => {
+  renderStatus(outbox.status());
+  // The visit list open when the network comes back: save capture for its visits again.
+  if ((location.pathname === "/" || location.pathname === "/index.html") && getToken()) route();
+});
 window.addEventListener("offline", () => renderStatus(outbox.status()));
 
 // --- service worker ----------------------------------------------------------------------
