@@ -44,6 +44,8 @@ def test_capture_opens_offline_on_a_device_that_never_opened_it(
     labels = [unique("Field room") for _ in range(3)]
 
     coach.context.set_offline(True)
+    coach.page.reload()  # the tablet restarts at the school: the shell and list are saved
+    expect(coach.by("visit-list")).to_be_visible()
     coach.open_capture()  # never opened before on this device
     expect(coach.by("offline-banner")).to_be_visible()
     expect(coach.by("page-error")).to_have_count(0)
