@@ -4,6 +4,7 @@ unsent taps for that person, and a room on a phone that opens on the visit's foc
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -240,3 +241,25 @@ def test_the_debrief_the_plan_and_the_thank_you_cards_print_without_navigation(
     assert ring["outline"] == "none", ring
     assert ring["shadow"] == "none", ring
     assert reader.page.locator("main").inner_text().strip()  # the content itself prints
+
+
+def test_two_judgments_of_a_step_are_both_shown(tablet: Callable[..., Tablet],
+                                               server: Server) -> None:
+    from walkthrough.demo import PAST_VISIT
+
+    status, body = server.call("POST", "/api/sync", "coach2", {"device_id": "t-field", "events": [{
+        "id": str(uuid.uuid4()), "visit_id": str(PAST_VISIT), "type": "CheckInRecorded",
+        "occurred_at": "2026-01-05T10:00:00.000Z",
+        "data": {"step_id": "talk-protocol", "status": "at_risk", "progress": 0.25}}]})
+    assert (status, [r["status"] for r in body["results"]]) == (200, ["accepted"])
+    host = tablet("host1").sign_in()
+    host.page.goto(f"{server.url}/visits/{PAST_VISIT}/plan")
+    judged = host.by("judgments-talk-protocol")
+    expect(judged).to_contain_text("judged differently")
+    expect(judged).to_contain_text("At risk (25%)")
+    expect(judged).to_contain_text("On track")
+    expect(host.by("step-status-talk-protocol")).to_have_text("At risk")
+    # the next visit's debrief opens with the same words
+    host.page.goto(f"{server.url}/reports/visits/{server.visit_id}/debrief")
+    expect(host.page.locator("[data-testid=judgments-talk-protocol]")).to_contain_text(
+        "At risk (25%)")

@@ -104,3 +104,25 @@ def test_a_chart_is_drawn_for_the_width_the_page_has(client: TestClient, auth: H
     bars = client.get("/api/trends/chart.svg?width=390", headers=auth["organizer1"]).text
     assert 'viewBox="0 0 390 ' in bars
     assert min(int(s) for s in re.findall(r'font-size="(\d+)"', bars)) >= 13
+
+
+def test_a_later_check_in_by_another_person_shows_beside_the_first(client: TestClient,
+                                                                 auth: Headers) -> None:
+    from walkthrough.demo import PAST_VISIT
+
+    visit = str(PAST_VISIT)
+    # host1's latest on exit tickets is "at risk"; coach1 (on the team) says "done"
+    results = client.post("/api/sync", headers=auth["coach1"], json=batch(event(
+        visit, "CheckInRecorded", {"step_id": "exit-tickets", "status": "done",
+                                   "progress": 1.0}))).json()["results"]
+    assert [r["status"] for r in results] == ["accepted"]
+    plan = client.get(f"/api/visits/{visit}/plan", headers=auth["host1"]).json()
+    step = next(s for s in plan["steps"] if s["step_id"] == "exit-tickets")
+    assert step["status"] == "at_risk"  # the most cautious judgment, not the latest one
+    assert step["differs"] is True
+    assert {(j["by"], j["status"]) for j in step["judgments"]} == {
+        ("host1", "at_risk"), ("coach1", "done")}
+    assert step["latest_check_in"]["by"] == "coach1"  # kept, and shown as the latest
+    assert step["check_ins"] == 3
+    other = next(s for s in plan["steps"] if s["step_id"] == "talk-protocol")
+    assert (other["status"], other["differs"]) == ("on_track", False)
