@@ -14,6 +14,8 @@ from html import escape
 
 import msgspec
 
+from projections.summary import percent_text
+
 WIDTH = 720
 LABEL_WIDTH = 250
 FONT = "system-ui, -apple-system, 'Segoe UI', sans-serif"
@@ -100,7 +102,7 @@ def _narrow_panel(line: Line, top: float, width: int) -> tuple[list[str], float]
             continue
         y = plot_bottom - point.rate * (plot_bottom - plot_top)
         coords.append((x, y))
-        parts.append(_text(x, y - 9, f"{point.rate:.0%}", size=14, anchor="middle",
+        parts.append(_text(x, y - 9, percent_text(point.rate), size=14, anchor="middle",
                            weight="600"))
         if point.note:
             parts.append(_text(x, below, point.note, size=13, anchor="middle", fill=MUTED))
@@ -149,7 +151,7 @@ def _panel(line: Line, top: float, width: int) -> list[str]:
             continue
         y = plot_bottom - point.rate * (plot_bottom - plot_top)
         coords.append((x, y))
-        label = f"{point.rate:.0%}" + (f" ({point.note})" if point.note else "")
+        label = percent_text(point.rate) + (f" ({point.note})" if point.note else "")
         parts.append(_text(x, y - 9, label, size=13, anchor="middle"))
     if len(coords) > 1:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
@@ -181,7 +183,7 @@ def bars(title: str, points: list[Point], width: int = WIDTH) -> str:
             filled = max(point.rate * (right - left), 1)
             parts.append(f'<rect x="{left}" y="{y + 4}" width="{filled:.1f}" '
                          f'height="{BAR_HEIGHT - 8}" fill="{ACCENT}"/>')
-            value = f"{point.rate:.0%}" + (f" ({point.note})" if point.note else "")
+            value = percent_text(point.rate) + (f" ({point.note})" if point.note else "")
         else:
             value = "suppressed" if point.suppressed else "not observed"
             if point.suppressed and point.note:  # why, written across the empty bar
@@ -199,7 +201,7 @@ def _narrow_bars(title: str, points: list[Point], width: int, heading: list[str]
     y = top + 8
     for point in points:
         if point.rate is not None:
-            value = f"{point.rate:.0%}" + (f" ({point.note})" if point.note else "")
+            value = percent_text(point.rate) + (f" ({point.note})" if point.note else "")
         else:
             value = "suppressed" if point.suppressed else "not observed"
         label = _wrap(point.label, (right - left) // 8)

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import Server, Tablet
 from tests.browser.support import unique
+from walkthrough.demo import PAST_VISIT
 
 pytestmark = pytest.mark.browser
 
@@ -225,8 +226,6 @@ FOCUS_RING = """() => {
     ("host1", "/reports/visits/{past}/debrief"), ("coach1", "/visits/{current}/thanks")])
 def test_the_debrief_the_plan_and_the_thank_you_cards_print_without_navigation(
         tablet: Callable[..., Tablet], server: Server, user: str, path: str) -> None:
-    from walkthrough.demo import PAST_VISIT
-
     reader = tablet(user).sign_in()
     reader.page.goto(server.url + path.format(past=PAST_VISIT, current=server.visit_id))
     expect(reader.page.locator("main h1")).to_be_visible()
@@ -245,8 +244,6 @@ def test_the_debrief_the_plan_and_the_thank_you_cards_print_without_navigation(
 
 def test_two_judgments_of_a_step_are_both_shown(tablet: Callable[..., Tablet],
                                                server: Server) -> None:
-    from walkthrough.demo import PAST_VISIT
-
     status, body = server.call("POST", "/api/sync", "coach2", {"device_id": "t-field", "events": [{
         "id": str(uuid.uuid4()), "visit_id": str(PAST_VISIT), "type": "CheckInRecorded",
         "occurred_at": "2026-01-05T10:00:00.000Z",

@@ -17,6 +17,7 @@ from projections.trends import district_trends, school_trends
 from projections.visit_view import CheckIn, Step, VisitView
 from walkthrough.catalog import Catalog, LookFor, catalog
 from walkthrough.consensus import Observed, combine
+from web.charts import Point, bars
 from web.cycle import school_lines, visit_points
 
 CATALOG = catalog(1)
@@ -150,3 +151,8 @@ def test_a_later_check_in_never_erases_another_persons_judgment(
     else:  # the most cautious of the people's judgments
         order = ["at_risk", "on_track", "done"]
         assert step.status == min(judged.values(), key=order.index)
+
+
+def test_a_chart_writes_a_rate_as_the_pages_do() -> None:
+    drawn = bars("t", [Point(label="Students on task", rate=0.285, note="4 rooms")], 390)
+    assert "29% (4 rooms)" in drawn  # not Python's "28%" for the float 0.285

@@ -8,6 +8,7 @@ import re
 from starlette.testclient import TestClient
 
 from tests.builders import batch, enter, event, tap
+from walkthrough.demo import PAST_VISIT
 
 Headers = dict[str, dict[str, str]]
 
@@ -108,8 +109,6 @@ def test_a_chart_is_drawn_for_the_width_the_page_has(client: TestClient, auth: H
 
 def test_a_later_check_in_by_another_person_shows_beside_the_first(client: TestClient,
                                                                  auth: Headers) -> None:
-    from walkthrough.demo import PAST_VISIT
-
     visit = str(PAST_VISIT)
     # host1's latest on exit tickets is "at risk"; coach1 (on the team) says "done"
     results = client.post("/api/sync", headers=auth["coach1"], json=batch(event(

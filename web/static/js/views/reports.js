@@ -29,7 +29,7 @@ function countsTable(item) {
 export function trendItem(item) {
   const facts = [];
   if (item.rate !== null && item.rate !== undefined) {
-    facts.push(h("span", { class: "rate" }, percent(item.rate)),
+    facts.push(h("span", { class: "rate" }, item.figure || percent(item.rate)),
       h("meter", { min: "0", max: "1", value: String(item.rate), "aria-label": `${item.prompt}: rate` }));
   }
   if (item.mean !== null && item.mean !== undefined) facts.push(h("span", { class: "mean" }, `mean ${item.mean}`));
