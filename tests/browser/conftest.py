@@ -33,8 +33,9 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-BROWSER_MODULES = ["test_accessibility.py", "test_calendar.py", "test_capture.py",
-                   "test_cycle.py", "test_field.py", "test_growth.py", "test_names.py",
+BROWSER_MODULES = ["test_accessibility.py", "test_calendar.py", "test_calibration.py",
+                   "test_capture.py", "test_cycle.py", "test_field.py", "test_growth.py",
+                   "test_names.py",
                    "test_offline.py", "test_reports.py", "test_screens.py",
                    "test_signin_links.py", "test_team.py"]
 
