@@ -1,5 +1,11 @@
 """Action plans: the agreed steps of each visit with their latest check-in, the next
-check-in due (weekly after the last one) and what is overdue, as of a given day."""
+check-in due (weekly after the last one) and what is overdue, as of a given day.
+
+When several people check in on a step (the host, a coach), each person's latest
+check-in is their judgment and every check-in is kept. A step's status is the
+judgment they share; when their judgments differ, it is the most cautious of them
+(at risk before on track before done) and `differs` is set, with each judgment
+listed, so a later check-in never silently erases another person's."""
 
 from __future__ import annotations
 
@@ -10,6 +16,8 @@ import msgspec
 
 from projections.visit_view import CheckIn, VisitView, latest_check_ins
 from walkthrough.school_calendar import NO_CLOSURES, SchoolCalendar
+
+CAUTION = ("at_risk", "on_track", "done")  # most cautious first
 
 
 class CheckInView(msgspec.Struct):
@@ -36,6 +44,8 @@ class PlanStep(msgspec.Struct):
     latest_check_in: CheckInView | None
     next_check_in: date | None
     check_in_overdue: bool
+    judgments: list[CheckInView] = []  # each person's latest check-in, by person
+    differs: bool = False  # the people checking in judge the step differently
 
 
 def plan_steps(view: VisitView, today: date,
@@ -48,10 +58,19 @@ def plan_steps(view: VisitView, today: date,
         counts[check_in.step_id] = counts.get(check_in.step_id, 0) + 1
     steps = sorted((s for s in view.steps.values() if s.agreed),
                    key=lambda s: (s.proposed_at, s.step_id))
+    people: dict[str, dict[str, CheckIn]] = {}
+    for check_in in view.check_ins:
+        own = people.setdefault(check_in.step_id, {})
+        best = own.get(check_in.by)
+        if best is None or (check_in.occurred_at, check_in.event_id) > (
+                best.occurred_at, best.event_id):
+            own[check_in.by] = check_in
     rows = []
     for step in steps:
         check = latest.get(step.step_id)
-        status = check.status if check else "not_started"
+        judged = [people[step.step_id][by] for by in sorted(people.get(step.step_id, {}))]
+        statuses = {j.status for j in judged}
+        status = min(statuses, key=_caution) if statuses else "not_started"
         is_open = status != "done" and view.phase != "closed"
         last = check.occurred_at.date() if check else (view.agreed_on or view.date)
         next_check_in = calendar.next_check_in(last) if is_open else None
@@ -62,8 +81,13 @@ def plan_steps(view: VisitView, today: date,
             overdue=is_open and step.due < today, check_ins=counts.get(step.step_id, 0),
             latest_check_in=_check_in(check) if check else None,
             next_check_in=next_check_in,
-            check_in_overdue=next_check_in is not None and next_check_in < today))
+            check_in_overdue=next_check_in is not None and next_check_in < today,
+            judgments=[_check_in(j) for j in judged], differs=len(statuses) > 1))
     return rows
+
+
+def _caution(status: str) -> int:
+    return CAUTION.index(status) if status in CAUTION else len(CAUTION)
 
 
 def _check_in(check: CheckIn) -> CheckInView:

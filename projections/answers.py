@@ -10,7 +10,7 @@ from datetime import date, time
 import msgspec
 
 from projections.action_plans import PlanStep
-from projections.rooms import Room
+from projections.rooms import OwnClassroom, Room
 from walkthrough.catalog import Catalog
 from walkthrough.events import (
     DEFAULT_VISIT_MINUTES,
@@ -83,6 +83,10 @@ class VisitDetail(msgspec.Struct):
     classrooms: list[Room]  # the team's rooms, one per room: tablets join them
     can_capture: bool  # the caller is on the team and the visit is in observation
     can_mend: bool  # ...and rooms may still be corrected, merged or withdrawn
+    # The caller's own live record (a coach on the team): their taps on any device.
+    mine: list[OwnClassroom] = []
+    # The look-fors the visit's focus is about (walkthrough.catalog.focus_look_fors).
+    focus_items: list[str] = []
 
 
 class CatalogListing(msgspec.Struct):

@@ -78,6 +78,7 @@ class NotedCause(msgspec.Struct):
     text: str
     item: str | None
     by: str
+    event_id: str = ""  # to withdraw it (RootCauseWithdrawn) before the plan is agreed
 
 
 class RootCauses(msgspec.Struct, tag="root_causes", tag_field="kind"):
@@ -118,7 +119,8 @@ def agenda(view: VisitView, summary: Summary, progress: list[PlanStep],
            calendar: SchoolCalendar = NO_CLOSURES) -> list[Section]:
     steps = active_steps(view)
     agreed = any(step.agreed for step in steps)
-    root_causes = sorted(view.root_causes, key=lambda r: (r.occurred_at, r.event_id))
+    root_causes = sorted((r for r in view.root_causes if not r.withdrawn),
+                         key=lambda r: (r.occurred_at, r.event_id))
     start = view.agreed_on or view.date
     return [
         Progress(steps=progress, counts=_status_counts(progress)),
@@ -129,7 +131,7 @@ def agenda(view: VisitView, summary: Summary, progress: list[PlanStep],
                evidence_count=summary.evidence_count,
                calibration=calibration_prompts(summary.items)),
         RootCauses(prompts=root_cause_prompts(summary.items, view.focus),
-                   noted=[NotedCause(text=r.text, item=r.item, by=r.by)
+                   noted=[NotedCause(text=r.text, item=r.item, by=r.by, event_id=r.event_id)
                           for r in root_causes]),
         NextSteps(agreed=agreed, max_steps=MAX_STEPS, steps=[
             ProposedStep(step_id=s.step_id, text=s.text, owner=s.owner, due=s.due,
@@ -149,7 +151,7 @@ def _status_counts(steps: list[PlanStep]) -> StatusCounts:
 
 
 def _is_bright(trend: ItemTrend) -> bool:
-    return trend.rate is not None and trend.rate >= BRIGHT_RATE and trend.rooms_observed >= 2
+    return trend.rate is not None and trend.rate >= BRIGHT_RATE and not trend.suppressed
 
 
 def calibration_prompts(items: list[ItemTrend]) -> list[Calibration]:

@@ -250,7 +250,7 @@ class Projector:
                     | ev.TeachersNotified() | ev.VisitStarted() | ev.SchoolUpdateRecorded() \
                     | ev.VisitClosed() | ev.DebriefStarted() | ev.RootCauseNoted() \
                     | ev.NextStepProposed() | ev.NextStepWithdrawn() | ev.ActionPlanAgreed() \
-                    | ev.CheckInRecorded():
+                    | ev.CheckInRecorded() | ev.RootCauseWithdrawn():
                 apply(visits[visit_id].view, event, payload)
             case ev.GoalSet() | ev.StepAmended() | ev.PracticeObservationStarted() \
                     | ev.PracticeObserved() | ev.PracticeNoted() \

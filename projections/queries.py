@@ -58,7 +58,15 @@ from projections.projector import (
     visit_ids_decoder,
     visit_uuid,
 )
-from projections.rooms import QUOTE, Room, load_index, quote_decoder, rooms_of
+from projections.rooms import (
+    QUOTE,
+    OwnClassroom,
+    Room,
+    load_index,
+    own_classrooms,
+    quote_decoder,
+    rooms_of,
+)
 from projections.store import ReadModelStore
 from projections.summary import MAX_QUOTES, MIN_ROOMS_DEFAULT, Summary, summarise
 from projections.trends import (
@@ -76,7 +84,7 @@ from walkthrough.access import (
     may_see_school,
     visit_relation,
 )
-from walkthrough.catalog import Catalog, catalog, leadership_catalog
+from walkthrough.catalog import Catalog, catalog, focus_look_fors, leadership_catalog
 from walkthrough.errors import Forbidden, NotFound
 from walkthrough.events import PartnershipFormed, PartnershipMeetingHeld
 from walkthrough.matching import match_peers
@@ -150,14 +158,23 @@ class Reader:
     def visit(self, actor: Actor, visit_id: str) -> VisitDetail:
         view = self.visible_visit(actor, visit_id)
         on_team = actor.user_id in view.team
+        look_fors = self.catalog(view.catalog_version)
+        needs_doc = self.store.get(NEEDS, view.school_id)
+        needs = needs_decoder.decode(needs_doc) if needs_doc is not None else None
+        areas = needs.focus_areas if needs and needs.catalog_version == view.catalog_version else ()
         return VisitDetail(
             id=view.id, school=self._school(view.school_id), host=self._person(view.host),
             team=[self._person(member) for member in view.team], phase=view.phase,
             focus=view.focus, date=view.date, catalog_version=view.catalog_version,
-            catalog=self.catalog(view.catalog_version),
+            catalog=look_fors, focus_items=focus_look_fors(look_fors, view.focus, areas),
             teachers_notified=view.teachers_notified, classrooms=self.rooms(view.id),
             can_capture=on_team and view.phase == "observation",
-            can_mend=on_team and view.phase in MENDING_PHASES)
+            can_mend=on_team and view.phase in MENDING_PHASES,
+            mine=self.own_classrooms(view.id, actor.user_id) if on_team else [])
+
+    def own_classrooms(self, visit_id: str, coach: str) -> list[OwnClassroom]:
+        """What this coach recorded in the visit's rooms, from any of their devices."""
+        return own_classrooms(self.store, load_index(self.store, visit_id), visit_id, coach)
 
     def rooms(self, visit_id: str) -> list[Room]:
         """The visit's rooms, one per room whoever entered it (team tablets join them)."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import NamedTuple, TypeVar, assert_never
 
 import msgspec
@@ -119,6 +119,37 @@ class Room(msgspec.Struct, kw_only=True):
     subject: str
     students_present: int | None
     coaches: list[str]
+
+
+class OwnTap(msgspec.Struct):
+    """One of a coach's live taps (oldest first per look-for; the last one counts)."""
+
+    event_id: str
+    item: str
+    value: str | int
+    occurred_at: datetime
+    method: str | None = None
+
+
+class OwnNote(msgspec.Struct):
+    event_id: str
+    text: str
+    occurred_at: datetime
+    item: str | None = None
+
+
+class OwnClassroom(msgspec.Struct, kw_only=True):
+    """What one coach recorded under one classroom id, as the server has it: so the
+    coach's own taps follow them to any device, shown pressed, to change or withdraw."""
+
+    classroom_id: str
+    label: str
+    grade_band: str
+    subject: str
+    students_present: int | None
+    taps: list[OwnTap]
+    notes: list[OwnNote]
+    thank_you: list[str]  # event ids of live thank-you notes
 
 
 class Contribution(msgspec.Struct):
@@ -272,6 +303,44 @@ def rooms_of(index: RoomIndex) -> list[Room]:
     """Every room of a visit, by id."""
     found = (room_of(index, members) for members in Partition(index).groups())
     return [room for room in found if room is not None]
+
+
+def own_classrooms(store: ReadModelStore, index: RoomIndex, visit_id: str,
+                   coach: str) -> list[OwnClassroom]:
+    """`coach`'s own live record of the visit, per classroom id they entered (and did
+    not withdraw), with their live taps, evidence notes and thank-you notes."""
+    mine = sorted(cid for cid, statements in index.rooms.items()
+                  if coach in statements and not statements[coach].retracted)
+    if not mine:
+        return []
+    found = store.get_many(ROOM, [room_doc_id(visit_id, cid) for cid in mine])
+    logs = {cid: log_decoder.decode(found[room_doc_id(visit_id, cid)]) for cid in mine
+            if room_doc_id(visit_id, cid) in found}
+    qids = [qid for log in logs.values() for qid in log.notes.get(coach, [])]
+    quotes = store.get_many(QUOTE, qids) if qids else {}
+    records = []
+    for cid in mine:
+        own = index.rooms[cid][coach]
+        log = logs.get(cid, RoomLog())
+        taps = [OwnTap(event_id=tap.event_id, item=item, value=tap.value, method=tap.method,
+                       occurred_at=tap.occurred_at)
+                for item, per_coach in sorted(log.taps.items())
+                for tap in per_coach.get(coach, [])]
+        taps.sort(key=lambda tap: (tap.occurred_at, tap.event_id))
+        notes = []
+        for qid in log.notes.get(coach, []):
+            doc = quotes.get(qid)
+            if doc is None:
+                continue
+            quote = quote_decoder.decode(doc)
+            _, at, event_id = qid.rsplit("/", 2)
+            notes.append(OwnNote(event_id=event_id, text=quote.text, item=quote.item,
+                                 occurred_at=datetime.fromisoformat(at).replace(tzinfo=UTC)))
+        records.append(OwnClassroom(
+            classroom_id=cid, label=own.label, grade_band=own.grade_band, subject=own.subject,
+            students_present=own.students_present, taps=taps, notes=notes,
+            thank_you=list(log.thanks.get(coach, []))))
+    return records
 
 
 class Change(NamedTuple):

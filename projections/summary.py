@@ -38,6 +38,51 @@ class ItemTrend(msgspec.Struct, omit_defaults=True):
     suppressed: bool = False
     mean: float | None = None
     methods: dict[str, int] = {}
+    # The rooms behind the figure (where it could be judged and the team agreed), and
+    # the figure in words, the same on every screen, page and chart ("67% (3 rooms)").
+    rooms_rated: int = 0
+    figure: str = ""
+
+
+class Figure(msgspec.Struct, frozen=True):
+    """One look-for's figure over some rooms: the one rule every answer uses."""
+
+    rate: float | None
+    rooms: int  # the denominator: rooms where it could be judged and the team agreed
+    suppressed: bool  # fewer rooms than the minimum: no rate, no counts
+    text: str
+
+
+def rooms_rated(look_for: LookFor, tally: Tally) -> int:
+    """The rooms a look-for's figure rests on: for yes/no those seen "yes" or "no" by a
+    team that agreed; for students on task those with a share of students; otherwise
+    the rooms where the team agreed."""
+    if look_for.kind == "yes_no":
+        return tally.counts.get("yes", 0) + tally.counts.get("no", 0)
+    if look_for.max_field == "students_present":
+        return tally.shared
+    return tally.judged - tally.differed
+
+
+def percent_text(rate: float) -> str:
+    """A rate (three decimals) as a whole percent, halves up: "67%" (as the tablet's
+    `percent` rounds it)."""
+    return f"{(round(rate * 1000) + 5) // 10}%"
+
+
+def figure(look_for: LookFor, tally: Tally, minimum: int) -> Figure:
+    """The figure shown for a look-for, wherever it is shown: none from fewer rooms
+    than the minimum."""
+    rooms = rooms_rated(look_for, tally)
+    if look_for.kind == "note":
+        return Figure(rate=None, rooms=rooms, suppressed=False, text="")
+    if rooms < minimum:
+        return Figure(rate=None, rooms=rooms, suppressed=True,
+                      text=f"fewer than {minimum} rooms: no figure")
+    found = rate(look_for, tally)
+    value = round(float(found), 3) if found is not None else None
+    text = f"{percent_text(value)} ({_rooms(rooms)})" if value is not None else _rooms(rooms)
+    return Figure(rate=value, rooms=rooms, suppressed=False, text=text)
 
 
 class Summary(msgspec.Struct):
@@ -73,19 +118,20 @@ def rate(look_for: LookFor, tally: Tally) -> Fraction | None:
 
 
 def trend(look_for: LookFor, tally: Tally, rooms: int, minimum: int) -> ItemTrend:
+    shown = figure(look_for, tally, minimum)
     base = ItemTrend(key=look_for.key, prompt=look_for.prompt, kind=look_for.kind,
                      rooms_observed=tally.judged, counts={}, rate=None, seen_in="",
-                     differed=tally.differed)
+                     differed=tally.differed, rooms_rated=shown.rooms, figure=shown.text)
     if look_for.kind == "note":
         base.seen_in = f"noted in {_rooms(tally.judged)}"
         return base
-    if tally.judged < minimum:
+    if shown.suppressed:
         base.suppressed = True
-        base.seen_in = (f"observed in {_rooms(tally.judged)}: fewer than {minimum} rooms, "
-                        f"shown as a trend only from {minimum}")
+        base.seen_in = (f"observed in {_rooms(tally.judged)}, agreed in {_rooms(shown.rooms)}: "
+                        f"fewer than {minimum} rooms, shown as a trend only from {minimum}"
+                        + _differed(tally.differed))
         return base
-    found = rate(look_for, tally)
-    base.rate = round(float(found), 3) if found is not None else None
+    base.rate = shown.rate
     agreed = tally.judged - tally.differed
     if look_for.kind == "yes_no":
         base.counts = {value: tally.counts.get(value, 0) for value in look_for.yes_no_values()}

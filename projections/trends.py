@@ -16,7 +16,7 @@ from datetime import date
 
 import msgspec
 
-from projections.summary import MIN_ROOMS_DEFAULT, effective_min_rooms, rate
+from projections.summary import MIN_ROOMS_DEFAULT, effective_min_rooms, figure
 from projections.visit_view import Tally, VisitView
 from walkthrough.catalog import Catalog, LookFor
 
@@ -38,11 +38,6 @@ def rate_look_fors(catalogs: Iterable[Catalog]) -> list[LookFor]:
     return list(found.values())
 
 
-def _rate(look_for: LookFor, tally: Tally) -> float | None:
-    found = rate(look_for, tally)
-    return round(float(found), 3) if found is not None else None
-
-
 # --- one school, visit by visit -----------------------------------------------------
 
 
@@ -54,6 +49,8 @@ class VisitPoint(msgspec.Struct):
     rate: float | None
     rooms_observed: int
     suppressed: bool = False
+    rooms_rated: int = 0  # the rooms behind the rate (summary.figure)
+    figure: str = ""
 
 
 class Series(msgspec.Struct):
@@ -96,12 +93,12 @@ def school_trends(school_id: str, school_name: str, visits: Iterable[VisitView],
         pooled = view.pooled()
         rates: dict[str, float | None] = {}
         for key, line in series.items():
-            tally = pooled.get(key, Tally())
-            shown = tally.judged >= minimum
-            rates[key] = _rate(by_key[key], tally) if shown else None
-            line.points.append(VisitPoint(visit_id=view.id, date=view.date, rate=rates[key],
-                                          rooms_observed=tally.judged,
-                                          suppressed=not shown))
+            shown = figure(by_key[key], pooled.get(key, Tally()), minimum)
+            rates[key] = shown.rate
+            line.points.append(VisitPoint(visit_id=view.id, date=view.date, rate=shown.rate,
+                                          rooms_observed=pooled.get(key, Tally()).judged,
+                                          suppressed=shown.suppressed,
+                                          rooms_rated=shown.rooms, figure=shown.text))
         agreed = sorted((s for s in view.steps.values() if s.agreed),
                         key=lambda s: (s.proposed_at, s.step_id))
         rows.append(VisitRates(visit_id=view.id, date=view.date, phase=view.phase,
@@ -188,10 +185,12 @@ def district_trends(visits: Iterable[VisitView], levels: Mapping[str, str],
 
 
 def _cell(period: str, look_for: LookFor, tally: Tally, minimum: int) -> Cell:
-    if tally.judged < minimum:
+    """`classrooms`: the rooms behind the rate (summary.figure), never fewer than the
+    minimum."""
+    shown = figure(look_for, tally, minimum)
+    if shown.suppressed:
         return Cell(period=period, suppressed=True, classrooms=None, rate=None)
-    return Cell(period=period, suppressed=False, classrooms=tally.judged,
-                rate=_rate(look_for, tally))
+    return Cell(period=period, suppressed=False, classrooms=shown.rooms, rate=shown.rate)
 
 
 def _suppress_complement(rows: dict[str, list[Cell]], periods: list[str]) -> None:

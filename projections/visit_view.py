@@ -26,6 +26,7 @@ from walkthrough.events import (
     NextStepProposed,
     NextStepWithdrawn,
     RootCauseNoted,
+    RootCauseWithdrawn,
     SchoolUpdateRecorded,
     TeachersNotified,
     VisitCancelled,
@@ -123,6 +124,7 @@ class RootCause(msgspec.Struct):
     item: str | None
     by: str
     occurred_at: datetime
+    withdrawn: bool = False
 
 
 class Step(msgspec.Struct):
@@ -242,6 +244,11 @@ def apply(view: VisitView, event: Projected, payload: CyclePayload) -> None:
                 proposed_at=event.occurred_at)
         case NextStepWithdrawn():
             view.steps[payload.step_id].withdrawn = True
+        case RootCauseWithdrawn():
+            withdrawn = str(payload.event_id)
+            for cause in view.root_causes:
+                if cause.event_id == withdrawn:
+                    cause.withdrawn = True
         case ActionPlanAgreed():
             view.phase = "support"
             view.agreed_on = event.occurred_at.date()

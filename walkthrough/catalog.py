@@ -8,7 +8,7 @@ from the log (see `District.catalog` and the read model's catalog documents).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Literal
 
 import msgspec
@@ -201,3 +201,44 @@ def leadership_catalog(version: int, published: Mapping[int, Catalog] | None = N
         raise DomainError(f"leadership catalog version {version} does not exist",
                           code="unknown_catalog")
     return found
+
+
+# --- the look-fors a visit's focus is about -----------------------------------------
+
+_FOCUS_STOPWORDS = frozenset({
+    "a", "an", "and", "are", "can", "do", "does", "for", "grade", "grades", "highest", "in",
+    "is", "level", "of",
+    "on", "or", "student", "students", "teacher", "teachers", "the", "to", "what", "why",
+    "with",
+})
+
+
+def _stems(text: str) -> set[str]:
+    words = "".join(ch if ch.isalnum() else " " for ch in text.lower()).split()
+    stems = set()
+    for word in words:
+        if word in _FOCUS_STOPWORDS:
+            continue
+        for suffix in ("ing", "es", "s", "ed"):
+            if len(word) > len(suffix) + 3 and word.endswith(suffix):
+                word = word[: -len(suffix)]
+                break
+        stems.add(word)
+    return stems
+
+
+def focus_look_fors(look_fors: Catalog, focus: str, focus_areas: Sequence[str] = ()) -> list[str]:
+    """The keys of the look-fors a visit's focus is about, in catalog order: the school's
+    needs-assessment focus areas, and the look-fors whose key or prompt the focus text
+    names (every word of a one-word prompt, at least two of a longer one), so capture
+    shows them first in a short classroom visit."""
+    said = _stems(focus)
+    chosen = []
+    for item in look_fors.items:
+        own = _stems(item.prompt)
+        named = _stems(item.key.replace("_", " "))
+        by_key = bool(named) and named <= said
+        by_prompt = len(own & said) >= min(2, len(own)) if own else False
+        if item.key in focus_areas or by_key or by_prompt:
+            chosen.append(item.key)
+    return chosen

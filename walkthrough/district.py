@@ -394,6 +394,7 @@ def evolve_district(district: District | None, event: Event) -> District:
                 | ev.ClassroomExited() | ev.ObservationRetracted() | ev.ClassroomCorrected() \
                 | ev.ClassroomsMerged() | ev.ClassroomRetracted() | ev.DebriefStarted() \
                 | ev.RootCauseNoted() | ev.NextStepProposed() | ev.NextStepWithdrawn() \
+                | ev.RootCauseWithdrawn() \
                 | ev.ActionPlanAgreed() | ev.CheckInRecorded() | ev.GoalSet() | ev.StepAmended() \
                 | ev.PracticeObservationStarted() | ev.PracticeObserved() | ev.PracticeNoted() \
                 | ev.PracticeObservationRetracted() | ev.SupportLogged() \

@@ -365,6 +365,14 @@ class NextStepWithdrawn(Payload, frozen=True, tag="NextStepWithdrawn"):
     reason: ShortText | None = None
 
 
+class RootCauseWithdrawn(Payload, frozen=True, tag="RootCauseWithdrawn"):
+    """A root cause the team noted, taken back before the plan is agreed: what the team
+    writes in a debrief can be withdrawn by a later event (RootCauseNoted's event id)."""
+
+    event_id: UUID
+    reason: ShortText | None = None
+
+
 class ActionPlanAgreed(Payload, frozen=True, tag="ActionPlanAgreed"):
     """The one or two steps the school commits to: the visit moves to support."""
 
@@ -536,7 +544,7 @@ CyclePayload = (
     VisitRescheduled | VisitCancelled | TeachersNotified | VisitStarted | SchoolUpdateRecorded
     | VisitClosed
     | DebriefStarted | RootCauseNoted | NextStepProposed | NextStepWithdrawn | ActionPlanAgreed
-    | CheckInRecorded
+    | CheckInRecorded | RootCauseWithdrawn
 )
 # Events on a visit aggregate.
 VisitPayload = VisitPlanned | RoomPayload | CyclePayload

@@ -812,7 +812,8 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
             return {"text": payload.text}
         case ev.LookForObserved():
             return {"value": payload.value if isinstance(payload.value, str) else None}
-        case ev.ObservationRetracted() | ev.ClassroomRetracted() | ev.NextStepWithdrawn():
+        case ev.ObservationRetracted() | ev.ClassroomRetracted() | ev.NextStepWithdrawn() \
+                | ev.RootCauseWithdrawn():
             return {"reason": payload.reason}
         case ev.TeachersNotified():
             return {"note": payload.note}

@@ -46,6 +46,7 @@ from walkthrough.events import (
     Payload,
     PersonRegistered,
     RootCauseNoted,
+    RootCauseWithdrawn,
     SchoolRegistered,
     SchoolUpdateRecorded,
     SkillInventoryRecorded,
@@ -116,6 +117,7 @@ class Visit:
         "live_entries",
         "observations",
         "phase",
+        "root_causes",
         "school_id",
         "steps",
         "teachers_notified",
@@ -135,6 +137,7 @@ class Visit:
         self.phase: Phase = "preparation"
         self.teachers_notified = False
         self.steps: dict[str, bool] = {}  # proposed step -> withdrawn
+        self.root_causes: dict[UUID, bool] = {}  # noted root cause (event id) -> withdrawn
         self.agreed: tuple[str, ...] = ()
         self.entries: dict[tuple[str, str], Entry] = {}  # (coach, classroom id) -> entry
         self.live_entries = 0
@@ -259,7 +262,7 @@ def _decide_rules(visit: Visit | None, actor: Actor, payload: VisitPayload,
             if not visit.live_entries:
                 raise DomainError("no classroom was visited yet; observe before the debrief",
                                   code="nothing_observed")
-        case RootCauseNoted() | NextStepProposed() | NextStepWithdrawn():
+        case RootCauseNoted() | NextStepProposed() | NextStepWithdrawn() | RootCauseWithdrawn():
             _require(visit, actor, ("team", "host", "organizer"))
             _require_phase(visit, "analysis",
                            "root causes and next steps belong to the debrief")
@@ -333,6 +336,13 @@ def _decide_debrief(visit: Visit, payload: Payload, district: District) -> None:
                               code="unknown_step")
         if withdrawn:
             raise DomainError("that step is already withdrawn", code="already_withdrawn")
+    elif isinstance(payload, RootCauseWithdrawn):
+        noted = visit.root_causes.get(payload.event_id)
+        if noted is None:
+            raise DomainError("no root cause noted on this visit with that id",
+                              code="unknown_root_cause")
+        if noted:
+            raise DomainError("that root cause is already withdrawn", code="already_withdrawn")
 
 
 def _require_capture(visit: Visit, actor: Actor) -> None:
@@ -518,13 +528,17 @@ def evolve(visit: Visit | None, event: Event) -> Visit:
             visit._put(visit.steps, payload.step_id, False)
         case NextStepWithdrawn():
             visit._put(visit.steps, payload.step_id, True)
+        case RootCauseNoted():
+            visit._put(visit.root_causes, event.event_id, False)
+        case RootCauseWithdrawn():
+            visit._put(visit.root_causes, payload.event_id, True)
         case ActionPlanAgreed():
             visit._set("phase", "support")
             visit._set("agreed", payload.step_ids)
         case VisitClosed():
             visit._set("phase", "closed")
         case ClassroomExited() | ClassroomsMerged() | SchoolUpdateRecorded() \
-                | RootCauseNoted() | CheckInRecorded():
+                | CheckInRecorded():
             pass  # nothing any later decision depends on
         case SchoolRegistered() | PersonRegistered() | NeedsAssessmentRecorded() \
                 | ev.DistrictNamed() | ev.SchoolChanged() | ev.PersonChanged() \

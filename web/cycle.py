@@ -53,7 +53,7 @@ from walkthrough.events import (
     UserId,
 )
 from web.auth import caller
-from web.charts import Line, Point, bars, rates_over_time
+from web.charts import WIDTH, Line, Point, bars, chart_width, rates_over_time
 from web.context import AS_OF, body, read, services
 from web.errors import RequestError
 from web.responses import JSON
@@ -245,22 +245,27 @@ def _too_few(rooms: int, minimum: int) -> str:
     return f"{rooms} room{'s' * (rooms != 1)}: a trend only from {minimum}"
 
 
-def school_chart(trends: SchoolTrends) -> str:
-    lines = [Line(title=series.prompt, points=[
+def school_lines(trends: SchoolTrends) -> list[Line]:
+    """The school chart's values: each point the school trends' figure, as it is."""
+    return [Line(title=series.prompt, points=[
         Point(label=_short(p.date), rate=p.rate, suppressed=p.suppressed,
-              note=_too_few(p.rooms_observed, trends.min_rooms) if p.suppressed
-              else f"{p.rooms_observed} room{'s' * (p.rooms_observed != 1)}")
+              note=_too_few(p.rooms_rated, trends.min_rooms) if p.suppressed
+              else f"{p.rooms_rated} room{'s' * (p.rooms_rated != 1)}")
         for p in series.points]) for series in trends.series]
-    return rates_over_time(f"{trends.school_name}: look-for rates, visit by visit", lines)
 
 
-def district_chart(trends: DistrictTrends, kind: str) -> str:
+def school_chart(trends: SchoolTrends, width: int = WIDTH) -> str:
+    return rates_over_time(f"{trends.school_name}: look-for rates, visit by visit",
+                           school_lines(trends), width)
+
+
+def district_chart(trends: DistrictTrends, kind: str, width: int = WIDTH) -> str:
     if kind == "lines":
         lines = [Line(title=item.prompt, points=[
             Point(label=cell.period, rate=cell.rate, suppressed=cell.suppressed,
                   note=f"{cell.classrooms} rooms" if cell.classrooms else "")
             for cell in item.district]) for item in trends.look_fors]
-        return rates_over_time("District look-for rates by quarter", lines)
+        return rates_over_time("District look-for rates by quarter", lines, width)
     latest = trends.periods[-1] if trends.periods else ""
     points = []
     for item in trends.look_fors:
@@ -268,26 +273,41 @@ def district_chart(trends: DistrictTrends, kind: str) -> str:
         if cell is not None:
             points.append(Point(label=item.prompt, rate=cell.rate, suppressed=cell.suppressed,
                                 note=f"{cell.classrooms} rooms" if cell.classrooms else ""))
-    return bars(f"District look-for rates, {latest or 'no visits yet'}", points)
+    return bars(f"District look-for rates, {latest or 'no visits yet'}", points, width)
 
 
-def visit_chart(summary: Summary) -> str:
+def visit_points(summary: Summary) -> list[Point]:
+    """The visit chart's values: each look-for's figure from the summary, as it is."""
+    return [Point(label=item.prompt, rate=None, suppressed=True,
+                  note=f"fewer than {summary.min_rooms} rooms: a trend only from "
+                       f"{summary.min_rooms}")
+            if item.suppressed else
+            Point(label=item.prompt, rate=item.rate,
+                  note=f"{item.rooms_rated} room{'s' * (item.rooms_rated != 1)}")
+            for item in summary.items
+            if item.rate is not None or (item.suppressed and item.rooms_observed)]
+
+
+def visit_chart(summary: Summary, width: int = WIDTH) -> str:
     """Rates across the visit's rooms; a look-for judged in too few rooms says so."""
-    points = [Point(label=item.prompt, rate=None, suppressed=True,
-                    note=f"fewer than {summary.min_rooms} rooms: a trend only from "
-                         f"{summary.min_rooms}")
-              if item.suppressed else
-              Point(label=item.prompt, rate=item.rate,
-                    note=f"{item.rooms_observed} room{'s' * (item.rooms_observed != 1)}")
-              for item in summary.items
-              if item.rate is not None or (item.suppressed and item.rooms_observed)]
-    return bars("Look-fors across the visit's rooms", points)
+    return bars("Look-fors across the visit's rooms", visit_points(summary), width)
+
+
+def _width(request: Request) -> int:
+    """The width the page has for the chart (`?width=`, CSS px), within 320-720."""
+    raw = request.query_params.get("width")
+    if raw is None:
+        return WIDTH
+    if not raw.isdigit() or len(raw) > 5:
+        raise RequestError(422, "invalid_request", "width is a whole number of CSS pixels")
+    return chart_width(int(raw))
 
 
 async def school_trends_chart(request: Request) -> Response:
     school_id = request.path_params["school_id"]
+    width = _width(request)
     return _svg(await read(request, lambda actor, reader, _: school_chart(
-        reader.school_trends(actor, school_id))))
+        reader.school_trends(actor, school_id), width)))
 
 
 async def district_trends_chart(request: Request) -> Response:
@@ -295,14 +315,16 @@ async def district_trends_chart(request: Request) -> Response:
     if kind not in ("bars", "lines"):
         raise RequestError(422, "invalid_request", "chart is bars or lines")
     min_cell = services(request).settings.min_cell
+    width = _width(request)
     return _svg(await read(request, lambda actor, reader, _: district_chart(
-        reader.district_trends(actor, min_cell), kind)))
+        reader.district_trends(actor, min_cell), kind, width)))
 
 
 async def debrief_chart(request: Request) -> Response:
     visit_id = request.path_params["visit_id"]
+    width = _width(request)
     return _svg(await read(request, lambda actor, reader, _: visit_chart(
-        reader.summary(actor, visit_id))))
+        reader.summary(actor, visit_id), width)))
 
 
 ORGANIZERS = ("organizer",)
@@ -312,6 +334,10 @@ ONCE = {"name": IDEMPOTENCY_KEY, "in": "header", "required": False,
         "schema": {"type": "string", "format": "uuid"}}
 CHART = {"name": "chart", "in": "query", "required": False,
          "schema": {"type": "string", "enum": ["bars", "lines"], "default": "bars"}}
+CHART_WIDTH = {"name": "width", "in": "query", "required": False,
+               "description": "the CSS width the page has for the chart: drawn for it, so its "
+                              "text is shown at its own size (a phone layout under 560)",
+               "schema": {"type": "integer", "minimum": 0, "default": WIDTH}}
 ENDPOINTS = [
     Endpoint("get", "/api/preparation", preparation,
              "Needs assessments and skill inventories (organizers)", roles=ORGANIZERS,
@@ -359,15 +385,15 @@ ENDPOINTS = [
              roles=("host", "organizer"), answer=SchoolTrends, query=(AS_OF,)),
     Endpoint("get", "/api/schools/{school_id}/trends/chart.svg", school_trends_chart,
              "SVG: rates over time, one panel per look-for", roles=("host", "organizer"),
-             media=SVG_MEDIA),
+             media=SVG_MEDIA, query=(CHART_WIDTH,)),
     Endpoint("get", "/api/trends", district_trends, "District trends by look-for, school level "
              "and grade band per quarter; cells under the minimum suppressed (organizers, "
              "analysts)", roles=("organizer", "analyst"), answer=DistrictTrends,
              query=(AS_OF,)),
     Endpoint("get", "/api/trends/chart.svg", district_trends_chart,
              "SVG: district rates, ?chart=bars (latest quarter) or lines (over time)",
-             roles=("organizer", "analyst"), media=SVG_MEDIA, query=(CHART,)),
+             roles=("organizer", "analyst"), media=SVG_MEDIA, query=(CHART, CHART_WIDTH)),
     Endpoint("get", "/api/visits/{visit_id}/debrief/chart.svg", debrief_chart,
              "SVG: the visit's look-for rates as bars (team, host, organizers)",
-             media=SVG_MEDIA),
+             media=SVG_MEDIA, query=(CHART_WIDTH,)),
 ]

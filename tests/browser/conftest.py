@@ -235,11 +235,20 @@ class Tablet:
             self.by("room-students").fill(str(students))
         self.by("enter-classroom").click()
         expect(self.by("room-title")).to_have_text(f"In {label}")
+        self.show_all_look_fors()
+
+    def show_all_look_fors(self) -> None:
+        """Unfold the look-fors beyond the visit's focus (the tablet keeps them open)."""
+        others = self.by("other-lookfors")
+        if others.count() and others.get_attribute("open") is None:
+            self.by("show-other-lookfors").click()
 
     def tap(self, key: str, value: str | int) -> None:
         from playwright.sync_api import expect
 
         button = self.by(f"lookfor-{key}-{value}")
+        if not button.is_visible():
+            self.show_all_look_fors()
         button.click()
         expect(button).to_have_attribute("aria-pressed", "true")
 

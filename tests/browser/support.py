@@ -27,6 +27,23 @@ def method_count(summary: dict[str, Any], key: str, method: str) -> int:
     return int(item(summary, key).get("methods", {}).get(method, 0))
 
 
+def grew(before: dict[str, Any], after: dict[str, Any], key: str, value: str | int) -> int | None:
+    """How much a look-for's count grew between two summaries, or None when either
+    withholds it (fewer agreed rooms than the minimum: no figure at all)."""
+    if item(before, key).get("suppressed") or item(after, key).get("suppressed"):
+        return None
+    return count(after, key, value) - count(before, key, value)
+
+
+def own_taps(server_visit: dict[str, Any], label: str) -> dict[str, Any]:
+    """A coach's latest tap per look-for in their room `label` (GET /api/visits/{id}'s `mine`)."""
+    [room] = [room for room in server_visit["mine"] if room["label"] == label]
+    latest: dict[str, Any] = {}
+    for tap in room["taps"]:
+        latest[tap["item"]] = (tap["value"], tap["method"])
+    return latest
+
+
 def evidence_count(summary: dict[str, Any], text: str) -> int:
     return sum(1 for quote in summary["evidence"] if quote["text"] == text)
 

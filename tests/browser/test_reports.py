@@ -33,8 +33,8 @@ def school_trends(school_id: str) -> str:
 
 
 def percent(rate: float) -> str:
-    """dom.js percent(): Math.round(rate * 100), halves rounded up."""
-    return f"{int(rate * 100 + 0.5)}%"
+    """dom.js percent(): a rate's three decimals as a whole percent, halves rounded up."""
+    return f"{(round(rate * 1000) + 5) // 10}%"
 
 
 def humanize(key: str) -> str:
@@ -125,7 +125,7 @@ def test_a_team_member_reads_the_debrief_page_with_every_section_and_the_visits_
     shown = chart.text_content() or ""
     assert shown == chart_text(server, f"/api/visits/{CURRENT_VISIT}/debrief/chart.svg",
                                "coach1")
-    rates = [f"{i['rate']:.0%}" for i in items if i["rate"] is not None]
+    rates = [percent(i["rate"]) for i in items if i["rate"] is not None]
     for rate in rates:
         assert rate in shown
     if not rates:

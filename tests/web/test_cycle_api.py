@@ -329,7 +329,8 @@ def test_school_trends_go_visit_by_visit(client: TestClient, auth: Headers,
     assert set(points) == {str(PAST_VISIT), str(CURRENT_VISIT), visit}
     # one room observed: no rate, so no figure points at one teacher
     assert points[visit] == {"visit_id": visit, "date": TODAY.isoformat(), "rate": None,
-                             "rooms_observed": 1, "suppressed": True}
+                             "rooms_observed": 1, "suppressed": True, "rooms_rated": 1,
+                             "figure": "fewer than 3 rooms: no figure"}
     # two more rooms where cfu was seen (c-b's withdrawn "no" still does not count)
     assert {s for s, _ in sync(
         client, auth["coach1"], tap(visit, "cfu", "yes", room="c-c"),
@@ -337,7 +338,8 @@ def test_school_trends_go_visit_by_visit(client: TestClient, auth: Headers,
     trends = client.get("/api/schools/lincoln-middle/trends", headers=auth["host1"]).json()
     cfu = next(s for s in trends["series"] if s["key"] == "cfu")
     point = next(p for p in cfu["points"] if p["visit_id"] == visit)
-    assert (point["rate"], point["rooms_observed"]) == (1.0, 3)
+    assert (point["rate"], point["rooms_observed"], point["rooms_rated"]) == (1.0, 3, 3)
+    assert point["figure"] == "100% (3 rooms)"
 
 
 def test_school_trends_are_scoped(client: TestClient, auth: Headers) -> None:

@@ -40,7 +40,12 @@ def test_a_coach_of_the_visit_checks_in_and_it_is_the_latest(client: TestClient,
     plan = client.get(PLAN, headers=auth["host1"]).json()
     exit_tickets = next(s for s in plan["steps"] if s["step_id"] == "exit-tickets")
     assert exit_tickets["latest_check_in"]["by"] == "coach2"
-    assert exit_tickets["status"] == "on_track"
+    # the host's "at risk" is not erased by the coach's later "on track" (issue 24): the
+    # status is the most cautious judgment, and both are shown
+    assert exit_tickets["status"] == "at_risk"
+    assert exit_tickets["differs"] is True
+    assert {(j["by"], j["status"]) for j in exit_tickets["judgments"]} == {
+        ("host1", "at_risk"), ("coach2", "on_track")}
     assert plan["check_ins"][0]["by"] == "coach2"
 
 

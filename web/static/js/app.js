@@ -1,11 +1,11 @@
 // The app: boot, routing (history API), the sync status bar, the service worker.
 
 import { ApiError, AuthError, NetworkError, clearToken, getJson, getToken } from "./api.js";
-import { h, humanize, replace, formatTime, useTimeZone } from "./dom.js";
+import { ago, h, humanize, replace, formatTime, useTimeZone } from "./dom.js";
 import * as outbox from "./outbox.js";
 import { kvDeletePrefix, kvSet } from "./store.js";
 import { renderCalibration } from "./views/calibration.js";
-import { renderCapture } from "./views/capture.js";
+import { loadVisit, renderCapture } from "./views/capture.js";
 import { renderCatalogs } from "./views/catalogs.js";
 import { renderCycleDebrief } from "./views/debrief.js";
 import { renderDistrict } from "./views/district.js";
@@ -27,6 +27,9 @@ const els = {
   syncBar: document.querySelector("[data-testid=sync-bar]"),
   pending: document.querySelector("[data-testid=pending-count]"),
   pendingLabel: document.querySelector("[data-role=pending-label]"),
+  pendingLine: document.querySelector("[data-role=pending-line]"),
+  sentWords: document.querySelector("[data-role=sent-words]"),
+  others: document.querySelector("[data-testid=others-waiting]"),
   lastSynced: document.querySelector("[data-testid=last-synced]"),
   syncState: document.querySelector("[data-testid=sync-state]"),
   syncNow: document.querySelector("[data-testid=sync-now]"),
@@ -36,6 +39,7 @@ const els = {
   account: document.querySelector("[data-role=account]"),
   userName: document.querySelector("[data-testid=user-name]"),
   signOut: document.querySelector("[data-testid=sign-out]"),
+  signOutWarning: document.querySelector("[data-testid=sign-out-warning]"),
   update: document.querySelector("[data-testid=update-banner]"),
   reload: document.querySelector("[data-testid=reload-app]"),
 };
@@ -130,6 +134,7 @@ async function route() {
     let match;
     if (path === "/" || path === "/index.html") {
       renderVisits(main, me, { stale, setTitle });
+      if (!stale) prepareForCapture(me, token);
     } else if (path === "/district") {
       dispose = await renderDistrict(main, me, { setTitle });
     } else if (path === "/people") {
@@ -191,6 +196,33 @@ async function route() {
   }
 }
 
+/**
+ * Ready before the school: save on this tablet what capture needs (the visit with its
+ * catalog, rooms and the team's state) for each visit of this coach in observation, so
+ * Capture opens with no network on a device that never opened it. Says when it is done.
+ */
+async function prepareForCapture(person, token) {
+  const visits = (person.visits || []).filter((v) => v.relation === "team" && v.phase === "observation");
+  const note = main.querySelector("[data-testid=offline-ready]");
+  if (!visits.length || !note) return;
+  let saved = 0;
+  for (const visit of visits) {
+    try {
+      await loadVisit(visit.id);
+      saved += 1;
+    } catch (error) {
+      if (error instanceof AuthError) return;
+      // offline or refused: what was saved before stays
+    }
+  }
+  if (token !== routeToken) return;
+  note.hidden = false;
+  note.dataset.saved = String(saved);
+  note.textContent = saved === visits.length
+    ? `Ready offline: capture for ${saved === 1 ? "your visit" : `your ${saved} visits`} is saved on this tablet.`
+    : `Saved for offline capture: ${saved} of ${visits.length} visits (the rest when the network is back).`;
+}
+
 // --- sync status ---------------------------------------------------------------------
 
 function quote(text) {
@@ -213,20 +245,46 @@ function describeEntry(row) {
   return parts.join(" ");
 }
 
+/** "3 taps", "1 tap", "2 changes" (taps and forms together). */
+function waitingNoun(st) {
+  const n = st.pending;
+  if (st.pendingTaps === n) return n === 1 ? "tap" : "taps";
+  return n === 1 ? "change" : "changes";
+}
+
+/** The words of the sync bar: what is true now, never "Last synced never" after a sync. */
 function renderStatus(st) {
-  els.syncBar.hidden = !getToken() && st.pending === 0;
+  els.syncBar.hidden = !getToken() && st.pending === 0 && st.pendingOtherUsers === 0;
+  const offline = st.offline || !navigator.onLine;
   els.pending.textContent = String(st.pending);
-  els.pendingLabel.textContent = st.pending === 1 ? "event waiting to send" : "events waiting to send";
-  els.lastSynced.textContent = formatTime(st.lastSynced);
-  if (st.lastSynced) els.lastSynced.setAttribute("datetime", st.lastSynced);
-  let text = "";
-  if (st.syncing) text = "Sending…";
-  else if (st.authRequired) text = "Sign in to send.";
-  else if (st.lastError && st.pending > 0) {
-    const wait = st.nextAttemptAt ? Math.max(0, Math.round((st.nextAttemptAt - Date.now()) / 1000)) : 0;
-    text = wait ? `Will retry in ${wait} s.` : "Will retry.";
-  } else if (st.pending === 0) text = "All sent.";
-  els.syncState.textContent = text;
+  let waiting = "";
+  if (st.pending > 0) {
+    if (st.authRequired) waiting = "waiting – sign in to send them";
+    else if (offline) waiting = "waiting – they will send when the network is back";
+    else if (st.syncing) waiting = "waiting – sending now";
+    else if (st.lastError) {
+      const wait = st.nextAttemptAt ? Math.max(0, Math.round((st.nextAttemptAt - Date.now()) / 1000)) : 0;
+      waiting = wait ? `waiting – the server did not take them yet; trying again in ${wait} s`
+        : "waiting – the server did not take them yet; trying again";
+    } else waiting = "waiting to send";
+  }
+  els.pendingLabel.textContent = st.pending > 0 ? `${waitingNoun(st)} ${waiting}` : "waiting to send";
+  // With nothing waiting the count stays for screen readers and scripts, the words say it.
+  els.pendingLine.classList.toggle("visually-hidden", st.pending === 0);
+  if (st.lastSynced) {
+    els.lastSynced.setAttribute("datetime", st.lastSynced);
+    els.lastSynced.title = formatTime(st.lastSynced);
+    els.lastSynced.textContent = ago(st.lastSynced);
+    els.sentWords.textContent = st.pending === 0 ? "All sent" : "Last sent";
+  } else {
+    els.lastSynced.removeAttribute("datetime");
+    els.lastSynced.textContent = "";
+    els.sentWords.textContent = st.pending === 0 ? "Nothing waiting to send" : "Nothing sent from this tablet yet";
+  }
+  els.others.hidden = st.pendingOtherUsers === 0;
+  els.others.textContent = st.pendingOtherUsers === 0 ? "" : `${st.pendingOtherUsers} recorded by someone who used `
+    + "this tablet before you are kept for them: they are sent when that person signs in here again.";
+  els.syncState.textContent = st.syncing ? "Sending…" : (st.authRequired ? "Sign in to send." : "");
   els.syncBar.classList.toggle("has-pending", st.pending > 0);
   els.offline.hidden = !(st.offline || !navigator.onLine);
   els.rejectedSection.hidden = st.rejected.length === 0;
@@ -244,6 +302,9 @@ function renderStatus(st) {
   }
 }
 
+// "all sent 2 minutes ago" stays true as time passes.
+setInterval(() => renderStatus(outbox.status()), 30000);
+
 els.syncNow.addEventListener("click", () => { outbox.flush({ force: true }).catch(() => {}); });
 
 /** Drop the API answers kept for offline reading (they are the signed-in person's). */
@@ -254,12 +315,39 @@ async function forgetSavedAnswers() {
   }
 }
 
+/**
+ * Sign out. With events not sent yet, the first tap says so (they stay on this tablet,
+ * kept for this person, and are sent when they sign in here again, never as the next
+ * person); a second tap signs out.
+ */
 els.signOut.addEventListener("click", async () => {
+  const waiting = outbox.status().pending;
+  if (waiting > 0 && els.signOut.dataset.armed !== "true") {
+    els.signOut.dataset.armed = "true";
+    els.signOut.textContent = "Sign out anyway";
+    els.signOutWarning.hidden = false;
+    els.signOutWarning.textContent = `${waiting} ${waiting === 1 ? "tap is" : "taps are"} not sent yet. `
+      + "They stay on this tablet, kept for you, and are sent when you sign in here again.";
+    return;
+  }
+  disarmSignOut();
   clearToken();
+  await outbox.setUser(null);
   me = null;
   await forgetSavedAnswers();
   navigate("/signin");
+  if (waiting > 0) {
+    showSignIn(`You are signed out. Your ${waiting} ${waiting === 1 ? "tap" : "taps"} not sent yet `
+      + "stay on this tablet for you: they are sent when you sign in here again.");
+  }
 });
+
+function disarmSignOut() {
+  delete els.signOut.dataset.armed;
+  els.signOut.textContent = "Sign out";
+  els.signOutWarning.hidden = true;
+  els.signOutWarning.textContent = "";
+}
 
 document.addEventListener("click", (event) => {
   const link = event.target.closest("a[data-link]");
@@ -272,7 +360,11 @@ document.addEventListener("click", (event) => {
 });
 
 window.addEventListener("popstate", () => route());
-window.addEventListener("online", () => renderStatus(outbox.status()));
+window.addEventListener("online", () => {
+  renderStatus(outbox.status());
+  // The visit list open when the network comes back: save capture for its visits again.
+  if ((location.pathname === "/" || location.pathname === "/index.html") && getToken()) route();
+});
 window.addEventListener("offline", () => renderStatus(outbox.status()));
 
 // --- service worker ----------------------------------------------------------------------

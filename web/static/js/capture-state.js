@@ -32,17 +32,58 @@ function ownRoom(data, row) {
   };
 }
 
+function iso(at) {
+  const ms = Date.parse(at);
+  return Number.isNaN(ms) ? "" : new Date(ms).toISOString();
+}
+
+/**
+ * The coach's own record as the server has it (`mine` of GET /api/visits/{id}: from
+ * any device of theirs), as journal rows already sent, oldest first; events this
+ * device's journal holds itself are left to the journal.
+ */
+function serverRows(serverMine, known) {
+  const rows = [];
+  const add = (id, type, at, data) => {
+    if (!known.has(id)) rows.push({ id, status: "synced", fromServer: true, event: { id, type, occurred_at: at, data } });
+  };
+  for (const room of serverMine || []) {
+    const cid = room.classroom_id;
+    for (const t of room.taps || []) {
+      const data = { classroom_id: cid, item: t.item, value: t.value };
+      if (t.method) data.method = t.method;
+      add(t.event_id, "LookForObserved", iso(t.occurred_at), data);
+    }
+    for (const n of room.notes || []) {
+      const data = { classroom_id: cid, text: n.text };
+      if (n.item) data.item = n.item;
+      add(n.event_id, "EvidenceNoted", iso(n.occurred_at), data);
+    }
+    for (const id of room.thank_you || []) add(id, "ThankYouNoteLeft", "", { classroom_id: cid });
+  }
+  return rows.sort((a, b) => (a.event.occurred_at < b.event.occurred_at ? -1
+    : a.event.occurred_at > b.event.occurred_at ? 1 : (a.id < b.id ? -1 : 1)));
+}
+
 /**
  * Fold the journal of one visit (this device's events, in recording order) with the
- * server's rooms. `user` is the signed-in coach: only their own events are theirs.
+ * server's rooms and the coach's own record on the server (`serverMine`: what they
+ * recorded on other devices too). `user` is the signed-in coach: only their own
+ * events are theirs.
  */
-export function fold(entries, serverRooms = [], user = null) {
-  const live = entries.filter((row) => row.status !== "rejected" && (!user || !row.user || row.user === user));
+export function fold(entries, serverRooms = [], user = null, serverMine = []) {
+  const journalled = entries.filter((row) => row.status !== "rejected" && (!user || !row.user || row.user === user));
+  const own = new Map();
+  for (const room of serverMine || []) {
+    const entered = ownRoom(room, null);
+    entered.exited = true; // entered on some device; going back in is a new entry
+    own.set(room.classroom_id, entered);
+  }
+  const live = [...serverRows(serverMine, new Set(entries.map((row) => row.id))), ...journalled];
   const retracted = new Set();
   for (const row of live) {
     if (row.event.type === "ObservationRetracted") retracted.add(row.event.data.event_id);
   }
-  const own = new Map();
   const merges = [];
   let current = null;
   for (const row of live) {

@@ -73,6 +73,19 @@ export function formatClock(hhmmss) {
     { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 }
 
+/** How long ago, in words: "just now", "2 minutes ago", "3 hours ago", else the day. */
+export function ago(iso, now = Date.now()) {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return "";
+  const seconds = Math.max(0, Math.round((now - at) / 1000));
+  if (seconds < 45) return "just now";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} ${minutes === 1 ? "minute" : "minutes"} ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} ${hours === 1 ? "hour" : "hours"} ago`;
+  return `on ${new Date(at).toLocaleDateString([], { month: "short", day: "numeric" })} at ${formatTime(iso)}`;
+}
+
 export function formatDate(isoDate) {
   if (!isoDate) return "";
   const d = new Date(`${isoDate}T12:00:00`);
@@ -80,8 +93,18 @@ export function formatDate(isoDate) {
   return d.toLocaleDateString([], { weekday: "short", year: "numeric", month: "short", day: "numeric" });
 }
 
+/** A rate (three decimals, as every answer carries it) as a whole percent, halves up:
+ *  the same words as the server's pages and charts (projections.summary.percent_text). */
 export function percent(rate) {
-  return rate === null || rate === undefined ? "–" : `${Math.round(rate * 100)}%`;
+  if (rate === null || rate === undefined) return "–";
+  return `${Math.floor((Math.round(rate * 1000) + 5) / 10)}%`;
+}
+
+/** A check-in's progress: a share (0-1) as a percent, as on the report pages; else as given. */
+export function progressText(progress) {
+  if (progress === null || progress === undefined || progress === "") return "";
+  if (typeof progress === "number") return progress >= 0 && progress <= 1 ? percent(progress) : String(progress);
+  return String(progress);
 }
 
 /** "1 room", "3 rooms". */

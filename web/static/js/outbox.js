@@ -10,7 +10,7 @@
 // that a resend after a lost answer records nothing twice. A 4xx answer is final (the
 // entry is listed as rejected with its reason); no answer, 5xx or 429 are retried.
 
-import { AuthError, NetworkError, ApiError, request as httpRequest, sync } from "./api.js";
+import { AuthError, NetworkError, ApiError, getToken, request as httpRequest, sync } from "./api.js";
 import { getAll, kvGet, kvSet, transaction } from "./store.js";
 
 export const BATCH_SIZE = 100;
@@ -22,6 +22,7 @@ const DONE = new Set(["accepted", "duplicate", "conflict", "rejected"]);
 const listeners = new Set();
 let state = {
   pending: 0,
+  pendingTaps: 0,
   pendingOtherUsers: 0,
   lastSynced: null,
   lastError: null,
@@ -32,6 +33,9 @@ let state = {
   nextAttemptAt: 0,
 };
 let user = null;
+// The token the signed-in user's events are sent with: a token changed without setUser
+// (another person signing in on a shared tablet) never sends this user's events.
+let userToken = null;
 let inFlight = null;
 let failures = 0;
 let retryTimer = null;
@@ -56,11 +60,25 @@ export function status() {
   return state;
 }
 
-/** The signed-in user whose events are sent (events carry the user who recorded them). */
+/**
+ * The signed-in user whose events are sent (events carry the user who recorded them);
+ * null when signed out: every user's events stay kept, each for its own user, and are
+ * sent only when that user signs in again on this device.
+ */
 export async function setUser(userId) {
   user = userId;
+  userToken = userId ? getToken() : null;
+  if (!userId) {
+    clearTimeout(retryTimer);
+    retryTimer = null;
+  }
   emit({ authRequired: false });
   await refresh();
+}
+
+/** True when the token in use is the one the current user signed in with. */
+function tokenIsUsers() {
+  return !!user && !!userToken && getToken() === userToken;
 }
 
 export function currentUser() {
@@ -168,11 +186,15 @@ async function refresh() {
   // just before a tap was recorded) would show a stale count ("0 waiting" with one queued).
   const ticket = ++refreshes;
   const rows = await getAll("outbox");
-  const mine = user ? rows.filter((row) => row.user === user).length : 0;
-  const rejected = (await getAll("rejected")).sort((a, b) => (a.at < b.at ? -1 : 1));
-  const lastSynced = (await kvGet("sync:last")) || null;
+  const own = user ? rows.filter((row) => row.user === user) : [];
+  // Only the signed-in user's refusals are shown (a refusal shows what was recorded).
+  const rejected = (await getAll("rejected"))
+    .filter((row) => user && (!row.user || row.user === user))
+    .sort((a, b) => (a.at < b.at ? -1 : 1));
+  const lastSynced = (await kvGet(user ? `sync:last:${user}` : "sync:last")) || null;
   if (ticket !== refreshes) return;
-  emit({ pending: mine, pendingOtherUsers: rows.length - mine, rejected, lastSynced });
+  emit({ pending: own.length, pendingTaps: own.filter((row) => row.event).length,
+    pendingOtherUsers: rows.length - own.length, rejected, lastSynced });
 }
 
 export async function dismissRejected(id) {
@@ -209,7 +231,7 @@ function resetBackoff() {
  */
 export function flush({ force = false } = {}) {
   if (inFlight) return inFlight;
-  if (!user || state.authRequired) return Promise.resolve();
+  if (!tokenIsUsers() || state.authRequired) return Promise.resolve();
   if (!force && Date.now() < state.nextAttemptAt) return Promise.resolve();
   if (!navigator.onLine) {
     emit({ offline: true });
@@ -232,6 +254,7 @@ export function flush({ force = false } = {}) {
 
 async function drain() {
   for (;;) {
+    if (!tokenIsUsers()) return; // signed out (or another person signed in) meanwhile
     const queued = (await getAll("outbox"))
       .filter((row) => row.user === user)
       .sort((a, b) => a.seq - b.seq);
@@ -268,7 +291,7 @@ async function drain() {
     }
     const settled = await settle(rows, results);
     const at = new Date().toISOString();
-    await kvSet("sync:last", at);
+    await markSynced(at);
     failures = 0;
     emit({ offline: false, lastError: null, nextAttemptAt: 0 });
     await refresh();
@@ -279,6 +302,11 @@ async function drain() {
       return;
     }
   }
+}
+
+/** When this user's outbox last had an answer from the server (shown as "all sent ..."). */
+async function markSynced(at) {
+  await kvSet(`sync:last:${user}`, at);
 }
 
 /** Send one queued request; true when it was answered for good (sent or refused). */
@@ -313,9 +341,9 @@ async function sendRequest(row) {
       entry.request = kept;
       s.journal.put(entry);
     }
-    if (error) s.rejected.put({ id: row.id, status: "rejected", error, request: kept, at });
+    if (error) s.rejected.put({ id: row.id, user: row.user, status: "rejected", error, request: kept, at });
   });
-  await kvSet("sync:last", at);
+  await markSynced(at);
   failures = 0;
   emit({ offline: false, lastError: null, nextAttemptAt: 0 });
   await refresh();
@@ -347,7 +375,7 @@ async function settle(rows, results) {
           code: "conflict",
           message: "an event with this id was already stored with different content",
         };
-        s.rejected.put({ id: row.id, status: result.status, error, event: row.event, at });
+        s.rejected.put({ id: row.id, user: row.user, status: result.status, error, event: row.event, at });
       }
     }
   });

@@ -1,9 +1,9 @@
 // The debrief agenda as a page: seven sections, progress on the previous plan first,
 // with the visit's look-for rates drawn as bars.
 
-import { chart } from "../charts.js";
-import { formatDate, h, humanize, percent, replace } from "../dom.js";
-import { SECTION_TITLES, calibrationList } from "../views/reports.js";
+import { chartFigure, drawChart } from "../charts.js";
+import { formatDate, h, humanize, progressText, replace } from "../dom.js";
+import { SECTION_TITLES, calibrationList, stepStatus } from "../views/reports.js";
 import { getData, load, main } from "./common.js";
 
 const empty = (text) => h("p", { class: "empty" }, text);
@@ -14,11 +14,9 @@ function stepCard(step) {
     h("p", { class: "step-text" }, step.text),
     h("p", { class: "meta" }, `Owner: ${step.owner} · due ${formatDate(step.due)}`),
     h("p", { class: "meta" }, `Success: ${step.success}`),
-    step.status ? h("p", {},
-      h("span", { class: `status status-${step.status}` }, humanize(step.status)),
-      step.overdue ? h("span", { class: "status status-overdue" }, "Overdue") : null) : null,
+    stepStatus(step),
     check ? h("p", { class: "check-in" }, `Last check-in ${formatDate(check.date)}`,
-      check.progress !== null ? ` · ${typeof check.progress === "number" ? percent(check.progress) : check.progress}` : "",
+      progressText(check.progress) ? ` · ${progressText(check.progress)}` : "",
       check.note ? ` · ${check.note}` : "") : null);
 }
 
@@ -65,8 +63,7 @@ load(async () => {
   const visitId = main.dataset.visitId;
   const debrief = await getData(`/api/visits/${encodeURIComponent(visitId)}/debrief`);
   document.title = `Debrief · ${debrief.school.name} · Walkthrough`;
-  const bars = await chart(`/api/visits/${encodeURIComponent(visitId)}/debrief/chart.svg`,
-    "Rates across the visit's rooms; “not observed” is left out.");
+  const bars = chartFigure("Rates across the visit's rooms; “not observed” is left out.");
   replace(main,
     h("h1", {}, `Debrief agenda · ${debrief.school.name}`),
     h("p", { class: "meta" }, `${formatDate(debrief.date)} · ${humanize(debrief.phase)}`),
@@ -76,4 +73,5 @@ load(async () => {
       h("li", { class: "agenda-section" }, h("section", { "data-kind": section.kind },
         h("h2", {}, `${index + 1}. ${SECTION_TITLES[section.kind] || humanize(section.kind)}`),
         body(section), section.kind === "trends" ? bars : null)))));
+  await drawChart(bars, `/api/visits/${encodeURIComponent(visitId)}/debrief/chart.svg`);
 });

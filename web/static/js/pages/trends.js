@@ -1,7 +1,7 @@
 // Trend pages: one school visit by visit, or the district by quarter with small
 // cells suppressed (shown as "suppressed", never as a number).
 
-import { chart } from "../charts.js";
+import { chartFigure, drawChart } from "../charts.js";
 import { formatDate, h, humanize, percent, replace, rooms } from "../dom.js";
 import { getData, load, main } from "./common.js";
 
@@ -23,6 +23,7 @@ function breakdownTable(title, periods, rows) {
 async function schoolPage(schoolId) {
   const path = `/api/schools/${encodeURIComponent(schoolId)}/trends`;
   const trends = await getData(path);
+  const figure = chartFigure("Each point is one visit.");
   document.title = `Trends · ${trends.school_name} · Walkthrough`;
   replace(main,
     h("h1", {}, `Look-for trends · ${trends.school_name}`),
@@ -33,21 +34,26 @@ async function schoolPage(schoolId) {
       ` · ${rooms(v.rooms)} · ${humanize(v.phase)}`,
       v.next_steps.length ? h("ul", {}, v.next_steps.map((s) => h("li", {}, `Next step: ${s}`))) : null)))
       : h("p", { class: "empty" }, "No visit observed yet."),
-    await chart(`${path}/chart.svg`, "Each point is one visit."));
+    figure);
+  await drawChart(figure, `${path}/chart.svg`);
 }
 
 async function districtPage() {
   const trends = await getData("/api/trends");
+  const latest = chartFigure("The latest quarter, district-wide.");
+  const overTime = chartFigure("District rates by quarter.");
   replace(main,
     h("h1", {}, "District look-for trends"),
     h("p", { class: "reminder" }, `Any cell built from fewer than ${trends.min_cell} classrooms is suppressed.`),
-    await chart("/api/trends/chart.svg", "The latest quarter, district-wide."),
-    await chart("/api/trends/chart.svg?chart=lines", "District rates by quarter."),
+    latest,
+    overTime,
     trends.look_fors.map((item) => h("section", { class: "look-for" },
       h("h2", {}, item.prompt),
       breakdownTable("District", trends.periods, { district: item.district }),
       breakdownTable("By school level", trends.periods, item.by_level),
       breakdownTable("By grade band", trends.periods, item.by_grade_band))));
+  await Promise.all([drawChart(latest, "/api/trends/chart.svg"),
+    drawChart(overTime, "/api/trends/chart.svg?chart=lines")]);
 }
 
 load(() => (main.dataset.page === "school-trends" ? schoolPage(main.dataset.schoolId) : districtPage()));

@@ -10,7 +10,8 @@ import { h, humanize, replace, formatDate } from "../dom.js";
 import { titleWarning } from "../names.js";
 import * as outbox from "../outbox.js";
 
-const ROOMS_EVERY_MS = 20000; // how often the team's room list is read again while online
+const ROOMS_EVERY_MS = 20000;
+const OTHERS_OPEN_KEY = "walkthrough.capture.others-open"; // how often the team's room list is read again while online
 
 const GRADE_BANDS = ["PK-2", "3-5", "6-8", "9-12"];
 const SUBJECTS = ["math", "ela", "science", "social_studies", "arts", "pe", "world_languages",
@@ -165,7 +166,7 @@ class CaptureView {
     const run = outbox.journal(this.visit.id).then((entries) => {
       if (this.disposed) return undefined;
       if (ticket !== this.refreshes) return this.latestRefresh; // a newer read will apply
-      this.apply(fold(entries, this.visit.classrooms || [], outbox.currentUser()));
+      this.apply(fold(entries, this.visit.classrooms || [], outbox.currentUser(), this.visit.mine || []));
       return undefined;
     });
     this.latestRefresh = run;
@@ -192,7 +193,7 @@ class CaptureView {
 
   build() {
     const v = this.visit;
-    const header = h("header", { class: "screen-head" },
+    const header = h("header", { class: this.roomId ? "screen-head in-room" : "screen-head" },
       h("p", { class: "crumbs" }, h("a", { href: "/", "data-link": true }, "← Visits")),
       h("h1", { tabindex: "-1" }, v.school.name),
       h("p", { class: "meta" }, `${formatDate(v.date)} · phase: ${humanize(v.phase)}`),
@@ -332,16 +333,19 @@ class CaptureView {
       actions.push(go);
     }
     const others = rooms.filter((other) => other !== room);
-    if (mine && others.length) {
-      const select = h("select", { testid: `merge-${room.label}`, "aria-label": `${room.label}: same room as` },
-        h("option", { value: "" }, "Same room as…"),
-        others.map((other) => h("option", { value: other.id }, other.label)));
-      select.addEventListener("change", () => {
-        const into = select.value;
-        if (!into) return;
-        this.record("ClassroomsMerged", { classroom_id: mine.id, into });
+    if (mine && others.length && mendOnly) {
+      actions.push(this.mergeSelect(room, mine, others));
+    } else if (mine && others.length) {
+      // Folded while capturing: the list stays short (a coach's own rooms follow them
+      // from device to device); "Same room as…" opens the choice.
+      const open = h("button", { type: "button", class: "secondary", testid: `merge-open-${room.label}`,
+        "aria-expanded": "false" }, "Same room as…");
+      open.addEventListener("click", () => {
+        const select = this.mergeSelect(room, mine, others);
+        open.replaceWith(select);
+        select.focus();
       });
-      actions.push(select);
+      actions.push(open);
     }
     if (mine && mendOnly) {
       actions.push(this.removeButton(mine, `remove-${room.label}`));
@@ -351,6 +355,18 @@ class CaptureView {
       h("span", { class: "meta" }, ` ${details}`),
       status.length ? h("span", { class: "meta room-who" }, ` · ${status.join(" · ")}`) : null,
       actions.length ? h("span", { class: "room-actions" }, actions) : null);
+  }
+
+  mergeSelect(room, mine, others) {
+    const select = h("select", { testid: `merge-${room.label}`, "aria-label": `${room.label}: same room as` },
+      h("option", { value: "" }, "Same room as…"),
+      others.map((other) => h("option", { value: other.id }, other.label)));
+    select.addEventListener("change", () => {
+      const into = select.value;
+      if (!into) return;
+      this.record("ClassroomsMerged", { classroom_id: mine.id, into });
+    });
+    return select;
   }
 
   /** "Remove this room": asks once more, then withdraws the coach's entry and records. */
@@ -398,17 +414,44 @@ class CaptureView {
     c.undoHint = h("p", { class: "undo-hint", testid: "undo-hint", "aria-live": "polite" });
     c.team = h("p", { class: "meta", testid: "room-team" });
 
-    const grid = h("div", { class: "lookfor-grid", testid: "lookfor-grid" },
-      this.catalog.items.map((item) => this.buildItem(item, c)));
-
+    // A 10-20 minute visit: the look-fors of the visit's focus first, then the
+    // evidence box, then the rest of the catalog folded (open it once, it stays open).
+    const focusKeys = new Set(this.visit.focus_items || []);
+    const first = this.catalog.items.filter((item) => focusKeys.has(item.key));
+    const rest = this.catalog.items.filter((item) => !focusKeys.has(item.key));
+    const jump = h("a", { href: "#evidence-heading", class: "jump", testid: "jump-to-evidence" }, "Evidence note ↓");
+    jump.addEventListener("click", (event) => {
+      event.preventDefault();
+      const area = this.root.querySelector("#evidence-text");
+      if (area) { area.scrollIntoView({ block: "center" }); area.focus(); }
+    });
+    const head = h("section", { class: "room-head card", "aria-labelledby": "room-title" },
+      c.roomTitle, c.roomMeta, c.team, h("p", { class: "room-jump" }, jump));
+    const bar = h("div", { class: "action-bar", role: "toolbar", "aria-label": "Classroom actions" },
+      c.undo, c.thanks, c.exit);
+    if (!first.length) {
+      const grid = h("div", { class: "lookfor-grid", testid: "lookfor-grid" },
+        rest.map((item) => this.buildItem(item, c)));
+      return h("div", { class: "room" }, head, grid, this.buildEvidence(c), bar, c.undoHint,
+        this.buildCorrection(c));
+    }
+    const focusGrid = h("div", { class: "lookfor-grid focus-grid", testid: "focus-grid" },
+      first.map((item) => this.buildItem(item, c)));
+    const others = h("details", { class: "other-lookfors", testid: "other-lookfors",
+      open: localStorage.getItem(OTHERS_OPEN_KEY) === "true" },
+    h("summary", { testid: "show-other-lookfors" }, `Other look-fors (${rest.length})`),
+    h("div", { class: "lookfor-grid" }, rest.map((item) => this.buildItem(item, c))));
+    others.addEventListener("toggle", () => localStorage.setItem(OTHERS_OPEN_KEY, String(others.open)));
     return h("div", { class: "room" },
-      h("section", { class: "room-head card", "aria-labelledby": "room-title" },
-        c.roomTitle, c.roomMeta, c.team, this.buildCorrection(c)),
-      grid,
-      this.buildEvidence(c),
-      h("div", { class: "action-bar", role: "toolbar", "aria-label": "Classroom actions" },
-        c.undo, c.thanks, c.exit),
-      c.undoHint);
+      head,
+      h("div", { testid: "lookfor-grid" },
+        h("h2", { class: "focus-heading", testid: "focus-lookfors" }, "The visit's focus"),
+        focusGrid,
+        this.buildEvidence(c),
+        others),
+      bar,
+      c.undoHint,
+      this.buildCorrection(c));
   }
 
   buildCorrection(c) {
@@ -474,8 +517,8 @@ class CaptureView {
       this.record("ClassroomCorrected", data);
     });
     c.correction = { form, label, grade, subject, present };
-    return h("div", { class: "room-mend" }, h("p", { class: "room-actions" }, toggle,
-      this.removeButton(room, "remove-room")), form);
+    return h("section", { class: "room-mend card", "aria-label": "Mend this room's record" },
+      h("p", { class: "room-actions" }, toggle, this.removeButton(room, "remove-room")), form);
   }
 
   buildItem(item, c) {

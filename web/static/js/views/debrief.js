@@ -100,6 +100,20 @@ function stepForm(visit, flash, refresh) {
     h("h3", {}, "Propose a next step"), text, h("div", { class: "field-row" }, owner, due), success, status, propose);
 }
 
+/** Root causes noted so far, each with "Withdraw" (a later RootCauseWithdrawn event). */
+function rootCauseActions(visit, noted, flash, refresh) {
+  if (!noted.length) return null;
+  return h("ul", { class: "step-actions", testid: "root-cause-actions" }, noted.map((cause, index) => {
+    const withdraw = h("button", { type: "button", class: "secondary small", testid: `withdraw-root-cause-${index + 1}`,
+      "aria-label": `Withdraw root cause ${index + 1}: ${cause.text.slice(0, 40)}` }, "Withdraw");
+    withdraw.addEventListener("click", async () => {
+      if (await commit(flash, () => recordEvent(visit.id, "RootCauseWithdrawn",
+        { event_id: cause.event_id, reason: "withdrawn in the debrief" }), { done: "Root cause withdrawn." }) === "synced") await refresh();
+    });
+    return h("li", {}, h("span", {}, `Root cause ${index + 1}: ${cause.text}`), withdraw);
+  }));
+}
+
 function stepActions(visit, steps, relation, flash, refresh) {
   const parts = [];
   if (visit.phase !== "analysis") return parts;
@@ -154,7 +168,10 @@ export async function renderCycleDebrief(root, visitId, me, { setTitle }) {
     const writes = relation && visit.phase === "analysis";
     const leads = relation === "host" || relation === "organizer";
     const extra = {
-      root_causes: writes ? rootCauseForm(visit, flash, render) : null,
+      root_causes: writes ? [
+        rootCauseActions(visit, (((debrief.sections || []).find((s) => s.kind === "root_causes") || {}).noted || [])
+          .filter((n) => n.event_id), flash, render),
+        rootCauseForm(visit, flash, render)] : null,
       next_steps: relation ? stepActions(visit, ((debrief.sections || []).find((s) => s.kind === "next_steps") || {}).steps || [],
         relation, flash, render) : null,
       check_ins: [

@@ -3,12 +3,13 @@
 // and an assistant principal meeting every week for a month), and a form per step.
 
 import { getJson } from "../api.js";
-import { h, humanize, formatDate } from "../dom.js";
+import { h, humanize, formatDate, progressText } from "../dom.js";
 import {
   SHORT, TEXT, clearFields, commit, field, live, radioGroup, recordEvent, screen, showProblems, statusLine,
   textArea, textInput, textProblem,
   redraw,
 } from "../forms.js";
+import { stepStatus } from "./reports.js";
 import { relationTo, visitHeader } from "./visit-day.js";
 
 const STATUSES = [["on_track", "On track"], ["at_risk", "At risk"], ["done", "Done"]];
@@ -62,20 +63,22 @@ function checkInForm(visit, step, flash, refresh) {
     h("h3", {}, "This week's check-in"), status, progress, note, errors, save);
 }
 
-function stepCard(visit, plan, step, index, canCheckIn, flash, refresh) {
+function stepCard(visit, plan, step, index, canCheckIn, flash, refresh, names) {
   const latest = step.latest_check_in;
   return h("li", { class: "card step", testid: `plan-step-${index + 1}` },
     h("h2", {}, `Step ${index + 1}`),
     h("p", { class: "step-text" }, step.text),
     h("dl", { class: "step-details" },
       h("dt", {}, "Owner"), h("dd", {}, step.owner),
-      h("dt", {}, "Due"), h("dd", {}, formatDate(step.due), step.overdue ? " · overdue" : ""),
+      h("dt", {}, "Due"), h("dd", {}, formatDate(step.due)),
       h("dt", {}, "Success looks like"), h("dd", {}, step.success),
-      h("dt", {}, "Status"), h("dd", {}, h("span", { class: `status status-${step.status}`, testid: `step-status-${step.step_id}` }, humanize(step.status))),
+      h("dt", {}, "Status"), h("dd", {}, h("span", { class: `status status-${step.status}`, testid: `step-status-${step.step_id}` }, humanize(step.status)),
+        step.overdue ? [" ", h("span", { class: "status status-overdue", testid: `overdue-${step.step_id}` }, "Overdue")] : null),
       h("dt", {}, "Check-ins"), h("dd", {}, String(step.check_ins))),
+    step.differs ? stepStatus(step, names) : null,
     latest ? h("p", { class: "check-in" }, "Latest: ",
       h("span", { class: `status status-${latest.status}` }, humanize(latest.status)),
-      latest.progress !== null && latest.progress !== undefined ? ` · ${latest.progress}` : "",
+      progressText(latest.progress) ? ` · ${progressText(latest.progress)}` : "",
       latest.note ? ` · ${latest.note}` : "", ` (${formatDate(latest.date)})`) : null,
     step.open ? nextDue(step, plan.today) : h("p", { class: "done" }, "✓ Done."),
     canCheckIn && step.open ? checkInForm(visit, step, flash, refresh) : null);
@@ -101,14 +104,14 @@ export async function renderPlan(root, visitId, me, { setTitle }) {
           ? "The visit is closed: the plan's check-ins are over."
           : "Check-ins follow an agreed action plan: the debrief agrees it."),
       steps.length ? h("ol", { class: "steps plan-steps", testid: "plan-steps" },
-        steps.map((step, index) => stepCard(visit, plan, step, index, canCheckIn, flash, render)))
+        steps.map((step, index) => stepCard(visit, plan, step, index, canCheckIn, flash, render, names)))
         : h("p", { class: "empty" }, "No agreed steps yet."),
       (plan.check_ins || []).length ? [h("h2", {}, "Check-ins so far"),
         h("ul", { class: "history", testid: "check-in-history" }, plan.check_ins.map((c) => {
           const index = steps.findIndex((s) => s.step_id === c.step_id);
           return h("li", {}, `${formatDate(c.date)} · step ${index + 1} · `,
             h("span", { class: `status status-${c.status}` }, humanize(c.status)),
-            c.progress !== null && c.progress !== undefined ? ` · ${c.progress}` : "",
+            progressText(c.progress) ? ` · ${progressText(c.progress)}` : "",
             c.note ? ` · ${c.note}` : "", ` · by ${names.get(c.by) || c.by}`);
         }))] : null);
   };

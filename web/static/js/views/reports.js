@@ -1,7 +1,7 @@
 // Administrators' pages: the visit summary and the debrief agenda, read from the API.
 
 import { getJson } from "../api.js";
-import { h, humanize, replace, formatDate, percent, rooms } from "../dom.js";
+import { h, humanize, replace, formatDate, percent, progressText, rooms } from "../dom.js";
 
 export function backLinks(visitId, here) {
   const links = [h("a", { href: "/", "data-link": true }, "← Visits")];
@@ -29,7 +29,7 @@ function countsTable(item) {
 export function trendItem(item) {
   const facts = [];
   if (item.rate !== null && item.rate !== undefined) {
-    facts.push(h("span", { class: "rate" }, percent(item.rate)),
+    facts.push(h("span", { class: "rate" }, item.figure || percent(item.rate)),
       h("meter", { min: "0", max: "1", value: String(item.rate), "aria-label": `${item.prompt}: rate` }));
   }
   if (item.mean !== null && item.mean !== undefined) facts.push(h("span", { class: "mean" }, `mean ${item.mean}`));
@@ -98,6 +98,23 @@ export const SECTION_TITLES = {
   check_ins: "Check-in schedule",
 };
 
+/**
+ * A step's status in words, the same on every screen: the status, "Overdue" when it is,
+ * and each person's judgment when the people checking in judge it differently (the
+ * status is then the most cautious of them; none is erased by a later check-in).
+ */
+export function stepStatus(step, names = new Map()) {
+  if (!step.status) return null;
+  const differ = step.differs && (step.judgments || []).length > 1;
+  return h("p", { class: "step-status", testid: `status-${step.step_id}` },
+    h("span", { class: `status status-${step.status}` }, humanize(step.status)),
+    step.overdue ? [" ", h("span", { class: "status status-overdue" }, "Overdue")] : null,
+    differ ? h("span", { class: "judgments", testid: `judgments-${step.step_id}` },
+      " · judged differently: ", step.judgments.map((j) => `${names.get(j.by) || j.by}: ${humanize(j.status)}`
+        + (j.progress !== null && j.progress !== undefined ? ` (${progressText(j.progress)})` : "")).join("; "))
+      : null);
+}
+
 function stepDetails(step) {
   return h("dl", { class: "step-details" },
     step.owner ? [h("dt", {}, "Owner"), h("dd", {}, step.owner)] : null,
@@ -115,10 +132,11 @@ export function sectionBody(section) {
         return h("li", { class: "card" },
           h("p", { class: "step-text" }, step.text),
           stepDetails(step),
+          stepStatus(step),
           check
-            ? h("p", { class: "check-in" },
+            ? h("p", { class: "check-in" }, "Latest check-in: ",
               h("span", { class: `status status-${check.status}` }, humanize(check.status || "")),
-              check.progress ? ` · ${check.progress}` : "",
+              progressText(check.progress) ? ` · ${progressText(check.progress)}` : "",
               check.note ? ` · ${check.note}` : "",
               check.date ? ` (${formatDate(check.date)})` : "")
             : h("p", { class: "meta" }, "No check-in recorded yet."));

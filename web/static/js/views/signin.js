@@ -156,7 +156,8 @@ export function renderSignIn(root, { reason, pending, onSignedIn, setTitle, link
     linkCode ? null : h("p", { testid: "signin-how" },
       "Open the sign-in link your program organizer gave you, or scan its QR code with this tablet's camera."),
     pending ? h("p", { class: "notice", testid: "signin-pending" },
-      `${pending} recorded ${pending === 1 ? "event is" : "events are"} kept on this tablet and will be sent after you sign in.`) : null,
+      `${pending} recorded ${pending === 1 ? "event is" : "events are"} kept on this tablet for the person who `
+      + "recorded them: they are sent when that person signs in here again, never as anyone else.") : null,
     ways,
     form);
   if (!linkCode) otherWays(ways);

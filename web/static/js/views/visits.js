@@ -101,6 +101,7 @@ export function renderVisits(root, me, { stale, setTitle }) {
     tools.length ? h("p", { class: "links", testid: "tools" }, tools) : null,
     growthLinks(me.growth_records || []),
     stale ? h("p", { class: "notice", role: "status" }, "Offline: showing the list saved on this tablet.") : null,
+    h("p", { class: "notice ready", role: "status", testid: "offline-ready", hidden: true }),
     visits.length
       ? h("ul", { class: "visit-list", testid: "visit-list" }, visits.map(visitCard))
       : h("p", { class: "empty", testid: "visit-list" }, "No visits are assigned to you."),
