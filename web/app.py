@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from web import openapi, pages, reports, routing
 from web.auth import TokenBackend
 from web.bootstrap import Services, bootstrap
+from web.edge import RefuseUnstorable
 from web.endpoints import ENDPOINTS
 from web.errors import EXCEPTION_HANDLERS
 from web.projector_process import THREAD_INTERVAL_SECONDS, keep_projecting
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[
             Middleware(SecurityHeaders),
+            Middleware(RefuseUnstorable),  # ids no store can hold: 400, on every backend
             # The token, resolved once per request, before any route (web.auth).
             Middleware(AuthenticationMiddleware, backend=TokenBackend(services)),
         ],
