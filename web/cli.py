@@ -12,6 +12,7 @@ import uvicorn
 from eventsourcing.persistence import PersistenceError
 
 from projections.rebuild import rebuild, verify
+from walkthrough.adapters.sqlite_integrity import StoreDamaged, check_sqlite_store
 from walkthrough.demo import CURRENT_VISIT, DEMO_USERS, load_demo
 from walkthrough.errors import DomainError, NotFound, StoreUnavailable
 from web import qr
@@ -23,6 +24,7 @@ from web.settings import Settings
 from web.storage import storage_for
 
 PROJECTOR_START_ATTEMPTS = 30
+STORE_DAMAGED_EXIT = 4
 
 cli = typer.Typer(help="walkthrough: nonevaluative peer observation visits, event-sourced.",
                   no_args_is_help=True, add_completion=False)
@@ -65,12 +67,19 @@ def project(
 
 def _open(settings: Settings, attempts: int = 1) -> Services:
     """The services, or a clear message: exit code 2 for a bad database URL, 3 when
-    the store is unreachable (after `attempts` tries, a second apart)."""
+    the store is unreachable (after `attempts` tries, a second apart), 4 when its
+    file is damaged, truncated, empty or not a walkthrough store."""
     try:
         storage_for(settings)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None
+    try:
+        if settings.postgres is None:
+            check_sqlite_store(settings.sqlite_path, thorough=attempts == 1)
+    except StoreDamaged as exc:
+        typer.echo(f"error: the store cannot be used: {exc.message}", err=True)
+        raise typer.Exit(code=STORE_DAMAGED_EXIT) from None
     for attempt in range(1, attempts + 1):
         try:
             return bootstrap(settings)
@@ -144,7 +153,7 @@ def demo(
     tokens: Annotated[bool, typer.Option(help="Print a sign-in token per demo user")] = False,
 ) -> None:
     """Load the demo district (once; running it again changes nothing)."""
-    services = bootstrap(Settings.from_env())
+    services = _open(Settings.from_env())
     try:
         loaded = load_demo(services.app)
         services.projector.catch_up()
@@ -172,7 +181,7 @@ def token(
 ) -> None:
     """Issue a bearer token for a user (printed alone on the last line), or revoke the
     user's tokens and unused sign-in links."""
-    services = bootstrap(Settings.from_env())
+    services = _open(Settings.from_env())
     try:
         try:
             services.app.actor(user)
@@ -220,7 +229,11 @@ cli.command()(export)
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except StoreDamaged as exc:  # a command that opens the store without _open
+        typer.echo(f"error: the store cannot be used: {exc.message}", err=True)
+        raise SystemExit(STORE_DAMAGED_EXIT) from None
 
 
 if __name__ == "__main__":
