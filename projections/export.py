@@ -59,8 +59,9 @@ from walkthrough.persistence import decode_state, plain_state
 
 ROW_GROUP_SIZE = 50_000
 # 2: `room` (one room whoever entered it), room withdrawals retract;
-# 3: steps, partnerships and pulse tables; growth records' lines
-SCHEMA_VERSION = "3"
+# 3: steps, partnerships and pulse tables; growth records' lines;
+# 4: ids tablets make up (steps, goals, observations, entries, requests) are pseudonyms
+SCHEMA_VERSION = "4"
 ROOM_TOPICS = ["ClassroomEntered", "ClassroomCorrected", "ClassroomRetracted",
                "ClassroomsMerged"]
 Progress = Callable[[int], None]
