@@ -306,10 +306,15 @@ class Reader:
             check_ins_due=[s for s in steps if s.check_in_overdue],
             schools={s.school_id: self._school(s.school_id) for s in steps})
 
-    def hosted_plan_steps(self, host: str, school_id: str, today: date) -> list[PlanStep]:
+    def hosted_plan_steps(self, host: str, school_id: str, today: date,
+                          seen_by: Actor | None = None) -> list[PlanStep]:
         """Every agreed action-plan step of the visits this person hosted at their
-        school (what their growth goals may link to), oldest visit first."""
-        hosted = sorted((v for v in self._school_visits(school_id) if v.host == host),
+        school (what their growth goals may link to), oldest visit first; given
+        `seen_by`, only of the visits whose plan that caller may see (the same rule as
+        the visit's own routes: a peer off the visit's team sees none of it)."""
+        hosted = sorted((v for v in self._school_visits(school_id) if v.host == host
+                         and (seen_by is None
+                              or visit_relation(seen_by, v.team, v.host) is not None)),
                         key=lambda v: (v.date, v.id))
         return [step for view in hosted for step in plan_steps(view, today)]
 
