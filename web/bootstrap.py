@@ -4,7 +4,7 @@ links, staff rosters, the pseudonymiser and the rate limits, once, from the sett
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from projections.projector import Projector
 from projections.pseudonyms import Pseudonymiser, configured_secret
@@ -17,6 +17,9 @@ from walkthrough.names import roster_key
 from web.buckets import TokenBuckets
 from web.settings import Settings
 from web.storage import Storage, storage_for
+
+LINKS_PER_MINUTE = 2
+LINKS_BURST = 60
 
 
 @dataclass
@@ -33,6 +36,10 @@ class Services:
     sync_limit: TokenBuckets | None  # sync requests per token (None: no limit)
     signin_limit: TokenBuckets | None  # refused sign-in links per address
     clock: Clock = utc_now
+    # sign-in links an organizer makes (a stolen organizer token cannot mint links
+    # without bound); links for a whole school at once still fit in the burst
+    link_limit: TokenBuckets = field(default_factory=lambda: TokenBuckets(
+        LINKS_PER_MINUTE, LINKS_BURST))
 
     def close(self) -> None:
         self.app.close()

@@ -41,6 +41,19 @@ def check_sync_rate(request: Request) -> None:
             headers={"Retry-After": str(max(1, math.ceil(wait)))})
 
 
+def check_link_rate(request: Request) -> None:
+    """Raise 429 with Retry-After when the caller has made more sign-in links than the
+    limit allows (web.bootstrap.LINKS_BURST at once, then LINKS_PER_MINUTE)."""
+    user = request.user
+    if not isinstance(user, Caller):
+        return
+    wait = services(request).link_limit.take(user.actor.user_id)
+    if wait > 0:
+        raise HTTPException(
+            429, f"too many sign-in links made; retry in {math.ceil(wait)} s",
+            headers={"Retry-After": str(max(1, math.ceil(wait)))})
+
+
 def _address(request: Request) -> str:
     return request.client.host if request.client is not None else ""
 

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from tests.conftest import FakeClock
 from walkthrough.adapters.signin_links import LINK_PATH
 from web.app import create_app
-from web.bootstrap import Services
+from web.bootstrap import LINKS_BURST, LINKS_PER_MINUTE, Services
 from web.buckets import TokenBuckets
 from web.ratelimit import ADDRESS_FACTOR
 
@@ -239,3 +239,18 @@ def test_organizers_list_people_with_roles_and_school(client: TestClient,
     names = [person["name"].casefold() for person in people]
     assert names == sorted(names)
     assert client.get("/api/people", headers=auth["coach1"]).status_code == 403
+
+
+def test_an_organizer_can_make_only_so_many_links(
+    demo: Services, auth: Headers,
+) -> None:
+    demo.link_limit = TokenBuckets(LINKS_PER_MINUTE, LINKS_BURST, monotonic=lambda: 0.0)
+    with TestClient(create_app(services=demo)) as client:
+        made = [client.post("/api/people/coach2/signin-link", headers=auth["organizer1"])
+                for _ in range(LINKS_BURST)]
+        assert {response.status_code for response in made} == {201}
+        refused = client.post("/api/people/coach2/signin-link", headers=auth["organizer1"])
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "rate_limited"
+        assert int(refused.headers["retry-after"]) >= 1
+        assert "url" not in refused.json()
