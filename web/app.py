@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from web import openapi, pages, reports, routing
 from web.auth import TokenBackend
 from web.bootstrap import Services, bootstrap
-from web.edge import RefuseUnstorable
+from web.edge import BodyTimeout, RefuseUnstorable
 from web.endpoints import ENDPOINTS
 from web.errors import EXCEPTION_HANDLERS
 from web.projector_process import THREAD_INTERVAL_SECONDS, keep_projecting
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(RefuseUnstorable),  # ids no store can hold: 400, on every backend
+            Middleware(BodyTimeout),  # a body that stops arriving: 408
             # The token, resolved once per request, before any route (web.auth).
             Middleware(AuthenticationMiddleware, backend=TokenBackend(services)),
         ],

@@ -18,6 +18,7 @@ from walkthrough.errors import DomainError, NotFound, StoreUnavailable
 from web import qr
 from web.analyst_cli import export, replay_past
 from web.bootstrap import Services, bootstrap
+from web.edge import KEEP_ALIVE_SECONDS
 from web.progress import log_progress
 from web.projector_process import run_process, start_process, stop_process
 from web.settings import Settings
@@ -49,7 +50,7 @@ def serve(
     try:
         uvicorn.run("web.app:create_worker_app", factory=True, host=host, port=port,
                     workers=workers, log_level="info", proxy_headers=False,
-                    server_header=False)
+                    server_header=False, timeout_keep_alive=KEEP_ALIVE_SECONDS)
     finally:
         stop_process(projector)
 
