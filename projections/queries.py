@@ -245,7 +245,7 @@ class Reader:
                         meeting_id=last.meeting_id, date=last.date,
                         facilitator=(self._person(last.facilitator)
                                      if last.facilitator else None)),
-                    steps=steps, action_plans=self._members_plans(partnership, today)),
+                    steps=steps, action_plans=self._members_plans(partnership, today, actor)),
                 AgendaNextMeeting(
                     date=upcoming.date, cadence=rules.cadence, minutes=rules.minutes,
                     facilitator=(self._person(upcoming.facilitator)
@@ -270,16 +270,20 @@ class Reader:
         doc = self.store.get(MEETINGS, partnership_id)
         return meetings_decoder.decode(doc) if doc is not None else []
 
-    def _members_plans(self, partnership: PartnershipFormed, today: date) -> list[PlanStep]:
-        """The agreed steps of the latest visit with a plan at each member's school."""
+    def _members_plans(self, partnership: PartnershipFormed, today: date,
+                       actor: Actor) -> list[PlanStep]:
+        """The agreed steps of the latest visit with a plan at each member's school, of
+        the visits the actor may see (as the visit's own /plan: its team, host and
+        organizers)."""
         found: list[PlanStep] = []
         for member in partnership.members:
             doc = self.store.get(PERSON, member)
             school_id = person_decoder.decode(doc).school_id if doc is not None else None
             if school_id is None:
                 continue
-            visits = sorted(self._school_visits(school_id), key=lambda v: (v.date, v.id),
-                            reverse=True)
+            visits = sorted((v for v in self._school_visits(school_id)
+                             if visit_relation(actor, v.team, v.host) is not None),
+                            key=lambda v: (v.date, v.id), reverse=True)
             for view in visits:
                 steps = plan_steps(view, today)
                 if steps:

@@ -302,13 +302,19 @@ def _linkable(answer: dict[str, Any]) -> list[dict[str, Any]]:
     return list(answer["linkable_steps"])
 
 
+def _agenda_plans(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    progress = next(s for s in answer["sections"] if s["kind"] == "progress")
+    return list(progress["action_plans"])
+
+
 def _linked_with_text(answer: dict[str, Any]) -> list[dict[str, Any]]:
     return [step for goal in answer["goals"] for step in goal["plan_steps"]
             if step.get("text") is not None]
 
 
 FIELD_GROUPS: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
-    "linkable_steps": _linkable, "goals.plan_steps": _linked_with_text}
+    "linkable_steps": _linkable, "goals.plan_steps": _linked_with_text,
+    "progress.action_plans": _agenda_plans}
 # coach1 and host1 are on the team of the visit host1's goals link to (PAST_VISIT),
 # coach3 and host2 are host1's peers off that team.
 FIELD_MATRIX: list[FieldRow] = [
@@ -316,6 +322,11 @@ FIELD_MATRIX: list[FieldRow] = [
              (SHOWN, HIDDEN, SHOWN, HIDDEN, SHOWN, 403, 401)),
     FieldRow("/api/people/host1/growth", "goals.plan_steps",
              (SHOWN, HIDDEN, SHOWN, HIDDEN, SHOWN, 403, 401)),
+    # A partnership's agenda shows members' schools' plans only where /plan would.
+    FieldRow("/api/partnerships/cfg-talk/agenda", "progress.action_plans",
+             (404, HIDDEN, SHOWN, HIDDEN, SHOWN, 404, 401)),
+    FieldRow("/api/partnerships/llp-lincoln-roosevelt/agenda", "progress.action_plans",
+             (SHOWN, 404, SHOWN, 404, SHOWN, 404, 401)),
 ]
 
 
