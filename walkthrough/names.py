@@ -310,7 +310,8 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
             return {"notes": payload.notes}
         case ev.CatalogPublished():
             texts = {"notes": payload.notes}
-            for item in payload.items:
+            for item in payload.items:  # the key too: it is published as it is
+                texts[f"look-for {item.key} key"] = item.key.replace("_", " ")
                 texts[f"look-for {item.key} prompt"] = item.prompt
             return texts
         case ev.PartnershipMeetingHeld():
