@@ -11,6 +11,7 @@ from pathlib import Path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 EVENTS_TABLE = "stored_events"  # eventsourcing's event log: every walkthrough store has it
+BUSY_TIMEOUT_SECONDS = 10
 ADVICE = "restore it from a backup, or move it away to start a new district"
 
 
@@ -44,7 +45,12 @@ def check_sqlite_store(path: Path, *, thorough: bool = False) -> None:
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")
-    if size < page_size * pages:
+    # The size in the header is valid when its change counter matches; a store being
+    # written (a WAL with pages not yet copied back) may be caught mid-checkpoint.
+    header_valid = header[24:28] == header[92:96]
+    wal = Path(f"{path}-wal")
+    settled = not (wal.exists() and wal.stat().st_size > 0)
+    if header_valid and settled and size < page_size * pages:
         raise StoreDamaged(f"{path} is truncated ({size} of {page_size * pages} bytes): "
                            f"{ADVICE}")
     _check_contents(path, thorough)
@@ -52,7 +58,8 @@ def check_sqlite_store(path: Path, *, thorough: bool = False) -> None:
 
 def _check_contents(path: Path, thorough: bool) -> None:
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                     timeout=BUSY_TIMEOUT_SECONDS)
     except sqlite3.Error as exc:
         raise StoreDamaged(f"{path} cannot be opened: {exc}") from None
     try:
@@ -62,6 +69,10 @@ def _check_contents(path: Path, thorough: bool) -> None:
             raise StoreDamaged(f"{path} is damaged ({'; '.join(problems)}): {ADVICE}")
         tables = {row[0] for row in connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.OperationalError as exc:
+        if any(word in str(exc) for word in ("locked", "busy", "unable to open")):
+            return  # held by a writer, or not ours to read: opening it will tell
+        raise StoreDamaged(f"{path} is damaged ({exc}): {ADVICE}") from None
     except sqlite3.DatabaseError as exc:
         raise StoreDamaged(f"{path} is damaged ({exc}): {ADVICE}") from None
     finally:
