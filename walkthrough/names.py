@@ -310,8 +310,9 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
             return {"notes": payload.notes}
         case ev.CatalogPublished():
             texts = {"notes": payload.notes}
-            for item in payload.items:  # the key too: it is published as it is
-                texts[f"look-for {item.key} key"] = item.key.replace("_", " ")
+            for item in payload.items:  # its keys too: they are published as they are
+                keys = (item.key, *item.options, *item.methods)
+                texts[f"look-for {item.key} keys"] = " ".join(keys).replace("_", " ")
                 texts[f"look-for {item.key} prompt"] = item.prompt
             return texts
         case ev.PartnershipMeetingHeld():

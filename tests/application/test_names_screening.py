@@ -131,6 +131,9 @@ def test_organizers_records_are_screened_against_the_schools_they_are_about(
             LookFor(key="norms", prompt="Norms as Wisniewska wrote them", kind="yes_no"),)),
         CatalogPublished(version=2, items=(  # a key is published as it is
             LookFor(key="obrien_posts_target", prompt="Target posted", kind="yes_no"),)),
+        CatalogPublished(version=2, items=(
+            LookFor(key="grouping", prompt="Grouping", kind="choice",
+                    options=("pairs", "wisniewska_group")),)),
         LearningSessionOffered(session_id="s9", title="Exit tickets with Will Grant",
                                date=date(2026, 12, 3)),
     ]
