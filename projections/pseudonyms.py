@@ -21,7 +21,7 @@ from walkthrough.errors import DomainError
 
 MIN_SECRET_CHARS = 32
 DIGEST_CHARS = 20  # 80 bits: collisions are negligible for any district's population
-SLUG_KINDS = {"step": "t", "goal": "o", "observation": "b", "entry": "e", "request": "r"}
+SLUG_KINDS = {"step": "n", "goal": "o", "observation": "b", "entry": "e", "request": "r"}
 
 
 class Pseudonymiser:
@@ -48,6 +48,10 @@ class Pseudonymiser:
         observation, support entry or request id, scoped to the visit or growth record
         it belongs to, so the same slug elsewhere is another pseudonym."""
         return self._pseudonym(SLUG_KINDS[kind], scope, value)
+
+    def team(self, members: tuple[str, ...]) -> str:
+        """A visit team: the same coaches, in any order, are one team."""
+        return self._pseudonym("t", *sorted(members))
 
     def classroom(self, visit_id: str, classroom_id: str) -> str:
         """Rooms are scoped to their visit: one room is never followed across visits."""

@@ -92,7 +92,7 @@ def test_no_client_chosen_id_is_published_and_they_still_join(
                 assert published_link["step_id"] == pseudonyms.slug(
                     "step", str(link.visit_id), link.step_id)
     steps = pq.read_table(tmp_path / "parquet-False" / "steps.parquet").to_pylist()
-    assert all(row["step_id"].startswith("t_") for row in steps)
+    assert all(row["step_id"].startswith("n_") for row in steps)
     proposed = {(row["visit_id"], row["step_id"]) for row in steps
                 if row["type"] == "NextStepProposed"}
     agreed = {(row["visit_id"], row["step_id"]) for row in steps
