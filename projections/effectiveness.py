@@ -109,10 +109,12 @@ class StepRows:
                 due: date | None = None, status: str | None = None,
                 progress: float | None = None, area: str | None = None,
                 words: str | None = None) -> list[Any]:
+            scope = str(event.originator_id)  # the visit, record or district it is on
             return [
                 entry.position, str(event.event_id), event.type, plan, visit_id,
-                pseudonyms.partnership(partnership) if partnership else None, goal_id,
-                step_id, visit.school_id if visit else school,
+                pseudonyms.partnership(partnership) if partnership else None,
+                pseudonyms.slug("goal", scope, goal_id) if goal_id else None,
+                pseudonyms.slug("step", scope, step_id), visit.school_id if visit else school,
                 visit.date if visit else None,
                 pseudonyms.person(visit.host) if visit else (
                     pseudonyms.person(administrator) if administrator else None),

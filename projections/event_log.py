@@ -2,8 +2,9 @@
 
 One line per stored event:
 `{position, id, type, visit_id, school, actor, device, occurred_at, recorded_at,
-catalog_version, data}`. People (actor, host, team, owner...), rooms and devices
-appear as pseudonyms (see projections.pseudonyms); schools stay as they are
+catalog_version, data}`. People (actor, host, team, owner...), rooms, devices and the
+ids tablets make up (steps, goals, observations, entries, requests: a slug may spell a
+name) appear as pseudonyms (see projections.pseudonyms); schools stay as they are
 (they are institutions, not persons, and every analysis groups by them). Free
 text (evidence, notes, the school update, the focus, room labels, reasons,
 note-kind look-for values) is included only when asked for, and the web layer
@@ -61,6 +62,7 @@ class Treatment(Enum):
     NEVER = "never"  # left out for everyone
     NESTED = "nested"  # a struct, or a list of them: each field treated by its own name
     SESSION = "session"  # a learning session's slug (organizers' words): a pseudonym
+    SLUG = "slug"  # an id a tablet made up (may spell a name): a pseudonym in its record
 
 
 # Decided per field name, for every event type that has the field; a payload
@@ -96,13 +98,13 @@ FIELD_TREATMENTS: dict[str, Treatment] = {
     "email": Treatment.NEVER, "source_id": Treatment.NEVER,
     "grade_band": Treatment.KEEP, "subject": Treatment.KEEP,
     "students_present": Treatment.KEEP, "item": Treatment.KEEP, "value": Treatment.KEEP,
-    "method": Treatment.KEEP, "event_id": Treatment.KEEP, "step_id": Treatment.KEEP,
-    "step_ids": Treatment.KEEP, "due": Treatment.KEEP, "status": Treatment.KEEP,
+    "method": Treatment.KEEP, "event_id": Treatment.KEEP, "step_id": Treatment.SLUG,
+    "step_ids": Treatment.SLUG, "due": Treatment.KEEP, "status": Treatment.KEEP,
     "visit_id": Treatment.KEEP,  # a visit's id (a goal's link to a plan step)
-    # growth records: slugs the tablet makes up, codes and dates
-    "goal_id": Treatment.KEEP, "area": Treatment.KEEP, "areas": Treatment.KEEP,
-    "observation_id": Treatment.KEEP, "setting": Treatment.KEEP,
-    "entry_id": Treatment.KEEP, "request_id": Treatment.KEEP, "moment": Treatment.KEEP,
+    # growth records: slugs the tablet makes up (pseudonyms), codes and dates
+    "goal_id": Treatment.SLUG, "area": Treatment.KEEP, "areas": Treatment.KEEP,
+    "observation_id": Treatment.SLUG, "setting": Treatment.KEEP,
+    "entry_id": Treatment.SLUG, "request_id": Treatment.SLUG, "moment": Treatment.KEEP,
 }
 # Where a field name means something else in one event type.
 TYPE_FIELD_TREATMENTS: dict[tuple[str, str], Treatment] = {
@@ -327,6 +329,11 @@ class LogPublisher:
             if how is Treatment.NESTED:
                 published[field] = self._nested(type_name, value, visit_id, event)
                 continue
+            if how is Treatment.SLUG:
+                # A goal's link names the visit its plan step belongs to.
+                scope = raw.get("visit_id") if field == "step_id" else None
+                published[field] = self.slug(field, scope or visit_id, value)
+                continue
             published[field] = self._treat(how, value, visit_id)
         return published
 
@@ -336,6 +343,15 @@ class LogPublisher:
         if isinstance(value, list | tuple):
             return [self._nested(type_name, each, visit_id, event) for each in value]
         return value  # None: an optional struct left out
+
+    def slug(self, field: str, scope: str, value: str | list[str] | tuple[str, ...],
+             ) -> str | list[str]:
+        """A client-chosen id (or ids) as published: a pseudonym within `scope`, the
+        visit or record it belongs to (step ids: step_id and step_ids alike)."""
+        kind = field.removesuffix("_ids").removesuffix("_id")
+        if isinstance(value, list | tuple):
+            return [self.pseudonyms.slug(kind, scope, each) for each in value]
+        return self.pseudonyms.slug(kind, scope, value)
 
     def _treat(self, how: Treatment, value: Any, visit_id: str) -> Any:
         if value is None:

@@ -67,7 +67,8 @@ ROW_GROUP_SIZE = 50_000
 # 2: `room` (one room whoever entered it), room withdrawals retract;
 # 3: steps, partnerships and pulse tables; growth records' lines
 # 4: calibration table
-SCHEMA_VERSION = "4"
+# 5: ids tablets make up (steps, goals, observations, entries, requests) are pseudonyms
+SCHEMA_VERSION = "5"
 ROOM_TOPICS = ["ClassroomEntered", "ClassroomCorrected", "ClassroomRetracted",
                "ClassroomsMerged"]
 Progress = Callable[[int], None]

@@ -21,6 +21,7 @@ from walkthrough.errors import DomainError
 
 MIN_SECRET_CHARS = 32
 DIGEST_CHARS = 20  # 80 bits: collisions are negligible for any district's population
+SLUG_KINDS = {"step": "n", "goal": "o", "observation": "b", "entry": "e", "request": "r"}
 
 
 class Pseudonymiser:
@@ -41,6 +42,12 @@ class Pseudonymiser:
 
     def session(self, session_id: str) -> str:
         return self._pseudonym("s", session_id)
+
+    def slug(self, kind: str, scope: str, value: str) -> str:
+        """An id a client chose ("mrs-whitfield-reteach" is a name): a step, goal,
+        observation, support entry or request id, scoped to the visit or growth record
+        it belongs to, so the same slug elsewhere is another pseudonym."""
+        return self._pseudonym(SLUG_KINDS[kind], scope, value)
 
     def team(self, members: tuple[str, ...]) -> str:
         """A visit team: the same coaches, in any order, are one team."""

@@ -299,7 +299,7 @@ class Reader:
                         meeting_id=last.meeting_id, date=last.date,
                         facilitator=(self._person(last.facilitator)
                                      if last.facilitator else None)),
-                    steps=steps, action_plans=self._members_plans(partnership, today)),
+                    steps=steps, action_plans=self._members_plans(partnership, today, actor)),
                 AgendaNextMeeting(
                     date=upcoming.date, cadence=rules.cadence, minutes=rules.minutes,
                     facilitator=(self._person(upcoming.facilitator)
@@ -324,8 +324,11 @@ class Reader:
         doc = self.store.get(MEETINGS, partnership_id)
         return meetings_decoder.decode(doc) if doc is not None else []
 
-    def _members_plans(self, partnership: PartnershipFormed, today: date) -> list[PlanStep]:
-        """The agreed steps of the latest visit with a plan at each member's school."""
+    def _members_plans(self, partnership: PartnershipFormed, today: date,
+                       actor: Actor) -> list[PlanStep]:
+        """The agreed steps of the latest visit with a plan at each member's school, of
+        the visits the actor may see (as the visit's own /plan: its team, host and
+        organizers)."""
         found: list[PlanStep] = []
         calendar = self.calendar()
         for member in partnership.members:
@@ -333,8 +336,9 @@ class Reader:
             school_id = person_decoder.decode(doc).school_id if doc is not None else None
             if school_id is None:
                 continue
-            visits = sorted(self._school_visits(school_id), key=lambda v: (v.date, v.id),
-                            reverse=True)
+            visits = sorted((v for v in self._school_visits(school_id)
+                             if visit_relation(actor, v.team, v.host) is not None),
+                            key=lambda v: (v.date, v.id), reverse=True)
             for view in visits:
                 steps = plan_steps(view, today, calendar)
                 if steps:
@@ -361,10 +365,15 @@ class Reader:
             check_ins_due=[s for s in steps if s.check_in_overdue],
             schools={s.school_id: self._school(s.school_id) for s in steps})
 
-    def hosted_plan_steps(self, host: str, school_id: str, today: date) -> list[PlanStep]:
+    def hosted_plan_steps(self, host: str, school_id: str, today: date,
+                          seen_by: Actor | None = None) -> list[PlanStep]:
         """Every agreed action-plan step of the visits this person hosted at their
-        school (what their growth goals may link to), oldest visit first."""
-        hosted = sorted((v for v in self._school_visits(school_id) if v.host == host),
+        school (what their growth goals may link to), oldest visit first; given
+        `seen_by`, only of the visits whose plan that caller may see (the same rule as
+        the visit's own routes: a peer off the visit's team sees none of it)."""
+        hosted = sorted((v for v in self._school_visits(school_id) if v.host == host
+                         and (seen_by is None
+                              or visit_relation(seen_by, v.team, v.host) is not None)),
                         key=lambda v: (v.date, v.id))
         calendar = self.calendar()
         return [step for view in hosted for step in plan_steps(view, today, calendar)]

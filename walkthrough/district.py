@@ -138,6 +138,18 @@ class District(msgspec.Struct, frozen=True):
         return frozenset(keys)
 
 
+def screened_texts(district: District, payload: ev.AnyPayload) -> dict[str, str | None]:
+    """The free texts of a payload to screen (walkthrough.names.free_texts), less a
+    step's owner that is the name of a person registered in the district: an
+    administrator or a coach is accountable by design, even when the staff roster
+    lists them too. Anyone else as owner ("Mrs Whitfield", a teacher on the roster)
+    is screened like any text."""
+    registered = {person.name.casefold() for person in district.people.values()}
+    return {field: text for field, text in free_texts(payload).items()
+            if not (field.endswith("owner") and text is not None
+                    and text.strip().casefold() in registered)}
+
+
 def unique_user_id(district: District, email: str) -> str:
     """A readable user id for a new person, from their email's local part: lower case,
     other characters as '-', numbered when taken (jane.doe, jane.doe-2, ...)."""
@@ -243,15 +255,18 @@ def decide_district(district: District, roles: Iterable[str], payload: Preparati
     (a partnership meeting: an organizer or a member of the partnership). Free texts
     are screened against the rosters of the schools they are about."""
     _decide_rules(district, tuple(roles), payload, user_id)
-    texts = free_texts(payload)
+    texts = screened_texts(district, payload)
     if any(texts.values()):
         screen(texts, combined(rosters(school) for school in _schools_of(district, payload)))
 
 
 def _schools_of(district: District, payload: PreparationPayload) -> list[str]:
-    """The schools whose staff a district event's free text could name."""
+    """The schools whose staff a district event's free text could name (a catalog or a
+    session is for the whole district: every school's)."""
     if isinstance(payload, NeedsAssessmentRecorded):
         return [payload.school_id]
+    if isinstance(payload, CatalogPublished | LearningSessionOffered):
+        return sorted(district.schools)
     people: Iterable[str] = ()
     if isinstance(payload, SkillInventoryRecorded):
         people = (payload.user_id,)

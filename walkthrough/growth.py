@@ -21,7 +21,7 @@ from uuid import UUID
 import msgspec
 
 from walkthrough.access import Actor, GrowthRelation, growth_relation
-from walkthrough.district import District, Rosters, no_rosters
+from walkthrough.district import District, Rosters, no_rosters, screened_texts
 from walkthrough.errors import Conflict, DomainError, Forbidden, NotFound
 from walkthrough.events import (
     Event,
@@ -39,7 +39,7 @@ from walkthrough.events import (
     SupportLogged,
     SupportRequested,
 )
-from walkthrough.names import free_texts, screen
+from walkthrough.names import screen
 
 # Pulse answers are shown to anyone but the administrator only as aggregates over at
 # least this many people (organizers' overview, analysts' export).
@@ -164,7 +164,7 @@ def decide_growth(growth: Growth | None, owner: str, actor: Actor, payload: Grow
     _decide_rules(current, relation, payload, district, plan_steps)
     if isinstance(payload, PracticeObserved) and not _is_note(current, payload, district):
         return
-    texts = free_texts(payload)
+    texts = screened_texts(district, payload)
     school_id = district.people[owner].school_id if owner in district.people else None
     if any(texts.values()):
         screen(texts, rosters(school_id) if school_id else None)

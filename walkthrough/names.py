@@ -799,10 +799,11 @@ def screen(texts: Mapping[str, str | None], roster: Roster | None = None) -> Non
 def free_texts(payload: AnyPayload) -> dict[str, str | None]:
     """The free texts of a payload, by field, that must not name a person.
 
-    Not screened: a step's `owner` (who is accountable: an administrator or a team,
-    by design) and people's own names at registration; ids, codes and values from a
-    list. A look-for value is free text only for a note look-for: the caller passes
-    LookForObserved only then."""
+    A step's `owner` is screened too: who is accountable is a role or a team ("the
+    principal", "grade 7 team"), never a named teacher; so are a published catalog's
+    look-for prompts. Not screened: people's own names at registration; ids, codes
+    and values from a list. A look-for value is free text only for a note look-for:
+    the caller passes LookForObserved only then."""
     match payload:
         case ev.ClassroomEntered() | ev.ClassroomCorrected():
             return {"label": payload.label}
@@ -818,28 +819,38 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
         case ev.TeachersNotified():
             return {"note": payload.note}
         case ev.NextStepProposed():
-            return {"text": payload.text, "success": payload.success}
+            return {"text": payload.text, "owner": payload.owner, "success": payload.success}
         case ev.CheckInRecorded():
             progress = payload.progress if isinstance(payload.progress, str) else None
             return {"progress": progress, "note": payload.note}
         case ev.VisitPlanned() | ev.PartnershipFormed():
             return {"focus": payload.focus}
-        case ev.NeedsAssessmentRecorded() | ev.SkillInventoryRecorded() | ev.CatalogPublished():
+        case ev.NeedsAssessmentRecorded() | ev.SkillInventoryRecorded():
             return {"notes": payload.notes}
+        case ev.CatalogPublished():
+            texts = {"notes": payload.notes}
+            for item in payload.items:  # its keys too: they are published as they are
+                keys = (item.key, *item.options, *item.methods)
+                texts[f"look-for {item.key} keys"] = " ".join(keys).replace("_", " ")
+                texts[f"look-for {item.key} prompt"] = item.prompt
+            return texts
         case ev.PartnershipMeetingHeld():
-            texts: dict[str, str | None] = {"notes": payload.notes}
+            texts = {"notes": payload.notes}
             for number, step in enumerate(payload.next_steps, start=1):
                 texts[f"step {number} text"] = step.text
+                texts[f"step {number} owner"] = step.owner
                 texts[f"step {number} success"] = step.success
             return texts
         case ev.GoalSet():
             texts = {"goal": payload.text}
             for number, goal_step in enumerate(payload.steps, start=1):
                 texts[f"step {number} text"] = goal_step.text
+                texts[f"step {number} owner"] = goal_step.owner
                 texts[f"step {number} success"] = goal_step.success
             return texts
         case ev.StepAmended():
-            return {"text": payload.text, "success": payload.success, "reason": payload.reason}
+            return {"text": payload.text, "owner": payload.owner, "success": payload.success,
+                    "reason": payload.reason}
         case ev.PracticeObservationStarted():
             return {"label": payload.label}
         case ev.PracticeObserved():

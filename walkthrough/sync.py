@@ -5,6 +5,7 @@ per-event outcomes. Anything wrong inside one event rejects that event only.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, Union, cast
 from uuid import UUID
@@ -14,6 +15,11 @@ import msgspec
 from walkthrough.events import PAYLOAD_TYPES, SYNCABLE_TYPES, Payload, SyncPayload, uuid_text
 
 MAX_FUTURE = timedelta(hours=24)
+# How deep JSON may nest inside one client event (a real event nests 3 levels below
+# its own object). The decoder recurses once per level, so anything deeper is cut
+# off before decoding: a few thousand levels would exhaust the stack.
+MAX_EVENT_DEPTH = 16
+EVENT_DEPTH = 3  # where a sync body's events are: {"events": [ {event} ]}
 DeviceId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 
 
@@ -82,6 +88,9 @@ _digest_encoder = msgspec.json.Encoder()
 
 def decode_client_event(raw: bytes, now: datetime) -> Submission | Rejection:
     """Decode one raw event of a sync batch, or say why it is rejected."""
+    if memoryview(raw)[:len(_TOO_DEEP_MARK)] == _TOO_DEEP_MARK:
+        return Rejection(id=_loose_id(raw), code="too_deep",
+                         message=f"the event nests more than {MAX_EVENT_DEPTH} levels deep")
     try:
         event = _client_event_decoder.decode(raw)
     except msgspec.ValidationError as exc:
@@ -138,3 +147,53 @@ def _loose_id(raw: bytes) -> str | None:
     if isinstance(value, dict) and isinstance(value.get("id"), str):
         return str(value["id"])[:64]
     return None
+
+
+# JSON strings (escapes included) and the characters that open, close and separate
+# values: all a depth count needs to look at, matched in C.
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}:,]')
+_TOO_DEEP_MARK = b'{"too_deep":0,'
+
+
+class TooDeep(ValueError):
+    """The body nests deeper than can be decoded, outside any one event."""
+
+
+def defuse_nesting(body: bytes) -> bytes:
+    """`body` with each value at an event's depth that nests more than MAX_EVENT_DEPTH
+    levels replaced by a marker (keeping the event's id) that `decode_client_event`
+    rejects as `too_deep`; unchanged when nothing nests that deep. Raises TooDeep when
+    deep nesting never closes: nothing could be decoded then."""
+    limit = EVENT_DEPTH + MAX_EVENT_DEPTH
+    depth = 0
+    opened_at = 0  # where the value at EVENT_DEPTH began
+    deepest = 0  # the deepest level inside it
+    event_id = b"null"
+    before: list[bytes] = [b"", b""]  # the two tokens before this one, at EVENT_DEPTH
+    replaced: list[tuple[int, int, bytes]] = []
+    for token in _JSON_TOKENS.finditer(body):
+        text = token.group()
+        if text in (b"[", b"{"):
+            depth += 1
+            if depth == EVENT_DEPTH:
+                opened_at, deepest, event_id = token.start(), depth, b"null"
+            deepest = max(deepest, depth)
+        elif text in (b"]", b"}"):
+            if depth == EVENT_DEPTH and deepest > limit:
+                replaced.append((opened_at, token.end(), _TOO_DEEP_MARK + b'"id":'
+                                 + event_id + b"}"))
+            depth -= 1
+        elif depth == EVENT_DEPTH:
+            if before == [b'"id"', b":"] and text.startswith(b'"') and len(text) <= 80:
+                event_id = text
+            before = [before[1], text]
+    if depth >= EVENT_DEPTH and deepest > limit:
+        raise TooDeep(f"the body nests more than {limit} levels deep and never closes")
+    if not replaced:
+        return body
+    parts: list[bytes] = []
+    start = 0
+    for begin, end, mark in replaced:
+        parts += [body[start:begin], mark]
+        start = end
+    return b"".join([*parts, body[start:]])

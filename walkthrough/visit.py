@@ -22,7 +22,7 @@ from uuid import UUID
 
 from walkthrough import events as ev
 from walkthrough.access import Actor, Relation, visit_relation
-from walkthrough.district import District, Rosters, no_rosters
+from walkthrough.district import District, Rosters, no_rosters, screened_texts
 from walkthrough.errors import DomainError
 from walkthrough.events import (
     ActionPlanAgreed,
@@ -58,7 +58,7 @@ from walkthrough.events import (
     VisitStarted,
     Withdrawal,
 )
-from walkthrough.names import free_texts, screen
+from walkthrough.names import screen
 
 Phase = Literal["preparation", "observation", "analysis", "support", "closed", "cancelled"]
 MAX_STEPS = 2
@@ -215,7 +215,7 @@ def decide(visit: Visit | None, actor: Actor, payload: VisitPayload, district: D
     if isinstance(payload, LookForObserved) and visit is not None and district.catalog(
             visit.catalog_version).item(payload.item).kind != "note":
         return  # a value from the look-for's own list: no free text
-    texts = free_texts(payload)
+    texts = screened_texts(district, payload)
     if school_id is not None and any(texts.values()):
         screen(texts, rosters(school_id))
 

@@ -15,6 +15,7 @@ from projections.event_log import parse_point, position_at, position_before
 from projections.export import export_ndjson, export_parquet
 from projections.rebuild import rebuild
 from projections.time_travel import STORE_FILE, scratch_store, write_visit_documents
+from walkthrough.adapters.sqlite_integrity import check_sqlite_store
 from walkthrough.errors import DomainError
 from web.bootstrap import Services, bootstrap
 from web.progress import log_progress
@@ -43,7 +44,10 @@ def export(
     ] = False,
 ) -> None:
     """Export the pseudonymised event log for analysis (NDJSON or Parquet)."""
-    services = bootstrap(Settings.from_env())
+    settings = Settings.from_env()
+    if settings.postgres is None:  # every page read once: the export reads them all
+        check_sqlite_store(settings.sqlite_path, thorough=True)
+    services = bootstrap(settings)
     try:
         with _user_errors():
             app = services.app

@@ -14,7 +14,7 @@ from walkthrough.access import Actor
 from walkthrough.catalog import Catalog
 from walkthrough.district import District, growth_id
 from walkthrough.errors import DomainError
-from walkthrough.sync import decode_client_event, decode_typed_batch
+from walkthrough.sync import TooDeep, decode_client_event, decode_typed_batch, defuse_nesting
 from web.auth import caller
 from web.bodies import read_body
 from web.calendar import feed_url
@@ -41,7 +41,9 @@ async def sync(request: Request) -> Response:
         _check_batch_size(len(items), found.settings.max_batch_events)
     else:
         try:
-            envelope = sync_request_decoder.decode(body)
+            envelope = sync_request_decoder.decode(defuse_nesting(body))
+        except TooDeep as exc:
+            raise RequestError(422, "too_deep", str(exc)) from None
         except msgspec.ValidationError as exc:
             raise RequestError(422, "invalid_request", str(exc)) from None
         except msgspec.DecodeError as exc:

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from web import oidc, openapi, pages, reports, routing
 from web.auth import TokenBackend
 from web.bootstrap import Services, bootstrap
+from web.edge import BodyTimeout, RefuseUnstorable
 from web.endpoints import ENDPOINTS
 from web.errors import EXCEPTION_HANDLERS
 from web.notices import Notices
@@ -102,6 +103,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[
             Middleware(SecurityHeaders),
+            Middleware(RefuseUnstorable),  # ids no store can hold: 400, on every backend
+            Middleware(BodyTimeout),  # a body that stops arriving: 408
             # The token, resolved once per request, before any route (web.auth).
             Middleware(AuthenticationMiddleware, backend=TokenBackend(services)),
             # Only the OpenID sign-in's state, nonce and PKCE verifier, for its two

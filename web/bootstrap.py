@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from projections.projector import Projector
 from projections.pseudonyms import Pseudonymiser, configured_secret
@@ -22,6 +22,8 @@ from web.mail import Mail, MailSender, SmtpSender
 from web.settings import Settings
 from web.storage import Storage, storage_for
 
+LINKS_PER_MINUTE = 2
+LINKS_BURST = 60
 FEED_KEY_CONTEXT = b"walkthrough calendar feeds v1"
 
 
@@ -46,6 +48,10 @@ class Services:
     refusals: RefusalCounts  # how often each rule refused something (counts only)
     feed_key: bytes  # signs the addresses of people's calendar feeds
     clock: Clock = utc_now
+    # sign-in links an organizer makes (a stolen organizer token cannot mint links
+    # without bound); links for a whole school at once still fit in the burst
+    link_limit: TokenBuckets = field(default_factory=lambda: TokenBuckets(
+        LINKS_PER_MINUTE, LINKS_BURST))
 
     def close(self) -> None:
         self.app.close()

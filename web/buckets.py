@@ -22,24 +22,25 @@ class TokenBuckets:
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (level, at)
         self._lock = threading.Lock()
 
-    def take(self, key: str) -> float:
-        """Take one request for `key`: 0.0 when allowed, else seconds until allowed."""
+    def take(self, key: str, cost: float = 1.0) -> float:
+        """Take one request for `key` (costing `cost` of a request: a key with a
+        higher bound): 0.0 when allowed, else seconds until allowed."""
         with self._lock:
             now = self.monotonic()
             level = self._level(key, now)
-            if level >= 1.0:
-                self._buckets[key] = (level - 1.0, now)
+            if level >= cost:
+                self._buckets[key] = (level - cost, now)
                 if len(self._buckets) > MAX_BUCKETS:
                     self._forget_idle(now)
                 return 0.0
             self._buckets[key] = (level, now)
-            return (1.0 - level) / self.rate
+            return (cost - level) / self.rate
 
-    def wait(self, key: str) -> float:
-        """Seconds until `key` may take one (0.0: now), taking nothing."""
+    def wait(self, key: str, cost: float = 1.0) -> float:
+        """Seconds until `key` may take one of `cost` (0.0: now), taking nothing."""
         with self._lock:
             level = self._level(key, self.monotonic())
-            return 0.0 if level >= 1.0 else (1.0 - level) / self.rate
+            return 0.0 if level >= cost else (cost - level) / self.rate
 
     def _level(self, key: str, now: float) -> float:
         level, at = self._buckets.get(key, (self.burst, now))

@@ -15,6 +15,7 @@ from eventsourcing.persistence import PersistenceError
 
 from projections.rebuild import rebuild, upgrade, verify
 from projections.versions import READ_MODEL_VERSION, stored_version
+from walkthrough.adapters.sqlite_integrity import StoreDamaged, check_sqlite_store
 from walkthrough.demo import CURRENT_VISIT, DEMO_USERS, DISTRICT, load_demo
 from walkthrough.district import unique_user_id
 from walkthrough.errors import DomainError, NotFound, StoreUnavailable, Unauthorized
@@ -22,6 +23,7 @@ from walkthrough.events import DistrictNamed, PersonRegistered
 from web import backups, qr
 from web.analyst_cli import export, replay_past
 from web.bootstrap import Services, bootstrap
+from web.edge import KEEP_ALIVE_SECONDS
 from web.progress import log_progress
 from web.projector_process import run_process, start_process, stop_process
 from web.roster_cli import roster
@@ -29,6 +31,7 @@ from web.settings import Settings
 from web.storage import storage_for
 
 PROJECTOR_START_ATTEMPTS = 30
+STORE_DAMAGED_EXIT = 4
 
 cli = typer.Typer(help="walkthrough: nonevaluative peer observation visits, event-sourced.",
                   no_args_is_help=True, add_completion=False)
@@ -59,7 +62,8 @@ def serve(
     try:
         uvicorn.run("web.app:create_worker_app", factory=True, host=host, port=port,
                     workers=workers, log_level="info", proxy_headers=bool(proxies),
-                    forwarded_allow_ips=proxies or None, server_header=False)
+                    forwarded_allow_ips=proxies or None, server_header=False,
+                    timeout_keep_alive=KEEP_ALIVE_SECONDS)
     finally:
         stop_process(projector)
 
@@ -102,12 +106,19 @@ def _settings() -> Settings:
 
 def _open(settings: Settings, attempts: int = 1) -> Services:
     """The services, or a clear message: exit code 2 for a bad database URL, 3 when
-    the store is unreachable (after `attempts` tries, a second apart)."""
+    the store is unreachable (after `attempts` tries, a second apart), 4 when its
+    file is damaged, truncated, empty or not a walkthrough store."""
     try:
         storage_for(settings)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None
+    try:
+        if settings.postgres is None:
+            check_sqlite_store(settings.sqlite_path, thorough=attempts == 1)
+    except StoreDamaged as exc:
+        typer.echo(f"error: the store cannot be used: {exc.message}", err=True)
+        raise typer.Exit(code=STORE_DAMAGED_EXIT) from None
     for attempt in range(1, attempts + 1):
         try:
             return bootstrap(settings)
@@ -194,7 +205,7 @@ def demo(
     tokens: Annotated[bool, typer.Option(help="Print a sign-in token per demo user")] = False,
 ) -> None:
     """Load the demo district (once; running it again changes nothing)."""
-    services = bootstrap(_settings())
+    services = _open(_settings())
     try:
         loaded = load_demo(services.app)
         _upgrade(services)
@@ -292,7 +303,7 @@ def token(
 ) -> None:
     """Issue a bearer token for a user (printed alone on the last line), or revoke the
     user's tokens and unused sign-in links."""
-    services = bootstrap(_settings())
+    services = _open(_settings())
     try:
         user = _user_id(services, user)
         try:
@@ -379,7 +390,11 @@ def restore_command(
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except StoreDamaged as exc:  # a command that opens the store without _open
+        typer.echo(f"error: the store cannot be used: {exc.message}", err=True)
+        raise SystemExit(STORE_DAMAGED_EXIT) from None
 
 
 if __name__ == "__main__":

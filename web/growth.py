@@ -56,7 +56,7 @@ async def record(request: Request) -> Response:
                            code="not_found")
         school_id = district.people[user_id].school_id
         assert school_id is not None  # kept by administrators of a campus only
-        hosted = reader.hosted_plan_steps(user_id, school_id, today)
+        hosted = reader.hosted_plan_steps(user_id, school_id, today, seen_by=actor)
         return growth_record(found.app.growth(user_id), user_id, relation, district, hosted)
 
     return JSON(await read(request, run))

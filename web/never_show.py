@@ -123,7 +123,7 @@ def _treated(how: Treatment | None) -> str:
             Treatment.PARTNERSHIP: "pseudonym", Treatment.SESSION: "pseudonym",
             Treatment.TEXT: "organizers only", Treatment.NUMBER_OR_TEXT: "numbers kept, text "
             "for organizers only", Treatment.NEVER: "never", Treatment.NESTED: "each part as "
-            "its own field"}[how]
+            "its own field", Treatment.SLUG: "pseudonym (within its visit or record)"}[how]
 
 
 def routes() -> list[RouteAccess]:

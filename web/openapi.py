@@ -18,7 +18,9 @@ from web.routing import JSON_MEDIA, SVG_MEDIA, Endpoint
 from web.schemas import ErrorResponse
 
 CONVERTOR = re.compile(r"\{(\w+):\w+\}")
-_OPEN: list[tuple[str, str, Any]] = [("/health", "Liveness and projection position", Health)]
+_OPEN: list[tuple[str, str, Any]] = [
+    ("/health", "Whether this process can serve: the log, the read models' position and "
+     "lag, the token index (503 when the store cannot answer)", Health)]
 
 
 def _ref(kind: Any) -> dict[str, str]:
@@ -35,11 +37,12 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         answer = {"description": "OK", "content": {endpoint.media: {
             "schema": _ref(endpoint.answer)}}}
     responses: dict[str, Any] = {str(endpoint.status): answer, "404": error, "422": error,
-                                 "503": error}  # 503: the store is down, retry later
+                                 "503": error,  # 503: the store is down, retry later
+                                 "400": error}  # a NUL or non-UTF-8 in the path or query
     if not endpoint.public:
         responses.update({"401": error, "403": error})
     if endpoint.body is not None:
-        responses.update({"400": error, "413": error})
+        responses.update({"408": error, "413": error})  # 408: the body stopped arriving
     for status in endpoint.errors:
         responses[str(status)] = error
     if endpoint.public:
@@ -74,7 +77,9 @@ def build_spec() -> dict[str, Any]:
         paths.setdefault(path, {})[endpoint.method] = _operation(endpoint)
     for path, summary, kind in _OPEN:
         paths[path] = {"get": {"summary": summary, "security": [], "responses": {
-            "200": {"description": "OK", "content": {JSON_MEDIA: {"schema": _ref(kind)}}}}}}
+            "200": {"description": "OK", "content": {JSON_MEDIA: {"schema": _ref(kind)}}},
+            "503": {"description": "the store cannot serve (health: take this process out)",
+                    "content": {JSON_MEDIA: {"schema": _ref(ErrorResponse)}}}}}}
     return {
         "openapi": "3.1.0",
         "info": {"title": "walkthrough", "version": "1"},

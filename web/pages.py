@@ -16,16 +16,30 @@ from web.errors import RequestError
 from web.responses import JSON
 
 STATIC = Path(__file__).parent / "static"
+HEALTH_PROBE_TOKEN = "health-probe"  # never issued: looking it up reads the token index
 
 
 class Health(msgspec.Struct):
     status: str
     projected_position: int
+    log_position: int = 0  # the last event stored
+    lag: int = 0  # events stored but not yet in the read models
 
 
 async def health(request: Request) -> Response:
-    position = await run_in_threadpool(services(request).projector.position)
-    return JSON(Health(status="ok", projected_position=position))
+    """Whether this process can serve: a cheap read of each part every request
+    touches (the log, the read models' position, the tokens). A store that cannot
+    answer is a 503 (web.errors), so a load balancer stops sending requests here."""
+    found = services(request)
+
+    def probe() -> Health:
+        log_position = found.app.recorder.max_notification_id() or 0
+        position = found.projector.position()
+        found.tokens.known(HEALTH_PROBE_TOKEN)
+        return Health(status="ok", projected_position=position, log_position=log_position,
+                      lag=max(0, log_position - position))
+
+    return JSON(await run_in_threadpool(probe))
 
 
 async def shell(request: Request) -> Response:

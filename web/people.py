@@ -15,6 +15,7 @@ from projections.answers import SchoolRef
 from walkthrough.district import District
 from web import qr
 from web.context import services
+from web.ratelimit import check_link_rate
 from web.responses import JSON
 from web.routing import Endpoint
 from web.signin import request_origin
@@ -60,6 +61,7 @@ async def make_signin_link(request: Request) -> Response:
     found = services(request)
     user_id = request.path_params["user_id"]
     origin = request_origin(request)
+    check_link_rate(request)
     link = await run_in_threadpool(found.signin_links.make, user_id, origin, found.clock())
     return JSON(SignInLinkMade(user_id=link.user_id, url=link.url, expires_at=link.expires_at,
                                qr_svg=qr.as_svg(link.url, f"Sign-in link for {user_id}")),
@@ -71,6 +73,6 @@ ENDPOINTS = [
              "(organizers)", roles=("organizer",), answer=People),
     Endpoint("post", "/api/people/{user_id}/signin-link", make_signin_link, "Make a one-time "
              "sign-in link for a person, for the caller's own origin, valid 15 minutes, with "
-             "its QR code as SVG; shown once (organizers)", roles=("organizer",),
-             answer=SignInLinkMade, status=201),
+             "its QR code as SVG; shown once (organizers; 429 past a limit of links made)",
+             roles=("organizer",), answer=SignInLinkMade, status=201, errors=(429,)),
 ]

@@ -4,7 +4,8 @@ The link is `<origin>/signin#code=<code>`. The code rides in the fragment, which
 browser never sends anywhere (not in the request line, so not in access logs; not in
 Referer), and the app exchanges it with `POST /api/signin/link` for a device token,
 stored like a pasted one. That route takes no bearer token - the code is the
-credential - and refused codes are rate-limited per client address.
+credential - and refused codes are rate-limited per code, and per client address with
+a bound ten times higher (web.ratelimit).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ async def redeem_link(request: Request) -> Response:
     found = services(request)
     check_signin_failures(request)
     form = await body(request, LinkRedemption, MAX_BODY_BYTES)
+    check_signin_failures(request, form.code)
     origin = request_origin(request)
     token_ttl = timedelta(days=found.settings.token_ttl_days)
 
@@ -78,7 +80,7 @@ async def redeem_link(request: Request) -> Response:
     try:
         return JSON(await run_in_threadpool(redeem))
     except DomainError:
-        count_signin_failure(request)
+        count_signin_failure(request, form.code)
         raise
 
 
@@ -87,6 +89,7 @@ ENDPOINTS = [
              "link's code (from #code= in the link) for a device token. No bearer token: the "
              "code is the credential. 401 link_invalid, link_wrong_host (made for another "
              "origin) or unauthorized (revoked or unregistered user); 410 link_used or "
-             "link_expired; 429 after repeated refusals from one address", public=True,
+             "link_expired; 429 after repeated refusals of one code, or many from one "
+             "address", public=True,
              body=LinkRedemption, answer=SignedIn, errors=(410, 429)),
 ]

@@ -34,6 +34,7 @@ from walkthrough.adapters.signin_links import (
     SignInLinkStore,
     SQLiteSignInLinkStore,
 )
+from walkthrough.adapters.sqlite_integrity import check_sqlite_store
 from walkthrough.adapters.tokens import PostgresTokenStore, SQLiteTokenStore, TokenStore
 from walkthrough.application import Walkthrough
 from walkthrough.errors import NotFound, StoreUnavailable, Unauthorized
@@ -90,6 +91,7 @@ class SQLiteStorage:
 
     @contextlib.contextmanager
     def startup(self) -> Iterator[None]:
+        check_sqlite_store(self.path)  # never an empty district over a damaged file
         self.path.parent.mkdir(parents=True, exist_ok=True)
         yield
 

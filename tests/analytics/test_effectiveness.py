@@ -163,7 +163,8 @@ def test_growth_free_text_only_with_the_flag(
     taps = [line["data"] for line in plain if line["type"] == "PracticeObserved"]
     assert {"item": "purpose_and_data", "value": "yes"}.items() <= taps[0].items()
     assert [tap for tap in taps if tap["item"] == "what_was_said"] == [
-        {"administrator": pseudonyms.person("host1"), "observation_id": "plc-2",
+        {"administrator": pseudonyms.person("host1"),
+         "observation_id": pseudonyms.slug("observation", str(record), "plc-2"),
          "item": "what_was_said"}]
     # Read from after the observation started: the note is still known as a note.
     last = last_position(demo.app)

@@ -11,10 +11,13 @@ import pytest
 
 from tests.builders import enter, event, record, tap
 from tests.conftest import FakeClock
+from walkthrough.catalog import LookFor
 from walkthrough.demo import CURRENT_VISIT, JEFFERSON_VISIT
 from walkthrough.district import PreparationPayload
 from walkthrough.errors import DomainError
 from walkthrough.events import (
+    CatalogPublished,
+    LearningSessionOffered,
     MeetingStep,
     NeedsAssessmentRecorded,
     PartnershipMeetingHeld,
@@ -88,12 +91,19 @@ def test_every_free_text_of_the_cycle_is_screened(demo: Services, send: Send) ->
     assert send("host1", event(visit, "DebriefStarted", {})) == [("accepted", None)]
     assert send("coach1", event(visit, "RootCauseNoted", {
         "text": "Wiśniewska has no planning time"})) == [REFUSED]
-    step = {"step_id": "s1", "text": "Exit tickets in every math room", "owner": "Seán O'Brien",
-            "due": "2026-12-20", "success": "Seen in 4 of 5 rooms"}
-    # the owner names who is accountable, by design; the step's text and success may not
+    step = {"step_id": "s1", "text": "Exit tickets in every math room",
+            "owner": "Grade 6-8 math team", "due": "2026-12-20",
+            "success": "Seen in 4 of 5 rooms"}
     assert send("coach1", event(visit, "NextStepProposed", step)) == [("accepted", None)]
     assert send("coach1", event(visit, "NextStepProposed", {
         **step, "step_id": "s2", "success": "Mrs. Patel uses them daily"})) == [REFUSED]
+    # The owner is screened too: a teacher by title or on the roster is refused; a
+    # person registered in the district (the host, a coach) is accountable by design.
+    for owner in ("Mrs Eleanor Whitfield (teacher)", "Seán O'Brien", "obrien"):
+        assert send("coach1", event(visit, "NextStepProposed", {
+            **step, "step_id": "s3", "owner": owner})) == [REFUSED], owner
+    assert send("coach1", event(visit, "NextStepProposed", {
+        **step, "step_id": "s3", "owner": "Morgan Blake"})) == [("accepted", None)]
 
 
 @pytest.mark.usefixtures("roster")
@@ -109,6 +119,24 @@ def test_organizers_records_are_screened_against_the_schools_they_are_about(
                                date=date(2026, 11, 20), next_steps=(MeetingStep(
                                    step_id="x", text="Observe Wisniewska's PLC", owner="host1",
                                    due=date(2026, 12, 1), success="Notes shared"),)),
+        PartnershipMeetingHeld(partnership_id="llp-lincoln-roosevelt", meeting_id="m9",
+                               date=date(2026, 11, 20), next_steps=(MeetingStep(
+                                   step_id="x", text="Observe a PLC", owner="Mr Whitfield",
+                                   due=date(2026, 12, 1), success="Notes shared"),)),
+        # A catalog and a session are for the whole district: every school's roster.
+        CatalogPublished(version=2, items=(
+            LookFor(key="target", prompt="Learning target posted", kind="yes_no"),
+            LookFor(key="whitfield", prompt="Mrs Whitfield posts the target",
+                    kind="yes_no"))),
+        CatalogPublished(version=2, kind="leadership", items=(
+            LookFor(key="norms", prompt="Norms as Wisniewska wrote them", kind="yes_no"),)),
+        CatalogPublished(version=2, items=(  # a key is published as it is
+            LookFor(key="obrien_posts_target", prompt="Target posted", kind="yes_no"),)),
+        CatalogPublished(version=2, items=(
+            LookFor(key="grouping", prompt="Grouping", kind="choice",
+                    options=("pairs", "wisniewska_group")),)),
+        LearningSessionOffered(session_id="s9", title="Exit tickets with Will Grant",
+                               date=date(2026, 12, 3)),
     ]
     for payload in refused:
         with pytest.raises(DomainError) as error:

@@ -79,9 +79,43 @@ def test_a_device_signed_in_as_someone_else_switches_to_the_link_s_person(
 ) -> None:
     shared = tablet("coach1").sign_in()
     shared.page.goto(make_link(server, "host1"))
+    # Asked first, naming who is signed in: the link is not used until then.
+    question = shared.by("switch-user-question")
+    expect(question).to_contain_text(f"signed in as {name_of(server, 'coach1')}")
+    assert shared.page.evaluate(STORED_TOKEN) == server.tokens["coach1"]
+    shared.by("switch-user").click()
     expect(shared.by("user-name")).to_have_text(name_of(server, "host1"))
     expect(shared.by(f"debrief-{server.visit_id}")).to_be_visible()
     expect(shared.by(f"capture-{server.visit_id}")).to_have_count(0)
+
+
+def test_a_link_opened_on_a_signed_in_tablet_can_be_declined_and_still_works_elsewhere(
+    tablet: Callable[..., Tablet], server: Server, artifacts: Path
+) -> None:
+    shared = tablet("coach1", viewport=PHONE).sign_in()
+    link = make_link(server, "host1")
+    shared.page.goto(link)
+    expect(shared.by("switch-user-question")).to_be_visible()
+    check_layout(shared, artifacts, "signin-link-switch-question")
+    shared.by("keep-user").click()
+    expect(shared.by("visit-list")).to_be_visible()
+    expect(shared.by("user-name")).to_have_text(name_of(server, "coach1"))
+    assert shared.page.evaluate(STORED_TOKEN) == server.tokens["coach1"]
+    assert shared.csp_violations() == []
+    # Declined, the link was never redeemed: host1's own tablet signs in with it.
+    own = tablet("host1")
+    own.page.goto(link)
+    expect(own.by("user-name")).to_have_text(name_of(server, "host1"))
+
+
+def test_a_refused_link_leaves_the_signed_in_person_signed_in(
+    tablet: Callable[..., Tablet], server: Server
+) -> None:
+    shared = tablet("coach1").sign_in()
+    shared.page.goto(f"{server.url}/signin#code=not-a-real-code")
+    shared.by("switch-user").click()
+    expect(shared.by("signin-link-error")).to_be_visible()
+    assert shared.page.evaluate(STORED_TOKEN) == server.tokens["coach1"]
 
 
 def test_an_organizer_makes_a_link_in_the_app_that_signs_a_tablet_in(

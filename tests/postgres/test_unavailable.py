@@ -108,3 +108,15 @@ def retry_until_served(send: Any) -> Any:
             assert response.status_code == 200, response.text
             return response
         time.sleep(0.5)
+
+
+def test_health_is_503_while_the_store_is_away_and_ok_when_it_is_back(
+    served: tuple[TestClient, dict[str, str]], proxy: Proxy
+) -> None:
+    client, _ = served
+    assert client.get("/health").json()["status"] == "ok"
+    proxy.stop()
+    assert_unavailable(client.get("/health"))
+    proxy.start()
+    health = retry_until_served(lambda: client.get("/health"))
+    assert health.json()["lag"] == 0

@@ -346,3 +346,71 @@ def test_each_caller_gets_the_expected_answer(client: TestClient, app: Starlette
         assert all(isinstance(s, int) and s < 500 for s in got.values()), got
     else:
         assert got == dict(zip(CALLERS, row.expect, strict=True))
+
+
+# --- field groups: a read that carries another route's data obeys that route ---------
+#
+# A growth record carries action-plan steps (text and status) of the visits its
+# administrator hosted: `linkable_steps`, and the steps a goal links. Each caller sees
+# a step's text only when the visit's own `/plan` answers them 200; the record's peers
+# off that visit's team see the goal's links as bare ids.
+
+SHOWN, HIDDEN = "shown", "hidden"
+
+
+class FieldRow(NamedTuple):
+    path: str
+    group: str  # a field group of the answer
+    expect: tuple[int | str, ...]  # per caller: SHOWN, HIDDEN, or the status
+
+
+def _linkable(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(answer["linkable_steps"])
+
+
+def _agenda_plans(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    progress = next(s for s in answer["sections"] if s["kind"] == "progress")
+    return list(progress["action_plans"])
+
+
+def _linked_with_text(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for goal in answer["goals"] for step in goal["plan_steps"]
+            if step.get("text") is not None]
+
+
+FIELD_GROUPS: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
+    "linkable_steps": _linkable, "goals.plan_steps": _linked_with_text,
+    "progress.action_plans": _agenda_plans}
+# coach1 and host1 are on the team of the visit host1's goals link to (PAST_VISIT),
+# coach3 and host2 are host1's peers off that team.
+FIELD_MATRIX: list[FieldRow] = [
+    FieldRow("/api/people/host1/growth", "linkable_steps",
+             (SHOWN, HIDDEN, SHOWN, HIDDEN, SHOWN, 403, 401)),
+    FieldRow("/api/people/host1/growth", "goals.plan_steps",
+             (SHOWN, HIDDEN, SHOWN, HIDDEN, SHOWN, 403, 401)),
+    # A partnership's agenda shows members' schools' plans only where /plan would.
+    FieldRow("/api/partnerships/cfg-talk/agenda", "progress.action_plans",
+             (404, HIDDEN, SHOWN, HIDDEN, SHOWN, 404, 401)),
+    FieldRow("/api/partnerships/llp-lincoln-roosevelt/agenda", "progress.action_plans",
+             (SHOWN, 404, SHOWN, 404, SHOWN, 404, 401)),
+]
+
+
+@pytest.mark.parametrize("row", FIELD_MATRIX, ids=[f"{r.path} {r.group}" for r in FIELD_MATRIX])
+def test_each_caller_sees_a_field_group_only_where_its_own_route_shows_it(
+        client: TestClient, app: Starlette, row: FieldRow) -> None:
+    tokens: dict[str, str] = app.state.matrix_tokens
+    got: dict[str, int | str] = {}
+    for caller in CALLERS:
+        headers = {"Authorization": f"Bearer {tokens[caller]}"} if caller in tokens else {}
+        response = client.get(row.path, headers=headers)
+        if response.status_code != 200:
+            got[caller] = response.status_code
+            continue
+        steps = FIELD_GROUPS[row.group](response.json())
+        got[caller] = SHOWN if steps else HIDDEN
+        for step in steps:  # whatever is shown, the owning route shows this caller too
+            plan = client.get(f"/api/visits/{step['visit_id']}/plan", headers=headers)
+            assert plan.status_code == 200, (caller, step)
+            assert step["step_id"] in {s["step_id"] for s in plan.json()["steps"]}
+    assert got == dict(zip(CALLERS, row.expect, strict=True))

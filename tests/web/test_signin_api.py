@@ -1,5 +1,6 @@
 """Sign-in links over HTTP: redeeming one needs no bearer token and gives a device
-token once; refusals say why (401/410) and are rate-limited per client address;
+token once; refusals say why (401/410) and are rate-limited per code and per client
+address (a higher bound);
 organizers make links for people from the app, for the origin they use."""
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from starlette.testclient import TestClient
 from tests.conftest import FakeClock
 from walkthrough.adapters.signin_links import LINK_PATH
 from web.app import create_app
-from web.bootstrap import Services
+from web.bootstrap import LINKS_BURST, LINKS_PER_MINUTE, Services
 from web.buckets import TokenBuckets
+from web.ratelimit import ADDRESS_FACTOR
 
 Headers = dict[str, dict[str, str]]
 HERE = "http://testserver"  # the TestClient's origin
@@ -134,7 +136,7 @@ def limited(demo: Services) -> Iterator[TestClient]:
         yield test_client
 
 
-def test_refused_links_are_rate_limited_per_client_address(
+def test_refused_links_are_rate_limited_per_code(
     limited: TestClient, demo: Services, clock: FakeClock
 ) -> None:
     for _ in range(5):  # signing in is not a failure: it costs nothing
@@ -143,14 +145,48 @@ def test_refused_links_are_rate_limited_per_client_address(
     assert redeem(limited, used)[0] == 200
     for _ in range(3):
         assert redeem(limited, used)[0] == 410
-    good = link_for(demo, clock)
-    response = limited.post("/api/signin/link", json={"code": good})
+    response = limited.post("/api/signin/link", json={"code": used})
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "rate_limited"
     assert 1 <= int(response.headers["retry-after"]) <= 10
-    # Another address is not held back, and the code was not used up by the refusal.
-    with TestClient(limited.app, client=("192.0.2.7", 50000)) as other:
-        assert redeem(other, good)[0] == 200
+    # Another code from the same address is not held back by this one's refusals.
+    assert redeem(limited, link_for(demo, clock))[0] == 200
+
+
+@pytest.fixture
+def frozen_limited(demo: Services) -> Iterator[TestClient]:
+    """The limit with time standing still: nothing refills while the test runs."""
+    demo.signin_limit = TokenBuckets(per_minute=6, burst=3, monotonic=lambda: 0.0)
+    with TestClient(create_app(services=demo)) as test_client:
+        yield test_client
+
+
+def test_one_device_cannot_lock_out_the_tablets_behind_its_school_s_address(
+    frozen_limited: TestClient, demo: Services, clock: FakeClock
+) -> None:
+    """Two tablets behind one address (a school's NAT): one retries a used code over
+    and over, the other still signs in; only many different bad codes from the
+    address (ADDRESS_FACTOR times a code's bound) hold the address back."""
+    limited = frozen_limited
+    school = "198.51.100.20"
+    with TestClient(limited.app, client=(school, 50001)) as stuck, \
+            TestClient(limited.app, client=(school, 50002)) as other:
+        used = link_for(demo, clock)
+        assert redeem(stuck, used)[0] == 200
+        statuses = [redeem(stuck, used)[0] for _ in range(40)]
+        assert statuses[:3] == [410, 410, 410]
+        assert set(statuses[3:]) == {429}
+        assert redeem(other, link_for(demo, clock))[0] == 200
+        # Guessing: distinct unknown codes, up to the address's higher bound.
+        guesses = [redeem(stuck, f"guess-{n}")[0] for n in range(3 * ADDRESS_FACTOR + 5)]
+        # The used code's 3 refusals counted for the address too (a float or so apart).
+        assert 3 * ADDRESS_FACTOR - 4 <= guesses.count(401) <= 3 * ADDRESS_FACTOR - 3
+        assert guesses[-1] == 429
+        response = other.post("/api/signin/link", json={"code": link_for(demo, clock)})
+        assert response.status_code == 429
+        assert "from this address" in response.json()["error"]["message"]
+    with TestClient(limited.app, client=("192.0.2.7", 50000)) as elsewhere:
+        assert redeem(elsewhere, link_for(demo, clock))[0] == 200
 
 
 def test_an_organizer_makes_a_link_for_their_own_origin_shown_once(
@@ -203,3 +239,18 @@ def test_organizers_list_people_with_roles_and_school(client: TestClient,
     names = [person["name"].casefold() for person in people]
     assert names == sorted(names)
     assert client.get("/api/people", headers=auth["coach1"]).status_code == 403
+
+
+def test_an_organizer_can_make_only_so_many_links(
+    demo: Services, auth: Headers,
+) -> None:
+    demo.link_limit = TokenBuckets(LINKS_PER_MINUTE, LINKS_BURST, monotonic=lambda: 0.0)
+    with TestClient(create_app(services=demo)) as client:
+        made = [client.post("/api/people/coach2/signin-link", headers=auth["organizer1"])
+                for _ in range(LINKS_BURST)]
+        assert {response.status_code for response in made} == {201}
+        refused = client.post("/api/people/coach2/signin-link", headers=auth["organizer1"])
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "rate_limited"
+        assert int(refused.headers["retry-after"]) >= 1
+        assert "url" not in refused.json()

@@ -58,6 +58,10 @@ class TokenStore(ABC):
             raise Unauthorized("the token has expired; sign in again", code="token_expired")
         return user_id
 
+    def known(self, token: str) -> bool:
+        """Whether a token was ever issued (a cheap read of the token index)."""
+        return self._lookup(secret_hash(token)) is not None
+
     def revoke_all(self, user_id: str, now: datetime) -> int:
         return self._revoke(user_id, now.isoformat())
 

@@ -98,6 +98,7 @@ function showSignIn(reason = null, linkCode = null) {
     linkCode,
     pending: st.pending + st.pendingOtherUsers,
     setTitle,
+    onKeep: () => navigate("/", { replaceState: true }),  // a link declined: still signed in
     onSignedIn: async (data) => {
       const previous = outbox.currentUser();
       if (previous && previous !== data.user.id) await forgetSavedAnswers();  // another person

@@ -4,7 +4,7 @@
 // link"), or a pasted bearer token (`walkthrough token <user>`) as the fallback. Every
 // way ends with the app's own device token, so the tablet works offline the same.
 
-import { AuthError, NetworkError, redeemSignInLink, request, setToken, clearToken } from "../api.js";
+import { AuthError, NetworkError, getJson, getToken, redeemSignInLink, request, setToken, clearToken } from "../api.js";
 import { h, replace } from "../dom.js";
 
 function tokenForm(onSignedIn) {
@@ -69,13 +69,14 @@ function linkRefusal(failure) {
 }
 
 async function signInWithLink(code, { status, form, input, onSignedIn }) {
+  const previous = getToken();  // a failed link leaves whoever was signed in signed in
   try {
     const { data } = await redeemSignInLink(code);
     setToken(data.token);
     const { data: me } = await request("GET", "/api/me");
     await onSignedIn(me);
   } catch (failure) {
-    clearToken();
+    if (previous) setToken(previous); else clearToken();
     status.replaceWith(h("p", { class: "error", role: "alert", testid: "signin-link-error" },
       linkRefusal(failure)));
     form.hidden = false;
@@ -142,7 +143,38 @@ async function otherWays(slot) {
   replace(slot, ...parts);
 }
 
-export function renderSignIn(root, { reason, pending, onSignedIn, setTitle, linkCode = null }) {
+/**
+ * A link opened on a tablet someone is signed in on: say who is signed in and ask before
+ * the link signs the tablet in as the person it was made for (the link is not used
+ * until then, so "stay" leaves it working for its own tablet).
+ */
+async function confirmSwitch(status, { onKeep, onSwitch }) {
+  let name = null;
+  try {
+    const { data } = await getJson("/api/me");
+    name = data && data.user ? data.user.name : null;
+  } catch {
+    name = null;  // a token no longer valid: the link is the way back in anyway
+  }
+  const who = name ? `as ${name}` : "as someone";
+  const question = h("div", { class: "card notice", role: "alertdialog", testid: "switch-user-question",
+    "aria-labelledby": "switch-user-text" },
+    h("p", { id: "switch-user-text" },
+      `This tablet is signed in ${who}. This sign-in link signs it in as the person it was made for, `
+      + "and their visits and records replace what is on the screen."),
+    h("div", { class: "field-row" },
+      h("button", { type: "button", class: "primary", testid: "switch-user" }, "Sign in with the link"),
+      h("button", { type: "button", testid: "keep-user" }, `Stay signed in ${who}`)));
+  status.replaceWith(question);
+  question.querySelector("[data-testid=switch-user]").addEventListener("click", () => {
+    question.replaceWith(status);
+    onSwitch();
+  });
+  question.querySelector("[data-testid=keep-user]").addEventListener("click", () => onKeep());
+  question.querySelector("[data-testid=switch-user]").focus();
+}
+
+export function renderSignIn(root, { reason, pending, onSignedIn, setTitle, linkCode = null, onKeep = () => {} }) {
   setTitle("Sign in");
   const { form, input } = tokenForm(onSignedIn);
   const ways = h("div", { class: "signin-ways", testid: "signin-ways" });
@@ -161,7 +193,10 @@ export function renderSignIn(root, { reason, pending, onSignedIn, setTitle, link
     ways,
     form);
   if (!linkCode) otherWays(ways);
-  if (linkCode) {
+  if (linkCode && getToken()) {
+    form.hidden = true;
+    confirmSwitch(status, { onKeep, onSwitch: () => signInWithLink(linkCode, { status, form, input, onSignedIn }) });
+  } else if (linkCode) {
     form.hidden = true;
     signInWithLink(linkCode, { status, form, input, onSignedIn });
   } else {
