@@ -19,6 +19,7 @@ from walkthrough.events import (
 )
 from walkthrough.matching import PeerMatch
 from walkthrough.partnership import Meeting
+from walkthrough.protocols import Protocol
 
 
 class SchoolRef(msgspec.Struct):
@@ -126,10 +127,20 @@ class MeetingHeld(msgspec.Struct):
     meeting_id: str
     date: date
     facilitator: PersonRef | None
+    presenter: PersonRef | None = None
+    dilemma: str | None = None
+    protocol: str | None = None
 
 
 class AgendaStep(MeetingStep, frozen=True, kw_only=True):
+    """A step of the last meeting with its latest progress (status None: none yet)."""
+
     overdue: bool
+    meeting_id: str = ""
+    status: str | None = None
+    progress: float | str | None = None
+    note: str | None = None
+    check_ins: int = 0
 
 
 class AgendaProgress(msgspec.Struct, tag="progress", tag_field="kind"):
@@ -162,6 +173,10 @@ class PartnershipAgenda(msgspec.Struct):
     members: list[PersonRef]
     meetings_held: int
     sections: list[AgendaProgress | AgendaNextMeeting | AgendaNextSteps]
+    # The steps of the last meeting still without progress: the meeting cannot close
+    # before each has some. The protocols a facilitator can run, step by step.
+    waiting_for_progress: list[str] = []
+    protocols: list[Protocol] = []
 
 
 class ActionPlans(msgspec.Struct):

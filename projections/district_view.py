@@ -16,6 +16,7 @@ from walkthrough.events import (
     CatalogPublished,
     DistrictPayload,
     LearningSessionOffered,
+    MeetingStepCheckedIn,
     NeedsAssessmentRecorded,
     PartnershipFormed,
     PartnershipMeetingHeld,
@@ -34,6 +35,7 @@ CATALOG = "catalog"
 LEADERSHIP_CATALOG = "leadership_catalog"
 SESSION = "learning_session"
 MEETINGS = "partnership_meetings"
+STEP_CHECK_INS = "partnership_check_ins"
 
 _encoder = msgspec.json.Encoder()
 needs_decoder = msgspec.json.Decoder(NeedsAssessmentRecorded)
@@ -42,6 +44,7 @@ partnership_decoder = msgspec.json.Decoder(PartnershipFormed)
 catalog_decoder = msgspec.json.Decoder(CatalogPublished)
 session_decoder = msgspec.json.Decoder(LearningSessionOffered)
 meetings_decoder = msgspec.json.Decoder(list[PartnershipMeetingHeld])
+step_check_ins_decoder = msgspec.json.Decoder(list[MeetingStepCheckedIn])
 
 
 def catalog_doc_id(version: int) -> str:
@@ -67,8 +70,8 @@ def district_document(payload: DistrictPayload) -> tuple[Key, bytes] | None:
             return (kind, catalog_doc_id(payload.version)), _encoder.encode(payload)
         case LearningSessionOffered():
             return (SESSION, payload.session_id), _encoder.encode(payload)
-        case PartnershipMeetingHeld():
-            return None  # appended to their partnership's document by index_meetings
+        case PartnershipMeetingHeld() | MeetingStepCheckedIn():
+            return None  # appended to their partnership's documents by index_meetings
         case _:
             assert_never(payload)
 
@@ -80,14 +83,23 @@ def published_catalog(doc: bytes) -> Catalog:
 
 def index_meetings(page: Sequence[Payload], store: ReadModelStore,
                    docs: dict[Key, bytes | None]) -> None:
-    """Append the page's partnership meetings to their partnership's document."""
+    """Append the page's partnership meetings and the progress on their steps to their
+    partnership's documents (one of each per partnership, in log order)."""
     held = [p for p in page if isinstance(p, PartnershipMeetingHeld)]
-    if not held:
-        return
-    ids = sorted({m.partnership_id for m in held})
-    found = {pid: meetings_decoder.decode(doc)
-             for pid, doc in store.get_many(MEETINGS, ids).items()}
-    for meeting in held:
-        found.setdefault(meeting.partnership_id, []).append(meeting)
-    for pid in ids:
-        docs[(MEETINGS, pid)] = _encoder.encode(found[pid])
+    if held:
+        ids = sorted({m.partnership_id for m in held})
+        found = {pid: meetings_decoder.decode(doc)
+                 for pid, doc in store.get_many(MEETINGS, ids).items()}
+        for meeting in held:
+            found.setdefault(meeting.partnership_id, []).append(meeting)
+        for pid in ids:
+            docs[(MEETINGS, pid)] = _encoder.encode(found[pid])
+    checked = [p for p in page if isinstance(p, MeetingStepCheckedIn)]
+    if checked:
+        ids = sorted({c.partnership_id for c in checked})
+        progress = {pid: step_check_ins_decoder.decode(doc)
+                    for pid, doc in store.get_many(STEP_CHECK_INS, ids).items()}
+        for check_in in checked:
+            progress.setdefault(check_in.partnership_id, []).append(check_in)
+        for pid in ids:
+            docs[(STEP_CHECK_INS, pid)] = _encoder.encode(progress[pid])

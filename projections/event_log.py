@@ -72,6 +72,7 @@ FIELD_TREATMENTS: dict[str, Treatment] = {
     "classroom_id": Treatment.CLASSROOM, "into": Treatment.CLASSROOM,
     "partnership_id": Treatment.PARTNERSHIP,
     "meeting_id": Treatment.PARTNERSHIP, "facilitator": Treatment.PERSON,
+    "presenter": Treatment.PERSON, "protocol": Treatment.KEEP, "dilemma": Treatment.TEXT,
     # nested: a meeting's next steps and a goal's steps (step_id, text, owner, due,
     # success, as above), a goal's links to plan steps, a support entry's data point
     "next_steps": Treatment.NESTED, "steps": Treatment.NESTED,

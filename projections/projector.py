@@ -216,7 +216,8 @@ class Projector:
             case ev.SchoolRegistered() | ev.PersonRegistered() \
                     | ev.NeedsAssessmentRecorded() | ev.SkillInventoryRecorded() \
                     | ev.PartnershipFormed() | ev.CatalogPublished() \
-                    | ev.PartnershipMeetingHeld() | ev.LearningSessionOffered():
+                    | ev.PartnershipMeetingHeld() | ev.LearningSessionOffered() \
+                    | ev.MeetingStepCheckedIn():
                 if isinstance(payload, ev.CatalogPublished) and payload.kind == "classroom":
                     self._catalogs[payload.version] = Catalog(version=payload.version,
                                                               items=payload.items)

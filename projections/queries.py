@@ -39,12 +39,14 @@ from projections.district_view import (
     PERSON,
     SCHOOL,
     SKILLS,
+    STEP_CHECK_INS,
     catalog_doc_id,
     meetings_decoder,
     needs_decoder,
     partnership_decoder,
     published_catalog,
     skills_decoder,
+    step_check_ins_decoder,
 )
 from projections.projector import (
     SCHOOL_VISITS,
@@ -75,15 +77,23 @@ from walkthrough.access import (
 )
 from walkthrough.catalog import Catalog, catalog, leadership_catalog
 from walkthrough.errors import Forbidden, NotFound
-from walkthrough.events import PartnershipFormed, PartnershipMeetingHeld
+from walkthrough.events import (
+    MeetingStep,
+    MeetingStepCheckedIn,
+    PartnershipFormed,
+    PartnershipMeetingHeld,
+)
 from walkthrough.matching import match_peers
 from walkthrough.partnership import (
     FORMATS,
     MAX_MEETING_STEPS,
     last_meeting,
     meetings,
+    missing_progress,
     next_meeting,
+    step_key,
 )
+from walkthrough.protocols import PROTOCOLS
 from walkthrough.visit import MENDING_PHASES
 
 
@@ -231,20 +241,27 @@ class Reader:
         rules = FORMATS[partnership.kind]
         held = self._meetings(partnership_id)
         last = last_meeting(held)
-        upcoming = next_meeting(partnership, last, today)
-        steps = [AgendaStep(**msgspec.structs.asdict(step), overdue=step.due < today)
-                 for step in (last.next_steps if last else ())]
+        upcoming = next_meeting(partnership, held, today)
+        progress = self._step_progress(partnership_id)
+        steps = [] if last is None else [
+            _agenda_step(last.meeting_id, step, progress.get(
+                step_key(last.meeting_id, step.step_id), []), today)
+            for step in last.next_steps]
         return PartnershipAgenda(
             partnership_id=partnership.partnership_id, name=rules.name, kind=partnership.kind,
             focus=partnership.focus,
             members=[self._person(member) for member in partnership.members],
             meetings_held=len(held),
+            waiting_for_progress=missing_progress(held, frozenset(progress)),
+            protocols=list(PROTOCOLS.values()),
             sections=[
                 AgendaProgress(
                     meeting=None if last is None else MeetingHeld(
                         meeting_id=last.meeting_id, date=last.date,
                         facilitator=(self._person(last.facilitator)
-                                     if last.facilitator else None)),
+                                     if last.facilitator else None),
+                        presenter=self._person(last.presenter) if last.presenter else None,
+                        dilemma=last.dilemma, protocol=last.protocol),
                     steps=steps, action_plans=self._members_plans(partnership, today)),
                 AgendaNextMeeting(
                     date=upcoming.date, cadence=rules.cadence, minutes=rules.minutes,
@@ -265,6 +282,15 @@ class Reader:
                 return partnership
         raise NotFound("no partnership with that id that you can see",
                        code="partnership_not_found")
+
+    def _step_progress(self, partnership_id: str) -> dict[str, list[MeetingStepCheckedIn]]:
+        """Progress recorded on the partnership's meeting steps, by step_key, log order."""
+        doc = self.store.get(STEP_CHECK_INS, partnership_id)
+        found: dict[str, list[MeetingStepCheckedIn]] = {}
+        for check_in in step_check_ins_decoder.decode(doc) if doc is not None else []:
+            found.setdefault(step_key(check_in.meeting_id, check_in.step_id), []).append(
+                check_in)
+        return found
 
     def _meetings(self, partnership_id: str) -> list[PartnershipMeetingHeld]:
         doc = self.store.get(MEETINGS, partnership_id)
@@ -367,3 +393,14 @@ class Reader:
             return PersonRef(id=user_id, name=user_id)
         person = person_decoder.decode(doc)
         return PersonRef(id=person.user_id, name=person.name)
+
+
+def _agenda_step(meeting_id: str, step: MeetingStep, check_ins: list[MeetingStepCheckedIn],
+                 today: date) -> AgendaStep:
+    latest = check_ins[-1] if check_ins else None
+    return AgendaStep(
+        **msgspec.structs.asdict(step), meeting_id=meeting_id,
+        overdue=step.due < today and (latest is None or latest.status != "done"),
+        status=latest.status if latest else None,
+        progress=latest.progress if latest else None,
+        note=latest.note if latest else None, check_ins=len(check_ins))

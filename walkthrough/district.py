@@ -16,6 +16,7 @@ from walkthrough.events import (
     CatalogPublished,
     Event,
     LearningSessionOffered,
+    MeetingStepCheckedIn,
     NeedsAssessmentRecorded,
     PartnershipFormed,
     PartnershipMeetingHeld,
@@ -24,7 +25,12 @@ from walkthrough.events import (
     SkillInventoryRecorded,
 )
 from walkthrough.names import Roster, combined, free_texts, screen
-from walkthrough.partnership import check_meeting, check_partnership
+from walkthrough.partnership import (
+    check_meeting,
+    check_partnership,
+    check_step_check_in,
+    step_key,
+)
 
 Rosters = Callable[[str], Roster]
 """A school's staff roster, by school id."""
@@ -52,6 +58,8 @@ class District(msgspec.Struct, frozen=True):
     skills: dict[str, SkillInventoryRecorded] = {}
     partnerships: dict[str, PartnershipFormed] = {}
     meetings: dict[str, tuple[PartnershipMeetingHeld, ...]] = {}  # per partnership, log order
+    # per partnership: its meetings' steps (partnership.step_key) with progress recorded
+    checked_steps: dict[str, frozenset[str]] = {}
     catalogs: dict[int, Catalog] = {}
     leadership_catalogs: dict[int, Catalog] = {}
     sessions: dict[str, LearningSessionOffered] = {}
@@ -121,7 +129,7 @@ def check_registration(district: District, payload: SchoolRegistered | PersonReg
 
 PreparationPayload = (
     NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
-    | PartnershipMeetingHeld | LearningSessionOffered
+    | PartnershipMeetingHeld | LearningSessionOffered | MeetingStepCheckedIn
 )
 
 
@@ -145,7 +153,7 @@ def _schools_of(district: District, payload: PreparationPayload) -> list[str]:
         people = (payload.user_id,)
     elif isinstance(payload, PartnershipFormed):
         people = payload.members
-    elif isinstance(payload, PartnershipMeetingHeld):
+    elif isinstance(payload, PartnershipMeetingHeld | MeetingStepCheckedIn):
         found = district.partnerships.get(payload.partnership_id)
         people = found.members if found else ()
     schools = {district.people[p].school_id for p in people if p in district.people}
@@ -157,7 +165,13 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Preparati
     if isinstance(payload, PartnershipMeetingHeld):
         check_meeting(payload, district.partnerships.get(payload.partnership_id),
                       district.meetings.get(payload.partnership_id, ()), user_id,
-                      "organizer" in roles)
+                      "organizer" in roles,
+                      district.checked_steps.get(payload.partnership_id, frozenset()))
+        return
+    if isinstance(payload, MeetingStepCheckedIn):
+        check_step_check_in(payload, district.partnerships.get(payload.partnership_id),
+                            district.meetings.get(payload.partnership_id, ()), user_id,
+                            "organizer" in roles)
         return
     if "organizer" not in roles:
         raise Forbidden("only organizers record needs, inventories, partnerships, "
@@ -237,6 +251,12 @@ def evolve_district(district: District | None, event: Event) -> District:
         case LearningSessionOffered():
             return replace(current, version=version,
                            sessions={**current.sessions, payload.session_id: payload})
+        case MeetingStepCheckedIn():
+            pid = payload.partnership_id
+            checked = current.checked_steps.get(pid, frozenset()) | {
+                step_key(payload.meeting_id, payload.step_id)}
+            return replace(current, version=version,
+                           checked_steps={**current.checked_steps, pid: checked})
         case ev.VisitPlanned() | ev.TeachersNotified() | ev.VisitStarted() \
                 | ev.SchoolUpdateRecorded() | ev.VisitClosed() | ev.ClassroomEntered() \
                 | ev.LookForObserved() | ev.EvidenceNoted() | ev.ThankYouNoteLeft() \

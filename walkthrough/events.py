@@ -125,6 +125,24 @@ class PartnershipMeetingHeld(Payload, frozen=True, tag="PartnershipMeetingHeld")
     next_steps: Annotated[tuple[MeetingStep, ...], msgspec.Meta(min_length=1, max_length=2)]
     facilitator: UserId | None = None
     notes: LongText | None = None
+    # What the meeting worked on: a presenter (a member) and their dilemma, under a
+    # protocol of walkthrough.protocols (its key).
+    presenter: UserId | None = None
+    dilemma: Text | None = None
+    protocol: ItemKey | None = None
+
+
+class MeetingStepCheckedIn(Payload, frozen=True, tag="MeetingStepCheckedIn"):
+    """Progress on a next step agreed at a partnership meeting, recorded by a member or
+    an organizer between meetings: the next meeting opens with it, and cannot close
+    before every step of the last meeting has some."""
+
+    partnership_id: Slug
+    meeting_id: Slug
+    step_id: Slug
+    status: CheckInStatus
+    progress: Progress | None = None
+    note: Text | None = None
 
 
 class CatalogPublished(Payload, frozen=True, tag="CatalogPublished"):
@@ -421,7 +439,7 @@ GrowthPayload = (
 DistrictPayload = (
     SchoolRegistered | PersonRegistered
     | NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
-    | PartnershipMeetingHeld | LearningSessionOffered
+    | PartnershipMeetingHeld | LearningSessionOffered | MeetingStepCheckedIn
 )
 # What a team records in rooms, and how it mends that record.
 RoomPayload = (

@@ -300,7 +300,7 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
             return {"note": payload.note}
         case ev.NextStepProposed():
             return {"text": payload.text, "success": payload.success}
-        case ev.CheckInRecorded():
+        case ev.CheckInRecorded() | ev.MeetingStepCheckedIn():
             progress = payload.progress if isinstance(payload.progress, str) else None
             return {"progress": progress, "note": payload.note}
         case ev.VisitPlanned() | ev.PartnershipFormed():
@@ -308,7 +308,7 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
         case ev.NeedsAssessmentRecorded() | ev.SkillInventoryRecorded() | ev.CatalogPublished():
             return {"notes": payload.notes}
         case ev.PartnershipMeetingHeld():
-            texts: dict[str, str | None] = {"notes": payload.notes}
+            texts: dict[str, str | None] = {"notes": payload.notes, "dilemma": payload.dilemma}
             for number, step in enumerate(payload.next_steps, start=1):
                 texts[f"step {number} text"] = step.text
                 texts[f"step {number} success"] = step.success

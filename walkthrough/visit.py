@@ -515,7 +515,8 @@ def evolve(visit: Visit | None, event: Event) -> Visit:
                 | PartnershipMeetingHeld() | ev.LearningSessionOffered() | ev.GoalSet() \
                 | ev.StepAmended() | ev.PracticeObservationStarted() | ev.PracticeObserved() \
                 | ev.PracticeNoted() | ev.PracticeObservationRetracted() | ev.SupportLogged() \
-                | ev.SupportRequested() | ev.PulseAnswered() | ev.LearningSessionAttended():
+                | ev.SupportRequested() | ev.PulseAnswered() | ev.LearningSessionAttended() \
+                | ev.MeetingStepCheckedIn():
             raise AssertionError(f"{event.type} is not a visit event")
         case _:
             assert_never(payload)

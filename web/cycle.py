@@ -40,16 +40,20 @@ from walkthrough.catalog import LookFor
 from walkthrough.events import (
     AdministratorRole,
     CatalogKind,
+    CheckInStatus,
     ItemKey,
     ItemKeys,
     LongText,
     MeetingStep,
+    MeetingStepCheckedIn,
     NeedsAssessmentRecorded,
     PartnershipFormed,
     PartnershipMeetingHeld,
+    Progress,
     ShortText,
     SkillInventoryRecorded,
     Slug,
+    Text,
     UserId,
 )
 from web.auth import caller
@@ -92,6 +96,19 @@ class MeetingForm(msgspec.Struct, forbid_unknown_fields=True):
     next_steps: Annotated[tuple[MeetingStep, ...], msgspec.Meta(max_length=6)]
     facilitator: UserId | None = None
     notes: LongText | None = None
+    presenter: UserId | None = None
+    dilemma: Text | None = None
+    protocol: ItemKey | None = None
+
+
+class StepProgressForm(msgspec.Struct, forbid_unknown_fields=True):
+    """Progress on a next step of one of the partnership's meetings."""
+
+    meeting_id: Slug
+    step_id: Slug
+    status: CheckInStatus
+    progress: Progress | None = None
+    note: Text | None = None
 
 
 class Recorded(msgspec.Struct):
@@ -178,7 +195,16 @@ async def record_meeting(request: Request) -> Response:
     partnership_id = request.path_params["partnership_id"]
     return await record_preparation(request, lambda _, __: PartnershipMeetingHeld(
         partnership_id=partnership_id, meeting_id=form.meeting_id, date=form.date,
-        next_steps=form.next_steps, facilitator=form.facilitator, notes=form.notes), form)
+        next_steps=form.next_steps, facilitator=form.facilitator, notes=form.notes,
+        presenter=form.presenter, dilemma=form.dilemma, protocol=form.protocol), form)
+
+
+async def record_step_progress(request: Request) -> Response:
+    form = await body(request, StepProgressForm)
+    partnership_id = request.path_params["partnership_id"]
+    return await record_preparation(request, lambda _, __: MeetingStepCheckedIn(
+        partnership_id=partnership_id, meeting_id=form.meeting_id, step_id=form.step_id,
+        status=form.status, progress=form.progress, note=form.note), form)
 
 
 async def partnership_agenda(request: Request) -> Response:
@@ -340,6 +366,11 @@ ENDPOINTS = [
              "and one or two next steps, each with owner, due date and definition of success "
              "(organizers, members)", body=MeetingForm, answer=Recorded, status=201,
              query=(ONCE,), errors=(409,)),
+    Endpoint("post", "/api/partnerships/{partnership_id}/step-progress", record_step_progress,
+             "Record progress on a next step of one of the partnership's meetings: the next "
+             "meeting opens with it and cannot close before every step of the last meeting "
+             "has some (organizers, members)", body=StepProgressForm, answer=Recorded,
+             status=201, query=(ONCE,), errors=(409,)),
     Endpoint("get", "/api/partnerships/{partnership_id}/agenda", partnership_agenda,
              "The next meeting's agenda: progress on the last next steps first, the next "
              "meeting by the cadence, then the next steps to agree (organizers, members)",

@@ -1,9 +1,10 @@
 """Partnership and Critical Friends Group meetings through the API: a meeting ends with
-one or two next steps, and the next agenda starts with progress on them.
+one or two next steps, and the next agenda starts with progress on them; a meeting
+cannot be recorded before every step of the last one has progress.
 
 In the demo, cfg-talk (host1, coach2, coach3, host2; monthly, rotating facilitator)
-met once, facilitated by host1; llp-lincoln-roosevelt (host1, coach1; bi-weekly,
-started 70 days ago) has not met yet."""
+met once, facilitated by host1, and talk-norms has progress (talk-walk has none);
+llp-lincoln-roosevelt (host1, coach1; bi-weekly, started 70 days ago) has not met yet."""
 
 from __future__ import annotations
 
@@ -47,6 +48,14 @@ def error(response: Any) -> tuple[int, str]:
     return response.status_code, response.json()["error"]["code"]
 
 
+def progress(client: TestClient, user: dict[str, str], meeting_id: str, step_id: str,
+             status: str = "done", path: str = CFG) -> None:
+    response = client.post(f"{path}/step-progress", headers=user, json={
+        "meeting_id": meeting_id, "step_id": step_id, "status": status,
+        "progress": "Four tallies shared"})
+    assert response.status_code == 201, response.text
+
+
 def test_the_demo_agenda_opens_with_the_last_meetings_next_steps(client: TestClient,
                                                                  auth: Headers) -> None:
     response = client.get(f"{CFG}/agenda", headers=auth["coach2"])
@@ -65,6 +74,7 @@ def test_the_demo_agenda_opens_with_the_last_meetings_next_steps(client: TestCli
 
 def test_a_meetings_next_steps_come_first_at_the_next_agenda(client: TestClient,
                                                               auth: Headers) -> None:
+    progress(client, auth["coach3"], "cfg-talk-1", "talk-walk")
     recorded = client.post(f"{CFG}/meetings", headers=auth["coach3"],
                            json=meeting("cfg-talk-2", step("tally"), step("norms-test")))
     assert recorded.status_code == 201, recorded.text
@@ -103,6 +113,7 @@ def test_a_meetings_next_steps_come_first_at_the_next_agenda(client: TestClient,
 ])
 def test_a_meeting_keeps_its_rules(client: TestClient, auth: Headers, body: dict[str, Any],
                                    status: int, code: str) -> None:
+    progress(client, auth["host1"], "cfg-talk-1", "talk-walk")
     response = client.post(f"{CFG}/meetings", headers=auth["host1"], json=body)
     assert error(response) == (status, code), response.text
     assert agenda(client, auth["host1"])["progress"]["meeting"]["meeting_id"] == "cfg-talk-1"
@@ -117,6 +128,10 @@ def test_non_members_are_told_nothing(client: TestClient, auth: Headers) -> None
     assert error(client.get(f"{CFG}/agenda", headers=auth["coach1"])) == (
         404, "partnership_not_found")
     assert client.post(f"{CFG}/meetings", content=b"not json").status_code == 401
+    assert error(client.post(f"{CFG}/step-progress", headers=auth["coach1"], json={
+        "meeting_id": "cfg-talk-1", "step_id": "talk-walk", "status": "done"})) == (
+        404, "partnership_not_found")
+    progress(client, auth["organizer1"], "cfg-talk-1", "talk-walk")
     organizer = client.post(f"{CFG}/meetings", headers=auth["organizer1"], json=body)
     assert organizer.status_code == 201, organizer.text
 

@@ -1,0 +1,135 @@
+"""The rules of a partnership's meetings through the application, on every backend:
+facilitation rotates with swaps, a meeting starts from progress on the last one's
+steps and cannot close without a next step, a protocol works on a presenter's dilemma.
+
+The demo's cfg-talk (host1, coach2, coach3, host2) met once, facilitated by host1;
+its step talk-norms has progress, talk-walk has none."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from walkthrough.errors import DomainError
+from walkthrough.events import MeetingStep, MeetingStepCheckedIn, PartnershipMeetingHeld
+from walkthrough.partnership import facilitator_due
+from web.bootstrap import Services
+
+CFG = "cfg-talk"
+MEMBERS = ("host1", "coach2", "coach3", "host2")
+
+
+def step(step_id: str, today: date) -> MeetingStep:
+    return MeetingStep(step_id=step_id, text="Bring a tally of student talk",
+                       owner="Every member", due=today + timedelta(days=20),
+                       success="Four tallies shared")
+
+
+def held(demo: Services, meeting_id: str, facilitator: str, *steps: MeetingStep,
+         day: int = 0, user: str = "coach3", **extra: str) -> None:
+    when = demo.clock().date() + timedelta(days=day)
+    demo.app.prepare(demo.app.actor(user), PartnershipMeetingHeld(
+        partnership_id=CFG, meeting_id=meeting_id, date=when,
+        facilitator=facilitator, next_steps=steps or (step("s", when),), **extra))
+
+
+def checked(demo: Services, meeting_id: str, step_id: str, user: str = "host2") -> None:
+    demo.app.prepare(demo.app.actor(user), MeetingStepCheckedIn(
+        partnership_id=CFG, meeting_id=meeting_id, step_id=step_id, status="on_track",
+        progress="two of four"))
+
+
+def refused(demo: Services, code: str, meeting_id: str, facilitator: str, *steps: MeetingStep,
+            **extra: str) -> None:
+    with pytest.raises(DomainError) as error:
+        held(demo, meeting_id, facilitator, *steps, **extra)
+    assert error.value.code == code
+
+
+def test_a_meeting_starts_from_progress_on_every_step_of_the_last(demo: Services) -> None:
+    refused(demo, "progress_first", "cfg-talk-2", "coach2")
+    checked(demo, "cfg-talk-1", "talk-walk")
+    held(demo, "cfg-talk-2", "coach2", step("a", demo.clock().date()),
+         step("b", demo.clock().date()))
+    checked(demo, "cfg-talk-2", "a")
+    refused(demo, "progress_first", "cfg-talk-3", "coach3", day=30)  # b has none yet
+    checked(demo, "cfg-talk-2", "b")
+    held(demo, "cfg-talk-3", "coach3", day=30)
+
+
+def test_progress_names_a_step_the_meeting_agreed(demo: Services) -> None:
+    for meeting_id, step_id in (("cfg-talk-1", "nope"), ("cfg-talk-9", "talk-walk")):
+        with pytest.raises(DomainError) as error:
+            checked(demo, meeting_id, step_id)
+        assert error.value.code == "unknown_step"
+    with pytest.raises(DomainError) as error:
+        checked(demo, "cfg-talk-1", "talk-walk", user="coach1")  # not a member
+    assert error.value.code == "partnership_not_found"
+
+
+def test_a_meeting_cannot_close_without_a_next_step(demo: Services) -> None:
+    checked(demo, "cfg-talk-1", "talk-walk")
+    today = demo.clock().date()
+    with pytest.raises(DomainError) as error:
+        demo.app.prepare(demo.app.actor("coach2"), PartnershipMeetingHeld(
+            partnership_id=CFG, meeting_id="cfg-talk-2", date=today, facilitator="coach2",
+            next_steps=()))
+    assert error.value.code == "no_next_steps"
+    assert len(demo.app.district().meetings[CFG]) == 1
+
+
+def test_facilitation_rotates_and_a_swap_gives_the_turn_back(demo: Services) -> None:
+    """host1 facilitated; coach2 is due but away, coach3 takes the turn: coach2 is due
+    next, then host2 (coach3's own turn was given to coach2)."""
+    checked(demo, "cfg-talk-1", "talk-walk")
+    held(demo, "cfg-talk-2", "coach3")
+    assert facilitator_due(MEMBERS, ["host1", "coach3"]) == "coach2"
+    checked(demo, "cfg-talk-2", "s")
+    refused(demo, "facilitator_rotates", "cfg-talk-3", "coach3", day=30)
+    held(demo, "cfg-talk-3", "coach2", day=30)
+    assert facilitator_due(MEMBERS, ["host1", "coach3", "coach2"]) == "host2"
+
+
+def test_a_protocol_works_on_a_presenters_dilemma(demo: Services) -> None:
+    checked(demo, "cfg-talk-1", "talk-walk")
+    refused(demo, "unknown_protocol", "cfg-talk-2", "coach2", protocol="fishbowl")
+    refused(demo, "no_dilemma", "cfg-talk-2", "coach2", protocol="consultancy")
+    refused(demo, "invalid_presenter", "cfg-talk-2", "coach2", protocol="consultancy",
+            presenter="coach1", dilemma="Talk structures fade after launch")
+    refused(demo, "names_a_person", "cfg-talk-2", "coach2", protocol="consultancy",
+            presenter="host2", dilemma="Mr. Alvarez resists the new talk structures")
+    held(demo, "cfg-talk-2", "coach2", protocol="success_analysis")  # no presenter needed
+    meeting = demo.app.district().meetings[CFG][-1]
+    assert (meeting.protocol, meeting.presenter) == ("success_analysis", None)
+
+
+def following(history: list[str], count: int) -> list[str]:
+    """The facilitators of the next `count` meetings when each is the one due."""
+    run = list(history)
+    for _ in range(count):
+        run.append(facilitator_due(MEMBERS, run))
+    return run[len(history):]
+
+
+@given(st.lists(st.sampled_from(MEMBERS), max_size=12), st.sampled_from(MEMBERS))
+def test_a_swap_exchanges_two_turns_whatever_came_before(history: list[str],
+                                                         swapper: str) -> None:
+    """Whatever happened before, a member who facilitates out of turn exchanges turns
+    with the member who was due: the meetings that follow are those of the turn taken
+    in order, with the two turns swapped; nobody loses or gains a turn."""
+    ahead = len(MEMBERS) * (len(history) + 2)  # swaps before may have given turns away
+    in_turn = following(history, ahead)
+    due = in_turn[0]
+    swapped = [swapper, *following([*history, swapper], ahead - 1)]
+    if swapper == due:
+        assert swapped == in_turn
+        return
+    later = in_turn.index(swapper, 1)
+    exchanged = list(in_turn)
+    exchanged[0], exchanged[later] = swapper, due
+    assert swapped == exchanged
+    plain = [MEMBERS[n % len(MEMBERS)] for n in range(ahead)]
+    assert following([], len(plain)) == plain
