@@ -43,9 +43,9 @@ def checked(demo: Services, meeting_id: str, step_id: str, user: str = "host2") 
 
 
 def refused(demo: Services, code: str, meeting_id: str, facilitator: str, *steps: MeetingStep,
-            **extra: str) -> None:
+            day: int = 0, **extra: str) -> None:
     with pytest.raises(DomainError) as error:
-        held(demo, meeting_id, facilitator, *steps, **extra)
+        held(demo, meeting_id, facilitator, *steps, day=day, **extra)
     assert error.value.code == code
 
 
