@@ -177,6 +177,47 @@ class PartnershipAgenda(msgspec.Struct):
     # before each has some. The protocols a facilitator can run, step by step.
     waiting_for_progress: list[str] = []
     protocols: list[Protocol] = []
+    # Progress on every other open step the members own (by the owner's name), from
+    # visits' action plans and other partnerships' meetings.
+    members_steps: list[OpenStep] = []
+
+
+class OpenStep(msgspec.Struct, kw_only=True):
+    """An open step, wherever it was agreed: a visit's action plan or a meeting."""
+
+    source: str  # visit | meeting
+    step_id: str
+    text: str
+    owner: str
+    due: date
+    success: str
+    status: str  # not_started | on_track | at_risk
+    overdue: bool
+    school: SchoolRef | None = None
+    visit_id: str | None = None
+    partnership_id: str | None = None
+    partnership_name: str | None = None
+    meeting_id: str | None = None
+
+
+class VisitToClose(msgspec.Struct):
+    """A visit whose agreed steps are all done, still open: one tap closes it."""
+
+    visit_id: str
+    school: SchoolRef
+    date: date
+    focus: str
+    steps: int
+
+
+class OpenWork(msgspec.Struct):
+    """What is open across the district (organizers): steps, the overdue first, and
+    visits whose plan is done but which nobody closed."""
+
+    today: date
+    steps: list[OpenStep]
+    overdue: int
+    visits_to_close: list[VisitToClose]
 
 
 class ActionPlans(msgspec.Struct):

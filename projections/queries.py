@@ -19,6 +19,8 @@ from projections.answers import (
     Matches,
     Me,
     MeetingHeld,
+    OpenStep,
+    OpenWork,
     PartnershipAgenda,
     Partnerships,
     PartnershipView,
@@ -28,6 +30,7 @@ from projections.answers import (
     User,
     VisitDetail,
     VisitListing,
+    VisitToClose,
 )
 from projections.debrief import Section, agenda
 from projections.district_view import (
@@ -254,6 +257,7 @@ class Reader:
             meetings_held=len(held),
             waiting_for_progress=missing_progress(held, frozenset(progress)),
             protocols=list(PROTOCOLS.values()),
+            members_steps=self._members_steps(partnership, today),
             sections=[
                 AgendaProgress(
                     meeting=None if last is None else MeetingHeld(
@@ -282,6 +286,64 @@ class Reader:
                 return partnership
         raise NotFound("no partnership with that id that you can see",
                        code="partnership_not_found")
+
+    # --- what is open --------------------------------------------------------------
+
+    def open_work(self, actor: Actor, today: date) -> OpenWork:
+        """Open steps across schools and partnerships, the overdue first, and visits
+        whose agreed plan is done but not closed (organizers)."""
+        if not actor.has("organizer"):
+            raise Forbidden("what is open across the district is for organizers")
+        steps = [*self._open_visit_steps(today), *self._open_meeting_steps(today)]
+        steps.sort(key=lambda s: (not s.overdue, s.due, s.text))
+        to_close = []
+        for view in self._visits():
+            plan = plan_steps(view, today)
+            if view.phase == "support" and plan and all(s.status == "done" for s in plan):
+                to_close.append(VisitToClose(visit_id=view.id, school=self._school(
+                    view.school_id), date=view.date, focus=view.focus, steps=len(plan)))
+        to_close.sort(key=lambda v: (v.date, v.visit_id))
+        return OpenWork(today=today, steps=steps, overdue=sum(s.overdue for s in steps),
+                        visits_to_close=to_close)
+
+    def _open_visit_steps(self, today: date) -> list[OpenStep]:
+        return [OpenStep(source="visit", step_id=s.step_id, text=s.text, owner=s.owner,
+                         due=s.due, success=s.success, status=s.status, overdue=s.overdue,
+                         school=self._school(s.school_id), visit_id=s.visit_id)
+                for s in open_steps(self._visits(), today)]
+
+    def _open_meeting_steps(self, today: date,
+                            partnership_ids: list[str] | None = None) -> list[OpenStep]:
+        """Steps of every meeting held whose latest progress is not done."""
+        found = []
+        held = (self.store.all_of(MEETINGS) if partnership_ids is None
+                else self.store.get_many(MEETINGS, partnership_ids))
+        for pid, doc in held.items():
+            partnership_doc = self.store.get(PARTNERSHIP, pid)
+            name = (FORMATS[partnership_decoder.decode(partnership_doc).kind].name
+                    if partnership_doc is not None else pid)
+            progress = self._step_progress(pid)
+            for meeting in meetings_decoder.decode(doc):
+                for step in meeting.next_steps:
+                    check_ins = progress.get(step_key(meeting.meeting_id, step.step_id), [])
+                    status = check_ins[-1].status if check_ins else "not_started"
+                    if status == "done":
+                        continue
+                    found.append(OpenStep(
+                        source="meeting", step_id=step.step_id, text=step.text,
+                        owner=step.owner, due=step.due, success=step.success, status=status,
+                        overdue=step.due < today, partnership_id=pid,
+                        partnership_name=name, meeting_id=meeting.meeting_id))
+        return found
+
+    def _members_steps(self, partnership: PartnershipFormed, today: date) -> list[OpenStep]:
+        """Open steps the members own (by name) outside this partnership."""
+        names = set()
+        for member in partnership.members:
+            names.add(self._person(member).name.casefold())
+        steps = [*self._open_visit_steps(today), *self._open_meeting_steps(today)]
+        return [s for s in steps if s.owner.casefold() in names
+                and s.partnership_id != partnership.partnership_id]
 
     def _step_progress(self, partnership_id: str) -> dict[str, list[MeetingStepCheckedIn]]:
         """Progress recorded on the partnership's meeting steps, by step_key, log order."""

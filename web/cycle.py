@@ -28,6 +28,7 @@ from projections.answers import (
     ActionPlans,
     Catalogs,
     Matches,
+    OpenWork,
     PartnershipAgenda,
     Partnerships,
     Preparation,
@@ -240,6 +241,11 @@ async def action_plans(request: Request) -> Response:
         actor, today, school_id)))
 
 
+async def open_work(request: Request) -> Response:
+    return JSON(await read(request, lambda actor, reader, today: reader.open_work(
+        actor, today)))
+
+
 async def school_trends(request: Request) -> Response:
     school_id = request.path_params["school_id"]
     headers: dict[str, str] = {}
@@ -380,6 +386,10 @@ ENDPOINTS = [
     Endpoint("post", "/api/catalogs", publish_catalog,
              "Publish the next catalog version (organizers)", roles=ORGANIZERS,
              body=CatalogForm, answer=Recorded, status=201, query=(ONCE,), errors=(409,)),
+    Endpoint("get", "/api/open", open_work, "What is open across schools and partnerships: "
+             "open steps of visits' action plans and of meetings, the overdue first, and "
+             "visits whose plan is done but not closed (organizers)", roles=ORGANIZERS,
+             answer=OpenWork),
     Endpoint("get", "/api/action-plans", action_plans, "Open action-plan steps, next check-in "
              "due, overdue (host: own school; organizers: district or ?school_id=)",
              roles=("host", "organizer"), answer=ActionPlans,

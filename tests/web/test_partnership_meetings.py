@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from tests.builders import batch, event
 from tests.conftest import NOW
+from walkthrough.demo import PAST_VISIT
 
 Headers = dict[str, dict[str, str]]
 TODAY = NOW.date()
@@ -140,3 +142,64 @@ def test_openapi_describes_the_meeting_routes(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert "post" in paths["/api/partnerships/{partnership_id}/meetings"]
     assert "get" in paths["/api/partnerships/{partnership_id}/agenda"]
+
+
+def test_the_agenda_carries_progress_the_protocols_and_the_members_other_steps(
+        client: TestClient, auth: Headers) -> None:
+    response = client.get(f"{CFG}/agenda", headers=auth["host2"]).json()
+    assert response["waiting_for_progress"] == ["talk-walk"]
+    steps = {s["step_id"]: s for s in response["sections"][0]["steps"]}
+    assert (steps["talk-norms"]["status"], steps["talk-norms"]["check_ins"]) == ("on_track", 1)
+    assert steps["talk-walk"]["status"] is None
+    consultancy = next(p for p in response["protocols"] if p["key"] == "consultancy")
+    assert [s["minutes"] for s in consultancy["steps"]] == [10, 5, 10, 15, 5, 5]
+    assert {p["key"] for p in response["protocols"]} == {
+        "consultancy", "tuning", "success_analysis"}
+    # host1 (Morgan Blake) owns the Lincoln plan's overdue exit-ticket step
+    owned = {(s["source"], s["step_id"], s["overdue"]) for s in response["members_steps"]}
+    assert ("visit", "exit-tickets", True) in owned
+
+    progress(client, auth["coach3"], "cfg-talk-1", "talk-walk", status="done")
+    after = client.get(f"{CFG}/agenda", headers=auth["host2"]).json()
+    assert after["waiting_for_progress"] == []
+    walk = next(s for s in after["sections"][0]["steps"] if s["step_id"] == "talk-walk")
+    assert (walk["status"], walk["overdue"], walk["progress"]) == (
+        "done", False, "Four tallies shared")
+
+
+def test_progress_on_a_step_nobody_agreed_is_refused(client: TestClient,
+                                                     auth: Headers) -> None:
+    response = client.post(f"{CFG}/step-progress", headers=auth["host1"], json={
+        "meeting_id": "cfg-talk-1", "step_id": "nope", "status": "done"})
+    assert error(response) == (422, "unknown_step")
+    named = client.post(f"{CFG}/step-progress", headers=auth["host1"], json={
+        "meeting_id": "cfg-talk-1", "step_id": "talk-walk", "status": "done",
+        "note": "Mr. Alvarez did not share his tally"})
+    assert error(named) == (422, "names_a_person")
+
+
+def test_what_is_open_lists_overdue_steps_and_visits_to_close(client: TestClient,
+                                                              auth: Headers) -> None:
+    assert client.get("/api/open", headers=auth["host1"]).status_code == 403
+    work = client.get("/api/open", headers=auth["organizer1"]).json()
+    rows = {(s["source"], s["step_id"]): s for s in work["steps"]}
+    assert rows[("meeting", "talk-walk")]["overdue"] is True
+    assert rows[("meeting", "talk-walk")]["partnership_id"] == "cfg-talk"
+    assert rows[("visit", "exit-tickets")]["overdue"] is True
+    assert work["overdue"] == sum(s["overdue"] for s in work["steps"]) >= 2
+    assert [s["overdue"] for s in work["steps"]] == sorted(
+        (s["overdue"] for s in work["steps"]), reverse=True)  # the overdue first
+    assert work["visits_to_close"] == []
+
+    progress(client, auth["host1"], "cfg-talk-1", "talk-walk", status="done")
+    for step_id in ("exit-tickets", "talk-protocol"):
+        synced = client.post("/api/sync", headers=auth["host1"], json=batch(event(
+            PAST_VISIT, "CheckInRecorded", {"step_id": step_id, "status": "done"})))
+        assert synced.json()["results"][0]["status"] == "accepted", synced.text
+    work = client.get("/api/open", headers=auth["organizer1"]).json()
+    assert ("meeting", "talk-walk") not in {(s["source"], s["step_id"]) for s in work["steps"]}
+    assert [v["visit_id"] for v in work["visits_to_close"]] == [str(PAST_VISIT)]
+    closed = client.post("/api/sync", headers=auth["organizer1"], json=batch(event(
+        PAST_VISIT, "VisitClosed", {})))
+    assert closed.json()["results"][0]["status"] == "accepted", closed.text
+    assert client.get("/api/open", headers=auth["organizer1"]).json()["visits_to_close"] == []

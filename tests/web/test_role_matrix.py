@@ -132,12 +132,19 @@ MATRIX: list[Row] = [
         "members": ["host1", "host2"], "starts": "2026-12-01"}),
     # Partnership meetings: members and organizers; anyone else is told nothing (404).
     # llp-lincoln-roosevelt pairs host1 and coach1; cfg-talk is host1, coach2, coach3, host2.
+    # The first caller's meeting has a step nobody reported on: the members and the
+    # organizer after them pass the access check and meet the rule (409 progress_first).
     Row("POST /api/partnerships/{partnership_id}/meetings",
-        "/api/partnerships/llp-lincoln-roosevelt/meetings", (201, 404, 201, 404, 201, 404, 401),
+        "/api/partnerships/llp-lincoln-roosevelt/meetings", (201, 404, 409, 404, 409, 404, 401),
         body=lambda: {"meeting_id": f"m-{uuid4().hex[:8]}", "date": "2027-01-15",
                       "next_steps": [{"step_id": "s1", "text": "Share exit tickets",
                                       "owner": "Morgan Blake", "due": "2027-01-29",
                                       "success": "Both schools bring ten"}]}),
+    Row("POST /api/partnerships/{partnership_id}/step-progress",
+        "/api/partnerships/cfg-talk/step-progress", (404, 201, 201, 201, 201, 404, 401),
+        body=lambda: {"meeting_id": "cfg-talk-1", "step_id": "talk-walk",
+                      "status": "on_track", "progress": "two tallies of four"}),
+    Row("GET /api/open", "/api/open", ORGANIZER_ONLY),
     Row("GET /api/partnerships/{partnership_id}/agenda",
         "/api/partnerships/llp-lincoln-roosevelt/agenda", (200, 404, 200, 404, 200, 404, 401)),
     Row("GET /api/partnerships/{partnership_id}/agenda", "/api/partnerships/cfg-talk/agenda",

@@ -28,6 +28,8 @@ const SHELL = [
   "/static/js/views/debrief.js",
   "/static/js/views/district-growth.js",
   "/static/js/views/growth.js",
+  "/static/js/views/open.js",
+  "/static/js/views/partnerships.js",
   "/static/js/views/people.js",
   "/static/js/views/plan.js",
   "/static/js/views/practice.js",

@@ -9,6 +9,8 @@ import { renderCatalogs } from "./views/catalogs.js";
 import { renderCycleDebrief } from "./views/debrief.js";
 import { renderDistrictGrowth } from "./views/district-growth.js";
 import { renderGrowth } from "./views/growth.js";
+import { renderOpen } from "./views/open.js";
+import { renderMeeting, renderPartnerships } from "./views/partnerships.js";
 import { renderPeople } from "./views/people.js";
 import { renderPlan } from "./views/plan.js";
 import { renderPractice } from "./views/practice.js";
@@ -139,6 +141,12 @@ async function route() {
       dispose = await renderSchools(main, me, { setTitle });
     } else if ((match = path.match(/^\/schools\/([^/]+)\/matches\/?$/))) {
       dispose = await renderMatches(main, decodeURIComponent(match[1]), me, { setTitle, navigate });
+    } else if (path === "/partnerships") {
+      dispose = await renderPartnerships(main, me, { setTitle });
+    } else if ((match = path.match(/^\/partnerships\/([^/]+)\/?$/))) {
+      dispose = await renderMeeting(main, decodeURIComponent(match[1]), me, { setTitle });
+    } else if (path === "/open") {
+      dispose = await renderOpen(main, me, { setTitle });
     } else if (path === "/catalogs") {
       dispose = await renderCatalogs(main, me, { setTitle });
     } else if ((match = path.match(/^\/visits\/([^/]+)\/?$/))) {
