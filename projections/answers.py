@@ -13,6 +13,7 @@ from projections.action_plans import PlanStep
 from projections.rooms import Room
 from walkthrough.catalog import Catalog
 from walkthrough.events import (
+    UnmatchedMember,
     MeetingStep,
     NeedsAssessmentRecorded,
     SkillInventoryRecorded,
@@ -117,6 +118,7 @@ class PartnershipView(msgspec.Struct):
     cadence: str
     minutes: int
     next_meetings: list[Meeting]
+    unmatched: list[UnmatchedMember] = []  # members added although not matched, and why
 
 
 class Partnerships(msgspec.Struct):

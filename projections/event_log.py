@@ -77,6 +77,7 @@ FIELD_TREATMENTS: dict[str, Treatment] = {
     # success, as above), a goal's links to plan steps, a support entry's data point
     "next_steps": Treatment.NESTED, "steps": Treatment.NESTED,
     "plan_steps": Treatment.NESTED, "data_point": Treatment.NESTED,
+    "unmatched": Treatment.NESTED,  # members added with a reason: user_id, reason
     "session_id": Treatment.SESSION,
     # free text
     "text": Treatment.TEXT, "note": Treatment.TEXT, "notes": Treatment.TEXT,

@@ -232,7 +232,8 @@ class Reader:
                 members=[self._person(member) for member in partnership.members],
                 starts=partnership.starts, focus=partnership.focus, name=rules.name,
                 cadence=rules.cadence, minutes=rules.minutes,
-                next_meetings=meetings(partnership, today)))
+                next_meetings=meetings(partnership, today),
+                unmatched=list(partnership.unmatched)))
         return Partnerships(partnerships=found)
 
     def partnership_agenda(self, actor: Actor, partnership_id: str,

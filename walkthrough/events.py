@@ -93,6 +93,13 @@ class SkillInventoryRecorded(Payload, frozen=True, tag="SkillInventoryRecorded")
     notes: LongText | None = None
 
 
+class UnmatchedMember(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A member the organizer added although matching did not propose them, and why."""
+
+    user_id: UserId
+    reason: ShortText
+
+
 class PartnershipFormed(Payload, frozen=True, tag="PartnershipFormed"):
     """A Leadership Learning Partnership (a pair) or a Critical Friends Group (4-6
     members, facilitation rotating in the order the members are listed)."""
@@ -102,6 +109,7 @@ class PartnershipFormed(Payload, frozen=True, tag="PartnershipFormed"):
     members: Annotated[tuple[UserId, ...], msgspec.Meta(min_length=2, max_length=6)]
     starts: date
     focus: ShortText | None = None
+    unmatched: Annotated[tuple[UnmatchedMember, ...], msgspec.Meta(max_length=5)] = ()
 
 
 class MeetingStep(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

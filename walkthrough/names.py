@@ -303,8 +303,11 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
         case ev.CheckInRecorded() | ev.MeetingStepCheckedIn():
             progress = payload.progress if isinstance(payload.progress, str) else None
             return {"progress": progress, "note": payload.note}
-        case ev.VisitPlanned() | ev.PartnershipFormed():
+        case ev.VisitPlanned():
             return {"focus": payload.focus}
+        case ev.PartnershipFormed():
+            return {"focus": payload.focus, **{f"reason {number}": added.reason for number, added
+                                               in enumerate(payload.unmatched, start=1)}}
         case ev.NeedsAssessmentRecorded() | ev.SkillInventoryRecorded() | ev.CatalogPublished():
             return {"notes": payload.notes}
         case ev.PartnershipMeetingHeld():

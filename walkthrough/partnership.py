@@ -75,6 +75,10 @@ def check_partnership(payload: PartnershipFormed, people: dict[str, PersonRegist
         schools.append(person.school_id)
     if len(set(schools)) != len(schools):
         raise DomainError("partners come from different campuses", code="same_campus")
+    added = [m.user_id for m in payload.unmatched]
+    if len(set(added)) != len(added) or not set(added) <= set(members):
+        raise DomainError("an unmatched peer added with a reason is a member, listed once",
+                          code="invalid_partnership")
 
 
 def step_key(meeting_id: str, step_id: str) -> str:

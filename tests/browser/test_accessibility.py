@@ -81,6 +81,8 @@ def screens(server: Server, debriefing: str) -> list[tuple[str, str, str]]:
         ("organizer1", "district-trends", "/reports/trends"),
         ("organizer1", "district-growth", "/growth"),
         ("organizer1", "growth-organizer", "/people/host1/growth"),
+        ("organizer1", "what-is-open", "/open"),
+        ("organizer1", "partnerships-organizer", "/partnerships"),
         ("host1", "visits-host", "/"),
         ("host1", "visit-day-host", f"/visits/{current}/start"),
         ("host1", "debrief-analysis-host", f"/visits/{debriefing}/debrief"),
@@ -88,6 +90,8 @@ def screens(server: Server, debriefing: str) -> list[tuple[str, str, str]]:
         ("host1", "debrief-support-host", f"/visits/{past}/debrief"),
         ("host1", "school-trends", "/reports/schools/lincoln-middle/trends"),
         ("host1", "growth-self", "/people/host1/growth"),
+        ("host1", "partnerships-host", "/partnerships"),
+        ("host1", "meeting-cfg", "/partnerships/cfg-talk"),
         ("host1", "debrief-report", f"/reports/visits/{current}/debrief"),
         ("coach1", "visits-coach", "/"),
         ("coach1", "capture", f"/visits/{current}"),
@@ -98,6 +102,7 @@ def screens(server: Server, debriefing: str) -> list[tuple[str, str, str]]:
         ("coach1", "check-ins-coach", f"/visits/{past}/plan"),
         ("coach1", "growth-peer", "/people/host1/growth"),
         ("coach1", "practice-capture", "/people/host1/growth/practice/plc-2"),
+        ("coach1", "meeting-llp", "/partnerships/llp-lincoln-roosevelt"),
     ]
 
 

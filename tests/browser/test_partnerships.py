@@ -1,0 +1,121 @@
+"""Partnerships run from the app, each person on their own device signed in by a link:
+the organizer forms a Critical Friends Group of five from Lincoln's matches and one
+administrator matching did not propose (with the reason); its first meeting runs a
+consultancy with the facilitator shown and closes with two next steps; the second
+meeting cannot close before progress on them, opens with the progress the members
+record and the next facilitator. The organizer's "what is open" screen shows a step
+gone past due."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Server, Tablet
+from tests.browser.support import unique
+
+pytestmark = pytest.mark.browser
+
+SCHOOL = "lincoln-middle"
+
+
+def person(tablet: Callable[..., Tablet], user: str) -> Tablet:
+    return tablet(user).sign_in_by_link()
+
+
+def form_a_group(organizer: Tablet, focus: str) -> None:
+    organizer.by("plan-link").click()
+    organizer.by(f"matches-{SCHOOL}").click()
+    for peer in ("coach1", "coach2", "coach3"):
+        organizer.by(f"pick-{peer}").check()
+    organizer.by("unmatched-host2").check()  # Jefferson: not matched, added with a reason
+    organizer.by("unmatched-reason").fill("The one elementary principal free on Thursdays")
+    organizer.by("partnership-kind").select_option("critical_friends")
+    organizer.by("partnership-focus").fill(focus)
+    organizer.by("form-partnership").click()
+    expect(organizer.by("flash")).to_have_text("Partnership formed.")
+
+
+def fill_step(device: Tablet, number: int, text: str, owner: str, success: str) -> None:
+    device.by(f"new-step-{number}-text").fill(text)
+    device.by(f"new-step-{number}-owner").fill(owner)
+    device.by(f"new-step-{number}-success").fill(success)
+
+
+def test_a_critical_friends_group_meets_from_progress_to_next_steps(
+        tablet: Callable[..., Tablet], server: Server) -> None:
+    focus = unique("Keeping talk structures alive")
+    organizer = person(tablet, "organizer1")
+    form_a_group(organizer, focus)
+    group = organizer.page.locator("[data-testid=partnerships] li", has_text=focus)
+    group.get_by_role("link").click()
+    expect(organizer.page.locator("main h1")).to_contain_text(focus)
+    expect(organizer.by("meeting-members")).to_contain_text("Jordan Ellis")
+    expect(organizer.by("no-last-steps")).to_be_visible()
+    expect(organizer.by("facilitator-due")).to_contain_text("Morgan Blake")  # first listed
+    partnership_url = organizer.page.url
+
+    # The first meeting, on host1's tablet: a consultancy on coach2's dilemma.
+    host = person(tablet, "host1")
+    host.page.goto(partnership_url)
+    expect(host.by("facilitator-due")).to_contain_text("Morgan Blake")
+    host.by("protocol-choice").select_option("consultancy")
+    expect(host.by("protocol-steps").locator("li")).to_have_count(6)
+    expect(host.by("protocol-step-4")).to_contain_text("Discussion · 15 min")
+    host.by("presenter").select_option("coach2")
+    host.by("dilemma").fill("Talk structures launched in August fade by November; "
+                            "how do I keep teams using them?")
+    host.by("protocol-next").click()
+    expect(host.by("protocol-step-1")).to_have_attribute("aria-current", "step")
+    host.by("protocol-next").click()
+    expect(host.by("protocol-step-2")).to_have_attribute("aria-current", "step")
+    host.by("close-meeting").click()  # no step yet: refused before anything is queued
+    expect(host.by("close-error")).to_contain_text("Next step 1")
+    fill_step(host, 1, "Each member walks three rooms for student talk", "Every member",
+              "Four tallies shared before the next meeting")
+    fill_step(host, 2, "Draft talk norms for grades 6-8", "Sam Okafor",
+              "A one-page draft tested in one school")
+    host.by("close-meeting").click()
+    expect(host.by("flash")).to_have_text("Meeting closed with its next steps.")
+
+    # The second meeting opens with those steps and the next facilitator in turn.
+    expect(host.by("agenda-progress").locator("li.step")).to_have_count(2)
+    expect(host.by("facilitator-due")).to_contain_text("Dana Reyes")
+    expect(host.by("waiting-for-progress")).to_be_visible()
+    fill_step(host, 1, "Share the tallies", "Every member", "Tallies compared")
+    host.by("close-meeting").click()
+    expect(host.by("close-error")).to_contain_text("Record progress on every step")
+
+    coach = person(tablet, "coach1")
+    coach.page.goto(partnership_url)
+    steps = coach.by("agenda-progress").locator("li.step")
+    expect(steps).to_have_count(2)
+    for index, (status, progress) in enumerate((("Done", "4 of 4 tallies"),
+                                                ("On track", "half drafted"))):
+        step = steps.nth(index)
+        step.get_by_label(status).check()
+        step.get_by_label("Progress (optional)").fill(progress)
+        step.get_by_role("button", name="Record progress").click()
+        expect(coach.by("flash")).to_have_text("Progress recorded.")
+    expect(steps.nth(0)).to_contain_text("Done · 4 of 4 tallies")
+    expect(steps.nth(1)).to_contain_text("On track · half drafted")
+    expect(coach.by("waiting-for-progress")).to_have_count(0)
+    expect(coach.by("facilitator-due")).to_contain_text("Dana Reyes")
+
+    host.page.reload()
+    expect(host.by("agenda-progress")).to_contain_text("Done · 4 of 4 tallies")
+    expect(host.by("facilitator-due")).to_contain_text("Dana Reyes")
+    for device in (organizer, host, coach):
+        assert device.csp_violations() == []
+
+
+def test_the_organizer_sees_what_is_open_and_overdue(tablet: Callable[..., Tablet]) -> None:
+    organizer = person(tablet, "organizer1")
+    organizer.by("open-link").click()
+    expect(organizer.page.locator("main h1")).to_have_text("What is open")
+    # The demo's CFG step talk-walk was due three days ago, with no progress.
+    expect(organizer.by("overdue-talk-walk")).to_be_visible()
+    expect(organizer.by("open-step-talk-walk")).to_contain_text("Critical Friends Group meeting")
+    expect(organizer.by("open-summary")).to_contain_text("overdue")
