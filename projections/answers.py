@@ -13,10 +13,11 @@ from projections.action_plans import PlanStep
 from projections.rooms import Room
 from walkthrough.catalog import Catalog
 from walkthrough.events import (
-    UnmatchedMember,
+    ConversationGuide,
     MeetingStep,
     NeedsAssessmentRecorded,
     SkillInventoryRecorded,
+    UnmatchedMember,
 )
 from walkthrough.matching import PeerMatch
 from walkthrough.partnership import Meeting
@@ -182,6 +183,32 @@ class PartnershipAgenda(msgspec.Struct):
     # Progress on every other open step the members own (by the owner's name), from
     # visits' action plans and other partnerships' meetings.
     members_steps: list[OpenStep] = []
+    # A Leadership Learning Partnership: the guide of its next conversation (None after
+    # the guided ones), and whether it is time to reflect on the partnership's value.
+    guide: GuideView | None = None
+    reflection_due: bool = False
+
+
+class GuideView(msgspec.Struct):
+    """The guide of a partnership's next conversation."""
+
+    conversation: int
+    version: int
+    title: str
+    prompts: list[str]
+
+
+class GuidesVersion(msgspec.Struct):
+    version: int
+    guides: list[ConversationGuide]
+    notes: str | None = None
+
+
+class ConversationGuides(msgspec.Struct):
+    """Every version of the conversation guides, the built-in first; the latest is used."""
+
+    latest: int
+    versions: list[GuidesVersion]
 
 
 class OpenStep(msgspec.Struct, kw_only=True):

@@ -14,6 +14,7 @@ from projections.store import Key, ReadModelStore
 from walkthrough.catalog import Catalog
 from walkthrough.events import (
     CatalogPublished,
+    ConversationGuidesPublished,
     DistrictPayload,
     LearningSessionOffered,
     MeetingStepCheckedIn,
@@ -36,6 +37,7 @@ LEADERSHIP_CATALOG = "leadership_catalog"
 SESSION = "learning_session"
 MEETINGS = "partnership_meetings"
 STEP_CHECK_INS = "partnership_check_ins"
+GUIDES = "conversation_guides"
 
 _encoder = msgspec.json.Encoder()
 needs_decoder = msgspec.json.Decoder(NeedsAssessmentRecorded)
@@ -45,6 +47,7 @@ catalog_decoder = msgspec.json.Decoder(CatalogPublished)
 session_decoder = msgspec.json.Decoder(LearningSessionOffered)
 meetings_decoder = msgspec.json.Decoder(list[PartnershipMeetingHeld])
 step_check_ins_decoder = msgspec.json.Decoder(list[MeetingStepCheckedIn])
+guides_decoder = msgspec.json.Decoder(ConversationGuidesPublished)
 
 
 def catalog_doc_id(version: int) -> str:
@@ -70,6 +73,8 @@ def district_document(payload: DistrictPayload) -> tuple[Key, bytes] | None:
             return (kind, catalog_doc_id(payload.version)), _encoder.encode(payload)
         case LearningSessionOffered():
             return (SESSION, payload.session_id), _encoder.encode(payload)
+        case ConversationGuidesPublished():
+            return (GUIDES, catalog_doc_id(payload.version)), _encoder.encode(payload)
         case PartnershipMeetingHeld() | MeetingStepCheckedIn():
             return None  # appended to their partnership's documents by index_meetings
         case _:

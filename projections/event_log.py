@@ -77,7 +77,9 @@ FIELD_TREATMENTS: dict[str, Treatment] = {
     # success, as above), a goal's links to plan steps, a support entry's data point
     "next_steps": Treatment.NESTED, "steps": Treatment.NESTED,
     "plan_steps": Treatment.NESTED, "data_point": Treatment.NESTED,
-    "unmatched": Treatment.NESTED,  # members added with a reason: user_id, reason
+    # members added with a reason (user_id, reason); conversation guides (title, prompts)
+    "unmatched": Treatment.NESTED, "guides": Treatment.NESTED, "prompts": Treatment.TEXT,
+    "reading": Treatment.TEXT, "guides_version": Treatment.KEEP,
     "session_id": Treatment.SESSION,
     # free text
     "text": Treatment.TEXT, "note": Treatment.TEXT, "notes": Treatment.TEXT,

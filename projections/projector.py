@@ -217,7 +217,7 @@ class Projector:
                     | ev.NeedsAssessmentRecorded() | ev.SkillInventoryRecorded() \
                     | ev.PartnershipFormed() | ev.CatalogPublished() \
                     | ev.PartnershipMeetingHeld() | ev.LearningSessionOffered() \
-                    | ev.MeetingStepCheckedIn():
+                    | ev.MeetingStepCheckedIn() | ev.ConversationGuidesPublished():
                 if isinstance(payload, ev.CatalogPublished) and payload.kind == "classroom":
                     self._catalogs[payload.version] = Catalog(version=payload.version,
                                                               items=payload.items)

@@ -15,6 +15,9 @@ from projections.answers import (
     AgendaStep,
     CatalogListing,
     Catalogs,
+    ConversationGuides,
+    GuidesVersion,
+    GuideView,
     Inventory,
     Matches,
     Me,
@@ -35,6 +38,7 @@ from projections.answers import (
 from projections.debrief import Section, agenda
 from projections.district_view import (
     CATALOG,
+    GUIDES,
     LEADERSHIP_CATALOG,
     MEETINGS,
     NEEDS,
@@ -44,6 +48,7 @@ from projections.district_view import (
     SKILLS,
     STEP_CHECK_INS,
     catalog_doc_id,
+    guides_decoder,
     meetings_decoder,
     needs_decoder,
     partnership_decoder,
@@ -86,6 +91,7 @@ from walkthrough.events import (
     PartnershipFormed,
     PartnershipMeetingHeld,
 )
+from walkthrough.guides import BUILT_IN_GUIDES
 from walkthrough.matching import match_peers
 from walkthrough.partnership import (
     FORMATS,
@@ -98,6 +104,8 @@ from walkthrough.partnership import (
 )
 from walkthrough.protocols import PROTOCOLS
 from walkthrough.visit import MENDING_PHASES
+
+REFLECT_EVERY = 3  # conversations between two reflections on the partnership's value
 
 
 class Debrief(msgspec.Struct):
@@ -259,6 +267,9 @@ class Reader:
             waiting_for_progress=missing_progress(held, frozenset(progress)),
             protocols=list(PROTOCOLS.values()),
             members_steps=self._members_steps(partnership, today),
+            guide=(self._next_guide(len(held) + 1)
+                   if partnership.kind == "leadership_learning" else None),
+            reflection_due=bool(held) and len(held) % REFLECT_EVERY == 0,
             sections=[
                 AgendaProgress(
                     meeting=None if last is None else MeetingHeld(
@@ -345,6 +356,23 @@ class Reader:
         steps = [*self._open_visit_steps(today), *self._open_meeting_steps(today)]
         return [s for s in steps if s.owner.casefold() in names
                 and s.partnership_id != partnership.partnership_id]
+
+    # --- conversation guides ----------------------------------------------------------
+
+    def conversation_guides(self) -> ConversationGuides:
+        published = [guides_decoder.decode(doc) for doc in self.store.all_of(GUIDES).values()]
+        versions = [GuidesVersion(version=1, guides=list(BUILT_IN_GUIDES)),
+                    *(GuidesVersion(version=p.version, guides=list(p.guides), notes=p.notes)
+                      for p in sorted(published, key=lambda p: p.version))]
+        return ConversationGuides(latest=versions[-1].version, versions=versions)
+
+    def _next_guide(self, conversation: int) -> GuideView | None:
+        latest = self.conversation_guides().versions[-1]
+        if not 1 <= conversation <= len(latest.guides):
+            return None
+        guide = latest.guides[conversation - 1]
+        return GuideView(conversation=conversation, version=latest.version, title=guide.title,
+                         prompts=list(guide.prompts))
 
     def _step_progress(self, partnership_id: str) -> dict[str, list[MeetingStepCheckedIn]]:
         """Progress recorded on the partnership's meeting steps, by step_key, log order."""

@@ -14,6 +14,8 @@ from walkthrough.catalog import Catalog, catalog, leadership_catalog
 from walkthrough.errors import Conflict, DomainError, Forbidden
 from walkthrough.events import (
     CatalogPublished,
+    ConversationGuide,
+    ConversationGuidesPublished,
     Event,
     LearningSessionOffered,
     MeetingStepCheckedIn,
@@ -24,6 +26,7 @@ from walkthrough.events import (
     SchoolRegistered,
     SkillInventoryRecorded,
 )
+from walkthrough.guides import guides
 from walkthrough.names import Roster, combined, free_texts, screen
 from walkthrough.partnership import (
     check_meeting,
@@ -60,6 +63,7 @@ class District(msgspec.Struct, frozen=True):
     meetings: dict[str, tuple[PartnershipMeetingHeld, ...]] = {}  # per partnership, log order
     # per partnership: its meetings' steps (partnership.step_key) with progress recorded
     checked_steps: dict[str, frozenset[str]] = {}
+    guide_versions: dict[int, tuple[ConversationGuide, ...]] = {}  # published (2, 3...)
     catalogs: dict[int, Catalog] = {}
     leadership_catalogs: dict[int, Catalog] = {}
     sessions: dict[str, LearningSessionOffered] = {}
@@ -92,6 +96,9 @@ class District(msgspec.Struct, frozen=True):
     def latest_version_of(self, kind: str) -> int:
         published = self.leadership_catalogs if kind == "leadership" else self.catalogs
         return max((1, *published))
+
+    def latest_guides_version(self) -> int:
+        return max((1, *self.guide_versions))
 
     def keeps_growth_record(self, user_id: str) -> bool:
         """An administrator of a campus: their growth record can be written and read."""
@@ -130,6 +137,7 @@ def check_registration(district: District, payload: SchoolRegistered | PersonReg
 PreparationPayload = (
     NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
     | PartnershipMeetingHeld | LearningSessionOffered | MeetingStepCheckedIn
+    | ConversationGuidesPublished
 )
 
 
@@ -163,6 +171,8 @@ def _schools_of(district: District, payload: PreparationPayload) -> list[str]:
 def _decide_rules(district: District, roles: tuple[str, ...], payload: PreparationPayload,
                   user_id: str) -> None:
     if isinstance(payload, PartnershipMeetingHeld):
+        if payload.guides_version is not None:
+            guides(payload.guides_version, district.guide_versions)
         check_meeting(payload, district.partnerships.get(payload.partnership_id),
                       district.meetings.get(payload.partnership_id, ()), user_id,
                       "organizer" in roles,
@@ -195,6 +205,11 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Preparati
                 raise Conflict(f"the next {payload.kind} catalog version is {expected}",
                                code="catalog_version_taken")
             Catalog(version=payload.version, items=payload.items).check()
+        case ConversationGuidesPublished():
+            expected = district.latest_guides_version() + 1
+            if payload.version != expected:
+                raise Conflict(f"the next conversation guides version is {expected}",
+                               code="guides_version_taken")
         case LearningSessionOffered():
             if payload.session_id in district.sessions:
                 raise Conflict(f"session {payload.session_id!r} is already offered",
@@ -251,6 +266,9 @@ def evolve_district(district: District | None, event: Event) -> District:
         case LearningSessionOffered():
             return replace(current, version=version,
                            sessions={**current.sessions, payload.session_id: payload})
+        case ConversationGuidesPublished():
+            return replace(current, version=version, guide_versions={
+                **current.guide_versions, payload.version: payload.guides})
         case MeetingStepCheckedIn():
             pid = payload.partnership_id
             checked = current.checked_steps.get(pid, frozenset()) | {

@@ -138,6 +138,26 @@ class PartnershipMeetingHeld(Payload, frozen=True, tag="PartnershipMeetingHeld")
     presenter: UserId | None = None
     dilemma: Text | None = None
     protocol: ItemKey | None = None
+    # A Leadership Learning Partnership's conversation: its shared reading or problem,
+    # and the version of the conversation guides it followed (walkthrough.guides).
+    reading: Text | None = None
+    guides_version: Annotated[int, msgspec.Meta(ge=1)] | None = None
+
+
+class ConversationGuide(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What a Leadership Learning Partnership talks about at one of its first meetings."""
+
+    title: ShortText
+    prompts: Annotated[tuple[ShortText, ...], msgspec.Meta(min_length=1, max_length=8)]
+
+
+class ConversationGuidesPublished(Payload, frozen=True, tag="ConversationGuidesPublished"):
+    """A new version of the guides for a partnership's first conversations (the first
+    guide for the first conversation, and so on); version 1 is built in."""
+
+    version: Annotated[int, msgspec.Meta(ge=2)]
+    guides: Annotated[tuple[ConversationGuide, ...], msgspec.Meta(min_length=1, max_length=6)]
+    notes: ShortText | None = None
 
 
 class MeetingStepCheckedIn(Payload, frozen=True, tag="MeetingStepCheckedIn"):
@@ -184,6 +204,9 @@ class VisitPlanned(Payload, frozen=True, tag="VisitPlanned"):
     focus: ShortText
     catalog_version: Annotated[int, msgspec.Meta(ge=1)]
     date: date
+    # A Leadership Learning Partnership's visit exchange: a visit at one partner's
+    # school with the other on the team, planned by the pair themselves.
+    partnership_id: Slug | None = None
 
 
 class TeachersNotified(Payload, frozen=True, tag="TeachersNotified"):
@@ -448,6 +471,7 @@ DistrictPayload = (
     SchoolRegistered | PersonRegistered
     | NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
     | PartnershipMeetingHeld | LearningSessionOffered | MeetingStepCheckedIn
+    | ConversationGuidesPublished
 )
 # What a team records in rooms, and how it mends that record.
 RoomPayload = (

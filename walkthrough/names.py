@@ -311,7 +311,8 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
         case ev.NeedsAssessmentRecorded() | ev.SkillInventoryRecorded() | ev.CatalogPublished():
             return {"notes": payload.notes}
         case ev.PartnershipMeetingHeld():
-            texts: dict[str, str | None] = {"notes": payload.notes, "dilemma": payload.dilemma}
+            texts: dict[str, str | None] = {"notes": payload.notes, "dilemma": payload.dilemma,
+                                            "reading": payload.reading}
             for number, step in enumerate(payload.next_steps, start=1):
                 texts[f"step {number} text"] = step.text
                 texts[f"step {number} success"] = step.success
@@ -337,6 +338,13 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
             return {"line": payload.line, "data point": measure}
         case ev.LearningSessionOffered():
             return {"title": payload.title}
+        case ev.ConversationGuidesPublished():
+            texts = {"notes": payload.notes}
+            for number, guide in enumerate(payload.guides, start=1):
+                texts[f"guide {number} title"] = guide.title
+                for line, prompt in enumerate(guide.prompts, start=1):
+                    texts[f"guide {number} prompt {line}"] = prompt
+            return texts
         case ev.SchoolRegistered() | ev.PersonRegistered() | ev.VisitStarted() | ev.VisitClosed() \
                 | ev.ClassroomExited() | ev.ClassroomsMerged() | ev.DebriefStarted() \
                 | ev.ActionPlanAgreed() | ev.PulseAnswered() | ev.LearningSessionAttended():

@@ -27,6 +27,7 @@ from starlette.responses import Response
 from projections.answers import (
     ActionPlans,
     Catalogs,
+    ConversationGuides,
     Matches,
     OpenWork,
     PartnershipAgenda,
@@ -42,6 +43,7 @@ from walkthrough.events import (
     AdministratorRole,
     CatalogKind,
     CheckInStatus,
+    ConversationGuide,
     ItemKey,
     ItemKeys,
     LongText,
@@ -100,6 +102,16 @@ class MeetingForm(msgspec.Struct, forbid_unknown_fields=True):
     presenter: UserId | None = None
     dilemma: Text | None = None
     protocol: ItemKey | None = None
+    reading: Text | None = None
+    guides_version: Annotated[int, msgspec.Meta(ge=1)] | None = None
+
+
+class GuidesForm(msgspec.Struct, forbid_unknown_fields=True):
+    """The next version of the conversation guides: the first guide for the first
+    conversation, and so on."""
+
+    guides: Annotated[tuple[ConversationGuide, ...], msgspec.Meta(min_length=1, max_length=6)]
+    notes: ShortText | None = None
 
 
 class StepProgressForm(msgspec.Struct, forbid_unknown_fields=True):
@@ -197,7 +209,8 @@ async def record_meeting(request: Request) -> Response:
     return await record_preparation(request, lambda _, __: PartnershipMeetingHeld(
         partnership_id=partnership_id, meeting_id=form.meeting_id, date=form.date,
         next_steps=form.next_steps, facilitator=form.facilitator, notes=form.notes,
-        presenter=form.presenter, dilemma=form.dilemma, protocol=form.protocol), form)
+        presenter=form.presenter, dilemma=form.dilemma, protocol=form.protocol,
+        reading=form.reading, guides_version=form.guides_version), form)
 
 
 async def record_step_progress(request: Request) -> Response:
@@ -212,6 +225,24 @@ async def partnership_agenda(request: Request) -> Response:
     partnership_id = request.path_params["partnership_id"]
     return JSON(await read(request, lambda actor, reader, today: reader.partnership_agenda(
         actor, partnership_id, today)))
+
+
+async def conversation_guides(request: Request) -> Response:
+    return JSON(await read(request, lambda _, reader, __: reader.conversation_guides()))
+
+
+async def publish_guides(request: Request) -> Response:
+    form = await body(request, GuidesForm)
+    found = services(request)
+    actor = caller(request)
+    once = idempotency(request, form)
+
+    def run() -> Recorded:
+        event = found.app.publish_guides(actor, form.guides, form.notes, once)
+        return Recorded(event_id=str(event.event_id), type=event.type,
+                        data=msgspec.to_builtins(event.payload))
+
+    return JSON(await run_in_threadpool(run), status_code=201)
 
 
 async def catalogs(request: Request) -> Response:
@@ -381,6 +412,12 @@ ENDPOINTS = [
              "The next meeting's agenda: progress on the last next steps first, the next "
              "meeting by the cadence, then the next steps to agree (organizers, members)",
              answer=PartnershipAgenda),
+    Endpoint("get", "/api/conversation-guides", conversation_guides, "Every version of the "
+             "guides for a Leadership Learning Partnership's first conversations; the latest "
+             "is used", answer=ConversationGuides),
+    Endpoint("post", "/api/conversation-guides", publish_guides, "Publish the next version "
+             "of the conversation guides (organizers)", roles=ORGANIZERS, body=GuidesForm,
+             answer=Recorded, status=201, query=(ONCE,), errors=(409,)),
     Endpoint("get", "/api/catalogs", catalogs, "Catalog versions: built in and published",
              answer=Catalogs),
     Endpoint("post", "/api/catalogs", publish_catalog,

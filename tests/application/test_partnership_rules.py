@@ -8,13 +8,24 @@ its step talk-norms has progress, talk-walk has none."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
+from uuid import uuid4
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.builders import event, record
 from walkthrough.errors import DomainError
-from walkthrough.events import MeetingStep, MeetingStepCheckedIn, PartnershipMeetingHeld
+from walkthrough.events import (
+    ConversationGuide,
+    ConversationGuidesPublished,
+    MeetingStep,
+    MeetingStepCheckedIn,
+    PartnershipMeetingHeld,
+)
+from walkthrough.guides import BUILT_IN_GUIDES
 from walkthrough.partnership import facilitator_due
 from web.bootstrap import Services
 
@@ -29,7 +40,7 @@ def step(step_id: str, today: date) -> MeetingStep:
 
 
 def held(demo: Services, meeting_id: str, facilitator: str, *steps: MeetingStep,
-         day: int = 0, user: str = "coach3", **extra: str) -> None:
+         day: int = 0, user: str = "coach3", **extra: Any) -> None:
     when = demo.clock().date() + timedelta(days=day)
     demo.app.prepare(demo.app.actor(user), PartnershipMeetingHeld(
         partnership_id=CFG, meeting_id=meeting_id, date=when,
@@ -133,3 +144,59 @@ def test_a_swap_exchanges_two_turns_whatever_came_before(history: list[str],
     assert swapped == exchanged
     plain = [MEMBERS[n % len(MEMBERS)] for n in range(ahead)]
     assert following([], len(plain)) == plain
+
+
+# --- a Leadership Learning Partnership: guided conversations, its visit exchange -------
+
+LLP = "llp-lincoln-roosevelt"  # host1 (Lincoln) and coach1 (Roosevelt)
+
+
+def exchange(demo: Services, user: str, school: str, host: str, team: list[str],
+             partnership: str = LLP) -> tuple[str, str | None]:
+    (result,) = record(demo, user, event(str(uuid4()), "VisitPlanned", {
+        "school_id": school, "host": host, "team": team, "focus": "Exit tickets in math",
+        "catalog_version": 1, "date": (demo.clock().date() + timedelta(days=14)).isoformat(),
+        "partnership_id": partnership}))
+    return result.status, result.error.code if result.error else None
+
+
+def test_a_pair_plans_its_own_visit_exchange(demo: Services) -> None:
+    assert exchange(demo, "host1", "lincoln-middle", "host1", ["coach1"]) == ("accepted", None)
+    assert exchange(demo, "coach1", "roosevelt-middle", "coach1", ["host1"]) == (
+        "accepted", None)
+    # not a member of the pair; the partner missing; not a pair; no partnership at all
+    assert exchange(demo, "coach2", "lincoln-middle", "host1", ["coach1"]) == (
+        "rejected", "forbidden")
+    assert exchange(demo, "host1", "lincoln-middle", "host1", ["coach2"]) == (
+        "rejected", "not_an_exchange")
+    assert exchange(demo, "host1", "lincoln-middle", "host1", ["coach2", "coach3"],
+                    partnership=CFG) == ("rejected", "not_an_exchange")
+    (plain,) = record(demo, "host1", event(str(uuid4()), "VisitPlanned", {
+        "school_id": "lincoln-middle", "host": "host1", "team": ["coach1", "coach2"],
+        "focus": "Exit tickets", "catalog_version": 1, "date": "2026-12-20"}))
+    assert (plain.status, plain.error.code if plain.error else None) == (
+        "rejected", "forbidden")
+
+
+def test_conversations_follow_the_latest_guides_and_name_their_version(
+        demo: Services) -> None:
+    organizer = demo.app.actor("organizer1")
+    with pytest.raises(DomainError) as error:
+        demo.app.publish_guides(demo.app.actor("host1"), BUILT_IN_GUIDES)
+    assert error.value.code == "forbidden"
+    with pytest.raises(DomainError) as error:
+        demo.app.publish_guides(organizer, (ConversationGuide(
+            title="Our schools", prompts=("What does Mrs. Okafor think of it?",)),))
+    assert error.value.code == "names_a_person"
+    published = demo.app.publish_guides(organizer, BUILT_IN_GUIDES[:2], "shorter start")
+    assert published.payload == ConversationGuidesPublished(
+        version=2, guides=BUILT_IN_GUIDES[:2], notes="shorter start")
+    today = demo.clock().date()
+    talk = PartnershipMeetingHeld(
+        partnership_id=LLP, meeting_id="llp-1", date=today, next_steps=(step("a", today),),
+        reading="Exit tickets that shape tomorrow's warm-up", guides_version=3)
+    with pytest.raises(DomainError) as error:
+        demo.app.prepare(demo.app.actor("coach1"), talk)
+    assert error.value.code == "unknown_guides"
+    demo.app.prepare(demo.app.actor("coach1"), msgspec.structs.replace(talk, guides_version=2))
+    assert demo.app.district().meetings[LLP][-1].reading == talk.reading

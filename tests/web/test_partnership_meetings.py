@@ -203,3 +203,26 @@ def test_what_is_open_lists_overdue_steps_and_visits_to_close(client: TestClient
         PAST_VISIT, "VisitClosed", {})))
     assert closed.json()["results"][0]["status"] == "accepted", closed.text
     assert client.get("/api/open", headers=auth["organizer1"]).json()["visits_to_close"] == []
+
+
+def test_a_pairs_agenda_guides_its_first_conversations_then_asks_for_reflection(
+        client: TestClient, auth: Headers) -> None:
+    guides = client.get("/api/conversation-guides", headers=auth["coach1"]).json()
+    assert (guides["latest"], len(guides["versions"][0]["guides"])) == (1, 3)
+    first = client.get(f"{LLP}/agenda", headers=auth["coach1"]).json()
+    assert (first["guide"]["conversation"], first["guide"]["version"]) == (1, 1)
+    assert first["reflection_due"] is False
+    assert client.get(f"{CFG}/agenda", headers=auth["host1"]).json()["guide"] is None
+    edited = client.post("/api/conversation-guides", headers=auth["organizer1"], json={
+        "guides": [{"title": "Our schools", "prompts": ["Describe your school."]}]})
+    assert edited.status_code == 201, edited.text
+    for number in (1, 2, 3):
+        if number > 1:
+            progress(client, auth["host1"], f"llp-{number - 1}", f"s{number - 1}", path=LLP)
+        body = {**meeting(f"llp-{number}", step(f"s{number}"), facilitator=None, day=number),
+                "reading": "Exit tickets that shape the next warm-up", "guides_version": 2}
+        held = client.post(f"{LLP}/meetings", headers=auth["coach1"], json=body)
+        assert held.status_code == 201, held.text
+        agenda_now = client.get(f"{LLP}/agenda", headers=auth["coach1"]).json()
+        assert agenda_now["guide"] is None  # version 2 guides one conversation only
+        assert agenda_now["reflection_due"] is (number == 3)
