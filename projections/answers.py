@@ -133,6 +133,7 @@ class MeetingHeld(msgspec.Struct):
     presenter: PersonRef | None = None
     dilemma: str | None = None
     protocol: str | None = None
+    reading: str | None = None
 
 
 class AgendaStep(MeetingStep, frozen=True, kw_only=True):
@@ -187,6 +188,7 @@ class PartnershipAgenda(msgspec.Struct):
     # the guided ones), and whether it is time to reflect on the partnership's value.
     guide: GuideView | None = None
     reflection_due: bool = False
+    member_schools: dict[str, SchoolRef] = {}  # by member: where a visit exchange goes
 
 
 class GuideView(msgspec.Struct):

@@ -270,6 +270,7 @@ class Reader:
             guide=(self._next_guide(len(held) + 1)
                    if partnership.kind == "leadership_learning" else None),
             reflection_due=bool(held) and len(held) % REFLECT_EVERY == 0,
+            member_schools=self._member_schools(partnership.members),
             sections=[
                 AgendaProgress(
                     meeting=None if last is None else MeetingHeld(
@@ -277,7 +278,8 @@ class Reader:
                         facilitator=(self._person(last.facilitator)
                                      if last.facilitator else None),
                         presenter=self._person(last.presenter) if last.presenter else None,
-                        dilemma=last.dilemma, protocol=last.protocol),
+                        dilemma=last.dilemma, protocol=last.protocol,
+                        reading=last.reading),
                     steps=steps, action_plans=self._members_plans(partnership, today)),
                 AgendaNextMeeting(
                     date=upcoming.date, cadence=rules.cadence, minutes=rules.minutes,
@@ -373,6 +375,14 @@ class Reader:
         guide = latest.guides[conversation - 1]
         return GuideView(conversation=conversation, version=latest.version, title=guide.title,
                          prompts=list(guide.prompts))
+
+    def _member_schools(self, members: tuple[str, ...]) -> dict[str, SchoolRef]:
+        found = {}
+        for user_id, doc in self.store.get_many(PERSON, list(members)).items():
+            school_id = person_decoder.decode(doc).school_id
+            if school_id is not None:
+                found[user_id] = self._school(school_id)
+        return found
 
     def _step_progress(self, partnership_id: str) -> dict[str, list[MeetingStepCheckedIn]]:
         """Progress recorded on the partnership's meeting steps, by step_key, log order."""

@@ -82,6 +82,7 @@ def screens(server: Server, debriefing: str) -> list[tuple[str, str, str]]:
         ("organizer1", "district-growth", "/growth"),
         ("organizer1", "growth-organizer", "/people/host1/growth"),
         ("organizer1", "what-is-open", "/open"),
+        ("organizer1", "conversation-guides", "/guides"),
         ("organizer1", "partnerships-organizer", "/partnerships"),
         ("host1", "visits-host", "/"),
         ("host1", "visit-day-host", f"/visits/{current}/start"),

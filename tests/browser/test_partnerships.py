@@ -119,3 +119,37 @@ def test_the_organizer_sees_what_is_open_and_overdue(tablet: Callable[..., Table
     expect(organizer.by("overdue-talk-walk")).to_be_visible()
     expect(organizer.by("open-step-talk-walk")).to_contain_text("Critical Friends Group meeting")
     expect(organizer.by("open-summary")).to_contain_text("overdue")
+
+
+def test_a_pair_runs_a_guided_first_conversation_and_plans_its_visit_exchange(
+        tablet: Callable[..., Tablet], server: Server) -> None:
+    coach = person(tablet, "coach1")  # Dana Reyes (Roosevelt), paired with host1 (Lincoln)
+    coach.by("partnerships-link").click()
+    coach.by("open-llp-lincoln-roosevelt").click()
+    expect(coach.by("guide-title")).to_contain_text("Guide for conversation 1")
+    expect(coach.by("guide-prompts").locator("li")).to_have_count(5)
+    expect(coach.by("facilitator-due")).to_have_count(0)  # a pair has no rotation
+    reading = unique("Exit tickets that shape the next day's warm-up")
+    coach.by("reading").fill(reading)
+    fill_step(coach, 1, "Each brings a week of exit tickets", "Dana Reyes",
+              "Ten exit tickets each, sorted by what they show")
+    coach.by("close-meeting").click()
+    expect(coach.by("flash")).to_have_text("Meeting closed with its next steps.")
+    expect(coach.by("agenda-progress").locator("li.step")).to_have_count(1)
+    expect(coach.by("guide-title")).to_contain_text("Guide for conversation 2")
+
+    focus = unique("Exit tickets in grades 6-8 math")
+    coach.by("exchange-focus").fill(focus)
+    coach.by("plan-exchange").click()
+    expect(coach.by("flash")).to_have_text("Visit exchange planned: both visits are in your visits.")
+    planned = [v for v in server.get("/api/me", "coach1")["visits"] if v["focus"] == focus]
+    assert sorted(v["school"]["id"] for v in planned) == ["lincoln-middle", "roosevelt-middle"]
+    assert sorted(v["relation"] for v in planned) == ["host", "team"]
+    host_view = {v["id"]: v["relation"] for v in server.get("/api/me", "host1")["visits"]
+                 if v["focus"] == focus}
+    assert sorted(host_view.values()) == ["host", "team"]
+    held = server.get("/api/partnerships/llp-lincoln-roosevelt/agenda", "host1")
+    last = held["sections"][0]["meeting"]
+    assert (last["meeting_id"].startswith("m-llp-lincoln-roosevelt"), last["reading"]) == (
+        True, reading)
+    assert coach.csp_violations() == []

@@ -28,6 +28,7 @@ const SHELL = [
   "/static/js/views/debrief.js",
   "/static/js/views/district-growth.js",
   "/static/js/views/growth.js",
+  "/static/js/views/guides.js",
   "/static/js/views/open.js",
   "/static/js/views/partnerships.js",
   "/static/js/views/people.js",

@@ -9,6 +9,7 @@ import { renderCatalogs } from "./views/catalogs.js";
 import { renderCycleDebrief } from "./views/debrief.js";
 import { renderDistrictGrowth } from "./views/district-growth.js";
 import { renderGrowth } from "./views/growth.js";
+import { renderGuides } from "./views/guides.js";
 import { renderOpen } from "./views/open.js";
 import { renderMeeting, renderPartnerships } from "./views/partnerships.js";
 import { renderPeople } from "./views/people.js";
@@ -145,6 +146,8 @@ async function route() {
       dispose = await renderPartnerships(main, me, { setTitle });
     } else if ((match = path.match(/^\/partnerships\/([^/]+)\/?$/))) {
       dispose = await renderMeeting(main, decodeURIComponent(match[1]), me, { setTitle });
+    } else if (path === "/guides") {
+      dispose = await renderGuides(main, me, { setTitle });
     } else if (path === "/open") {
       dispose = await renderOpen(main, me, { setTitle });
     } else if (path === "/catalogs") {

@@ -9,8 +9,8 @@ import { getJson } from "../api.js";
 import { h, humanize, formatDate } from "../dom.js";
 import * as outbox from "../outbox.js";
 import {
-  LABEL, LONG, SHORT, TEXT, clearFields, commit, field, isoDay, live, radioGroup, redraw, screen,
-  select, showProblems, slug, statusLine, textArea, textInput, textProblem,
+  LABEL, LONG, SHORT, TEXT, clearFields, commit, field, isoDay, live, radioGroup, recordEvent, redraw,
+  screen, select, showProblems, slug, statusLine, textArea, textInput, textProblem,
 } from "../forms.js";
 
 const STATUSES = [["on_track", "On track"], ["at_risk", "At risk"], ["done", "Done"]];
@@ -93,7 +93,8 @@ function progressSection(agenda, progress, flash, refresh) {
     h("h2", { id: "progress-heading" }, "1. Progress on the last meeting's steps"),
     progress.meeting ? h("p", { class: "meta" }, `Meeting of ${formatDate(progress.meeting.date)}`,
       progress.meeting.facilitator ? `, facilitated by ${progress.meeting.facilitator.name}` : "",
-      progress.meeting.dilemma ? ` · dilemma: ${progress.meeting.dilemma}` : "") : null,
+      progress.meeting.dilemma ? ` · dilemma: ${progress.meeting.dilemma}` : "",
+      progress.meeting.reading ? ` · reading or problem: ${progress.meeting.reading}` : "") : null,
     steps.length ? h("ol", { class: "steps" }, cards)
       : h("p", { class: "empty", testid: "no-last-steps" }, "This is the first meeting: no steps to review yet."));
 }
@@ -158,6 +159,62 @@ function protocolSection(agenda) {
   };
 }
 
+function conversationSection(agenda) {
+  const guide = agenda.guide;
+  const reading = field("reading", "Reading or problem of this conversation",
+    textArea("reading", { max: TEXT, rows: 2 }), "The shared reading or the problem you both face. No names.");
+  const section = h("section", { class: "card agenda-section", "aria-labelledby": "conversation-heading", testid: "agenda-conversation" },
+    h("h2", { id: "conversation-heading" }, "2. Today's conversation"),
+    guide ? [h("p", { testid: "guide-title" }, h("strong", {}, `Guide for conversation ${guide.conversation}: `), guide.title),
+      h("ol", { class: "guide-prompts", testid: "guide-prompts" }, guide.prompts.map((prompt) => h("li", {}, prompt)))]
+      : h("p", { class: "hint", testid: "no-guide" }, "The guided conversations are over: choose your own reading or problem."),
+    reading);
+  return { section, value: () => ({ reading: reading.control.value.trim(), guide, controls: [reading.control] }) };
+}
+
+function reflectionNotice(agenda, me) {
+  if (!agenda.reflection_due || !agenda.members.some((m) => m.id === me.user.id)) return null;
+  return h("p", { class: "notice", testid: "reflection-due" },
+    `${agenda.meetings_held} conversations held: time to reflect on what this partnership is worth to you. `,
+    h("a", { href: `/people/${encodeURIComponent(me.user.id)}/growth`, "data-link": true }, "Answer the pulse in your growth record"), ".");
+}
+
+/** This quarter's visit exchange: a visit at each partner's school, the other on the team. */
+function exchangeCard(agenda, catalogVersion, flash, refresh) {
+  const [first, second] = agenda.members;
+  const schools = agenda.member_schools;
+  if (!first || !second || !schools[first.id] || !schools[second.id]) return null;
+  const focus = field("exchange-focus", "Focus of both visits", textInput("exchange-focus", { max: SHORT, value: agenda.focus || "" }),
+    "What the visitor looks at. No names.");
+  const dayA = field("exchange-date-1", `Visit at ${schools[first.id].name} (${first.name} hosts)`,
+    textInput("exchange-date-1", { type: "date", value: isoDay(14) }));
+  const dayB = field("exchange-date-2", `Visit at ${schools[second.id].name} (${second.name} hosts)`,
+    textInput("exchange-date-2", { type: "date", value: isoDay(28) }));
+  const errors = statusLine("exchange-error");
+  const plan = h("button", { type: "button", class: "primary", testid: "plan-exchange" }, "Plan the visit exchange");
+  plan.addEventListener("click", async () => {
+    const text = focus.control.value.trim();
+    const problems = [textProblem(text, { label: "Focus", max: SHORT }),
+      dayA.control.value && dayB.control.value ? null : "Dates: choose the day of each visit."].filter(Boolean);
+    if (problems.length) { showProblems(errors, problems); return; }
+    errors.hidden = true;
+    const visits = [[first, second, dayA.control.value], [second, first, dayB.control.value]];
+    let result = "synced";
+    for (const [host, visitor, day] of visits) {
+      const outcome = await commit(flash, () => recordEvent(crypto.randomUUID(), "VisitPlanned", {
+        school_id: schools[host.id].id, host: host.id, team: [visitor.id], focus: text,
+        catalog_version: catalogVersion, date: day, partnership_id: agenda.partnership_id,
+      }), { done: "Visit exchange planned: both visits are in your visits." });
+      if (outcome !== "synced") result = outcome;
+    }
+    if (result === "synced" || result === "pending") await refresh();
+  });
+  return h("section", { class: "card agenda-section", "aria-labelledby": "exchange-heading", testid: "exchange-card" },
+    h("h2", { id: "exchange-heading" }, "This quarter's visit exchange"),
+    h("p", { class: "hint" }, "A visit at each partner's school, the other partner on the team."),
+    focus, h("div", { class: "field-row" }, dayA, dayB), errors, plan);
+}
+
 function stepFields(number, meetingDay) {
   const prefix = `new-step-${number}`;
   const text = field(`${prefix}-text`, "Step", textArea(`${prefix}-text`, { max: TEXT, rows: 2 }), "Something to do before the next meeting. No names.");
@@ -181,17 +238,32 @@ function stepFields(number, meetingDay) {
   return group;
 }
 
+/** Progress on the other open steps the members own: visits' plans, other meetings. */
+function membersSteps(agenda) {
+  if (!agenda.members_steps.length) return null;
+  return h("section", { class: "card agenda-section", "aria-labelledby": "owned-heading", testid: "members-steps" },
+    h("h2", { id: "owned-heading" }, "Progress on the members' other open steps"),
+    h("ul", { class: "history" }, agenda.members_steps.map((step) => h("li", { testid: `owned-${step.step_id}` },
+      h("span", { class: `status status-${step.status}` }, humanize(step.status)),
+      ` · ${step.text} · ${step.owner}, due ${formatDate(step.due)}`, step.overdue ? " · overdue" : "",
+      step.source === "visit" ? [" · ", h("a", { href: `/visits/${step.visit_id}/plan`, "data-link": true }, "check in")] : ""))));
+}
+
 export async function renderMeeting(root, partnershipId, me, { setTitle }) {
   const { body, flash } = screen(root);
   const path = `/api/partnerships/${encodeURIComponent(partnershipId)}`;
   const render = async () => {
-    const { data: agenda, stale } = await getJson(`${path}/agenda`);
+    const [{ data: agenda, stale }, { data: catalogs }] = await Promise.all([
+      getJson(`${path}/agenda`), getJson("/api/catalogs")]);
+    const latestCatalog = Math.max(...catalogs.catalogs.map((c) => c.version));
     const sections = Object.fromEntries(agenda.sections.map((s) => [s.kind, s]));
     const upcoming = sections.next_meeting;
     setTitle(`${agenda.name} meeting`);
     const day = isoDay(0);
     const facilitator = facilitatorSection(agenda, upcoming);
-    const protocol = agenda.kind === "leadership_learning" ? null : protocolSection(agenda);
+    const pair = agenda.kind === "leadership_learning";
+    const protocol = pair ? null : protocolSection(agenda);
+    const conversation = pair ? conversationSection(agenda) : null;
     const first = stepFields(1, day);
     const second = stepFields(2, day);
     const notes = field("meeting-notes", "Notes (optional)", textArea("meeting-notes", { max: LONG, rows: 3 }),
@@ -200,11 +272,14 @@ export async function renderMeeting(root, partnershipId, me, { setTitle }) {
     const close = h("button", { type: "button", class: "primary", testid: "close-meeting" }, "Close the meeting");
     const waiting = agenda.waiting_for_progress;
     const stepNumber = protocol ? 4 : 3;
+    const talk = conversation ? conversation.value : () => null;
     close.addEventListener("click", async () => {
       const steps = [first, second].filter((group, index) => index === 0 || !group.blank());
       const chosen = protocol ? protocol.value() : null;
       const text = notes.control.value.trim();
+      const today = talk();
       const problems = [
+        today ? textProblem(today.reading, { label: "Reading or problem", max: TEXT }) : null,
         waiting.length ? "Record progress on every step of the last meeting first (section 1)." : null,
         ...steps.flatMap((group) => group.problems(group.read())),
         chosen && chosen.needs && !chosen.presenter ? "Presenter: choose who brings the dilemma." : null,
@@ -223,8 +298,12 @@ export async function renderMeeting(root, partnershipId, me, { setTitle }) {
         if (chosen.needs) { data.presenter = chosen.presenter; data.dilemma = chosen.dilemma; }
       }
       if (text) data.notes = text;
+      if (today) {
+        data.reading = today.reading;
+        if (today.guide) data.guides_version = today.guide.version;
+      }
       const restore = clearFields([...first.controls, ...second.controls, notes.control,
-        ...(chosen ? chosen.controls : [])]);
+        ...(chosen ? chosen.controls : []), ...(today ? today.controls : [])]);
       const result = await commit(flash, () => outbox.send("POST", `${path}/meetings`, data,
         { label: `${agenda.name} meeting of ${formatDate(day)}` }), { done: "Meeting closed with its next steps." });
       if (result === "rejected" || result === "failed") restore();
@@ -236,16 +315,20 @@ export async function renderMeeting(root, partnershipId, me, { setTitle }) {
       h("p", { class: "meta", testid: "meeting-members" }, agenda.members.map((m) => m.name).join(", "),
         ` · ${upcoming.cadence}, ${upcoming.minutes} minutes · meetings held: ${agenda.meetings_held}`),
       stale ? h("p", { class: "notice", role: "status" }, "Offline: showing the agenda saved on this tablet.") : null,
+      reflectionNotice(agenda, me),
       progressSection(agenda, sections.progress, flash, render),
+      membersSteps(agenda),
       facilitator.section,
       protocol ? protocol.section : null,
+      conversation ? conversation.section : null,
       h("section", { class: "card agenda-section", "aria-labelledby": "steps-heading", testid: "agenda-next-steps" },
         h("h2", { id: "steps-heading" }, `${stepNumber}. Next steps`),
         h("p", {}, sections.next_steps.rule, " The meeting closes only with at least one."),
         first, second, notes,
         waiting.length ? h("p", { class: "notice", testid: "waiting-for-progress" },
           `Before closing: record progress on ${waiting.length === 1 ? "the last meeting's step" : `the last meeting's ${waiting.length} steps`} above.`) : null,
-        errors, close));
+        errors, close),
+      pair ? exchangeCard(agenda, latestCatalog, flash, render) : null);
   };
   await render();
   return live(root, render);

@@ -83,7 +83,9 @@ export function renderVisits(root, me, { stale, setTitle }) {
       link("/growth", "District growth", "district-growth-link"),
       h("a", { href: "/reports/trends", class: "button-link", testid: "district-trends-link" }, "District trends"));
   }
-  if (roles.includes("organizer")) tools.push(link("/open", "What is open", "open-link"));
+  if (roles.includes("organizer")) {
+    tools.push(link("/open", "What is open", "open-link"), link("/guides", "Conversation guides", "guides-link"));
+  }
   tools.push(link("/partnerships", "Partnerships", "partnerships-link"));
   if (roles.includes("host") && me.user.school_id) {
     tools.push(h("a", { href: `/reports/schools/${encodeURIComponent(me.user.school_id)}/trends`,
