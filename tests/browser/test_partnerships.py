@@ -141,7 +141,8 @@ def test_a_pair_runs_a_guided_first_conversation_and_plans_its_visit_exchange(
     focus = unique("Exit tickets in grades 6-8 math")
     coach.by("exchange-focus").fill(focus)
     coach.by("plan-exchange").click()
-    expect(coach.by("flash")).to_have_text("Visit exchange planned: both visits are in your visits.")
+    expect(coach.by("flash")).to_have_text(
+        "Visit exchange planned: both visits are in your visits.")
     planned = [v for v in server.get("/api/me", "coach1")["visits"] if v["focus"] == focus]
     assert sorted(v["school"]["id"] for v in planned) == ["lincoln-middle", "roosevelt-middle"]
     assert sorted(v["relation"] for v in planned) == ["host", "team"]
