@@ -22,6 +22,7 @@ from walkthrough.events import (
 from walkthrough.matching import PeerMatch
 from walkthrough.partnership import Meeting
 from walkthrough.protocols import Protocol
+from walkthrough.skills import Skill
 
 
 class SchoolRef(msgspec.Struct):
@@ -189,6 +190,12 @@ class PartnershipAgenda(msgspec.Struct):
     guide: GuideView | None = None
     reflection_due: bool = False
     member_schools: dict[str, SchoolRef] = {}  # by member: where a visit exchange goes
+    # A cross-role network: its capability, each member's role, its ground rules and
+    # who has acknowledged them (the first meeting closes once everyone has).
+    capability: Skill | None = None
+    roles: dict[str, str] = {}
+    ground_rules: list[str] = []
+    acknowledged: list[str] = []
 
 
 class GuideView(msgspec.Struct):

@@ -16,6 +16,7 @@ from walkthrough.events import (
     CatalogPublished,
     ConversationGuidesPublished,
     DistrictPayload,
+    GroundRulesAcknowledged,
     LearningSessionOffered,
     MeetingStepCheckedIn,
     NeedsAssessmentRecorded,
@@ -38,6 +39,7 @@ SESSION = "learning_session"
 MEETINGS = "partnership_meetings"
 STEP_CHECK_INS = "partnership_check_ins"
 GUIDES = "conversation_guides"
+ACKNOWLEDGED = "ground_rules_acknowledged"  # per network: the members, in log order
 
 _encoder = msgspec.json.Encoder()
 needs_decoder = msgspec.json.Decoder(NeedsAssessmentRecorded)
@@ -48,6 +50,7 @@ session_decoder = msgspec.json.Decoder(LearningSessionOffered)
 meetings_decoder = msgspec.json.Decoder(list[PartnershipMeetingHeld])
 step_check_ins_decoder = msgspec.json.Decoder(list[MeetingStepCheckedIn])
 guides_decoder = msgspec.json.Decoder(ConversationGuidesPublished)
+members_decoder = msgspec.json.Decoder(list[str])
 
 
 def catalog_doc_id(version: int) -> str:
@@ -75,6 +78,8 @@ def district_document(payload: DistrictPayload) -> tuple[Key, bytes] | None:
             return (SESSION, payload.session_id), _encoder.encode(payload)
         case ConversationGuidesPublished():
             return (GUIDES, catalog_doc_id(payload.version)), _encoder.encode(payload)
+        case GroundRulesAcknowledged():
+            return None  # its actor is appended to the network's document (index_ground_rules)
         case PartnershipMeetingHeld() | MeetingStepCheckedIn():
             return None  # appended to their partnership's documents by index_meetings
         case _:
@@ -108,3 +113,18 @@ def index_meetings(page: Sequence[Payload], store: ReadModelStore,
             progress.setdefault(check_in.partnership_id, []).append(check_in)
         for pid in ids:
             docs[(STEP_CHECK_INS, pid)] = _encoder.encode(progress[pid])
+
+
+def index_ground_rules(acknowledged: Sequence[tuple[str, str]], store: ReadModelStore,
+                       docs: dict[Key, bytes | None]) -> None:
+    """Append the members who acknowledged a network's ground rules (partnership id,
+    member) to the network's document."""
+    if not acknowledged:
+        return
+    ids = sorted({pid for pid, _ in acknowledged})
+    found = {pid: members_decoder.decode(doc)
+             for pid, doc in store.get_many(ACKNOWLEDGED, ids).items()}
+    for pid, member in acknowledged:
+        found.setdefault(pid, []).append(member)
+    for pid in ids:
+        docs[(ACKNOWLEDGED, pid)] = _encoder.encode(found[pid])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import msgspec
 
@@ -37,6 +38,7 @@ from projections.answers import (
 )
 from projections.debrief import Section, agenda
 from projections.district_view import (
+    ACKNOWLEDGED,
     CATALOG,
     GUIDES,
     LEADERSHIP_CATALOG,
@@ -50,6 +52,7 @@ from projections.district_view import (
     catalog_doc_id,
     guides_decoder,
     meetings_decoder,
+    members_decoder,
     needs_decoder,
     partnership_decoder,
     published_catalog,
@@ -95,14 +98,17 @@ from walkthrough.guides import BUILT_IN_GUIDES
 from walkthrough.matching import match_peers
 from walkthrough.partnership import (
     FORMATS,
+    GROUND_RULES,
     MAX_MEETING_STEPS,
     last_meeting,
     meetings,
     missing_progress,
+    network_role,
     next_meeting,
     step_key,
 )
 from walkthrough.protocols import PROTOCOLS
+from walkthrough.skills import skill
 from walkthrough.visit import MENDING_PHASES
 
 REFLECT_EVERY = 3  # conversations between two reflections on the partnership's value
@@ -271,6 +277,7 @@ class Reader:
                    if partnership.kind == "leadership_learning" else None),
             reflection_due=bool(held) and len(held) % REFLECT_EVERY == 0,
             member_schools=self._member_schools(partnership.members),
+            **self._network(partnership),
             sections=[
                 AgendaProgress(
                     meeting=None if last is None else MeetingHeld(
@@ -375,6 +382,22 @@ class Reader:
         guide = latest.guides[conversation - 1]
         return GuideView(conversation=conversation, version=latest.version, title=guide.title,
                          prompts=list(guide.prompts))
+
+    def _network(self, partnership: PartnershipFormed) -> dict[str, Any]:
+        """A network's capability, roles, ground rules and acknowledgments."""
+        if partnership.kind != "network":
+            return {}
+        people = {k: person_decoder.decode(v) for k, v
+                  in self.store.get_many(PERSON, list(partnership.members)).items()}
+        inventories = {k: skills_decoder.decode(v) for k, v
+                       in self.store.get_many(SKILLS, list(partnership.members)).items()}
+        doc = self.store.get(ACKNOWLEDGED, partnership.partnership_id)
+        return {"capability": skill(partnership.capability) if partnership.capability
+                else None,
+                "roles": {m: network_role(people[m], inventories.get(m))
+                          for m in partnership.members if m in people},
+                "ground_rules": list(GROUND_RULES),
+                "acknowledged": members_decoder.decode(doc) if doc is not None else []}
 
     def _member_schools(self, members: tuple[str, ...]) -> dict[str, SchoolRef]:
         found = {}

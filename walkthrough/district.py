@@ -17,6 +17,7 @@ from walkthrough.events import (
     ConversationGuide,
     ConversationGuidesPublished,
     Event,
+    GroundRulesAcknowledged,
     LearningSessionOffered,
     MeetingStepCheckedIn,
     NeedsAssessmentRecorded,
@@ -29,9 +30,11 @@ from walkthrough.events import (
 from walkthrough.guides import guides
 from walkthrough.names import Roster, combined, free_texts, screen
 from walkthrough.partnership import (
+    check_ground_rules,
     check_meeting,
     check_partnership,
     check_step_check_in,
+    is_teacher_leader,
     step_key,
 )
 
@@ -64,6 +67,7 @@ class District(msgspec.Struct, frozen=True):
     # per partnership: its meetings' steps (partnership.step_key) with progress recorded
     checked_steps: dict[str, frozenset[str]] = {}
     guide_versions: dict[int, tuple[ConversationGuide, ...]] = {}  # published (2, 3...)
+    acknowledged: dict[str, frozenset[str]] = {}  # per network: members who acknowledged
     catalogs: dict[int, Catalog] = {}
     leadership_catalogs: dict[int, Catalog] = {}
     sessions: dict[str, LearningSessionOffered] = {}
@@ -107,7 +111,7 @@ class District(msgspec.Struct, frozen=True):
     def partners_of(self, user_id: str) -> frozenset[str]:
         """Everyone who shares a partnership with this person (not themself)."""
         return frozenset(member for partnership in self.partnerships.values()
-                         if user_id in partnership.members
+                         if user_id in partnership.members and partnership.kind != "network"
                          for member in partnership.members if member != user_id)
 
     def area_keys(self) -> frozenset[str]:
@@ -137,7 +141,7 @@ def check_registration(district: District, payload: SchoolRegistered | PersonReg
 PreparationPayload = (
     NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
     | PartnershipMeetingHeld | LearningSessionOffered | MeetingStepCheckedIn
-    | ConversationGuidesPublished
+    | ConversationGuidesPublished | GroundRulesAcknowledged
 )
 
 
@@ -161,7 +165,8 @@ def _schools_of(district: District, payload: PreparationPayload) -> list[str]:
         people = (payload.user_id,)
     elif isinstance(payload, PartnershipFormed):
         people = payload.members
-    elif isinstance(payload, PartnershipMeetingHeld | MeetingStepCheckedIn):
+    elif isinstance(payload, PartnershipMeetingHeld | MeetingStepCheckedIn
+                    | GroundRulesAcknowledged):
         found = district.partnerships.get(payload.partnership_id)
         people = found.members if found else ()
     schools = {district.people[p].school_id for p in people if p in district.people}
@@ -176,7 +181,12 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Preparati
         check_meeting(payload, district.partnerships.get(payload.partnership_id),
                       district.meetings.get(payload.partnership_id, ()), user_id,
                       "organizer" in roles,
-                      district.checked_steps.get(payload.partnership_id, frozenset()))
+                      district.checked_steps.get(payload.partnership_id, frozenset()),
+                      district.acknowledged.get(payload.partnership_id, frozenset()))
+        return
+    if isinstance(payload, GroundRulesAcknowledged):
+        check_ground_rules(district.partnerships.get(payload.partnership_id), user_id,
+                           district.acknowledged.get(payload.partnership_id, frozenset()))
         return
     if isinstance(payload, MeetingStepCheckedIn):
         check_step_check_in(payload, district.partnerships.get(payload.partnership_id),
@@ -198,7 +208,8 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Preparati
             _known_items(district, payload.catalog_version,
                          (*payload.strengths, *payload.growth_areas))
         case PartnershipFormed():
-            check_partnership(payload, district.people, set(district.partnerships))
+            check_partnership(payload, district.people, set(district.partnerships),
+                              district.skills)
         case CatalogPublished():
             expected = district.latest_version_of(payload.kind) + 1
             if payload.version != expected:
@@ -237,8 +248,10 @@ def evolve_district(district: District | None, event: Event) -> District:
             return replace(current, version=version,
                            schools={**current.schools, payload.school_id: payload})
         case PersonRegistered():
-            # An administrator of a campus keeps a growth record; others have none.
-            owners = current.growth_owners if payload.school_id is None else {
+            # An administrator of a campus keeps a growth record; others (teacher-leaders
+            # among them: never observed) have none.
+            owners = current.growth_owners if (
+                payload.school_id is None or is_teacher_leader(payload)) else {
                 **current.growth_owners, growth_id(payload.user_id): payload.user_id}
             return replace(current, version=version,
                            people={**current.people, payload.user_id: payload},
@@ -266,6 +279,11 @@ def evolve_district(district: District | None, event: Event) -> District:
         case LearningSessionOffered():
             return replace(current, version=version,
                            sessions={**current.sessions, payload.session_id: payload})
+        case GroundRulesAcknowledged():
+            pid = payload.partnership_id
+            return replace(current, version=version, acknowledged={
+                **current.acknowledged,
+                pid: current.acknowledged.get(pid, frozenset()) | {event.actor}})
         case ConversationGuidesPublished():
             return replace(current, version=version, guide_versions={
                 **current.guide_versions, payload.version: payload.guides})

@@ -29,14 +29,16 @@ Subject = Literal[
     "math", "ela", "science", "social_studies", "arts", "pe", "world_languages", "cte",
     "special_education", "other",
 ]
-Role = Literal["coach", "host", "organizer", "analyst"]
+# A teacher-leader is a member of a cross-role network: never a visit's host, never
+# the subject of a growth record or an observation.
+Role = Literal["coach", "host", "organizer", "analyst", "teacher_leader"]
 SchoolLevel = Literal["elementary", "middle", "high", "k8", "other"]
 StudentsPresent = Annotated[int, msgspec.Meta(ge=0, le=60)]
 TapValue = str | Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31)]
 ItemKey = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 ItemKeys = Annotated[tuple[ItemKey, ...], msgspec.Meta(max_length=20)]
 AdministratorRole = Literal["principal", "assistant_principal", "other"]
-PartnershipKind = Literal["leadership_learning", "critical_friends"]
+PartnershipKind = Literal["leadership_learning", "critical_friends", "network"]
 CheckInStatus = Literal["on_track", "at_risk", "done"]
 Progress = Annotated[float, msgspec.Meta(ge=-1e9, le=1e9)] | ShortText
 CatalogKind = Literal["classroom", "leadership"]
@@ -110,6 +112,8 @@ class PartnershipFormed(Payload, frozen=True, tag="PartnershipFormed"):
     starts: date
     focus: ShortText | None = None
     unmatched: Annotated[tuple[UnmatchedMember, ...], msgspec.Meta(max_length=5)] = ()
+    # A cross-role network's one capability (a key of walkthrough.skills).
+    capability: ItemKey | None = None
 
 
 class MeetingStep(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -158,6 +162,13 @@ class ConversationGuidesPublished(Payload, frozen=True, tag="ConversationGuidesP
     version: Annotated[int, msgspec.Meta(ge=2)]
     guides: Annotated[tuple[ConversationGuide, ...], msgspec.Meta(min_length=1, max_length=6)]
     notes: ShortText | None = None
+
+
+class GroundRulesAcknowledged(Payload, frozen=True, tag="GroundRulesAcknowledged"):
+    """A member of a cross-role network acknowledges its ground rules (which flatten
+    hierarchy), by themself, before the network's first meeting closes."""
+
+    partnership_id: Slug
 
 
 class MeetingStepCheckedIn(Payload, frozen=True, tag="MeetingStepCheckedIn"):
@@ -471,7 +482,7 @@ DistrictPayload = (
     SchoolRegistered | PersonRegistered
     | NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
     | PartnershipMeetingHeld | LearningSessionOffered | MeetingStepCheckedIn
-    | ConversationGuidesPublished
+    | ConversationGuidesPublished | GroundRulesAcknowledged
 )
 # What a team records in rooms, and how it mends that record.
 RoomPayload = (

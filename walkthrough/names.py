@@ -347,7 +347,8 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
             return texts
         case ev.SchoolRegistered() | ev.PersonRegistered() | ev.VisitStarted() | ev.VisitClosed() \
                 | ev.ClassroomExited() | ev.ClassroomsMerged() | ev.DebriefStarted() \
-                | ev.ActionPlanAgreed() | ev.PulseAnswered() | ev.LearningSessionAttended():
+                | ev.ActionPlanAgreed() | ev.PulseAnswered() | ev.LearningSessionAttended() \
+                | ev.GroundRulesAcknowledged():
             return {}  # names of schools and people, ids and codes: no free text
         case _:
             assert_never(payload)

@@ -16,6 +16,7 @@ two next steps of its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import msgspec
@@ -27,8 +28,10 @@ from walkthrough.events import (
     PartnershipKind,
     PartnershipMeetingHeld,
     PersonRegistered,
+    SkillInventoryRecorded,
 )
 from walkthrough.protocols import protocol
+from walkthrough.skills import skill
 
 MAX_MEETING_STEPS = 2
 
@@ -48,11 +51,51 @@ FORMATS: dict[PartnershipKind, Format] = {
                                   rotating_facilitator=False),
     "critical_friends": Format(name="Critical Friends Group", min_members=4, max_members=6,
                                cadence="monthly", minutes=90, rotating_facilitator=True),
+    "network": Format(name="Cross-role network", min_members=3, max_members=6,
+                      cadence="monthly", minutes=90, rotating_facilitator=True),
 }
+# Ground rules a cross-role network's members acknowledge before its first meeting
+# closes: they flatten the hierarchy between principals, assistant principals and
+# teacher-leaders.
+GROUND_RULES = (
+    "Everyone speaks as a learner: titles stay at the door.",
+    "We describe practice, never evaluate a colleague.",
+    "What is shared here stays here, unless its owner says otherwise.",
+    "Each member's voice counts the same; the facilitator makes room for all.",
+    "Every meeting ends with a step each of us will try.",
+)
+
+
+def is_teacher_leader(person: PersonRegistered) -> bool:
+    """A teacher-leader (and nothing else): a network member, never observed."""
+    return set(person.roles) <= {"teacher_leader"}
+
+
+def network_role(person: PersonRegistered,
+                 inventory: SkillInventoryRecorded | None) -> str:
+    """A member's role in a cross-role network: teacher-leader, or the administrative
+    role of their skill inventory (an administrator without one: "administrator")."""
+    if is_teacher_leader(person):
+        return "teacher_leader"
+    return inventory.role if inventory is not None else "administrator"
+
+
+def _check_network(payload: PartnershipFormed, people: Mapping[str, PersonRegistered],
+                   skills: Mapping[str, SkillInventoryRecorded]) -> None:
+    if payload.capability is None:
+        raise DomainError("a cross-role network focuses on one capability",
+                          code="no_capability")
+    skill(payload.capability)
+    roles = {network_role(people[m], skills.get(m)) for m in payload.members}
+    if len(roles) < 2:
+        raise DomainError("a cross-role network brings together at least two roles "
+                          "(principals, assistant principals, teacher-leaders)",
+                          code="not_cross_role")
 
 
 def check_partnership(payload: PartnershipFormed, people: dict[str, PersonRegistered],
-                      existing: set[str]) -> None:
+                      existing: set[str],
+                      skills: Mapping[str, SkillInventoryRecorded] | None = None) -> None:
     if payload.partnership_id in existing:
         raise Conflict(f"partnership {payload.partnership_id!r} already exists",
                        code="partnership_exists")
@@ -72,8 +115,14 @@ def check_partnership(payload: PartnershipFormed, people: dict[str, PersonRegist
         if person.school_id is None:
             raise DomainError(f"{member!r} is not an administrator of a campus",
                               code="invalid_partnership")
+        if is_teacher_leader(person) and payload.kind != "network":
+            raise DomainError(f"{member!r} is a teacher-leader: a member of a cross-role "
+                              "network, not of a partnership of administrators",
+                              code="invalid_partnership")
         schools.append(person.school_id)
-    if len(set(schools)) != len(schools):
+    if payload.kind == "network":
+        _check_network(payload, people, skills or {})
+    elif len(set(schools)) != len(schools):
         raise DomainError("partners come from different campuses", code="same_campus")
     added = [m.user_id for m in payload.unmatched]
     if len(set(added)) != len(added) or not set(added) <= set(members):
@@ -115,9 +164,23 @@ def missing_progress(held: tuple[PartnershipMeetingHeld, ...] | list[Partnership
             if step_key(last.meeting_id, s.step_id) not in checked]
 
 
+def check_ground_rules(partnership: PartnershipFormed | None, user_id: str,
+                       acknowledged: frozenset[str]) -> None:
+    """A network's member acknowledges its ground rules, once, for themself."""
+    if partnership is None or user_id not in partnership.members:
+        raise NotFound("no partnership with that id that you can see",
+                       code="partnership_not_found")
+    if partnership.kind != "network":
+        raise DomainError("ground rules are acknowledged in a cross-role network",
+                          code="not_a_network")
+    if user_id in acknowledged:
+        raise Conflict("you have acknowledged these ground rules", code="already_acknowledged")
+
+
 def check_meeting(payload: PartnershipMeetingHeld, partnership: PartnershipFormed | None,
                   held: tuple[PartnershipMeetingHeld, ...], user_id: str,
-                  is_organizer: bool, checked: frozenset[str] = frozenset()) -> None:
+                  is_organizer: bool, checked: frozenset[str] = frozenset(),
+                  acknowledged: frozenset[str] = frozenset()) -> None:
     """Raise unless this organizer or member may record this meeting now.
 
     `held` are the partnership's earlier meetings in log order, `checked` the step keys
@@ -163,6 +226,12 @@ def check_meeting(payload: PartnershipMeetingHeld, partnership: PartnershipForme
         if chosen.needs_presenter and (presenter is None or payload.dilemma is None):
             raise DomainError(f"the {chosen.name} protocol works on a presenter's dilemma: "
                               "name the presenter and the dilemma", code="no_dilemma")
+    if partnership.kind == "network" and not held:
+        missing = [m for m in partnership.members if m not in acknowledged]
+        if missing:
+            raise Conflict(f"a network's first meeting closes once every member has "
+                           f"acknowledged the ground rules; not yet: {', '.join(missing)}",
+                           code="ground_rules_first")
     waiting = missing_progress(held, checked)
     if waiting:
         raise Conflict(f"a meeting starts from progress: record progress on "

@@ -58,6 +58,7 @@ from walkthrough.events import (
     Withdrawal,
 )
 from walkthrough.names import free_texts, screen
+from walkthrough.partnership import is_teacher_leader
 
 Phase = Literal["preparation", "observation", "analysis", "support", "closed"]
 MAX_STEPS = 2
@@ -292,7 +293,8 @@ def _decide_planned(
                           "Partnership its own visit exchange)", code="forbidden")
     district.catalog(payload.catalog_version)
     district.school(payload.school_id)
-    if district.person(payload.host).school_id != payload.school_id:
+    host = district.person(payload.host)
+    if host.school_id != payload.school_id or is_teacher_leader(host):
         raise DomainError("the host must be an administrator of the visited school",
                           code="host_not_at_school")
     if len(set(payload.team)) != len(payload.team) or payload.host in payload.team:
@@ -535,7 +537,8 @@ def evolve(visit: Visit | None, event: Event) -> Visit:
                 | ev.StepAmended() | ev.PracticeObservationStarted() | ev.PracticeObserved() \
                 | ev.PracticeNoted() | ev.PracticeObservationRetracted() | ev.SupportLogged() \
                 | ev.SupportRequested() | ev.PulseAnswered() | ev.LearningSessionAttended() \
-                | ev.MeetingStepCheckedIn() | ev.ConversationGuidesPublished():
+                | ev.MeetingStepCheckedIn() | ev.ConversationGuidesPublished() \
+                | ev.GroundRulesAcknowledged():
             raise AssertionError(f"{event.type} is not a visit event")
         case _:
             assert_never(payload)

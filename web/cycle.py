@@ -44,6 +44,7 @@ from walkthrough.events import (
     CatalogKind,
     CheckInStatus,
     ConversationGuide,
+    GroundRulesAcknowledged,
     ItemKey,
     ItemKeys,
     LongText,
@@ -112,6 +113,10 @@ class GuidesForm(msgspec.Struct, forbid_unknown_fields=True):
 
     guides: Annotated[tuple[ConversationGuide, ...], msgspec.Meta(min_length=1, max_length=6)]
     notes: ShortText | None = None
+
+
+class GroundRulesForm(msgspec.Struct, forbid_unknown_fields=True):
+    """Nothing to say: the member acknowledging is the caller."""
 
 
 class StepProgressForm(msgspec.Struct, forbid_unknown_fields=True):
@@ -211,6 +216,13 @@ async def record_meeting(request: Request) -> Response:
         next_steps=form.next_steps, facilitator=form.facilitator, notes=form.notes,
         presenter=form.presenter, dilemma=form.dilemma, protocol=form.protocol,
         reading=form.reading, guides_version=form.guides_version), form)
+
+
+async def acknowledge_ground_rules(request: Request) -> Response:
+    form = await body(request, GroundRulesForm)
+    partnership_id = request.path_params["partnership_id"]
+    return await record_preparation(request, lambda _, __: GroundRulesAcknowledged(
+        partnership_id=partnership_id), form)
 
 
 async def record_step_progress(request: Request) -> Response:
@@ -408,6 +420,11 @@ ENDPOINTS = [
              "meeting opens with it and cannot close before every step of the last meeting "
              "has some (organizers, members)", body=StepProgressForm, answer=Recorded,
              status=201, query=(ONCE,), errors=(409,)),
+    Endpoint("post", "/api/partnerships/{partnership_id}/ground-rules",
+             acknowledge_ground_rules, "A member of a cross-role network acknowledges its "
+             "ground rules; its first meeting closes once every member has (members)",
+             body=GroundRulesForm, answer=Recorded, status=201, query=(ONCE,),
+             errors=(409,)),
     Endpoint("get", "/api/partnerships/{partnership_id}/agenda", partnership_agenda,
              "The next meeting's agenda: progress on the last next steps first, the next "
              "meeting by the cadence, then the next steps to agree (organizers, members)",

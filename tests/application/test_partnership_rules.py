@@ -17,13 +17,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.builders import event, record
+from tests.conftest import NOW
 from walkthrough.errors import DomainError
 from walkthrough.events import (
     ConversationGuide,
     ConversationGuidesPublished,
+    GroundRulesAcknowledged,
     MeetingStep,
     MeetingStepCheckedIn,
+    PartnershipFormed,
     PartnershipMeetingHeld,
+    PersonRegistered,
 )
 from walkthrough.guides import BUILT_IN_GUIDES
 from walkthrough.partnership import facilitator_due
@@ -200,3 +204,80 @@ def test_conversations_follow_the_latest_guides_and_name_their_version(
     assert error.value.code == "unknown_guides"
     demo.app.prepare(demo.app.actor("coach1"), msgspec.structs.replace(talk, guides_version=2))
     assert demo.app.district().meetings[LLP][-1].reading == talk.reading
+
+
+# --- a cross-role network -------------------------------------------------------------
+
+TEACHER_LEADER = PersonRegistered(user_id="tl1", name="Avery Stone", roles=("teacher_leader",),
+                                  school_id="lincoln-middle")
+
+
+def network(members: tuple[str, ...], capability: str | None = "instructional_coaching",
+            partnership_id: str = "net-coaching") -> PartnershipFormed:
+    return PartnershipFormed(partnership_id=partnership_id, kind="network", members=members,
+                             starts=NOW.date(), capability=capability)
+
+
+def formed(demo: Services, payload: PartnershipFormed) -> str | None:
+    try:
+        demo.app.prepare(demo.app.actor("organizer1"), payload)
+    except DomainError as error:
+        return error.code
+    return None
+
+
+def test_a_network_brings_roles_together_around_one_capability(demo: Services) -> None:
+    demo.app.register([TEACHER_LEADER])
+    assert formed(demo, network(("host1", "tl1", "coach4"), capability=None)) == "no_capability"
+    assert formed(demo, network(("host1", "tl1", "coach4"), capability="juggling")) == \
+        "unknown_skill"
+    # coach1, coach2 and coach3 are all principals by their inventories: one role
+    assert formed(demo, network(("coach1", "coach2", "coach3"))) == "not_cross_role"
+    # a principal, a teacher-leader of the same school and an assistant principal
+    assert formed(demo, network(("host1", "tl1", "coach4"))) is None
+    # a teacher-leader is a network member, never in a partnership of administrators
+    cfg = PartnershipFormed(partnership_id="cfg-x", kind="critical_friends",
+                            members=("tl1", "coach1", "coach2", "coach3"),
+                            starts=date(2026, 12, 1))
+    assert formed(demo, cfg) == "invalid_partnership"
+
+
+def test_a_teacher_leader_is_never_observed(demo: Services) -> None:
+    demo.app.register([TEACHER_LEADER])
+    assert not demo.app.district().keeps_growth_record("tl1")
+    (result,) = record(demo, "organizer1", event(str(uuid4()), "VisitPlanned", {
+        "school_id": "lincoln-middle", "host": "tl1", "team": ["coach1", "coach2"],
+        "focus": "Student talk", "catalog_version": 1, "date": "2026-12-20"}))
+    assert (result.status, result.error.code if result.error else None) == (
+        "rejected", "host_not_at_school")
+    assert formed(demo, network(("host1", "tl1", "coach4"))) is None
+    assert "tl1" not in demo.app.district().partners_of("host1")  # no growth peer
+
+
+def test_a_networks_first_meeting_closes_once_everyone_acknowledged_the_ground_rules(
+        demo: Services) -> None:
+    demo.app.register([TEACHER_LEADER])
+    assert formed(demo, network(("host1", "tl1", "coach4"))) is None
+    today = demo.clock().date()
+    first = PartnershipMeetingHeld(partnership_id="net-coaching", meeting_id="net-1",
+                                   date=today, facilitator="host1",
+                                   next_steps=(step("try", today),))
+
+    def acknowledge(user: str, pid: str = "net-coaching") -> str | None:
+        try:
+            demo.app.prepare(demo.app.actor(user), GroundRulesAcknowledged(partnership_id=pid))
+        except DomainError as error:
+            return error.code
+        return None
+
+    assert acknowledge("coach1") == "partnership_not_found"  # not a member
+    assert acknowledge("host1", CFG) == "not_a_network"
+    for user in ("host1", "tl1"):
+        assert acknowledge(user) is None
+    assert acknowledge("tl1") == "already_acknowledged"
+    with pytest.raises(DomainError) as error:
+        demo.app.prepare(demo.app.actor("tl1"), first)
+    assert error.value.code == "ground_rules_first"
+    assert acknowledge("coach4") is None
+    demo.app.prepare(demo.app.actor("tl1"), first)
+    assert demo.app.district().meetings["net-coaching"][-1].facilitator == "host1"

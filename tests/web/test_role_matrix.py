@@ -145,6 +145,11 @@ MATRIX: list[Row] = [
         body=lambda: {"meeting_id": "cfg-talk-1", "step_id": "talk-walk",
                       "status": "on_track", "progress": "two tallies of four"}),
     Row("GET /api/open", "/api/open", ORGANIZER_ONLY),
+    # Ground rules belong to a cross-role network: the demo has none, so a member of a
+    # CFG is told so (422) and everyone else learns nothing (404).
+    Row("POST /api/partnerships/{partnership_id}/ground-rules",
+        "/api/partnerships/cfg-talk/ground-rules", (404, 422, 422, 422, 404, 404, 401),
+        body=lambda: {}),
     Row("GET /api/conversation-guides", "/api/conversation-guides", (*ALL, 401)),
     Row("POST /api/conversation-guides", "/api/conversation-guides", ORGANIZER_CREATES,
         body=lambda: {"guides": [{"title": "Our schools", "prompts": ["Describe yours."]}]}),
