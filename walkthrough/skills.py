@@ -28,6 +28,16 @@ SKILLS: tuple[Skill, ...] = (
 SKILL_KEYS = frozenset(skill.key for skill in SKILLS)
 
 
+class Vocabulary(msgspec.Struct, frozen=True):
+    """The leadership skills of one version of the vocabulary."""
+
+    version: int
+    skills: tuple[Skill, ...]
+
+
+VOCABULARY = Vocabulary(version=SKILLS_VERSION, skills=SKILLS)
+
+
 def skill(key: str) -> Skill:
     for found in SKILLS:
         if found.key == key:

@@ -60,6 +60,7 @@ from walkthrough.events import (
     Text,
     UserId,
 )
+from walkthrough.skills import VOCABULARY, Vocabulary
 from web.auth import caller
 from web.charts import Line, Point, bars, rates_over_time
 from web.context import AS_OF, body, read, services
@@ -257,6 +258,10 @@ async def publish_guides(request: Request) -> Response:
     return JSON(await run_in_threadpool(run), status_code=201)
 
 
+async def leadership_skills(request: Request) -> Response:
+    return JSON(VOCABULARY)
+
+
 async def catalogs(request: Request) -> Response:
     return JSON(await read(request, lambda _, reader, __: reader.catalogs()))
 
@@ -435,6 +440,9 @@ ENDPOINTS = [
     Endpoint("post", "/api/conversation-guides", publish_guides, "Publish the next version "
              "of the conversation guides (organizers)", roles=ORGANIZERS, body=GuidesForm,
              answer=Recorded, status=201, query=(ONCE,), errors=(409,)),
+    Endpoint("get", "/api/skills", leadership_skills, "The leadership skill vocabulary: "
+             "what inventories, goals and a cross-role network's focus name",
+             answer=Vocabulary),
     Endpoint("get", "/api/catalogs", catalogs, "Catalog versions: built in and published",
              answer=Catalogs),
     Endpoint("post", "/api/catalogs", publish_catalog,

@@ -154,3 +154,30 @@ def test_a_pair_runs_a_guided_first_conversation_and_plans_its_visit_exchange(
     assert (last["meeting_id"].startswith("m-llp-lincoln-roosevelt"), last["reading"]) == (
         True, reading)
     assert coach.csp_violations() == []
+
+
+def test_a_cross_role_network_starts_from_its_ground_rules(
+        tablet: Callable[..., Tablet], server: Server) -> None:
+    focus = unique("Coaching conversations")
+    organizer = person(tablet, "organizer1")
+    organizer.by("partnerships-link").click()
+    organizer.by("network-capability").select_option("instructional_coaching")
+    for member in ("host1", "coach4", "coach2"):  # two principals, an assistant principal
+        organizer.by(f"network-members-{member}").check()
+    organizer.by("network-focus").fill(focus)
+    organizer.by("form-network").click()
+    expect(organizer.by("flash")).to_have_text("Network formed.")
+    organizer.page.get_by_role("link", name=f"Cross-role network: {focus}").click()
+    expect(organizer.by("network-capability")).to_contain_text("Instructional coaching")
+    expect(organizer.by("meeting-members")).to_contain_text("Ari Costa (assistant principal)")
+    url = organizer.page.url
+
+    host = person(tablet, "host1")
+    host.page.goto(url)
+    expect(host.by("acknowledged")).to_contain_text("no one yet")
+    host.by("acknowledge-ground-rules").click()
+    expect(host.by("acknowledged")).to_contain_text("Morgan Blake (1 of 3)")
+    expect(host.by("acknowledge-ground-rules")).to_have_count(0)
+    fill_step(host, 1, "Record one coaching conversation", "Every member", "Three recordings")
+    host.by("close-meeting").click()
+    expect(host.by("close-error")).to_contain_text("acknowledges the ground rules")

@@ -145,6 +145,7 @@ MATRIX: list[Row] = [
         body=lambda: {"meeting_id": "cfg-talk-1", "step_id": "talk-walk",
                       "status": "on_track", "progress": "two tallies of four"}),
     Row("GET /api/open", "/api/open", ORGANIZER_ONLY),
+    Row("GET /api/skills", "/api/skills", (*ALL, 401)),
     # Ground rules belong to a cross-role network: the demo has none, so a member of a
     # CFG is told so (422) and everyone else learns nothing (404).
     Row("POST /api/partnerships/{partnership_id}/ground-rules",

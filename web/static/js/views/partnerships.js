@@ -9,9 +9,12 @@ import { getJson } from "../api.js";
 import { h, humanize, formatDate } from "../dom.js";
 import * as outbox from "../outbox.js";
 import {
-  LABEL, LONG, SHORT, TEXT, clearFields, commit, field, isoDay, live, radioGroup, recordEvent, redraw,
-  screen, select, showProblems, slug, statusLine, textArea, textInput, textProblem,
+  LABEL, LONG, SHORT, TEXT, checkboxGroup, clearFields, commit, field, isoDay, live, radioGroup, recordEvent,
+  redraw, screen, select, showProblems, slug, statusLine, textArea, textInput, textProblem,
 } from "../forms.js";
+
+const ROLE_NAMES = { principal: "principal", assistant_principal: "assistant principal",
+  teacher_leader: "teacher-leader", other: "administrator", administrator: "administrator" };
 
 const STATUSES = [["on_track", "On track"], ["at_risk", "At risk"], ["done", "Done"]];
 
@@ -24,9 +27,46 @@ function progressValue(text) {
   return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
 }
 
+/** Organizers: a cross-role network of principals, assistant principals and teacher-leaders
+ * (any campus) around one leadership skill. */
+async function networkForm(flash, refresh) {
+  const [{ data: people }, { data: vocabulary }] = await Promise.all([getJson("/api/people"), getJson("/api/skills")]);
+  const candidates = people.people.filter((p) => p.school
+    && (p.roles.includes("host") || p.roles.includes("coach") || p.roles.includes("teacher_leader")));
+  const capability = field("network-capability", "Capability (the network's one focus)", select("network-capability",
+    vocabulary.skills.map((s) => [s.key, s.name])));
+  const members = checkboxGroup("network-member", "Members (3 to 6, at least two roles)",
+    candidates.map((p) => [p.id, `${p.name}, ${p.school.name}${p.roles.includes("teacher_leader") ? " (teacher-leader)" : ""}`]),
+    { testid: "network-members" });
+  const focus = field("network-focus", "Focus (optional)", textInput("network-focus", { max: SHORT }));
+  const starts = field("network-starts", "Starts", textInput("network-starts", { type: "date", value: isoDay(0) }));
+  const errors = statusLine("network-error");
+  const form = h("button", { type: "button", class: "primary", testid: "form-network" }, "Form the network");
+  form.addEventListener("click", async () => {
+    const chosen = members.values();
+    const text = focus.control.value.trim();
+    const problems = [chosen.length >= 3 && chosen.length <= 6 ? null : "Members: pick 3 to 6.",
+      textProblem(text, { label: "Focus", max: SHORT, required: false }),
+      starts.control.value ? null : "Starts: choose a date."].filter(Boolean);
+    if (problems.length) { showProblems(errors, problems); return; }
+    errors.hidden = true;
+    const body = { partnership_id: slug(capability.control.value, "net"), kind: "network", members: chosen,
+      starts: starts.control.value, capability: capability.control.value };
+    if (text) body.focus = text;
+    if (await commit(flash, () => outbox.send("POST", "/api/partnerships", body, { label: "Cross-role network" }),
+      { done: "Network formed." }) === "synced") await refresh();
+  });
+  return h("section", { class: "card", "aria-labelledby": "network-heading", testid: "network-card" },
+    h("h2", { id: "network-heading" }, "Form a cross-role network"),
+    h("p", { class: "hint" }, "Principals, assistant principals and teacher-leaders learning one capability together; "
+      + "members acknowledge ground rules that flatten hierarchy at the first meeting."),
+    capability, members, h("div", { class: "field-row" }, focus, starts), errors, form);
+}
+
 export async function renderPartnerships(root, me, { setTitle }) {
   setTitle("Partnerships");
-  const { body } = screen(root);
+  const { body, flash } = screen(root);
+  const organizer = (me.user.roles || []).includes("organizer");
   const render = async () => {
     const { data, stale } = await getJson("/api/partnerships");
     const items = data.partnerships.map((p) => h("li", { class: "card", testid: `partnership-${p.partnership_id}` },
@@ -40,7 +80,8 @@ export async function renderPartnerships(root, me, { setTitle }) {
       h("h1", { tabindex: "-1" }, "Partnerships"),
       stale ? h("p", { class: "notice", role: "status" }, "Offline: showing the list saved on this tablet.") : null,
       items.length ? h("ul", { class: "partnership-list", testid: "partnership-list" }, items)
-        : h("p", { class: "empty", testid: "partnership-list" }, "You are not in a partnership yet."));
+        : h("p", { class: "empty", testid: "partnership-list" }, "You are not in a partnership yet."),
+      organizer ? await networkForm(flash, render) : null);
   };
   await render();
   return live(root, render);
@@ -172,6 +213,29 @@ function conversationSection(agenda) {
   return { section, value: () => ({ reading: reading.control.value.trim(), guide, controls: [reading.control] }) };
 }
 
+function groundRulesSection(agenda, me, flash, refresh) {
+  const acknowledged = new Set(agenda.acknowledged);
+  const mine = agenda.members.some((m) => m.id === me.user.id) && !acknowledged.has(me.user.id);
+  const button = h("button", { type: "button", class: "primary", testid: "acknowledge-ground-rules" },
+    "I acknowledge these ground rules");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    const result = await commit(flash, () => outbox.send("POST",
+      `/api/partnerships/${encodeURIComponent(agenda.partnership_id)}/ground-rules`, {},
+      { label: "Ground rules acknowledged" }), { done: "Ground rules acknowledged." });
+    if (result === "synced" || result === "pending") await refresh();
+    else button.disabled = false;
+  });
+  return h("section", { class: "card agenda-section", "aria-labelledby": "ground-rules-heading", testid: "ground-rules" },
+    h("h2", { id: "ground-rules-heading" }, "Ground rules"),
+    agenda.capability ? h("p", { testid: "network-capability" }, h("strong", {}, "Capability: "), agenda.capability.name) : null,
+    h("ul", {}, agenda.ground_rules.map((rule) => h("li", {}, rule))),
+    h("p", { class: "meta", testid: "acknowledged" }, "Acknowledged by: ",
+      agenda.members.filter((m) => acknowledged.has(m.id)).map((m) => m.name).join(", ") || "no one yet",
+      ` (${acknowledged.size} of ${agenda.members.length})`),
+    mine ? button : null);
+}
+
 function reflectionNotice(agenda, me) {
   if (!agenda.reflection_due || !agenda.members.some((m) => m.id === me.user.id)) return null;
   return h("p", { class: "notice", testid: "reflection-due" },
@@ -271,6 +335,8 @@ export async function renderMeeting(root, partnershipId, me, { setTitle }) {
     const errors = statusLine("close-error");
     const close = h("button", { type: "button", class: "primary", testid: "close-meeting" }, "Close the meeting");
     const waiting = agenda.waiting_for_progress;
+    const network = agenda.kind === "network";
+    const rulesPending = network && agenda.meetings_held === 0 && agenda.acknowledged.length < agenda.members.length;
     const stepNumber = protocol ? 4 : 3;
     const talk = conversation ? conversation.value : () => null;
     close.addEventListener("click", async () => {
@@ -281,6 +347,7 @@ export async function renderMeeting(root, partnershipId, me, { setTitle }) {
       const problems = [
         today ? textProblem(today.reading, { label: "Reading or problem", max: TEXT }) : null,
         waiting.length ? "Record progress on every step of the last meeting first (section 1)." : null,
+        rulesPending ? "Every member acknowledges the ground rules before the first meeting closes." : null,
         ...steps.flatMap((group) => group.problems(group.read())),
         chosen && chosen.needs && !chosen.presenter ? "Presenter: choose who brings the dilemma." : null,
         chosen && chosen.needs ? textProblem(chosen.dilemma, { label: "Dilemma", max: TEXT }) : null,
@@ -312,10 +379,12 @@ export async function renderMeeting(root, partnershipId, me, { setTitle }) {
     redraw(body,
       crumbs(),
       h("h1", { tabindex: "-1" }, agenda.focus ? `${agenda.name}: ${agenda.focus}` : agenda.name),
-      h("p", { class: "meta", testid: "meeting-members" }, agenda.members.map((m) => m.name).join(", "),
+      h("p", { class: "meta", testid: "meeting-members" }, agenda.members.map((m) =>
+        (network && agenda.roles[m.id] ? `${m.name} (${ROLE_NAMES[agenda.roles[m.id]] || agenda.roles[m.id]})` : m.name)).join(", "),
         ` · ${upcoming.cadence}, ${upcoming.minutes} minutes · meetings held: ${agenda.meetings_held}`),
       stale ? h("p", { class: "notice", role: "status" }, "Offline: showing the agenda saved on this tablet.") : null,
       reflectionNotice(agenda, me),
+      network ? groundRulesSection(agenda, me, flash, render) : null,
       progressSection(agenda, sections.progress, flash, render),
       membersSteps(agenda),
       facilitator.section,
