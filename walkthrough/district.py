@@ -37,6 +37,7 @@ from walkthrough.partnership import (
     is_teacher_leader,
     step_key,
 )
+from walkthrough.skills import SKILL_KEYS
 
 Rosters = Callable[[str], Roster]
 """A school's staff roster, by school id."""
@@ -115,8 +116,9 @@ class District(msgspec.Struct, frozen=True):
                          for member in partnership.members if member != user_id)
 
     def area_keys(self) -> frozenset[str]:
-        """Every look-for key of every catalog version: the areas goals and requests name."""
-        keys: set[str] = set()
+        """Every look-for key of every catalog version and every leadership skill: the areas
+        goals, requests and sessions name."""
+        keys: set[str] = set(SKILL_KEYS)
         for version in range(1, self.latest_catalog_version() + 1):
             keys |= self.catalog(version).keys()
         return frozenset(keys)
@@ -193,7 +195,9 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Preparati
                             district.meetings.get(payload.partnership_id, ()), user_id,
                             "organizer" in roles)
         return
-    if "organizer" not in roles:
+    if isinstance(payload, SkillInventoryRecorded) and payload.user_id == user_id:
+        pass  # a leader fills in and updates their own inventory
+    elif "organizer" not in roles:
         raise Forbidden("only organizers record needs, inventories, partnerships, "
                         "catalogs and learning sessions")
     match payload:
@@ -233,9 +237,11 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Preparati
 
 
 def _known_items(district: District, version: int, keys: Iterable[str]) -> None:
+    """Look-fors of the catalog version, or leadership skills (walkthrough.skills)."""
     look_fors = district.catalog(version)
     for key in keys:
-        look_fors.item(key)
+        if key not in SKILL_KEYS:
+            look_fors.item(key)
 
 
 def evolve_district(district: District | None, event: Event) -> District:

@@ -401,8 +401,9 @@ ENDPOINTS = [
              roles=ORGANIZERS, body=NeedsAssessmentForm, answer=Recorded, status=201,
              query=(ONCE,), errors=(409,)),
     Endpoint("post", "/api/people/{user_id}/skill-inventory", record_skills,
-             "Record an administrator's role, strengths and growth areas (organizers)",
-             roles=ORGANIZERS, body=SkillInventoryForm, answer=Recorded, status=201,
+             "Record an administrator's role, strengths and growth areas: look-fors and "
+             "leadership skills (organizers, and each leader their own)",
+             body=SkillInventoryForm, answer=Recorded, status=201,
              query=(ONCE,), errors=(409,)),
     Endpoint("get", "/api/schools/{school_id}/matches", matches,
              "Peers in the same role from other campuses whose strengths meet the school's "

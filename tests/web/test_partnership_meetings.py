@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 from tests.builders import batch, event
 from tests.conftest import NOW
 from walkthrough.demo import PAST_VISIT
+from walkthrough.district import growth_id
 
 Headers = dict[str, dict[str, str]]
 TODAY = NOW.date()
@@ -226,3 +227,32 @@ def test_a_pairs_agenda_guides_its_first_conversations_then_asks_for_reflection(
         agenda_now = client.get(f"{LLP}/agenda", headers=auth["coach1"]).json()
         assert agenda_now["guide"] is None  # version 2 guides one conversation only
         assert agenda_now["reflection_due"] is (number == 3)
+
+
+def test_a_leader_fills_in_their_own_inventory_with_leadership_skills(
+        client: TestClient, auth: Headers) -> None:
+    skills = client.get("/api/skills", headers=auth["host1"]).json()
+    assert "managing_resistance" in {s["key"] for s in skills["skills"]}
+    own = client.post("/api/people/host2/skill-inventory", headers=auth["host2"], json={
+        "role": "principal", "strengths": ["target_posted", "budget_management"],
+        "growth_areas": ["managing_resistance", "cfu"]})
+    assert own.status_code == 201, own.text
+    assert client.post("/api/people/host2/skill-inventory", headers=auth["host1"], json={
+        "role": "principal"}).status_code == 403
+    assert error(client.post("/api/people/host2/skill-inventory", headers=auth["host2"],
+                             json={"role": "principal", "strengths": ["charisma"]})) == (
+        422, "unknown_item")
+    # Lincoln's needs include cfu: host2 shares it (a peer for a CFG), and the reason says so
+    matches = client.get("/api/schools/lincoln-middle/matches",
+                         headers=auth["organizer1"]).json()["matches"]
+    host2 = next(m for m in matches if m["user_id"] == "host2")
+    assert (host2["needs_met"], host2["shared_needs"]) == ([], ["cfu"])
+    assert "a shared need, for a Critical Friends Group or a network" in host2["reason"]
+    assert matches[0]["user_id"] == "coach1"  # strengths that meet the needs come first
+    # a growth goal can now name a leadership skill of the inventory
+    goal = client.post("/api/sync", headers=auth["host2"], json=batch(event(
+        str(growth_id("host2")), "GoalSet", {
+            "goal_id": "g-resist", "area": "managing_resistance",
+            "text": "Lead the grade teams through the new schedule.",
+            "steps": [step("listen")]})))
+    assert goal.json()["results"][0]["status"] == "accepted", goal.text

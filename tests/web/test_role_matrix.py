@@ -121,9 +121,11 @@ MATRIX: list[Row] = [
     Row("POST /api/schools/{school_id}/needs-assessment",
         "/api/schools/nowhere/needs-assessment", (403, 403, 403, 403, 422, 403, 401),
         body=lambda: {"focus_areas": ["cfu"], "catalog_version": 1}),
+    # host1's own inventory: host1 fills it in, organizers too; nobody else.
     Row("POST /api/people/{user_id}/skill-inventory", "/api/people/host1/skill-inventory",
-        ORGANIZER_CREATES, body=lambda: {"role": "principal", "strengths": ["cfu"],
-                                         "catalog_version": 1}),
+        (403, 403, 201, 403, 201, 403, 401), body=lambda: {
+            "role": "principal", "strengths": ["cfu", "managing_resistance"],
+            "catalog_version": 1}),
     Row("GET /api/schools/{school_id}/matches", f"/api/schools/{SCHOOL}/matches",
         ORGANIZER_ONLY),
     Row("GET /api/partnerships", "/api/partnerships", (*ALL, 401)),
