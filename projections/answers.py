@@ -96,6 +96,17 @@ class Inventory(SkillInventoryRecorded, frozen=True, kw_only=True, tag="SkillInv
     person: PersonRef
 
 
+class OwnInventory(msgspec.Struct):
+    """A leader's inventory as they fill it in: the latest recorded (None before any),
+    with what it may name: the latest catalog's look-fors and the leadership skills."""
+
+    person: PersonRef
+    inventory: SkillInventoryRecorded | None
+    catalog_version: int
+    look_fors: list[Skill]  # key and prompt of each look-for, as {key, name}
+    skills: list[Skill]
+
+
 class Preparation(msgspec.Struct):
     needs_assessments: list[NeedsAssessmentRecorded]
     skill_inventories: list[Inventory]

@@ -25,6 +25,7 @@ from projections.answers import (
     MeetingHeld,
     OpenStep,
     OpenWork,
+    OwnInventory,
     PartnershipAgenda,
     Partnerships,
     PartnershipView,
@@ -108,7 +109,7 @@ from walkthrough.partnership import (
     step_key,
 )
 from walkthrough.protocols import PROTOCOLS
-from walkthrough.skills import skill
+from walkthrough.skills import VOCABULARY, Skill, skill
 from walkthrough.visit import MENDING_PHASES
 
 REFLECT_EVERY = 3  # conversations between two reflections on the partnership's value
@@ -213,6 +214,21 @@ class Reader:
                                  person=self._person(user_id))
                        for user_id, doc in self.store.all_of(SKILLS).items()]
         return Preparation(needs_assessments=needs, skill_inventories=inventories)
+
+    def own_inventory(self, actor: Actor, user_id: str) -> OwnInventory:
+        """A leader's own skill inventory (the leader, organizers)."""
+        if actor.user_id != user_id and not actor.has("organizer"):
+            raise Forbidden("a skill inventory is filled in by its leader and organizers")
+        doc = self.store.get(SKILLS, user_id)
+        published = self.store.all_of(CATALOG)
+        latest = self.catalog(max([1, *(published_catalog(d).version
+                                        for d in published.values())]))
+        return OwnInventory(
+            person=self._person(user_id),
+            inventory=skills_decoder.decode(doc) if doc is not None else None,
+            catalog_version=latest.version,
+            look_fors=[Skill(item.key, item.prompt) for item in latest.items],
+            skills=list(VOCABULARY.skills))
 
     def matches(self, school_id: str, role: str | None) -> Matches:
         """Peers for a school's needs (organizers)."""

@@ -30,6 +30,7 @@ from projections.answers import (
     ConversationGuides,
     Matches,
     OpenWork,
+    OwnInventory,
     PartnershipAgenda,
     Partnerships,
     Preparation,
@@ -191,6 +192,12 @@ async def record_skills(request: Request) -> Response:
     return await record_preparation(request, lambda _, latest: SkillInventoryRecorded(
         user_id=user_id, role=form.role, catalog_version=form.catalog_version or latest,
         strengths=form.strengths, growth_areas=form.growth_areas, notes=form.notes), form)
+
+
+async def own_inventory(request: Request) -> Response:
+    user_id = request.path_params["user_id"]
+    return JSON(await read(request, lambda actor, reader, _: reader.own_inventory(
+        actor, user_id)))
 
 
 async def matches(request: Request) -> Response:
@@ -405,6 +412,9 @@ ENDPOINTS = [
              "leadership skills (organizers, and each leader their own)",
              body=SkillInventoryForm, answer=Recorded, status=201,
              query=(ONCE,), errors=(409,)),
+    Endpoint("get", "/api/people/{user_id}/skill-inventory", own_inventory,
+             "A leader's skill inventory with the look-fors and leadership skills it may "
+             "name (the leader, organizers)", answer=OwnInventory),
     Endpoint("get", "/api/schools/{school_id}/matches", matches,
              "Peers in the same role from other campuses whose strengths meet the school's "
              "needs, ranked, with the reason (organizers; ?role=)", roles=ORGANIZERS,

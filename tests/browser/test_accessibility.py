@@ -103,6 +103,7 @@ def screens(server: Server, debriefing: str, network: str) -> list[tuple[str, st
         ("host1", "school-trends", "/reports/schools/lincoln-middle/trends"),
         ("host1", "growth-self", "/people/host1/growth"),
         ("host1", "partnerships-host", "/partnerships"),
+        ("host1", "skill-inventory", "/inventory"),
         ("host1", "meeting-cfg", "/partnerships/cfg-talk"),
         ("host1", "meeting-network", f"/partnerships/{network}"),
         ("host1", "debrief-report", f"/reports/visits/{current}/debrief"),

@@ -181,3 +181,18 @@ def test_a_cross_role_network_starts_from_its_ground_rules(
     fill_step(host, 1, "Record one coaching conversation", "Every member", "Three recordings")
     host.by("close-meeting").click()
     expect(host.by("close-error")).to_contain_text("acknowledges the ground rules")
+
+
+def test_a_leader_fills_in_their_own_skill_inventory(tablet: Callable[..., Tablet],
+                                                     server: Server) -> None:
+    leader = person(tablet, "host2")  # Jordan Ellis, Jefferson Elementary
+    leader.by("inventory-link").click()
+    expect(leader.page.locator("main h1")).to_have_text("My skill inventory")
+    expect(leader.by("inventory-growth-small_group_instruction")).to_be_checked()
+    leader.by("inventory-strengths-budget_management").check()
+    leader.by("inventory-growth-managing_resistance").check()
+    leader.by("save-inventory").click()
+    expect(leader.by("flash")).to_have_text("Inventory saved.")
+    saved = server.get("/api/people/host2/skill-inventory", "organizer1")["inventory"]
+    assert "budget_management" in saved["strengths"]
+    assert set(saved["growth_areas"]) == {"small_group_instruction", "managing_resistance"}

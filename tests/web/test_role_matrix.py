@@ -148,6 +148,8 @@ MATRIX: list[Row] = [
                       "status": "on_track", "progress": "two tallies of four"}),
     Row("GET /api/open", "/api/open", ORGANIZER_ONLY),
     Row("GET /api/skills", "/api/skills", (*ALL, 401)),
+    Row("GET /api/people/{user_id}/skill-inventory", "/api/people/host1/skill-inventory",
+        (403, 403, 200, 403, 200, 403, 401)),
     # Ground rules belong to a cross-role network: the demo has none, so a member of a
     # CFG is told so (422) and everyone else learns nothing (404).
     Row("POST /api/partnerships/{partnership_id}/ground-rules",

@@ -29,6 +29,7 @@ const SHELL = [
   "/static/js/views/district-growth.js",
   "/static/js/views/growth.js",
   "/static/js/views/guides.js",
+  "/static/js/views/inventory.js",
   "/static/js/views/open.js",
   "/static/js/views/partnerships.js",
   "/static/js/views/people.js",

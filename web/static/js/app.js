@@ -10,6 +10,7 @@ import { renderCycleDebrief } from "./views/debrief.js";
 import { renderDistrictGrowth } from "./views/district-growth.js";
 import { renderGrowth } from "./views/growth.js";
 import { renderGuides } from "./views/guides.js";
+import { renderInventory } from "./views/inventory.js";
 import { renderOpen } from "./views/open.js";
 import { renderMeeting, renderPartnerships } from "./views/partnerships.js";
 import { renderPeople } from "./views/people.js";
@@ -146,6 +147,8 @@ async function route() {
       dispose = await renderPartnerships(main, me, { setTitle });
     } else if ((match = path.match(/^\/partnerships\/([^/]+)\/?$/))) {
       dispose = await renderMeeting(main, decodeURIComponent(match[1]), me, { setTitle });
+    } else if (path === "/inventory") {
+      dispose = await renderInventory(main, me, { setTitle });
     } else if (path === "/guides") {
       dispose = await renderGuides(main, me, { setTitle });
     } else if (path === "/open") {

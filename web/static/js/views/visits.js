@@ -87,6 +87,7 @@ export function renderVisits(root, me, { stale, setTitle }) {
     tools.push(link("/open", "What is open", "open-link"), link("/guides", "Conversation guides", "guides-link"));
   }
   tools.push(link("/partnerships", "Partnerships", "partnerships-link"));
+  if (me.user.school_id) tools.push(link("/inventory", "My skill inventory", "inventory-link"));
   if (roles.includes("host") && me.user.school_id) {
     tools.push(h("a", { href: `/reports/schools/${encodeURIComponent(me.user.school_id)}/trends`,
       class: "button-link", testid: "school-trends-link" }, "Your school's trends"));
