@@ -247,6 +247,8 @@ class OpenStep(msgspec.Struct, kw_only=True):
     partnership_id: str | None = None
     partnership_name: str | None = None
     meeting_id: str | None = None
+    goal_id: str | None = None  # a growth goal's step (status "open": goals have no check-ins)
+    goal_of: PersonRef | None = None
 
 
 class VisitToClose(msgspec.Struct):

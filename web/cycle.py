@@ -29,6 +29,7 @@ from projections.answers import (
     Catalogs,
     ConversationGuides,
     Matches,
+    OpenStep,
     OpenWork,
     OwnInventory,
     PartnershipAgenda,
@@ -38,7 +39,7 @@ from projections.answers import (
 from projections.summary import Summary
 from projections.trends import DistrictTrends, SchoolTrends
 from walkthrough.access import Actor
-from walkthrough.application import Idempotency
+from walkthrough.application import Idempotency, Walkthrough
 from walkthrough.catalog import LookFor
 from walkthrough.events import (
     AdministratorRole,
@@ -243,8 +244,31 @@ async def record_step_progress(request: Request) -> Response:
 
 async def partnership_agenda(request: Request) -> Response:
     partnership_id = request.path_params["partnership_id"]
-    return JSON(await read(request, lambda actor, reader, today: reader.partnership_agenda(
-        actor, partnership_id, today)))
+    app = services(request).app
+    return JSON(await read(request, lambda actor, reader, today: with_goal_steps(
+        reader.partnership_agenda(actor, partnership_id, today), app, today)))
+
+
+def with_goal_steps(agenda: PartnershipAgenda, app: Walkthrough,
+                    today: date) -> PartnershipAgenda:
+    """The members' growth-goal steps join their other open steps. Growth records are
+    read from their aggregates (not projected), and only a partnership whose members are
+    each other's growth peers shows them: never a cross-role network."""
+    if agenda.kind == "network":
+        return agenda
+    records = app.growth_records([member.id for member in agenda.members])
+    goal_steps = []
+    for member in agenda.members:
+        record = records.get(member.id)
+        for goal in record.goals.values() if record is not None else ():
+            for first in goal.goal.steps:
+                now = goal.step(first.step_id) or first
+                goal_steps.append(OpenStep(
+                    source="goal", step_id=now.step_id, text=now.text, owner=now.owner,
+                    due=now.due, success=now.success, status="open", overdue=now.due < today,
+                    goal_id=goal.goal.goal_id, goal_of=member))
+    agenda.members_steps = [*agenda.members_steps, *goal_steps]
+    return agenda
 
 
 async def conversation_guides(request: Request) -> Response:

@@ -256,3 +256,24 @@ def test_a_leader_fills_in_their_own_inventory_with_leadership_skills(
             "text": "Lead the grade teams through the new schedule.",
             "steps": [step("listen")]})))
     assert goal.json()["results"][0]["status"] == "accepted", goal.text
+
+
+def test_a_meeting_opens_with_the_members_growth_goal_steps_never_a_networks(
+        client: TestClient, auth: Headers) -> None:
+    pair = client.get(f"{LLP}/agenda", headers=auth["coach1"]).json()
+    goals = [s for s in pair["members_steps"] if s["source"] == "goal"]
+    assert {(s["goal_id"], s["goal_of"]["id"]) for s in goals} >= {("act-on-cfu", "host1")}
+    formed = client.post("/api/partnerships", headers=auth["organizer1"], json={
+        "partnership_id": "net-api", "kind": "network", "members": ["host1", "coach4", "coach2"],
+        "starts": TODAY.isoformat(), "capability": "data_use"})
+    assert formed.status_code == 201, formed.text
+    network = client.get("/api/partnerships/net-api/agenda", headers=auth["coach4"]).json()
+    assert [s for s in network["members_steps"] if s["source"] == "goal"] == []
+    assert network["capability"]["key"] == "data_use"
+    assert network["roles"] == {"host1": "principal", "coach4": "assistant_principal",
+                                "coach2": "principal"}
+    assert network["acknowledged"] == []
+    ack = client.post("/api/partnerships/net-api/ground-rules", headers=auth["coach4"], json={})
+    assert ack.status_code == 201, ack.text
+    assert client.get("/api/partnerships/net-api/agenda",
+                      headers=auth["coach4"]).json()["acknowledged"] == ["coach4"]

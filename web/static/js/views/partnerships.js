@@ -310,7 +310,9 @@ function membersSteps(agenda) {
     h("ul", { class: "history" }, agenda.members_steps.map((step) => h("li", { testid: `owned-${step.step_id}` },
       h("span", { class: `status status-${step.status}` }, humanize(step.status)),
       ` · ${step.text} · ${step.owner}, due ${formatDate(step.due)}`, step.overdue ? " · overdue" : "",
-      step.source === "visit" ? [" · ", h("a", { href: `/visits/${step.visit_id}/plan`, "data-link": true }, "check in")] : ""))));
+      step.source === "visit" ? [" · ", h("a", { href: `/visits/${step.visit_id}/plan`, "data-link": true }, "check in")]
+        : step.source === "goal" && step.goal_of ? [" · ", h("a", { href: `/people/${encodeURIComponent(step.goal_of.id)}/growth`,
+          "data-link": true }, `${step.goal_of.name}'s growth goal`)] : ""))));
 }
 
 export async function renderMeeting(root, partnershipId, me, { setTitle }) {
