@@ -79,7 +79,7 @@ FIELD_TREATMENTS: dict[str, Treatment] = {
     "plan_steps": Treatment.NESTED, "data_point": Treatment.NESTED,
     # members added with a reason (user_id, reason); conversation guides (title, prompts)
     "unmatched": Treatment.NESTED, "guides": Treatment.NESTED, "prompts": Treatment.TEXT,
-    "reading": Treatment.TEXT, "guides_version": Treatment.KEEP,
+    "reading": Treatment.TEXT, "guides_version": Treatment.KEEP, "capability": Treatment.KEEP,
     "session_id": Treatment.SESSION,
     # free text
     "text": Treatment.TEXT, "note": Treatment.TEXT, "notes": Treatment.TEXT,
