@@ -102,11 +102,11 @@ from walkthrough.partnership import (
     GROUND_RULES,
     MAX_MEETING_STEPS,
     last_meeting,
-    meetings,
     missing_progress,
     network_role,
     next_meeting,
     step_key,
+    upcoming,
 )
 from walkthrough.protocols import PROTOCOLS
 from walkthrough.skills import VOCABULARY, Skill, skill
@@ -262,7 +262,8 @@ class Reader:
                 members=[self._person(member) for member in partnership.members],
                 starts=partnership.starts, focus=partnership.focus, name=rules.name,
                 cadence=rules.cadence, minutes=rules.minutes,
-                next_meetings=meetings(partnership, today),
+                next_meetings=upcoming(partnership, self._meetings(
+                    partnership.partnership_id), today),
                 unmatched=list(partnership.unmatched)))
         return Partnerships(partnerships=found)
 

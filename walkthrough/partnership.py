@@ -286,8 +286,25 @@ def facilitator_due(members: tuple[str, ...], facilitated: list[str]) -> str:
     return turns[0] if turns else members[0]
 
 
+def upcoming(partnership: PartnershipFormed,
+             held: tuple[PartnershipMeetingHeld, ...] | list[PartnershipMeetingHeld],
+             today: date, count: int = 3) -> list[Meeting]:
+    """The next `count` meetings by the cadence after the last one held, each facilitated
+    (when it rotates) by whoever's turn it will be if every turn is taken."""
+    last = last_meeting(held)
+    after = today if last is None else max(today, last.date + timedelta(days=1))
+    found = meetings(partnership, after, count)
+    if FORMATS[partnership.kind].rotating_facilitator:
+        turns = [m.facilitator for m in held if m.facilitator]
+        for meeting in found:
+            meeting.facilitator = facilitator_due(partnership.members, turns)
+            turns.append(meeting.facilitator)
+    return found
+
+
 def meetings(partnership: PartnershipFormed, after: date, count: int = 3) -> list[Meeting]:
-    """The next `count` meetings on or after `after`, with the facilitator when it rotates."""
+    """The next `count` meetings on or after `after`, with the facilitator when it rotates
+    from the first meeting on (see `upcoming` for the turns after the meetings held)."""
     rules = FORMATS[partnership.kind]
     found: list[Meeting] = []
     number = 0

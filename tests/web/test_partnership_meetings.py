@@ -277,3 +277,18 @@ def test_a_meeting_opens_with_the_members_growth_goal_steps_never_a_networks(
     assert ack.status_code == 201, ack.text
     assert client.get("/api/partnerships/net-api/agenda",
                       headers=auth["coach4"]).json()["acknowledged"] == ["coach4"]
+
+
+def test_the_list_schedules_the_next_facilitators_from_the_turns_taken(
+        client: TestClient, auth: Headers) -> None:
+    """cfg-talk met once under host1; coach3 then takes coach2's turn (coach2 is away):
+    coach2 is due next, then host2 (coach3's own turn went to coach2), then host1."""
+    progress(client, auth["coach3"], "cfg-talk-1", "talk-walk")
+    swapped = client.post(f"{CFG}/meetings", headers=auth["coach3"],
+                          json=meeting("cfg-talk-2", step("tally"), facilitator="coach3"))
+    assert swapped.status_code == 201, swapped.text
+    listed = client.get("/api/partnerships", headers=auth["coach2"]).json()["partnerships"]
+    cfg = next(p for p in listed if p["partnership_id"] == "cfg-talk")
+    assert [m["facilitator"] for m in cfg["next_meetings"]] == ["coach2", "host2", "host1"]
+    sections = agenda(client, auth["coach2"])
+    assert sections["next_meeting"]["facilitator"]["id"] == "coach2"
