@@ -201,12 +201,17 @@ class PartnershipAgenda(msgspec.Struct):
     guide: GuideView | None = None
     reflection_due: bool = False
     member_schools: dict[str, SchoolRef] = {}  # by member: where a visit exchange goes
-    # A cross-role network: its capability, each member's role, its ground rules and
-    # who has acknowledged them (the first meeting closes once everyone has).
-    capability: Skill | None = None
-    roles: dict[str, str] = {}
-    ground_rules: list[str] = []
-    acknowledged: list[str] = []
+    network: NetworkView | None = None  # a cross-role network's own part
+
+
+class NetworkView(msgspec.Struct):
+    """A cross-role network: its capability, each member's role, its ground rules and
+    who has acknowledged them (the first meeting closes once everyone has)."""
+
+    capability: Skill | None
+    roles: dict[str, str]
+    ground_rules: list[str]
+    acknowledged: list[str]
 
 
 class GuideView(msgspec.Struct):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
 import msgspec
 
@@ -23,6 +22,7 @@ from projections.answers import (
     Matches,
     Me,
     MeetingHeld,
+    NetworkView,
     OpenStep,
     OpenWork,
     OwnInventory,
@@ -294,7 +294,7 @@ class Reader:
                    if partnership.kind == "leadership_learning" else None),
             reflection_due=bool(held) and len(held) % REFLECT_EVERY == 0,
             member_schools=self._member_schools(partnership.members),
-            **self._network(partnership),
+            network=self._network(partnership),
             sections=[
                 AgendaProgress(
                     meeting=None if last is None else MeetingHeld(
@@ -400,21 +400,21 @@ class Reader:
         return GuideView(conversation=conversation, version=latest.version, title=guide.title,
                          prompts=list(guide.prompts))
 
-    def _network(self, partnership: PartnershipFormed) -> dict[str, Any]:
+    def _network(self, partnership: PartnershipFormed) -> NetworkView | None:
         """A network's capability, roles, ground rules and acknowledgments."""
         if partnership.kind != "network":
-            return {}
+            return None
         people = {k: person_decoder.decode(v) for k, v
                   in self.store.get_many(PERSON, list(partnership.members)).items()}
         inventories = {k: skills_decoder.decode(v) for k, v
                        in self.store.get_many(SKILLS, list(partnership.members)).items()}
         doc = self.store.get(ACKNOWLEDGED, partnership.partnership_id)
-        return {"capability": skill(partnership.capability) if partnership.capability
-                else None,
-                "roles": {m: network_role(people[m], inventories.get(m))
-                          for m in partnership.members if m in people},
-                "ground_rules": list(GROUND_RULES),
-                "acknowledged": members_decoder.decode(doc) if doc is not None else []}
+        return NetworkView(
+            capability=skill(partnership.capability) if partnership.capability else None,
+            roles={m: network_role(people[m], inventories.get(m))
+                   for m in partnership.members if m in people},
+            ground_rules=list(GROUND_RULES),
+            acknowledged=members_decoder.decode(doc) if doc is not None else [])
 
     def _member_schools(self, members: tuple[str, ...]) -> dict[str, SchoolRef]:
         found = {}

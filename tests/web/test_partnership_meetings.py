@@ -269,14 +269,15 @@ def test_a_meeting_opens_with_the_members_growth_goal_steps_never_a_networks(
     assert formed.status_code == 201, formed.text
     network = client.get("/api/partnerships/net-api/agenda", headers=auth["coach4"]).json()
     assert [s for s in network["members_steps"] if s["source"] == "goal"] == []
-    assert network["capability"]["key"] == "data_use"
-    assert network["roles"] == {"host1": "principal", "coach4": "assistant_principal",
-                                "coach2": "principal"}
-    assert network["acknowledged"] == []
+    assert network["network"]["capability"]["key"] == "data_use"
+    assert network["network"]["roles"] == {
+        "host1": "principal", "coach4": "assistant_principal", "coach2": "principal"}
+    assert network["network"]["acknowledged"] == []
+    assert pair["network"] is None
     ack = client.post("/api/partnerships/net-api/ground-rules", headers=auth["coach4"], json={})
     assert ack.status_code == 201, ack.text
     assert client.get("/api/partnerships/net-api/agenda",
-                      headers=auth["coach4"]).json()["acknowledged"] == ["coach4"]
+                      headers=auth["coach4"]).json()["network"]["acknowledged"] == ["coach4"]
 
 
 def test_the_list_schedules_the_next_facilitators_from_the_turns_taken(

@@ -214,7 +214,7 @@ function conversationSection(agenda) {
 }
 
 function groundRulesSection(agenda, me, flash, refresh) {
-  const acknowledged = new Set(agenda.acknowledged);
+  const acknowledged = new Set(agenda.network.acknowledged);
   const mine = agenda.members.some((m) => m.id === me.user.id) && !acknowledged.has(me.user.id);
   const button = h("button", { type: "button", class: "primary", testid: "acknowledge-ground-rules" },
     "I acknowledge these ground rules");
@@ -228,8 +228,9 @@ function groundRulesSection(agenda, me, flash, refresh) {
   });
   return h("section", { class: "card agenda-section", "aria-labelledby": "ground-rules-heading", testid: "ground-rules" },
     h("h2", { id: "ground-rules-heading" }, "Ground rules"),
-    agenda.capability ? h("p", { testid: "network-capability" }, h("strong", {}, "Capability: "), agenda.capability.name) : null,
-    h("ul", {}, agenda.ground_rules.map((rule) => h("li", {}, rule))),
+    agenda.network.capability ? h("p", { testid: "network-capability" }, h("strong", {}, "Capability: "),
+      agenda.network.capability.name) : null,
+    h("ul", {}, agenda.network.ground_rules.map((rule) => h("li", {}, rule))),
     h("p", { class: "meta", testid: "acknowledged" }, "Acknowledged by: ",
       agenda.members.filter((m) => acknowledged.has(m.id)).map((m) => m.name).join(", ") || "no one yet",
       ` (${acknowledged.size} of ${agenda.members.length})`),
@@ -338,7 +339,8 @@ export async function renderMeeting(root, partnershipId, me, { setTitle }) {
     const close = h("button", { type: "button", class: "primary", testid: "close-meeting" }, "Close the meeting");
     const waiting = agenda.waiting_for_progress;
     const network = agenda.kind === "network";
-    const rulesPending = network && agenda.meetings_held === 0 && agenda.acknowledged.length < agenda.members.length;
+    const rulesPending = network && agenda.meetings_held === 0
+      && agenda.network.acknowledged.length < agenda.members.length;
     const stepNumber = protocol ? 4 : 3;
     const talk = conversation ? conversation.value : () => null;
     close.addEventListener("click", async () => {
@@ -382,7 +384,8 @@ export async function renderMeeting(root, partnershipId, me, { setTitle }) {
       crumbs(),
       h("h1", { tabindex: "-1" }, agenda.focus ? `${agenda.name}: ${agenda.focus}` : agenda.name),
       h("p", { class: "meta", testid: "meeting-members" }, agenda.members.map((m) =>
-        (network && agenda.roles[m.id] ? `${m.name} (${ROLE_NAMES[agenda.roles[m.id]] || agenda.roles[m.id]})` : m.name)).join(", "),
+        (network && agenda.network.roles[m.id]
+          ? `${m.name} (${ROLE_NAMES[agenda.network.roles[m.id]] || agenda.network.roles[m.id]})` : m.name)).join(", "),
         ` · ${upcoming.cadence}, ${upcoming.minutes} minutes · meetings held: ${agenda.meetings_held}`),
       stale ? h("p", { class: "notice", role: "status" }, "Offline: showing the agenda saved on this tablet.") : null,
       reflectionNotice(agenda, me),
