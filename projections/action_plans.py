@@ -4,13 +4,12 @@ check-in due (weekly after the last one) and what is overdue, as of a given day.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 import msgspec
 
 from projections.visit_view import CheckIn, VisitView, latest_check_ins
-
-CHECK_IN_EVERY = timedelta(weeks=1)
+from walkthrough.school_calendar import NO_CLOSURES, SchoolCalendar
 
 
 class CheckInView(msgspec.Struct):
@@ -39,8 +38,10 @@ class PlanStep(msgspec.Struct):
     check_in_overdue: bool
 
 
-def plan_steps(view: VisitView, today: date) -> list[PlanStep]:
-    """The visit's agreed steps, in the order they were proposed."""
+def plan_steps(view: VisitView, today: date,
+               calendar: SchoolCalendar = NO_CLOSURES) -> list[PlanStep]:
+    """The visit's agreed steps, in the order they were proposed; the next check-in is
+    due a week after the last (or the plan), on a school day."""
     latest = latest_check_ins(view)
     counts: dict[str, int] = {}
     for check_in in view.check_ins:
@@ -53,7 +54,7 @@ def plan_steps(view: VisitView, today: date) -> list[PlanStep]:
         status = check.status if check else "not_started"
         is_open = status != "done" and view.phase != "closed"
         last = check.occurred_at.date() if check else (view.agreed_on or view.date)
-        next_check_in = last + CHECK_IN_EVERY if is_open else None
+        next_check_in = calendar.next_check_in(last) if is_open else None
         rows.append(PlanStep(
             visit_id=view.id, school_id=view.school_id, visit_date=view.date,
             step_id=step.step_id, text=step.text, owner=step.owner, due=step.due,
@@ -70,17 +71,18 @@ def _check_in(check: CheckIn) -> CheckInView:
                        date=check.occurred_at.date(), by=check.by)
 
 
-def previous_steps(view: VisitView, school_visits: Iterable[VisitView],
-                   today: date) -> list[PlanStep]:
+def previous_steps(view: VisitView, school_visits: Iterable[VisitView], today: date,
+                   calendar: SchoolCalendar = NO_CLOSURES) -> list[PlanStep]:
     """Steps agreed at this school's earlier visits, the most recent visit first."""
     earlier = [v for v in school_visits
                if v.id != view.id and v.school_id == view.school_id
                and (v.date, v.id) < (view.date, view.id)]
     earlier.sort(key=lambda v: (v.date, v.id), reverse=True)
-    return [step for v in earlier for step in plan_steps(v, today)]
+    return [step for v in earlier for step in plan_steps(v, today, calendar)]
 
 
-def open_steps(visits: Iterable[VisitView], today: date) -> list[PlanStep]:
+def open_steps(visits: Iterable[VisitView], today: date,
+               calendar: SchoolCalendar = NO_CLOSURES) -> list[PlanStep]:
     """Every open step, soonest due first."""
-    steps = [step for v in visits for step in plan_steps(v, today) if step.open]
+    steps = [step for v in visits for step in plan_steps(v, today, calendar) if step.open]
     return sorted(steps, key=lambda s: (s.due, s.visit_id, s.step_id))

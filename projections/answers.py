@@ -5,7 +5,7 @@ modules; these are the answers made of references and listings."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import msgspec
 
@@ -13,6 +13,7 @@ from projections.action_plans import PlanStep
 from projections.rooms import Room
 from walkthrough.catalog import Catalog
 from walkthrough.events import (
+    DEFAULT_VISIT_MINUTES,
     ConversationGuide,
     MeetingStep,
     NeedsAssessmentRecorded,
@@ -50,6 +51,8 @@ class VisitListing(msgspec.Struct):
     date: date
     focus: str
     relation: str  # team, host or organizer
+    starts_at: time | None = None  # the school's local time, when set
+    minutes: int = DEFAULT_VISIT_MINUTES
 
 
 class GrowthRecordRef(msgspec.Struct):
@@ -65,6 +68,8 @@ class Me(msgspec.Struct):
     user: User
     visits: list[VisitListing]
     growth_records: list[GrowthRecordRef] = []
+    calendar_url: str | None = None  # the caller's private iCalendar feed
+    time_zone: str = "UTC"  # the district's: every date and time is shown in it
 
 
 class VisitDetail(msgspec.Struct):

@@ -7,7 +7,7 @@ next_steps, check_ins.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import msgspec
 
@@ -15,11 +15,11 @@ from projections.action_plans import PlanStep
 from projections.rooms import Quote
 from projections.summary import ItemTrend, Summary
 from projections.visit_view import VisitView, active_steps
+from walkthrough.school_calendar import NO_CLOSURES, SchoolCalendar
 from walkthrough.visit import MAX_STEPS
 
 BRIGHT_RATE = 0.75
 WEAK_RATE = 0.5
-CHECK_IN_WEEKS = 4
 MAX_PROMPTS = 3
 
 
@@ -114,7 +114,8 @@ class CheckIns(msgspec.Struct, tag="check_ins", tag_field="kind"):
 Section = Progress | SchoolUpdate | BrightSpots | Trends | RootCauses | NextSteps | CheckIns
 
 
-def agenda(view: VisitView, summary: Summary, progress: list[PlanStep]) -> list[Section]:
+def agenda(view: VisitView, summary: Summary, progress: list[PlanStep],
+           calendar: SchoolCalendar = NO_CLOSURES) -> list[Section]:
     steps = active_steps(view)
     agreed = any(step.agreed for step in steps)
     root_causes = sorted(view.root_causes, key=lambda r: (r.occurred_at, r.event_id))
@@ -133,9 +134,9 @@ def agenda(view: VisitView, summary: Summary, progress: list[PlanStep]) -> list[
         NextSteps(agreed=agreed, max_steps=MAX_STEPS, steps=[
             ProposedStep(step_id=s.step_id, text=s.text, owner=s.owner, due=s.due,
                          success=s.success, agreed=s.agreed) for s in steps]),
-        CheckIns(cadence="weekly", start=start, schedule=[
-            CheckInDue(week=week, due=start + timedelta(weeks=week))
-            for week in range(1, CHECK_IN_WEEKS + 1)]),
+        CheckIns(cadence="weekly on school days", start=start, schedule=[
+            CheckInDue(week=week, due=due)
+            for week, due in enumerate(calendar.check_in_days(start), 1)]),
     ]
 
 

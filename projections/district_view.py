@@ -5,16 +5,19 @@ partnership's meetings are one document per partnership, in log order."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import assert_never
 
 import msgspec
 
 from projections.store import Key, ReadModelStore
 from walkthrough.catalog import Catalog
+from walkthrough.district import changed_person, changed_school
 from walkthrough.events import (
+    CalendarFeedReset,
     CatalogPublished,
     ConversationGuidesPublished,
+    DistrictNamed,
     DistrictPayload,
     GroundRulesAcknowledged,
     LearningSessionOffered,
@@ -23,7 +26,12 @@ from walkthrough.events import (
     PartnershipFormed,
     PartnershipMeetingHeld,
     Payload,
+    PersonChanged,
+    PersonDeactivated,
+    PersonReactivated,
     PersonRegistered,
+    SchoolCalendarSet,
+    SchoolChanged,
     SchoolRegistered,
     SkillInventoryRecorded,
 )
@@ -40,6 +48,9 @@ MEETINGS = "partnership_meetings"
 STEP_CHECK_INS = "partnership_check_ins"
 GUIDES = "conversation_guides"
 ACKNOWLEDGED = "ground_rules_acknowledged"  # per network: the members, in log order
+CALENDAR = "school_calendar"  # "current" -> the district's SchoolCalendarSet
+INACTIVE = "person_inactive"  # a deactivated person's id -> when (absent: active)
+DISTRICT = "district"  # "name" -> the district's name
 
 _encoder = msgspec.json.Encoder()
 needs_decoder = msgspec.json.Decoder(NeedsAssessmentRecorded)
@@ -58,9 +69,34 @@ def catalog_doc_id(version: int) -> str:
     return f"{version:06d}"
 
 
-def district_document(payload: DistrictPayload) -> tuple[Key, bytes] | None:
-    """The document a district event writes (meetings: see index_meetings)."""
+school_decoder = msgspec.json.Decoder(SchoolRegistered)
+calendar_decoder = msgspec.json.Decoder(SchoolCalendarSet)
+person_decoder = msgspec.json.Decoder(PersonRegistered)
+
+
+def district_document(payload: DistrictPayload, current: Callable[[Key], bytes | None],
+                      ) -> tuple[Key, bytes | None] | None:
+    """The document a district event writes (meetings: see index_meetings); `current`
+    reads a document as it stands (a change applies to it)."""
     match payload:
+        case SchoolCalendarSet():
+            return (CALENDAR, "current"), _encoder.encode(payload)
+        case CalendarFeedReset():
+            return None  # the feed's address is worked out from the district aggregate
+        case DistrictNamed():
+            return (DISTRICT, "name"), _encoder.encode(payload.name)
+        case SchoolChanged():
+            key = (SCHOOL, payload.school_id)
+            before = school_decoder.decode(_present(current(key), key))
+            return key, _encoder.encode(changed_school(before, payload))
+        case PersonChanged():
+            key = (PERSON, payload.user_id)
+            person = person_decoder.decode(_present(current(key), key))
+            return key, _encoder.encode(changed_person(person, payload))
+        case PersonDeactivated():
+            return (INACTIVE, payload.user_id), b"true"
+        case PersonReactivated():
+            return (INACTIVE, payload.user_id), None
         case SchoolRegistered():
             return (SCHOOL, payload.school_id), _encoder.encode(payload)
         case PersonRegistered():
@@ -84,6 +120,12 @@ def district_document(payload: DistrictPayload) -> tuple[Key, bytes] | None:
             return None  # appended to their partnership's documents by index_meetings
         case _:
             assert_never(payload)
+
+
+def _present(doc: bytes | None, key: Key) -> bytes:
+    if doc is None:  # the log holds the registration before any change to it
+        raise AssertionError(f"no document {key} to change")
+    return doc
 
 
 def published_catalog(doc: bytes) -> Catalog:

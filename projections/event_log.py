@@ -91,7 +91,12 @@ FIELD_TREATMENTS: dict[str, Treatment] = {
     "role": Treatment.KEEP, "catalog_version": Treatment.KEEP, "version": Treatment.KEEP,
     "items": Treatment.KEEP, "date": Treatment.KEEP, "starts": Treatment.KEEP,
     "kind": Treatment.KEEP, "focus_areas": Treatment.KEEP, "strengths": Treatment.KEEP,
-    "growth_areas": Treatment.KEEP,
+    "growth_areas": Treatment.KEEP, "identifier": Treatment.KEEP,
+    # when and how long a visit is; the school calendar's closures (label: free text)
+    "starts_at": Treatment.KEEP, "minutes": Treatment.KEEP, "closures": Treatment.NESTED,
+    "start": Treatment.KEEP, "end": Treatment.KEEP, "source": Treatment.KEEP,
+    # how a person signs in, and the student information system's id for them
+    "email": Treatment.NEVER, "source_id": Treatment.NEVER,
     "grade_band": Treatment.KEEP, "subject": Treatment.KEEP,
     "students_present": Treatment.KEEP, "item": Treatment.KEEP, "value": Treatment.KEEP,
     "method": Treatment.KEEP, "event_id": Treatment.KEEP, "step_id": Treatment.KEEP,
@@ -106,6 +111,12 @@ FIELD_TREATMENTS: dict[str, Treatment] = {
 TYPE_FIELD_TREATMENTS: dict[tuple[str, str], Treatment] = {
     ("SchoolRegistered", "name"): Treatment.KEEP,  # a school's name is public
     ("PersonRegistered", "name"): Treatment.NEVER,  # the pseudonym stands for the person
+    ("PersonChanged", "name"): Treatment.NEVER,
+    ("DistrictNamed", "name"): Treatment.KEEP,
+    ("SchoolChanged", "name"): Treatment.KEEP,
+    # A school's number and roster id are public; a person's roster id names them.
+    ("SchoolRegistered", "source_id"): Treatment.KEEP,
+    ("DistrictNamed", "source_id"): Treatment.KEEP,
     # One person's answers: published only as aggregates (projections.effectiveness).
     ("PulseAnswered", "scores"): Treatment.NEVER,
 }

@@ -12,8 +12,10 @@ Parquet layout (`--out DIR`): `DIR/events.parquet` (one row per event, the
 published line with `data` as JSON text), `DIR/observations.parquet` (one
 row per look-for tap, flattened with its visit, school and room), and the
 tables for effectiveness questions (projections.effectiveness): `steps.parquet`,
-`partnerships.parquet` and `pulse.parquet` (aggregates only). The column
-lists are the *_SCHEMA constants, documented in the README ("For analysts").
+`partnerships.parquet` and `pulse.parquet` (aggregates only), and
+`calibration.parquet` (how alike visit teams see, per look-for: projections.calibration,
+from the read models as of the export's last position). The column lists are the
+*_SCHEMA constants, documented in the README ("For analysts").
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from uuid import UUID
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from projections.calibration import Calibrations
 from projections.effectiveness import (
     PARTNERSHIPS_SCHEMA,
     PULSE_SCHEMA,
@@ -44,7 +47,10 @@ from projections.event_log import (
     read_log,
 )
 from projections.pseudonyms import Pseudonymiser
+from projections.queries import Reader
 from projections.rooms import RoomIndex, RoomRecord
+from projections.summary import MIN_ROOMS_DEFAULT
+from projections.time_travel import store_as_of
 from projections.visit_view import projected_decoder
 from walkthrough.application import Walkthrough
 from walkthrough.events import (
@@ -60,7 +66,8 @@ from walkthrough.persistence import decode_state, plain_state
 ROW_GROUP_SIZE = 50_000
 # 2: `room` (one room whoever entered it), room withdrawals retract;
 # 3: steps, partnerships and pulse tables; growth records' lines
-SCHEMA_VERSION = "3"
+# 4: calibration table
+SCHEMA_VERSION = "4"
 ROOM_TOPICS = ["ClassroomEntered", "ClassroomCorrected", "ClassroomRetracted",
                "ClassroomsMerged"]
 Progress = Callable[[int], None]
@@ -105,6 +112,28 @@ OBSERVATIONS_SCHEMA = pa.schema([
 ])
 
 
+CALIBRATION_SCHEMA = pa.schema([
+    pa.field("scope", pa.string(), nullable=False),  # district | team
+    pa.field("team", pa.string()),  # a pseudonym of the team's coaches; null: district
+    pa.field("item", pa.string(), nullable=False),
+    pa.field("term", pa.string()),  # "2026-27 fall"...; null: every term
+    pa.field("discussion", pa.string(), nullable=False),  # all | before | after
+    pa.field("rooms", pa.int32(), nullable=False),  # observed by two or more coaches
+    pa.field("agreed", pa.int32()),  # null when suppressed
+    pa.field("agreement", pa.float64()),
+    pa.field("suppressed", pa.bool_(), nullable=False),
+])
+# Columns that hold pseudonyms (keyed HMAC: p_ people, d_ devices, c_ rooms, g_
+# partnerships, t_ teams), never an id or a name, per table.
+PSEUDONYMISED = {
+    "events": ("actor", "device"),
+    "observations": ("classroom", "room", "observer"),
+    "steps": ("partnership", "administrator"),
+    "partnerships": ("partnership", "member"),
+    "calibration": ("team",),
+}
+
+
 class ExportResult(NamedTuple):
     events: int
     observations: int
@@ -135,7 +164,8 @@ def export_ndjson(app: Walkthrough, pseudonyms: Pseudonymiser, out: Path, *,
 def export_parquet(app: Walkthrough, pseudonyms: Pseudonymiser, out_dir: Path, *,
                    after: int, until: int, include_text: bool,
                    progress: Progress | None = None,
-                   row_group_size: int = ROW_GROUP_SIZE) -> ExportResult:
+                   row_group_size: int = ROW_GROUP_SIZE,
+                   min_rooms: int = MIN_ROOMS_DEFAULT) -> ExportResult:
     """Write events, observations, steps, partnerships and pulse tables (.parquet) for
     positions (after, until]."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -173,6 +203,11 @@ def export_parquet(app: Walkthrough, pseudonyms: Pseudonymiser, out_dir: Path, *
     with table("pulse", PULSE_SCHEMA) as pulse:
         for cell in pulse_rows(app, after, until):
             pulse.add(cell)
+    with table("calibration", CALIBRATION_SCHEMA) as calibration, \
+         store_as_of(app, until) as store:
+        found = Calibrations(store, min_rooms, Reader(store, min_rooms).catalog)
+        for calibration_row in found.rows(publisher.pseudonyms.team):
+            calibration.add(calibration_row)
     return ExportResult(events=events.count, observations=rows.count, after=after,
                         until=until)
 

@@ -56,8 +56,6 @@ DISTRICT = str(DISTRICT_ID)
 
 view_encoder = msgspec.json.Encoder(order="deterministic")
 view_decoder = msgspec.json.Decoder(VisitView)
-school_decoder = msgspec.json.Decoder(ev.SchoolRegistered)
-person_decoder = msgspec.json.Decoder(ev.PersonRegistered)
 visit_ids_decoder = msgspec.json.Decoder(list[str])
 
 Progress = Callable[[int], None]  # called with the position after each page
@@ -217,8 +215,11 @@ class Projector:
         payload = event.payload
         visit_id = event.originator_id
         match payload:
-            case ev.SchoolRegistered() | ev.PersonRegistered() \
-                    | ev.NeedsAssessmentRecorded() | ev.SkillInventoryRecorded() \
+            case ev.SchoolRegistered() | ev.PersonRegistered() | ev.DistrictNamed() \
+                    | ev.SchoolChanged() | ev.PersonChanged() | ev.PersonDeactivated() \
+                    | ev.PersonReactivated() | ev.SchoolCalendarSet() | ev.CalendarFeedReset() \
+                    | ev.NeedsAssessmentRecorded() \
+                    | ev.SkillInventoryRecorded() \
                     | ev.PartnershipFormed() | ev.CatalogPublished() \
                     | ev.PartnershipMeetingHeld() | ev.LearningSessionOffered() \
                     | ev.MeetingStepCheckedIn() | ev.ConversationGuidesPublished() \
@@ -226,7 +227,8 @@ class Projector:
                 if isinstance(payload, ev.CatalogPublished) and payload.kind == "classroom":
                     self._catalogs[payload.version] = Catalog(version=payload.version,
                                                               items=payload.items)
-                district_doc = district_document(payload)
+                district_doc = district_document(
+                    payload, lambda key: docs[key] if key in docs else self.store.get(*key))
                 if district_doc is not None:
                     key, doc = district_doc
                     docs[key] = doc
@@ -242,7 +244,8 @@ class Projector:
                 state = visits[visit_id]
                 state.view.last_recorded_at = event.timestamp
                 state.fold(event, payload)
-            case ev.TeachersNotified() | ev.VisitStarted() | ev.SchoolUpdateRecorded() \
+            case ev.VisitRescheduled() | ev.VisitCancelled() \
+                    | ev.TeachersNotified() | ev.VisitStarted() | ev.SchoolUpdateRecorded() \
                     | ev.VisitClosed() | ev.DebriefStarted() | ev.RootCauseNoted() \
                     | ev.NextStepProposed() | ev.NextStepWithdrawn() | ev.ActionPlanAgreed() \
                     | ev.CheckInRecorded():

@@ -42,6 +42,10 @@ class Pseudonymiser:
     def session(self, session_id: str) -> str:
         return self._pseudonym("s", session_id)
 
+    def team(self, members: tuple[str, ...]) -> str:
+        """A visit team: the same coaches, in any order, are one team."""
+        return self._pseudonym("t", *sorted(members))
+
     def classroom(self, visit_id: str, classroom_id: str) -> str:
         """Rooms are scoped to their visit: one room is never followed across visits."""
         return self._pseudonym("c", visit_id, classroom_id)

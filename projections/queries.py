@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 import msgspec
 
@@ -37,9 +37,11 @@ from projections.answers import (
     VisitListing,
     VisitToClose,
 )
+from projections.calendar_feed import Feed, FeedMeeting
 from projections.debrief import Section, agenda
 from projections.district_view import (
     ACKNOWLEDGED,
+    CALENDAR,
     CATALOG,
     GUIDES,
     LEADERSHIP_CATALOG,
@@ -50,21 +52,22 @@ from projections.district_view import (
     SCHOOL,
     SKILLS,
     STEP_CHECK_INS,
+    calendar_decoder,
     catalog_doc_id,
     guides_decoder,
     meetings_decoder,
     members_decoder,
     needs_decoder,
     partnership_decoder,
+    person_decoder,
     published_catalog,
+    school_decoder,
     skills_decoder,
     step_check_ins_decoder,
 )
 from projections.projector import (
     SCHOOL_VISITS,
     VISIT,
-    person_decoder,
-    school_decoder,
     view_decoder,
     visit_ids_decoder,
     visit_uuid,
@@ -109,6 +112,7 @@ from walkthrough.partnership import (
     upcoming,
 )
 from walkthrough.protocols import PROTOCOLS
+from walkthrough.school_calendar import NO_CLOSURES, SchoolCalendar
 from walkthrough.skills import VOCABULARY, Skill, skill
 from walkthrough.visit import MENDING_PHASES
 
@@ -131,19 +135,44 @@ class Reader:
         self.store = store
         self.min_rooms = min_rooms
 
-    def me(self, actor: Actor) -> Me:
-        person = self._person(actor.user_id)
+    def _relations(self, actor: Actor) -> dict[str, str]:
+        """The visits a person is on (team, host), and every visit for organizers."""
         relations = dict(self.store.visits_of(actor.user_id))
         if actor.has("organizer"):
             for visit_id in self.store.all_of(VISIT):
                 relations.setdefault(visit_id, "organizer")
+        return relations
+
+    def feed(self, actor: Actor, today: date, zone: tzinfo, base_url: str,
+             stamp: datetime) -> Feed:
+        """What the person's calendar feed holds: their visits, their partnerships' next
+        meetings and the check-ins due on the plans of the visits they host."""
+        views = [self._view(visit_id) for visit_id in self._relations(actor)]
+        calendar = self.calendar()
+        hosted = [view for view in views if view.host == actor.user_id]
+        meetings = [FeedMeeting(partnership_id=p.partnership_id, name=p.name,
+                                day=meeting.date, minutes=p.minutes)
+                    for p in self.partnerships(actor, today).partnerships
+                    if any(member.id == actor.user_id for member in p.members)
+                    for meeting in p.next_meetings]
+        return Feed(owner=self._person(actor.user_id).name,
+                    visits=[(view, self._school(view.school_id).name) for view in views],
+                    meetings=meetings,
+                    check_ins=[step for view in hosted
+                               for step in plan_steps(view, today, calendar)],
+                    zone=zone, base_url=base_url, stamp=stamp)
+
+    def me(self, actor: Actor) -> Me:
+        person = self._person(actor.user_id)
+        relations = self._relations(actor)
         visits = [self._view(visit_id) for visit_id in relations]
         visits.sort(key=lambda v: (v.date, v.id), reverse=True)
         return Me(
             user=User(id=actor.user_id, name=person.name, roles=list(actor.roles),
                       school_id=actor.school_id),
             visits=[VisitListing(id=v.id, school=self._school(v.school_id), phase=v.phase,
-                                 date=v.date, focus=v.focus, relation=relations[v.id])
+                                 date=v.date, focus=v.focus, relation=relations[v.id],
+                                 starts_at=v.starts_at, minutes=v.minutes)
                     for v in visits])
 
     def visit(self, actor: Actor, visit_id: str) -> VisitDetail:
@@ -176,11 +205,19 @@ class Reader:
         `today` decides what is overdue (default: the current UTC date)."""
         view = self.visible_visit(actor, visit_id)
         summary = self._summarise(view)
+        calendar = self.calendar()
         progress = previous_steps(view, self._school_visits(view.school_id),
-                                  today or datetime.now(UTC).date())
+                                  today or datetime.now(UTC).date(), calendar)
         return Debrief(visit_id=view.id, school=self._school(view.school_id), focus=view.focus,
                        date=view.date, phase=view.phase,
-                       sections=agenda(view, summary, progress))
+                       sections=agenda(view, summary, progress, calendar))
+
+    def calendar(self) -> SchoolCalendar:
+        """The district's school calendar (weekends only, until organizers set one)."""
+        doc = self.store.get(CALENDAR, "current")
+        if doc is None:
+            return NO_CLOSURES
+        return SchoolCalendar(closures=calendar_decoder.decode(doc).closures)
 
     # --- catalogs -----------------------------------------------------------------
 
@@ -440,6 +477,7 @@ class Reader:
     def _members_plans(self, partnership: PartnershipFormed, today: date) -> list[PlanStep]:
         """The agreed steps of the latest visit with a plan at each member's school."""
         found: list[PlanStep] = []
+        calendar = self.calendar()
         for member in partnership.members:
             doc = self.store.get(PERSON, member)
             school_id = person_decoder.decode(doc).school_id if doc is not None else None
@@ -448,7 +486,7 @@ class Reader:
             visits = sorted(self._school_visits(school_id), key=lambda v: (v.date, v.id),
                             reverse=True)
             for view in visits:
-                steps = plan_steps(view, today)
+                steps = plan_steps(view, today, calendar)
                 if steps:
                     found.extend(steps)
                     break
@@ -466,7 +504,7 @@ class Reader:
         if scope is not None and not may_see_school(actor, scope):
             raise Forbidden("hosts see their own school's action plans")
         visits = self._visits() if scope is None else self._school_visits(scope)
-        steps: list[PlanStep] = open_steps(visits, today)
+        steps: list[PlanStep] = open_steps(visits, today, self.calendar())
         return ActionPlans(
             today=today, school_id=scope, steps=steps,
             overdue=[s for s in steps if s.overdue],
@@ -478,7 +516,8 @@ class Reader:
         school (what their growth goals may link to), oldest visit first."""
         hosted = sorted((v for v in self._school_visits(school_id) if v.host == host),
                         key=lambda v: (v.date, v.id))
-        return [step for view in hosted for step in plan_steps(view, today)]
+        calendar = self.calendar()
+        return [step for view in hosted for step in plan_steps(view, today, calendar)]
 
     def school_trends(self, actor: Actor, school_id: str) -> SchoolTrends:
         if not may_see_school(actor, school_id):

@@ -429,8 +429,14 @@ class VisitRooms:
 
     def outcome(self, members: Sequence[str], room: Room, look_for: LookFor) -> Outcome | None:
         """The room's outcome for one look-for: each coach's own latest tap."""
+        return combine(look_for, list(self.observations(members, room, look_for).values()))
+
+    def observations(self, members: Sequence[str], room: Room,
+                     look_for: LookFor) -> dict[str, Observed]:
+        """Each coach's observation of one look-for in the room (their own latest tap),
+        by coach."""
         self.need(members)
-        observed = []
+        observed: dict[str, Observed] = {}
         for coach in room.coaches:
             latest: Tap | None = None
             present: int | None = None
@@ -444,10 +450,10 @@ class VisitRooms:
                 if taps and (latest is None or _order(taps[-1]) > _order(latest)):
                     latest = taps[-1]
             if latest is not None:
-                observed.append(Observed(latest.value, latest.method,
-                                         present if present is not None
-                                         else room.students_present))
-        return combine(look_for, observed)
+                observed[coach] = Observed(latest.value, latest.method,
+                                           present if present is not None
+                                           else room.students_present)
+        return observed
 
     def contribution(self, members: Sequence[str]) -> Contribution | None:
         room = self.room(members)

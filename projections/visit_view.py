@@ -9,7 +9,7 @@ order of the same events gives the same document).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from fractions import Fraction
 from typing import assert_never
 
@@ -17,6 +17,7 @@ import msgspec
 
 from walkthrough.consensus import Outcome
 from walkthrough.events import (
+    DEFAULT_VISIT_MINUTES,
     ActionPlanAgreed,
     AnyPayload,
     CheckInRecorded,
@@ -27,8 +28,10 @@ from walkthrough.events import (
     RootCauseNoted,
     SchoolUpdateRecorded,
     TeachersNotified,
+    VisitCancelled,
     VisitClosed,
     VisitPlanned,
+    VisitRescheduled,
     VisitStarted,
     Withdrawal,
 )
@@ -153,6 +156,9 @@ class VisitView(msgspec.Struct):
     date: date
     catalog_version: int
     phase: str = "preparation"
+    starts_at: time | None = None  # the school's local time
+    minutes: int = DEFAULT_VISIT_MINUTES
+    reschedules: int = 0  # the invitation's SEQUENCE
     teachers_notified: bool = False
     school_update: str | None = None
     rooms: int = 0  # rooms observed (one room counted once, whoever entered it)
@@ -198,6 +204,7 @@ def plan(event: Projected) -> VisitView:
         id=event.originator_id, school_id=payload.school_id, host=payload.host,
         team=list(payload.team), focus=payload.focus, date=payload.date,
         catalog_version=payload.catalog_version, last_recorded_at=event.timestamp,
+        starts_at=payload.starts_at, minutes=payload.minutes or DEFAULT_VISIT_MINUTES,
     )
 
 
@@ -207,6 +214,13 @@ def apply(view: VisitView, event: Projected, payload: CyclePayload) -> None:
     event_id = event.event_id
     view.last_recorded_at = event.timestamp
     match payload:
+        case VisitRescheduled():
+            view.date = payload.date
+            view.starts_at = payload.starts_at
+            view.minutes = payload.minutes or DEFAULT_VISIT_MINUTES
+            view.reschedules += 1
+        case VisitCancelled():
+            view.phase = "cancelled"
         case TeachersNotified():
             view.teachers_notified = True
         case VisitStarted():

@@ -46,6 +46,8 @@ def from_type_info(info: msgspec.inspect.Type) -> st.SearchStrategy[Any]:
         return st.dates()
     if isinstance(info, ins.DateTimeType):
         return utc_datetimes
+    if isinstance(info, ins.TimeType):
+        return st.times()
     if isinstance(info, (ins.VarTupleType, ins.ListType)):
         items = st.lists(from_type_info(info.item_type), min_size=info.min_length or 0,
                          max_size=min(info.max_length or 5, 5))

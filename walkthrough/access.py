@@ -63,6 +63,17 @@ def may_see_partnership(actor: Actor, members: Iterable[str]) -> bool:
     return actor.has("organizer") or actor.user_id in members
 
 
+def may_see_team(actor: Actor, members: Iterable[str]) -> bool:
+    """A visit team's calibration (how alike its coaches see): its coaches, organizers."""
+    return actor.has("organizer") or actor.user_id in members
+
+
+def may_see_pair(actor: Actor, first: str, second: str) -> bool:
+    """Two coaches' agreement with each other: those two coaches only - not an
+    organizer, not a teammate, not an analyst."""
+    return actor.user_id in (first, second)
+
+
 def may_read_log(actor: Actor) -> bool:
     """The pseudonymised event log: analysts and organizers."""
     return actor.has("analyst") or actor.has("organizer")

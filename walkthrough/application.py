@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, ClassVar, NamedTuple, TypeVar, cast
 from uuid import UUID, uuid4
 
@@ -37,7 +37,7 @@ from walkthrough.district import (
     District,
     PreparationPayload,
     Rosters,
-    check_registration,
+    decide_directory,
     decide_district,
     evolve_district,
     growth_id,
@@ -45,7 +45,7 @@ from walkthrough.district import (
     project_district,
 )
 from walkthrough.draft import Draft, Group
-from walkthrough.errors import Conflict, DomainError, NotFound, StoreUnavailable
+from walkthrough.errors import Conflict, DomainError, NotFound, StoreUnavailable, Unauthorized
 from walkthrough.events import (
     GROWTH_TYPES,
     AnyPayload,
@@ -53,11 +53,10 @@ from walkthrough.events import (
     CatalogPublished,
     ConversationGuide,
     ConversationGuidesPublished,
+    DirectoryPayload,
     Event,
     GrowthPayload,
     ObservationRetracted,
-    PersonRegistered,
-    SchoolRegistered,
     VisitPayload,
     type_name,
 )
@@ -115,6 +114,14 @@ class Walkthrough(Application[UUID]):
         self._followed_at = -FRESHNESS_SECONDS
         self.writer = GroupCommit(self._commit_group)
         self._rosters: Rosters = no_rosters
+        self.time_zone: tzinfo = UTC
+
+    def use_time_zone(self, zone: tzinfo) -> None:
+        """The district's time zone: its dates (a visit's day) are dates there."""
+        self.time_zone = zone
+
+    def local_date(self, moment: datetime) -> date:
+        return moment.astimezone(self.time_zone).date()
 
     def use_rosters(self, rosters: Rosters) -> None:
         """Where schools' staff rosters come from (they screen free text for names)."""
@@ -140,6 +147,9 @@ class Walkthrough(Application[UUID]):
             person = self._load_district().people.get(user_id)
         if person is None:
             raise NotFound(f"user {user_id!r} is not registered", code="unknown_user")
+        if user_id in self._load_district().inactive:
+            raise Unauthorized(f"{user_id!r} has been deactivated by the district; ask its "
+                               "organizer", code="deactivated")
         return Actor(user_id=person.user_id, roles=person.roles, school_id=person.school_id)
 
     def visit(self, visit_id: UUID) -> Visit | None:
@@ -192,19 +202,50 @@ class Walkthrough(Application[UUID]):
 
     # --- writing ------------------------------------------------------------------
 
-    def register(self, payloads: Sequence[SchoolRegistered | PersonRegistered]) -> None:
+    def register(self, payloads: Sequence[DirectoryPayload]) -> None:
         """Register schools and people in the district (all or nothing)."""
+        self.administer(payloads)
 
-        def decide(draft: Draft) -> None:
+    def administer(self, payloads: Sequence[DirectoryPayload], actor: Actor = SYSTEM,
+                   idempotency: Idempotency | None = None) -> list[Event]:
+        """Record changes to the district's schools and people, all or nothing, in one
+        transaction (a roster import, an organizer's form); the events recorded. With an
+        idempotency key already used for the same request: nothing, and no events."""
+        keys = [idempotency.key] if idempotency else []
+
+        def decide(draft: Draft) -> list[Event]:
+            if idempotency is not None and self._seen(draft, idempotency):
+                return []
             district = draft.district()
-            for payload in payloads:
-                check_registration(district, payload)
-                event = self._event(DISTRICT_ID, district.version + 1, SYSTEM, "server",
-                                    draft.now, payload)
+            recorded: list[Event] = []
+            for index, payload in enumerate(payloads):
+                decide_directory(district, actor.roles, payload)
+                event_id = idempotency.key if idempotency and index == 0 else None
+                event = self._event(DISTRICT_ID, district.version + 1, actor, "server",
+                                    draft.now, payload, event_id=event_id)
                 district = evolve_district(district, event)
-                draft.add(DISTRICT_ID, district, event)
+                receipt = None
+                if idempotency is not None and index == 0:
+                    receipt = Receipt(event_id=idempotency.key, digest=idempotency.digest,
+                                      visit_id=DISTRICT_ID, key=str(idempotency.key))
+                draft.add(DISTRICT_ID, district, event, receipt)
+                recorded.append(event)
+            return recorded
 
-        self.writer.run(Job(decide))
+        done: list[Event] = self.writer.run(Job(decide, keys))
+        return done
+
+    @staticmethod
+    def _seen(draft: Draft, idempotency: Idempotency) -> bool:
+        """Whether this request was recorded before (a conflict if the key was used for
+        another request)."""
+        known = draft.receipt(idempotency.key)
+        if known is None:
+            return False
+        if known != idempotency.digest:
+            raise Conflict("this Idempotency-Key was used for another request",
+                           code="idempotency_conflict")
+        return True
 
     def prepare(self, actor: Actor, payload: PreparationPayload,
                 idempotency: Idempotency | None = None) -> Event:
@@ -247,11 +288,7 @@ class Walkthrough(Application[UUID]):
         """The event recorded, or None when the same request was recorded before."""
         receipt = None
         if idempotency is not None:
-            known = draft.receipt(idempotency.key)
-            if known is not None:
-                if known != idempotency.digest:
-                    raise Conflict("this Idempotency-Key was used for another request",
-                                   code="idempotency_conflict")
+            if self._seen(draft, idempotency):
                 return None
             receipt = Receipt(event_id=idempotency.key, digest=idempotency.digest,
                               visit_id=DISTRICT_ID, key=str(idempotency.key))
@@ -329,7 +366,8 @@ class Walkthrough(Application[UUID]):
                               code="not_a_visit")
         visit_payload = cast(VisitPayload, item.payload)
         visit = draft.visit(item.visit_id)
-        decide(visit, actor, visit_payload, district, draft.recorded, draft.roster)
+        decide(visit, actor, visit_payload, district, draft.recorded, draft.roster,
+               today=self.local_date(draft.now))
         event = self._event(item.visit_id, (visit.version if visit else 0) + 1, actor,
                             device_id, draft.now, visit_payload, item,
                             _catalog_version(visit_payload, visit),

@@ -26,6 +26,10 @@ decides between two coaches). Then, by kind:
 A differed room is left out of counts, means and rates, and the debrief asks the
 team what each of them saw. Rooms where the look-for was not observed count in
 `not_observed` only.
+
+Calibration (`saw_alike`) reads the same rule: two or more coaches observed a
+look-for in a room (a yes/no they could not see - "not observed", "unsure" - is
+no observation to compare), and they saw it alike when the room is not differed.
 """
 
 from __future__ import annotations
@@ -86,6 +90,25 @@ def combine(look_for: LookFor, observed: Sequence[Observed]) -> Outcome | None:
         return Outcome(None, None, differed=True, judged=True)
     mean = Fraction(sum(numbers), len(numbers))
     return Outcome(str(round_half_up(mean)), mean, differed=False, judged=True)
+
+
+def observing(look_for: LookFor, observed: Sequence[Observed]) -> int:
+    """How many of the coaches' observations can be compared: a note never, a yes/no
+    only when the coach saw yes or no."""
+    if look_for.kind == "note":
+        return 0
+    if look_for.kind == "yes_no":
+        return sum(1 for o in observed if o.value not in NOT_COUNTED)
+    return len(observed)
+
+
+def saw_alike(look_for: LookFor, observed: Sequence[Observed]) -> bool | None:
+    """Whether the coaches who observed `look_for` in one room saw it alike (the room
+    is not `differed`), or None when fewer than two of them observed it."""
+    if observing(look_for, observed) < 2:
+        return None
+    outcome = combine(look_for, observed)
+    return outcome is not None and not outcome.differed
 
 
 def _yes_no(observed: Sequence[Observed]) -> Outcome:

@@ -36,6 +36,7 @@ from walkthrough.events import (
     ClassroomEntered,
     ClassroomExited,
     DebriefStarted,
+    DistrictNamed,
     EvidenceNoted,
     LookForObserved,
     MeetingStep,
@@ -67,6 +68,7 @@ JEFFERSON_VISIT = uuid5(NAMESPACE_URL, "walkthrough-demo/jefferson-elementary/cu
 ROOSEVELT_VISIT = uuid5(NAMESPACE_URL, "walkthrough-demo/roosevelt-middle/previous")
 MADISON_VISIT = uuid5(NAMESPACE_URL, "walkthrough-demo/madison-elementary/current")
 
+DISTRICT = DistrictNamed(name="Riverside Unified (demo)")
 SCHOOLS = [
     SchoolRegistered(school_id="lincoln-middle", name="Lincoln Middle", level="middle"),
     SchoolRegistered(school_id="roosevelt-middle", name="Roosevelt Middle", level="middle"),
@@ -78,23 +80,25 @@ SCHOOLS = [
 ]
 PEOPLE = [
     PersonRegistered(user_id="coach1", name="Dana Reyes", roles=("coach",),
-                     school_id="roosevelt-middle"),
+                     school_id="roosevelt-middle", email="dana.reyes@demo-district.example"),
     PersonRegistered(user_id="coach2", name="Sam Okafor", roles=("coach",),
-                     school_id="adams-middle"),
+                     school_id="adams-middle", email="sam.okafor@demo-district.example"),
     PersonRegistered(user_id="coach3", name="Lee Park", roles=("coach",),
-                     school_id="madison-elementary"),
+                     school_id="madison-elementary", email="lee.park@demo-district.example"),
     PersonRegistered(user_id="coach4", name="Ari Costa", roles=("coach",),
-                     school_id="roosevelt-middle"),
+                     school_id="roosevelt-middle", email="ari.costa@demo-district.example"),
     PersonRegistered(user_id="host1", name="Morgan Blake", roles=("host",),
-                     school_id="lincoln-middle"),
+                     school_id="lincoln-middle", email="morgan.blake@demo-district.example"),
     PersonRegistered(user_id="host2", name="Jordan Ellis", roles=("host",),
-                     school_id="jefferson-elementary"),
+                     school_id="jefferson-elementary", email="jordan.ellis@demo-district.example"),
     PersonRegistered(user_id="host3", name="Casey Nguyen", roles=("host",),
-                     school_id="roosevelt-middle"),
+                     school_id="roosevelt-middle", email="casey.nguyen@demo-district.example"),
     PersonRegistered(user_id="host4", name="Riley Adebayo", roles=("host",),
-                     school_id="madison-elementary"),
-    PersonRegistered(user_id="organizer1", name="Pat Quinn", roles=("organizer",)),
-    PersonRegistered(user_id="analyst1", name="Robin Hale", roles=("analyst",)),
+                     school_id="madison-elementary", email="riley.adebayo@demo-district.example"),
+    PersonRegistered(user_id="organizer1", name="Pat Quinn", roles=("organizer",),
+                     email="pat.quinn@demo-district.example"),
+    PersonRegistered(user_id="analyst1", name="Robin Hale", roles=("analyst",),
+                     email="robin.hale@demo-district.example"),
 ]
 
 
@@ -166,13 +170,13 @@ def _clock_at(app: Walkthrough, moment: datetime) -> Iterator[None]:
 
 def load_demo(app: Walkthrough, today: date | None = None) -> bool:
     """Load the demo district; False when a district is already there."""
-    if app.district().schools:
+    if app.district().is_set_up():
         return False
     now = app.clock()
     today = today or now.date()
     story = Story(app)
     opening = datetime.combine(today - timedelta(days=SEMESTER_DAYS), time(8), tzinfo=UTC)
-    story.at(opening, lambda: app.register([*SCHOOLS, *PEOPLE]))
+    story.at(opening, lambda: app.register([DISTRICT, *SCHOOLS, *PEOPLE]))
     _prepare(story, today)
     rng = random.Random(20261123)
     past = today - timedelta(days=63)

@@ -3,6 +3,7 @@ needs assessments, skill inventories, partnerships and published catalog version
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import assert_never
 from uuid import UUID, uuid5
@@ -13,9 +14,12 @@ from walkthrough import events as ev
 from walkthrough.catalog import Catalog, catalog, leadership_catalog
 from walkthrough.errors import Conflict, DomainError, Forbidden
 from walkthrough.events import (
+    CalendarFeedReset,
     CatalogPublished,
     ConversationGuide,
     ConversationGuidesPublished,
+    DirectoryPayload,
+    DistrictNamed,
     Event,
     GroundRulesAcknowledged,
     LearningSessionOffered,
@@ -23,7 +27,12 @@ from walkthrough.events import (
     NeedsAssessmentRecorded,
     PartnershipFormed,
     PartnershipMeetingHeld,
+    PersonChanged,
+    PersonDeactivated,
+    PersonReactivated,
     PersonRegistered,
+    SchoolCalendarSet,
+    SchoolChanged,
     SchoolRegistered,
     SkillInventoryRecorded,
 )
@@ -37,6 +46,7 @@ from walkthrough.partnership import (
     is_teacher_leader,
     step_key,
 )
+from walkthrough.school_calendar import NO_CLOSURES, SchoolCalendar, check_closures
 from walkthrough.skills import SKILL_KEYS
 
 Rosters = Callable[[str], Roster]
@@ -73,6 +83,29 @@ class District(msgspec.Struct, frozen=True):
     leadership_catalogs: dict[int, Catalog] = {}
     sessions: dict[str, LearningSessionOffered] = {}
     growth_owners: dict[UUID, str] = {}  # growth record id -> administrator
+    name: str | None = None  # None: no district has been set up on this store
+    inactive: frozenset[str] = frozenset()  # people deactivated (their history stays)
+    emails: dict[str, str] = {}  # email -> user id, for every person who has one
+    calendar: SchoolCalendar = NO_CLOSURES  # the district's days without school
+    feed_resets: dict[str, int] = {}  # user id -> times their calendar feed was reset
+
+    def is_active(self, user_id: str) -> bool:
+        return user_id in self.people and user_id not in self.inactive
+
+    def person_by_email(self, email: str) -> PersonRegistered | None:
+        """The registered person with this email (any case), active or not."""
+        user_id = self.emails.get(email.strip().lower())
+        return None if user_id is None else self.people[user_id]
+
+    def person_by_source(self, source_id: str) -> PersonRegistered | None:
+        return next((p for p in self.people.values() if p.source_id == source_id), None)
+
+    def school_by_source(self, source_id: str) -> SchoolRegistered | None:
+        return next((s for s in self.schools.values() if s.source_id == source_id), None)
+
+    def is_set_up(self) -> bool:
+        """A district lives on this store (named by `init`, or the demo's people)."""
+        return self.name is not None or bool(self.people)
 
     def school(self, school_id: str) -> SchoolRegistered:
         try:
@@ -124,26 +157,102 @@ class District(msgspec.Struct, frozen=True):
         return frozenset(keys)
 
 
+def unique_user_id(district: District, email: str) -> str:
+    """A readable user id for a new person, from their email's local part: lower case,
+    other characters as '-', numbered when taken (jane.doe, jane.doe-2, ...)."""
+    local = email.strip().lower().partition("@")[0]
+    stem = re.sub(r"[^a-z0-9_.-]+", "-", local).strip("-.")[:56] or "person"
+    candidate, number = stem, 1
+    while candidate in district.people:
+        number += 1
+        candidate = f"{stem}-{number}"
+    return candidate
+
+
 EMPTY_DISTRICT = District(id=DISTRICT_ID, version=0, schools={}, people={})
 
 
-def check_registration(district: District, payload: SchoolRegistered | PersonRegistered) -> None:
-    if isinstance(payload, SchoolRegistered):
-        if payload.school_id in district.schools:
-            raise DomainError(f"school {payload.school_id!r} is already registered",
-                              code="already_registered")
-        return
-    if payload.user_id in district.people:
-        raise DomainError(f"user {payload.user_id!r} is already registered",
-                          code="already_registered")
-    if payload.school_id is not None:
-        district.school(payload.school_id)
+def check_registration(district: District, payload: DirectoryPayload) -> None:
+    """Raise DomainError unless this change to the district's schools and people can be
+    recorded now: ids and emails stay unique, people belong to registered schools, and
+    each change changes something."""
+    match payload:
+        case DistrictNamed():
+            return
+        case SchoolRegistered():
+            if payload.school_id in district.schools:
+                raise Conflict(f"school {payload.school_id!r} is already registered",
+                               code="already_registered")
+        case SchoolChanged():
+            school = district.school(payload.school_id)
+            if msgspec.structs.replace(school, **_given(payload, "school_id")) == school:
+                raise DomainError("nothing to change", code="no_change")
+        case PersonRegistered():
+            if payload.user_id in district.people:
+                raise Conflict(f"user {payload.user_id!r} is already registered",
+                               code="already_registered")
+            _check_person(district, payload)
+        case PersonChanged():
+            person = district.person(payload.user_id)
+            changed = changed_person(person, payload)
+            if changed == person:
+                raise DomainError("nothing to change", code="no_change")
+            _check_person(district, changed)
+        case PersonDeactivated():
+            district.person(payload.user_id)
+            if payload.user_id in district.inactive:
+                raise DomainError(f"{payload.user_id!r} is already deactivated",
+                                  code="already_deactivated")
+        case PersonReactivated():
+            district.person(payload.user_id)
+            if payload.user_id not in district.inactive:
+                raise DomainError(f"{payload.user_id!r} is active", code="already_active")
+        case _:
+            assert_never(payload)
+
+
+def _check_person(district: District, person: PersonRegistered) -> None:
+    if person.school_id is not None:
+        district.school(person.school_id)
+    if "host" in person.roles and person.school_id is None:
+        raise DomainError("a host administers a school: give the person's school",
+                          code="host_without_school")
+    if person.email is not None:
+        holder = district.emails.get(person.email)
+        if holder is not None and holder != person.user_id:
+            raise Conflict("another person already signs in with this email",
+                           code="email_taken")
+
+
+def _given(change: msgspec.Struct, *keys: str) -> dict[str, object]:
+    """The fields a change gives (not UNSET), less its keys."""
+    return {field: value for field in change.__struct_fields__
+            if field not in keys
+            and (value := getattr(change, field)) is not msgspec.UNSET}
+
+
+def changed_person(person: PersonRegistered, change: PersonChanged) -> PersonRegistered:
+    """The person as they are after a change."""
+    return msgspec.structs.replace(person, **_given(change, "user_id"))
+
+
+def changed_school(school: SchoolRegistered, change: SchoolChanged) -> SchoolRegistered:
+    return msgspec.structs.replace(school, **_given(change, "school_id"))
+
+
+def decide_directory(district: District, roles: Iterable[str],
+                     payload: DirectoryPayload) -> None:
+    """Raise DomainError unless an organizer may make this change to the district's
+    schools and people now."""
+    if "organizer" not in tuple(roles):
+        raise Forbidden("only organizers register and change schools and people")
+    check_registration(district, payload)
 
 
 PreparationPayload = (
     NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
-    | PartnershipMeetingHeld | LearningSessionOffered | MeetingStepCheckedIn
-    | ConversationGuidesPublished | GroundRulesAcknowledged
+    | PartnershipMeetingHeld | LearningSessionOffered | SchoolCalendarSet | CalendarFeedReset
+    | MeetingStepCheckedIn | ConversationGuidesPublished | GroundRulesAcknowledged
 )
 
 
@@ -177,6 +286,11 @@ def _schools_of(district: District, payload: PreparationPayload) -> list[str]:
 
 def _decide_rules(district: District, roles: tuple[str, ...], payload: PreparationPayload,
                   user_id: str) -> None:
+    if isinstance(payload, CalendarFeedReset):
+        district.person(payload.user_id)
+        if payload.user_id != user_id and "organizer" not in roles:
+            raise Forbidden("a person resets their own calendar feed (or an organizer)")
+        return
     if isinstance(payload, PartnershipMeetingHeld):
         if payload.guides_version is not None:
             guides(payload.guides_version, district.guide_versions)
@@ -225,6 +339,13 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Preparati
             if payload.version != expected:
                 raise Conflict(f"the next conversation guides version is {expected}",
                                code="guides_version_taken")
+        case CalendarFeedReset():
+            raise AssertionError("decided above")
+        case SchoolCalendarSet():
+            try:
+                check_closures(payload.closures)
+            except ValueError as exc:
+                raise DomainError(str(exc), code="invalid_calendar") from None
         case LearningSessionOffered():
             if payload.session_id in district.sessions:
                 raise Conflict(f"session {payload.session_id!r} is already offered",
@@ -254,14 +375,26 @@ def evolve_district(district: District | None, event: Event) -> District:
             return replace(current, version=version,
                            schools={**current.schools, payload.school_id: payload})
         case PersonRegistered():
-            # An administrator of a campus keeps a growth record; others (teacher-leaders
-            # among them: never observed) have none.
-            owners = current.growth_owners if (
-                payload.school_id is None or is_teacher_leader(payload)) else {
-                **current.growth_owners, growth_id(payload.user_id): payload.user_id}
+            return _with_person(replace(current, version=version), payload)
+        case PersonChanged():
+            before = current.people[payload.user_id]
+            emails = current.emails
+            if before.email is not None and payload.email is not msgspec.UNSET:
+                emails = {k: v for k, v in emails.items() if k != before.email}
+            return _with_person(replace(current, version=version, emails=emails),
+                                changed_person(before, payload))
+        case PersonDeactivated():
             return replace(current, version=version,
-                           people={**current.people, payload.user_id: payload},
-                           growth_owners=owners)
+                           inactive=current.inactive | {payload.user_id})
+        case PersonReactivated():
+            return replace(current, version=version,
+                           inactive=current.inactive - {payload.user_id})
+        case DistrictNamed():
+            return replace(current, version=version, name=payload.name)
+        case SchoolChanged():
+            school = changed_school(current.schools[payload.school_id], payload)
+            return replace(current, version=version,
+                           schools={**current.schools, payload.school_id: school})
         case NeedsAssessmentRecorded():
             return replace(current, version=version,
                            needs={**current.needs, payload.school_id: payload})
@@ -299,8 +432,16 @@ def evolve_district(district: District | None, event: Event) -> District:
                 step_key(payload.meeting_id, payload.step_id)}
             return replace(current, version=version,
                            checked_steps={**current.checked_steps, pid: checked})
-        case ev.VisitPlanned() | ev.TeachersNotified() | ev.VisitStarted() \
-                | ev.SchoolUpdateRecorded() | ev.VisitClosed() | ev.ClassroomEntered() \
+        case CalendarFeedReset():
+            resets = current.feed_resets.get(payload.user_id, 0) + 1
+            return replace(current, version=version,
+                           feed_resets={**current.feed_resets, payload.user_id: resets})
+        case SchoolCalendarSet():
+            return replace(current, version=version,
+                           calendar=SchoolCalendar(closures=payload.closures))
+        case ev.VisitPlanned() | ev.VisitRescheduled() | ev.VisitCancelled() \
+                | ev.TeachersNotified() | ev.VisitStarted() | ev.SchoolUpdateRecorded() \
+                | ev.VisitClosed() | ev.ClassroomEntered() \
                 | ev.LookForObserved() | ev.EvidenceNoted() | ev.ThankYouNoteLeft() \
                 | ev.ClassroomExited() | ev.ObservationRetracted() | ev.ClassroomCorrected() \
                 | ev.ClassroomsMerged() | ev.ClassroomRetracted() | ev.DebriefStarted() \
@@ -312,6 +453,18 @@ def evolve_district(district: District | None, event: Event) -> District:
             raise AssertionError(f"{event.type} is not a district event")
         case _:
             assert_never(payload)
+
+
+def _with_person(district: District, person: PersonRegistered) -> District:
+    # An administrator of a campus keeps a growth record (kept if they move on); others
+    # (teacher-leaders among them: never observed) have none.
+    owners = district.growth_owners if (
+        person.school_id is None or is_teacher_leader(person)) else {
+        **district.growth_owners, growth_id(person.user_id): person.user_id}
+    emails = district.emails if person.email is None else {
+        **district.emails, person.email: person.user_id}
+    return msgspec.structs.replace(district, people={**district.people, person.user_id: person},
+                                   growth_owners=owners, emails=emails)
 
 
 def project_district(district: District | None, events: object) -> District | None:

@@ -9,7 +9,7 @@ server recorded it (`timestamp`, which with the log position decides order).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Annotated, Literal
 from uuid import UUID
@@ -17,8 +17,17 @@ from uuid import UUID
 import msgspec
 
 from walkthrough.catalog import LookFor
+from walkthrough.school_calendar import MAX_CLOSURES, Closure
 
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+# An address people sign in with (OpenID Connect's verified email, emailed links): kept
+# in lower case, so the same address is the same person however it was typed.
+Email = Annotated[str, msgspec.Meta(
+    pattern=r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?"
+            r"(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+$",
+    max_length=254)]
+# The id a student information system gives a school or a person (OneRoster sourcedId).
+SourceId = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 UserId = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_.-]{1,64}$")]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -58,17 +67,62 @@ class Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
 # --- district -----------------------------------------------------------------------
 
 
+Roles = Annotated[tuple[Role, ...], msgspec.Meta(min_length=1, max_length=4)]
+
+
+class DistrictNamed(Payload, frozen=True, tag="DistrictNamed"):
+    """The district's name (`walkthrough init`, or its row in a roster export)."""
+
+    name: Label
+    source_id: SourceId | None = None
+
+
 class SchoolRegistered(Payload, frozen=True, tag="SchoolRegistered"):
     school_id: Slug
     name: Label
     level: SchoolLevel
+    source_id: SourceId | None = None  # the roster's sourcedId, the key of a re-import
+    identifier: ShortText | None = None  # the roster's own school number, when given
+
+
+class SchoolChanged(Payload, frozen=True, tag="SchoolChanged"):
+    """What changed about a school: each field given is its new value."""
+
+    school_id: Slug
+    name: Label | msgspec.UnsetType = msgspec.UNSET
+    level: SchoolLevel | msgspec.UnsetType = msgspec.UNSET
+    identifier: ShortText | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class PersonRegistered(Payload, frozen=True, tag="PersonRegistered"):
     user_id: UserId
     name: Label
-    roles: Annotated[tuple[Role, ...], msgspec.Meta(min_length=1, max_length=4)]
+    roles: Roles
     school_id: Slug | None = None
+    email: Email | None = None  # how they sign in: a district account or an emailed link
+    source_id: SourceId | None = None  # the roster's sourcedId, the key of a re-import
+
+
+class PersonChanged(Payload, frozen=True, tag="PersonChanged"):
+    """What changed about a person (renamed, a new email, moved school, roles changed):
+    each field given is its new value; history keeps the old ones."""
+
+    user_id: UserId
+    name: Label | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType | None = msgspec.UNSET
+    school_id: Slug | msgspec.UnsetType | None = msgspec.UNSET
+    roles: Roles | msgspec.UnsetType = msgspec.UNSET
+
+
+class PersonDeactivated(Payload, frozen=True, tag="PersonDeactivated"):
+    """The person no longer takes part: their devices are signed out; history stays."""
+
+    user_id: UserId
+    reason: ShortText | None = None
+
+
+class PersonReactivated(Payload, frozen=True, tag="PersonReactivated"):
+    user_id: UserId
 
 
 # --- preparation (on the district) ---------------------------------------------------
@@ -195,6 +249,20 @@ class CatalogPublished(Payload, frozen=True, tag="CatalogPublished"):
     kind: CatalogKind = "classroom"
 
 
+class SchoolCalendarSet(Payload, frozen=True, tag="SchoolCalendarSet"):
+    """The district's days without school (breaks, holidays), whole: it replaces the one
+    before; weekends are never school days."""
+
+    closures: Annotated[tuple[Closure, ...], msgspec.Meta(max_length=MAX_CLOSURES)]
+    source: Literal["entered", "icalendar", "csv"] = "entered"
+
+
+class CalendarFeedReset(Payload, frozen=True, tag="CalendarFeedReset"):
+    """A person's private calendar feed gets a new address; the old one stops working."""
+
+    user_id: UserId
+
+
 class LearningSessionOffered(Payload, frozen=True, tag="LearningSessionOffered"):
     """A professional-learning session the district offers in response to the growth
     areas and support requests its administrators name."""
@@ -208,6 +276,10 @@ class LearningSessionOffered(Payload, frozen=True, tag="LearningSessionOffered")
 # --- visit lifecycle ----------------------------------------------------------------
 
 
+VisitMinutes = Annotated[int, msgspec.Meta(ge=30, le=480)]
+DEFAULT_VISIT_MINUTES = 150  # a visit is 2-3 hours on site
+
+
 class VisitPlanned(Payload, frozen=True, tag="VisitPlanned"):
     school_id: Slug
     host: UserId
@@ -215,9 +287,26 @@ class VisitPlanned(Payload, frozen=True, tag="VisitPlanned"):
     focus: ShortText
     catalog_version: Annotated[int, msgspec.Meta(ge=1)]
     date: date
+    starts_at: time | None = None  # the school's local time (WALKTHROUGH_TIME_ZONE)
+    minutes: VisitMinutes | None = None  # on site; DEFAULT_VISIT_MINUTES when not given
     # A Leadership Learning Partnership's visit exchange: a visit at one partner's
     # school with the other on the team, planned by the pair themselves.
     partnership_id: Slug | None = None
+
+
+class VisitRescheduled(Payload, frozen=True, tag="VisitRescheduled"):
+    """A planned visit moves to another day or time (invitations are sent again)."""
+
+    date: date
+    starts_at: time | None = None
+    minutes: VisitMinutes | None = None
+    reason: ShortText | None = None
+
+
+class VisitCancelled(Payload, frozen=True, tag="VisitCancelled"):
+    """A visit that will not take place (before it starts)."""
+
+    reason: ShortText | None = None
 
 
 class TeachersNotified(Payload, frozen=True, tag="TeachersNotified"):
@@ -480,9 +569,15 @@ GrowthPayload = (
 # Events on the district aggregate: registrations, then what organizers record.
 DistrictPayload = (
     SchoolRegistered | PersonRegistered
+    | DistrictNamed | SchoolChanged | PersonChanged | PersonDeactivated | PersonReactivated
     | NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
-    | PartnershipMeetingHeld | LearningSessionOffered | MeetingStepCheckedIn
-    | ConversationGuidesPublished | GroundRulesAcknowledged
+    | PartnershipMeetingHeld | LearningSessionOffered | SchoolCalendarSet | CalendarFeedReset
+    | MeetingStepCheckedIn | ConversationGuidesPublished | GroundRulesAcknowledged
+)
+# How a district keeps its schools and people (roster imports, organizers' screens).
+DirectoryPayload = (
+    SchoolRegistered | PersonRegistered
+    | DistrictNamed | SchoolChanged | PersonChanged | PersonDeactivated | PersonReactivated
 )
 # What a team records in rooms, and how it mends that record.
 RoomPayload = (
@@ -491,7 +586,8 @@ RoomPayload = (
 )
 # The rest of a visit's life: its phases, the debrief, the plan and its support.
 CyclePayload = (
-    TeachersNotified | VisitStarted | SchoolUpdateRecorded | VisitClosed
+    VisitRescheduled | VisitCancelled | TeachersNotified | VisitStarted | SchoolUpdateRecorded
+    | VisitClosed
     | DebriefStarted | RootCauseNoted | NextStepProposed | NextStepWithdrawn | ActionPlanAgreed
     | CheckInRecorded
 )

@@ -345,7 +345,15 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
                 for line, prompt in enumerate(guide.prompts, start=1):
                     texts[f"guide {number} prompt {line}"] = prompt
             return texts
-        case ev.SchoolRegistered() | ev.PersonRegistered() | ev.VisitStarted() | ev.VisitClosed() \
+        case ev.VisitRescheduled() | ev.VisitCancelled():
+            return {"reason": payload.reason}
+        case ev.SchoolCalendarSet():
+            return {f"closure {n}": c.label for n, c in enumerate(payload.closures, 1)}
+        case ev.CalendarFeedReset():
+            return {}
+        case ev.SchoolRegistered() | ev.PersonRegistered() | ev.DistrictNamed() \
+                | ev.SchoolChanged() | ev.PersonChanged() | ev.PersonDeactivated() \
+                | ev.PersonReactivated() | ev.VisitStarted() | ev.VisitClosed() \
                 | ev.ClassroomExited() | ev.ClassroomsMerged() | ev.DebriefStarted() \
                 | ev.ActionPlanAgreed() | ev.PulseAnswered() | ev.LearningSessionAttended() \
                 | ev.GroundRulesAcknowledged():

@@ -60,7 +60,7 @@ from walkthrough.events import (
 from walkthrough.names import free_texts, screen
 from walkthrough.partnership import is_teacher_leader
 
-Phase = Literal["preparation", "observation", "analysis", "support", "closed"]
+Phase = Literal["preparation", "observation", "analysis", "support", "closed", "cancelled"]
 MAX_STEPS = 2
 # Phases in which the record of rooms may still be mended (corrections, merges,
 # retractions): during the visit, and in the debrief where differences come up.
@@ -197,11 +197,17 @@ class Visit:
 
 
 def decide(visit: Visit | None, actor: Actor, payload: VisitPayload, district: District,
-           recorded: Recorded = lambda _: False, rosters: Rosters = no_rosters) -> None:
+           recorded: Recorded = lambda _: False, rosters: Rosters = no_rosters,
+           today: date | None = None) -> None:
     """Raise DomainError unless `actor` may record `payload` on `visit` now.
     `recorded` tells whether an event id is in the log (for retractions); `rosters`
-    gives a school's staff roster, which with the title rule screens free text."""
+    gives a school's staff roster, which with the title rule screens free text;
+    `today` is the district's date now (a visit starts on its day, not before)."""
     _decide_rules(visit, actor, payload, district, recorded)
+    if isinstance(payload, VisitStarted) and visit is not None and today is not None \
+            and today < visit.date:
+        raise DomainError(f"this visit is planned for {visit.date:%A %d %B}; it can start "
+                          "on that day", code="before_visit_day")
     school_id = payload.school_id if isinstance(payload, VisitPlanned) else \
         visit.school_id if visit is not None else None
     if isinstance(payload, LookForObserved) and visit is not None and district.catalog(
@@ -228,6 +234,10 @@ def _decide_rules(visit: Visit | None, actor: Actor, payload: VisitPayload,
                 | ObservationRetracted():
             _require_mending(visit, actor)
             _decide_mending(visit, actor, payload, recorded)
+        case ev.VisitRescheduled() | ev.VisitCancelled():
+            _require(visit, actor, ("organizer",))
+            _require_phase(visit, "preparation", "a visit is rescheduled or cancelled "
+                           "before it starts")
         case TeachersNotified():
             _require(visit, actor, ("host", "organizer"))
             if visit.phase != "preparation":
@@ -464,6 +474,8 @@ def _require_open(visit: Visit) -> None:
 def _require_phase(visit: Visit, phase: Phase, why: str) -> None:
     if visit.phase == "closed":
         raise DomainError("the visit is closed", code="visit_closed")
+    if visit.phase == "cancelled":
+        raise DomainError("the visit was cancelled", code="visit_cancelled")
     if visit.phase != phase:
         raise DomainError(f"{why}; the visit is in phase {visit.phase}",
                           code="invalid_phase")
@@ -513,6 +525,10 @@ def evolve(visit: Visit | None, event: Event) -> Visit:
             else:
                 visit._put(visit.observations, payload.event_id,
                            target._replace(retracted=True))
+        case ev.VisitRescheduled():
+            visit._set("date", payload.date)
+        case ev.VisitCancelled():
+            visit._set("phase", "cancelled")
         case TeachersNotified():
             visit._set("teachers_notified", True)
         case VisitStarted():
@@ -532,6 +548,9 @@ def evolve(visit: Visit | None, event: Event) -> Visit:
                 | RootCauseNoted() | CheckInRecorded():
             pass  # nothing any later decision depends on
         case SchoolRegistered() | PersonRegistered() | NeedsAssessmentRecorded() \
+                | ev.DistrictNamed() | ev.SchoolChanged() | ev.PersonChanged() \
+                | ev.PersonDeactivated() | ev.PersonReactivated() | ev.SchoolCalendarSet() \
+                | ev.CalendarFeedReset() \
                 | SkillInventoryRecorded() | PartnershipFormed() | CatalogPublished() \
                 | PartnershipMeetingHeld() | ev.LearningSessionOffered() | ev.GoalSet() \
                 | ev.StepAmended() | ev.PracticeObservationStarted() | ev.PracticeObserved() \

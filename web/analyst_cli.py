@@ -60,7 +60,8 @@ def export(
                                            include_text=include_text, progress=advance)
                 else:
                     result = export_parquet(app, pseudonyms, out, after=first, until=last,
-                                            include_text=include_text, progress=advance)
+                                            include_text=include_text, progress=advance,
+                                            min_rooms=services.settings.min_rooms)
             except OSError as exc:  # --out is not writable, is a directory...
                 typer.echo(f"error: cannot write {out}: {exc}", err=True)
                 raise typer.Exit(code=2) from None

@@ -17,12 +17,15 @@ from walkthrough.errors import DomainError
 from walkthrough.sync import decode_client_event, decode_typed_batch
 from web.auth import caller
 from web.bodies import read_body
+from web.calendar import feed_url
 from web.context import AS_OF, read, services
 from web.errors import RequestError
 from web.ratelimit import check_sync_rate
+from web.refusals import count_refusals
 from web.responses import JSON
 from web.routing import Endpoint
 from web.schemas import SyncRequestDoc, SyncResponse, sync_request_decoder
+from web.signin import request_origin
 
 
 async def sync(request: Request) -> Response:
@@ -47,6 +50,8 @@ async def sync(request: Request) -> Response:
         _check_batch_size(len(envelope.events), found.settings.max_batch_events)
         items = [decode_client_event(raw, now) for raw in envelope.events]
     outcomes = await run_in_threadpool(found.app.record, actor, device_id, items)
+    await count_refusals(request, [o.error.code for o in outcomes
+                                   if o.status == "rejected" and o.error is not None])
     return JSON(SyncResponse(results=outcomes))
 
 
@@ -66,9 +71,13 @@ def _check_batch_size(count: int, limit: int) -> None:
 
 async def me(request: Request) -> Response:
     answer = await read(request, lambda actor, reader, _: reader.me(actor))
-    district = await run_in_threadpool(services(request).app.district)
+    found = services(request)
+    district = await run_in_threadpool(found.app.district)
+    actor = caller(request)
     return JSON(msgspec.structs.replace(
-        answer, growth_records=growth_records(caller(request), district)))
+        answer, growth_records=growth_records(actor, district),
+        calendar_url=feed_url(found, district, actor.user_id, request_origin(request)),
+        time_zone=found.settings.time_zone))
 
 
 def growth_records(actor: Actor, district: District) -> list[GrowthRecordRef]:

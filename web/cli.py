@@ -7,13 +7,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
+import msgspec
 import typer
 import uvicorn
 from eventsourcing.persistence import PersistenceError
 
 from projections.rebuild import rebuild, verify
-from walkthrough.demo import CURRENT_VISIT, DEMO_USERS, load_demo
-from walkthrough.errors import DomainError, NotFound, StoreUnavailable
+from walkthrough.demo import CURRENT_VISIT, DEMO_USERS, DISTRICT, load_demo
+from walkthrough.district import unique_user_id
+from walkthrough.errors import DomainError, NotFound, StoreUnavailable, Unauthorized
+from walkthrough.events import DistrictNamed, PersonRegistered
 from web import qr
 from web.analyst_cli import export, replay_past
 from web.bootstrap import Services, bootstrap
@@ -37,7 +40,7 @@ def serve(
                     "PostgreSQL, also on other machines; SQLite: one machine)")] = 1,
 ) -> None:
     """Serve the API and the tablet app."""
-    settings = Settings.from_env()
+    settings = _settings()
     # Create the tables once here, so the workers start on a ready store.
     _open(settings).close()
     typer.echo(f"walkthrough on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
@@ -60,7 +63,16 @@ def project(
     """Keep the read models up to date (`serve` runs this beside its workers)."""
     # Started beside a server that may already be taking syncs: a store locked by its
     # writes at startup is waited for, not fatal (else nothing projects until a read).
-    run_process(_open(Settings.from_env(), attempts=PROJECTOR_START_ATTEMPTS), parent)
+    run_process(_open(_settings(), attempts=PROJECTOR_START_ATTEMPTS), parent)
+
+
+def _settings() -> Settings:
+    """The settings from the environment, or a clear message and exit code 2."""
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
 
 
 def _open(settings: Settings, attempts: int = 1) -> Services:
@@ -93,7 +105,7 @@ def replay(
 ) -> None:
     """Drop every read model and rebuild it from the event log, with progress
     (with --until/--out: the read models as they were, built beside the live ones)."""
-    services = _open(Settings.from_env())
+    services = _open(_settings())
     try:
         if until is not None or out is not None:
             replay_past(services, until, out)
@@ -113,7 +125,7 @@ def replay(
 def verify_command() -> None:
     """Rebuild the read models into a scratch copy and compare with the live ones;
     exit 1 on any difference."""
-    services = _open(Settings.from_env())
+    services = _open(_settings())
     try:
         services.projector.catch_up()
         with services.storage.scratch_read_models() as scratch:
@@ -144,10 +156,14 @@ def demo(
     tokens: Annotated[bool, typer.Option(help="Print a sign-in token per demo user")] = False,
 ) -> None:
     """Load the demo district (once; running it again changes nothing)."""
-    services = bootstrap(Settings.from_env())
+    services = bootstrap(_settings())
     try:
         loaded = load_demo(services.app)
         services.projector.catch_up()
+        if not loaded and services.app.district().name != DISTRICT.name:
+            typer.echo("error: this store holds a district of its own; the demo loads only "
+                       "into an empty store (set WALKTHROUGH_DATA_DIR elsewhere)", err=True)
+            raise typer.Exit(code=1)
         typer.echo("demo district loaded" if loaded else "demo district already loaded")
         typer.echo(f"current visit (Lincoln Middle, phase observation): {CURRENT_VISIT}")
         typer.echo("host1's growth record: /people/host1/growth (as host1, or coach1, "
@@ -164,21 +180,88 @@ def demo(
 
 
 @cli.command()
+def init(
+    district: Annotated[str, typer.Option(help="The district's name")],
+    organizer_email: Annotated[str, typer.Option(
+        help="The first organizer's email (how they sign in)")],
+    organizer_name: Annotated[str, typer.Option(help="The first organizer's name")],
+    base_url: Annotated[str, typer.Option(
+        help="This server as the organizer reaches it: scheme://host[:port]")
+    ] = "http://127.0.0.1:8000",
+) -> None:
+    """Start a district of its own on an empty store: its name and first organizer, and
+    a one-time sign-in link for them (alone on the last line)."""
+    services = _open(_settings())
+    try:
+        existing = services.app.district()
+        if existing.is_set_up():
+            typer.echo(f"error: this store already has a district "
+                       f"({existing.name or 'the demo district'}); init works on an empty "
+                       "store only", err=True)
+            raise typer.Exit(code=1)
+        try:
+            named = msgspec.convert({"name": district}, DistrictNamed)
+            organizer = msgspec.convert(
+                {"user_id": unique_user_id(existing, organizer_email), "name": organizer_name,
+                 "roles": ["organizer"], "email": organizer_email.strip().lower()},
+                PersonRegistered)
+        except msgspec.ValidationError as exc:
+            typer.echo(f"error: {_option_error(exc)}", err=True)
+            raise typer.Exit(code=2) from None
+        try:
+            services.app.administer([named, organizer])
+            made = services.signin_links.make(organizer.user_id, base_url, services.clock())
+        except DomainError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(code=1) from None
+    finally:
+        services.close()
+    typer.echo(f"district {district!r} created; its first organizer is {organizer_name} "
+               f"<{organizer.email}> (user id {organizer.user_id})")
+    typer.echo(qr.for_terminal(made.url), nl=False)
+    typer.echo(f"sign-in link for {organizer.user_id}: it works once, until "
+               f"{made.expires_at.astimezone():%H:%M %Z}; later ones: walkthrough link "
+               f"{organizer.email} --base-url {base_url}")
+    typer.echo(made.url)
+
+
+def _option_error(exc: msgspec.ValidationError) -> str:
+    """A schema error in the words of the command's options."""
+    where = str(exc).rpartition("at `$.")[2].rstrip("`")
+    if where in ("email", "user_id"):
+        return "--organizer-email: not an email address (name@example.org)"
+    return f"--district or --organizer-name: {str(exc).partition(' - at')[0]}"
+
+
+def _user_id(services: Services, user: str) -> str:
+    """A user id, or the id of the person with this email; exit 2 when unknown."""
+    if "@" not in user:
+        return user
+    person = services.app.district().person_by_email(user)
+    if person is None:
+        typer.echo(f"error: nobody is registered with the email {user!r}", err=True)
+        raise typer.Exit(code=2)
+    return person.user_id
+
+
+@cli.command()
 def token(
-    user: Annotated[str, typer.Argument(help="User id, e.g. coach1")],
+    user: Annotated[str, typer.Argument(help="User id or email, e.g. coach1")],
     revoke: Annotated[bool, typer.Option(
         help="Revoke all of the user's tokens and unused sign-in links")] = False,
     days: Annotated[int | None, typer.Option(help="Days until the token expires")] = None,
 ) -> None:
     """Issue a bearer token for a user (printed alone on the last line), or revoke the
     user's tokens and unused sign-in links."""
-    services = bootstrap(Settings.from_env())
+    services = bootstrap(_settings())
     try:
+        user = _user_id(services, user)
         try:
             services.app.actor(user)
-        except NotFound as exc:
-            typer.echo(f"error: {exc.message}", err=True)
-            raise typer.Exit(code=2) from None
+        except (NotFound, Unauthorized) as exc:
+            if not (revoke and isinstance(exc, Unauthorized)):
+                typer.echo(f"error: {exc.message}", err=True)
+                raise typer.Exit(code=2) from None
         if revoke:
             now = services.clock()
             tokens = services.tokens.revoke_all(user, now)
@@ -194,15 +277,16 @@ def token(
 
 @cli.command()
 def link(
-    user: Annotated[str, typer.Argument(help="User id, e.g. coach1")],
+    user: Annotated[str, typer.Argument(help="User id or email, e.g. coach1")],
     base_url: Annotated[str, typer.Option(
         help="This server as the tablet reaches it: scheme://host[:port]")
     ] = "http://127.0.0.1:8000",
 ) -> None:
     """Make a one-time sign-in link for a user: a QR code for a tablet's camera, and the
     link alone on the last line. It works once, for 15 minutes, at that address."""
-    services = _open(Settings.from_env())
+    services = _open(_settings())
     try:
+        user = _user_id(services, user)
         made = services.signin_links.make(user, base_url, services.clock())
     except DomainError as exc:
         typer.echo(f"error: {exc.message}", err=True)

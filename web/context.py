@@ -50,7 +50,7 @@ async def read(request: Request, query: ReadQuery[T], *, as_of: bool = False,
         if headers is not None:
             headers[AS_OF_HEADER] = str(position)
         return answer
-    today = found.clock().date()
+    today = found.app.local_date(found.clock())
 
     def run() -> T:
         found.projector.catch_up()

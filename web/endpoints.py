@@ -3,7 +3,19 @@ from it (web.routing)."""
 
 from __future__ import annotations
 
-from web import api, cycle, events_api, growth, people, plans, roster, signin
+from web import (
+    api,
+    calendar,
+    calibration,
+    cycle,
+    events_api,
+    growth,
+    never_show,
+    people,
+    plans,
+    roster,
+    signin,
+)
 from web.routing import Endpoint
 
 ENDPOINTS: list[Endpoint] = [
@@ -15,4 +27,7 @@ ENDPOINTS: list[Endpoint] = [
     *people.ENDPOINTS,
     *growth.ENDPOINTS,
     *signin.ENDPOINTS,
+    *calibration.ENDPOINTS,
+    *never_show.ENDPOINTS,
+    *calendar.ENDPOINTS,
 ]

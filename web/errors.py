@@ -18,6 +18,7 @@ from walkthrough.errors import (
     StoreUnavailable,
     Unauthorized,
 )
+from web.refusals import count_refusals
 from web.responses import error_response
 
 log = logging.getLogger("walkthrough.web")
@@ -51,6 +52,8 @@ def status_for(exc: DomainError) -> int:
 
 async def on_domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    if not isinstance(exc, Unauthorized):  # a rule refused: counted by its code
+        await count_refusals(request, [exc.code])
     return error_response(status_for(exc), exc.code, exc.message)
 
 

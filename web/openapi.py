@@ -27,9 +27,10 @@ def _ref(kind: Any) -> dict[str, str]:
 
 def _operation(endpoint: Endpoint) -> dict[str, Any]:
     error = {"description": "error", "content": {JSON_MEDIA: {"schema": _ref(ErrorResponse)}}}
-    if endpoint.media == SVG_MEDIA:
-        answer: dict[str, Any] = {"description": "an SVG chart", "content": {
-            SVG_MEDIA: {"schema": {"type": "string"}}}}
+    if endpoint.media == SVG_MEDIA or endpoint.answer is None:
+        what = "an SVG chart" if endpoint.media == SVG_MEDIA else endpoint.media
+        answer: dict[str, Any] = {"description": what, "content": {
+            endpoint.media: {"schema": {"type": "string"}}}}
     else:
         answer = {"description": "OK", "content": {endpoint.media: {
             "schema": _ref(endpoint.answer)}}}

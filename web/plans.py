@@ -51,7 +51,8 @@ async def visit_plan(request: Request) -> Response:
                          reverse=True)
         return VisitPlan(
             visit_id=view.id, school_id=view.school_id, phase=view.phase,
-            agreed_on=view.agreed_on, today=today, steps=plan_steps(view, today),
+            agreed_on=view.agreed_on, today=today,
+            steps=plan_steps(view, today, reader.calendar()),
             check_ins=[CheckInRecord(step_id=c.step_id, status=c.status,
                                      progress=c.progress, note=c.note,
                                      date=c.occurred_at.date(), by=c.by,

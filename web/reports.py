@@ -18,6 +18,7 @@ PAGES = {
     "debrief": ("Debrief agenda", "/static/js/pages/debrief.js"),
     "school-trends": ("School trends", "/static/js/pages/trends.js"),
     "district-trends": ("District trends", "/static/js/pages/trends.js"),
+    "never-show": ("What this system can never show", "/static/js/pages/never-show.js"),
 }
 
 
@@ -56,8 +57,13 @@ async def district_trends_page(request: Request) -> Response:
     return _page("district-trends")
 
 
+async def never_show_page(request: Request) -> Response:
+    return _page("never-show")
+
+
 routes = [
     Route("/reports/visits/{visit_id}/debrief", debrief_page, methods=["GET", "HEAD"]),
     Route("/reports/schools/{school_id}/trends", school_trends_page, methods=["GET", "HEAD"]),
     Route("/reports/trends", district_trends_page, methods=["GET", "HEAD"]),
+    Route("/reports/never-show", never_show_page, methods=["GET", "HEAD"]),
 ]

@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
@@ -87,6 +88,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Project in a thread of this process; `serve` turns it off in its web workers and
     # runs one projector process beside them instead.
     background_projector: bool = True
+    # The district's time zone (an IANA name): every date and time shown or sent.
+    time_zone: str = "UTC"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
     @property
     def sqlite_path(self) -> Path:
@@ -115,4 +122,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             min_rooms=max(2, int(env.get("WALKTHROUGH_MIN_ROOMS", 3))),
             background_projector=env.get("WALKTHROUGH_BACKGROUND_PROJECTOR", "1") != "0",
             pseudonym_secret=env.get("WALKTHROUGH_PSEUDONYM_SECRET") or None,
+            time_zone=_time_zone(env.get("WALKTHROUGH_TIME_ZONE") or "UTC"),
         )
+
+
+def _time_zone(name: str) -> str:
+    """An IANA time zone name, checked once (ValueError names the setting)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"WALKTHROUGH_TIME_ZONE={name!r} is not an IANA time zone "
+                         "(e.g. America/Chicago)") from None
+    return name

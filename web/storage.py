@@ -21,6 +21,11 @@ from psycopg.sql import SQL, Identifier
 
 from projections.store import PostgresReadModelStore, ReadModelStore, SQLiteReadModelStore
 from walkthrough.adapters.recorders import PostgresReceiptRecorder, SQLiteReceiptRecorder
+from walkthrough.adapters.refusal_counts import (
+    PostgresRefusalCounts,
+    RefusalCounts,
+    SQLiteRefusalCounts,
+)
 from walkthrough.adapters.roster_store import PostgresRosterStore, RosterStore, SQLiteRosterStore
 from walkthrough.adapters.secrets import postgres_secret, sqlite_secret
 from walkthrough.adapters.signin_links import (
@@ -30,7 +35,7 @@ from walkthrough.adapters.signin_links import (
 )
 from walkthrough.adapters.tokens import PostgresTokenStore, SQLiteTokenStore, TokenStore
 from walkthrough.application import Walkthrough
-from walkthrough.errors import NotFound, StoreUnavailable
+from walkthrough.errors import NotFound, StoreUnavailable, Unauthorized
 from web.settings import PostgresLocation, Settings
 
 SQLITE_LOCK_TIMEOUT_SECONDS = 10
@@ -58,6 +63,9 @@ class Storage(Protocol):
 
     def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
         """One-time sign-in links, beside `tokens`: redeeming one stores its token."""
+
+    def refusals(self, app: Walkthrough) -> RefusalCounts:
+        """How often each rule refused something, per day (counts only)."""
 
     def scratch_read_models(self) -> contextlib.AbstractContextManager[ReadModelStore]:
         """Empty read models beside the live ones, removed afterwards (for verify)."""
@@ -113,6 +121,11 @@ class SQLiteStorage:
     def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
         assert isinstance(tokens, SQLiteTokenStore)
         return SQLiteSignInLinkStore(tokens, _registered(app))
+
+    def refusals(self, app: Walkthrough) -> RefusalCounts:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, SQLiteDatastore)
+        return SQLiteRefusalCounts(datastore)
 
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:
@@ -194,6 +207,11 @@ class PostgresStorage:
         assert isinstance(tokens, PostgresTokenStore)
         return PostgresSignInLinkStore(tokens, _registered(app))
 
+    def refusals(self, app: Walkthrough) -> RefusalCounts:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, PostgresDatastore)
+        return PostgresRefusalCounts(datastore)
+
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:
         scratch = self.location.with_schema(f"verify_{uuid.uuid4().hex[:12]}")
@@ -227,13 +245,13 @@ class PostgresStorage:
 
 
 def _registered(app: Walkthrough) -> Callable[[str], bool]:
-    """Whether a user id is registered in the district (asked when a link is made and
-    when it is redeemed)."""
+    """Whether a user id is a registered, active person of the district (asked when a
+    link is made and when it is redeemed)."""
 
     def is_registered(user_id: str) -> bool:
         try:
             app.actor(user_id)
-        except NotFound:
+        except (NotFound, Unauthorized):
             return False
         return True
 

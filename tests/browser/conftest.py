@@ -33,8 +33,8 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-BROWSER_MODULES = ["test_accessibility.py", "test_capture.py", "test_cycle.py", "test_growth.py",
-                   "test_names.py",
+BROWSER_MODULES = ["test_accessibility.py", "test_calendar.py", "test_capture.py",
+                   "test_cycle.py", "test_growth.py", "test_names.py",
                    "test_offline.py", "test_reports.py", "test_screens.py",
                    "test_signin_links.py", "test_team.py"]
 
@@ -127,7 +127,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iter
     env.pop("WALKTHROUGH_DATABASE_URL", None)
     _cli(env, "demo")
     tokens = {user: _cli(env, "token", user).strip().splitlines()[-1].strip()
-              for user in ("coach1", "coach2", "host1", "organizer1")}
+              for user in ("coach1", "coach2", "host1", "organizer1", "analyst1")}
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = data_dir / "serve.log"

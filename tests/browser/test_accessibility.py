@@ -21,6 +21,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from projections.calibration import team_id
 from tests.browser.conftest import Server, Tablet
 from tests.builders import batch, enter, event
 from walkthrough.demo import PAST_VISIT
@@ -117,6 +118,13 @@ def screens(server: Server, debriefing: str, network: str) -> list[tuple[str, st
         ("coach1", "growth-peer", "/people/host1/growth"),
         ("coach1", "practice-capture", "/people/host1/growth/practice/plc-2"),
         ("coach1", "meeting-llp", "/partnerships/llp-lincoln-roosevelt"),
+        ("organizer1", "calibration-organizer", "/calibration"),
+        ("organizer1", "calibration-district", "/calibration/district"),
+        ("organizer1", "calibration-partnership",
+         "/calibration/partnerships/llp-lincoln-roosevelt"),
+        ("coach1", "calibration-coach", "/calibration"),
+        ("coach1", "calibration-team", f"/calibration/teams/{team_id(('coach1', 'coach2'))}"),
+        ("host1", "never-show", "/reports/never-show"),
     ]
 
 

@@ -7,7 +7,7 @@ the next visit's debrief opens with progress on those steps."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,22 +19,32 @@ from tests.browser.support import unique
 pytestmark = pytest.mark.browser
 
 SCHOOL = "lincoln-middle"
+SATURDAY = 5
+
+
+def today() -> date:
+    """The district's date (the server runs in UTC)."""
+    return datetime.now(UTC).date()
 
 
 def person(tablet: Callable[..., Tablet], user: str) -> Tablet:
     return tablet(user).sign_in_by_link()
 
 
-def plan_a_visit(organizer: Tablet, day: date | None, focus: str) -> str:
-    """From the visits screen: a match's peers planned as a visit team; the visit's id."""
+def plan_a_visit(organizer: Tablet, day: date, focus: str) -> str:
+    """From the visits screen: a match's peers planned as a visit team; the visit's id.
+    A weekend day (the demo has no breaks) is planned once the organizer confirms it."""
     organizer.by("plan-link").click()
     organizer.by(f"matches-{SCHOOL}").click()
     for coach in ("coach1", "coach2"):
         organizer.by(f"pick-{coach}").check()
-    if day is not None:
-        organizer.by("visit-date").fill(day.isoformat())
+    organizer.by("visit-date").fill(day.isoformat())
     organizer.by("visit-focus").fill(focus)
     organizer.by("plan-visit").click()
+    if day.weekday() >= SATURDAY:
+        expect(organizer.by("visit-day-warning")).to_contain_text("weekend")
+        organizer.by("visit-confirm-day").check()
+        organizer.by("plan-visit").click()
     expect(organizer.by("notify-card")).to_be_visible()
     return organizer.page.url.rstrip("/").split("/")[-2]
 
@@ -57,7 +67,7 @@ def test_a_district_runs_a_visit_cycle_from_the_app(tablet: Callable[..., Tablet
                                                     server: Server) -> None:
     focus = unique("Checking for understanding in grades 6-8 math")
     organizer = person(tablet, "organizer1")
-    visit = plan_a_visit(organizer, None, focus)  # the form's date: a week from today
+    visit = plan_a_visit(organizer, today(), focus)  # a visit starts on its day
     organizer.by("notify-teachers").click()
     expect(organizer.by("teachers-notified")).to_be_visible()
     organizer.by("notice-link").click()
@@ -132,7 +142,7 @@ def test_a_district_runs_a_visit_cycle_from_the_app(tablet: Callable[..., Tablet
     expect(coach1.by("check-in-history")).to_contain_text("Met the AP: testing week.")
 
     back_to_visits(organizer)
-    later = date.today() + timedelta(days=42)
+    later = today() + timedelta(days=42)
     following = plan_a_visit(organizer, later, unique("Student talk"))
     back_to_visits(organizer)
     organizer.by(f"debrief-{following}").click()

@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.testclient import TestClient
 
+from projections.calibration import team_id
 from tests.builders import batch, enter, event
 from tests.conftest import FakeClock
 from walkthrough.demo import CURRENT_VISIT, load_demo
@@ -191,6 +192,31 @@ MATRIX: list[Row] = [
     # substitute: the same answer for everyone. Redeeming is in tests/web/test_signin_api.py.
     Row("POST /api/signin/link", "/api/signin/link", (401,) * 7,
         body=lambda: {"code": "not-a-sign-in-code"}),
+    # Calibration: a team to its coaches and organizers; a pair to its two coaches only.
+    Row("GET /api/calibration/teams", "/api/calibration/teams", (*ALL, 401)),
+    Row("GET /api/calibration/teams/{team_id}",
+        f"/api/calibration/teams/{team_id(('coach1', 'coach2'))}",
+        (200, 404, 404, 404, 200, 404, 401)),
+    Row("GET /api/calibration/teams/{team_id}", "/api/calibration/teams/nobody",
+        (404,) * 6 + (401,)),
+    Row("GET /api/calibration/partnerships/{partnership_id}",
+        "/api/calibration/partnerships/llp-lincoln-roosevelt",
+        (200, 404, 200, 404, 200, 404, 401)),
+    Row("GET /api/calibration/district", "/api/calibration/district", ORGANIZER_ANALYST),
+    Row("GET /api/calibration/pairs", "/api/calibration/pairs", (*ALL, 401)),
+    Row("GET /api/calibration/pairs/{first}/{second}", "/api/calibration/pairs/coach1/coach2",
+        (200, 404, 404, 404, 404, 404, 401)),
+    Row("GET /api/never-show", "/api/never-show", (*ALL, 401)),
+    Row("GET /api/calendar", "/api/calendar", (*ALL, 401)),
+    Row("PUT /api/calendar", "/api/calendar", ORGANIZER_CREATES, body=lambda: {
+        "closures": [{"start": "2026-12-21", "end": "2027-01-01", "label": "Winter break"}]}),
+    Row("POST /api/calendar/parse", "/api/calendar/parse", ORGANIZER_ONLY,
+        body=lambda: {"kind": "csv", "text": "2026-12-21,2027-01-01,Winter break"}),
+    Row("POST /api/me/calendar-feed/reset", "/api/me/calendar-feed/reset",
+        (201,) * 6 + (401,)),
+    # The feed's secret is in its address: a made-up one is no one's feed, token or not.
+    Row("GET /api/calendar/feed/{user_id}/{token}.ics",
+        "/api/calendar/feed/coach1/not-the-secret.ics", (404,) * 7),
     Row("GET /api/{rest:path}", "/api/nowhere", (404,) * 6 + (401,)),
     Row("GET /health", "/health", (200,) * 7),
     Row("GET /openapi.json", "/openapi.json", (200,) * 7),
@@ -204,6 +230,7 @@ MATRIX: list[Row] = [
     Row("GET /reports/schools/{school_id}/trends", f"/reports/schools/{SCHOOL}/trends",
         PUBLIC),
     Row("GET /reports/trends", "/reports/trends", PUBLIC),
+    Row("GET /reports/never-show", "/reports/never-show", PUBLIC),
     Row("GET /{path:path}", f"/visits/{VISIT}", PUBLIC),
 ]
 

@@ -15,6 +15,7 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
+from projections.calibration import team_id
 from walkthrough.demo import CURRENT_VISIT
 from web.bootstrap import Services
 from web.cli import cli
@@ -114,7 +115,8 @@ def test_no_route_reads_a_roster_back(client: TestClient, auth: Headers) -> None
         assert response.status_code == 405
         assert not leaks(response.text)
     values = {"visit_id": str(CURRENT_VISIT), "school_id": LINCOLN, "version": "1",
-              "partnership_id": "llp-lincoln-roosevelt", "user_id": "host1"}
+              "partnership_id": "llp-lincoln-roosevelt", "user_id": "host1",
+              "team_id": team_id(("coach1", "coach2")), "first": "coach1", "second": "coach2"}
     read = 0
     for path, operations in SPEC["paths"].items():
         if "get" not in operations:

@@ -5,7 +5,7 @@
 // Bump CACHE whenever any file in SHELL changes (tests/browser/test_shell.py
 // checks SHELL against web/static/ and the digest in tests/browser/shell.lock).
 
-const CACHE = "walkthrough-shell-v10";
+const CACHE = "walkthrough-shell-v11";
 const API_CACHE = "walkthrough-api";
 const SHELL = [
   "/",
@@ -17,12 +17,14 @@ const SHELL = [
   "/static/js/app.js",
   "/static/js/capture-state.js",
   "/static/js/dom.js",
+  "/static/js/school-days.js",
   "/static/js/forms.js",
   "/static/js/growth-chart.js",
   "/static/js/growth-state.js",
   "/static/js/names.js",
   "/static/js/outbox.js",
   "/static/js/store.js",
+  "/static/js/views/calibration.js",
   "/static/js/views/capture.js",
   "/static/js/views/catalogs.js",
   "/static/js/views/debrief.js",
@@ -37,6 +39,7 @@ const SHELL = [
   "/static/js/views/practice.js",
   "/static/js/views/printables.js",
   "/static/js/views/reports.js",
+  "/static/js/views/school-calendar.js",
   "/static/js/views/schools.js",
   "/static/js/views/signin.js",
   "/static/js/views/visit-day.js",
@@ -44,9 +47,9 @@ const SHELL = [
 ];
 const SHELL_PATHS = new Set(SHELL);
 // Paths the app routes itself (the server answers them all with index.html).
-const APP_ROUTE = /^\/(?:index\.html|signin|people(?:\/[^/]+\/growth(?:\/practice\/[^/]+)?)?|growth|schools(?:\/[^/]+\/matches)?|catalogs|visits\/[^/]+(?:\/summary|\/debrief|\/start|\/plan|\/notice|\/thanks)?\/?)?$/;
+const APP_ROUTE = /^\/(?:index\.html|signin|people(?:\/[^/]+\/growth(?:\/practice\/[^/]+)?)?|growth|schools(?:\/[^/]+\/matches)?|catalogs|calendar|calibration(?:\/district|\/teams\/[^/]+|\/partnerships\/[^/]+)?|visits\/[^/]+(?:\/summary|\/debrief|\/start|\/plan|\/notice|\/thanks)?\/?)?$/;
 // API reads worth keeping for offline use (never /api/sync, never other writes).
-const API_READ = /^\/api\/(?:me|visits\/[^/]+(?:\/summary|\/debrief|\/plan)?|catalogs(?:\/leadership)?(?:\/\d+)?|preparation|people(?:\/[^/]+\/growth)?|growth|partnerships|schools\/[^/]+\/matches)$/;
+const API_READ = /^\/api\/(?:me|visits\/[^/]+(?:\/summary|\/debrief|\/plan)?|catalogs(?:\/leadership)?(?:\/\d+)?|preparation|people(?:\/[^/]+\/growth)?|growth|partnerships|calendar|schools\/[^/]+\/matches|calibration\/(?:teams(?:\/[^/]+)?|pairs|district|partnerships\/[^/]+)|never-show)$/;
 const NETWORK_TIMEOUT_MS = 8000;
 
 self.addEventListener("install", (event) => {

@@ -1,9 +1,10 @@
 // The app: boot, routing (history API), the sync status bar, the service worker.
 
 import { ApiError, AuthError, NetworkError, clearToken, getJson, getToken } from "./api.js";
-import { h, humanize, replace, formatTime } from "./dom.js";
+import { h, humanize, replace, formatTime, useTimeZone } from "./dom.js";
 import * as outbox from "./outbox.js";
 import { kvDeletePrefix, kvSet } from "./store.js";
+import { renderCalibration } from "./views/calibration.js";
 import { renderCapture } from "./views/capture.js";
 import { renderCatalogs } from "./views/catalogs.js";
 import { renderCycleDebrief } from "./views/debrief.js";
@@ -19,6 +20,7 @@ import { renderPractice } from "./views/practice.js";
 import { renderNotice, renderThanks } from "./views/printables.js";
 import { renderSummary } from "./views/reports.js";
 import { renderMatches, renderSchools } from "./views/schools.js";
+import { renderSchoolCalendar } from "./views/school-calendar.js";
 import { renderSignIn } from "./views/signin.js";
 import { renderVisitDay } from "./views/visit-day.js";
 import { renderVisits } from "./views/visits.js";
@@ -67,6 +69,7 @@ export function navigate(path, { replaceState = false } = {}) {
 async function loadMe() {
   const { data, stale } = await getJson("/api/me");
   me = data;
+  useTimeZone(me.time_zone);
   els.account.hidden = false;
   els.userName.textContent = me.user ? me.user.name : "";
   if (outbox.currentUser() !== me.user.id) await outbox.setUser(me.user.id);
@@ -153,6 +156,10 @@ async function route() {
       dispose = await renderGuides(main, me, { setTitle });
     } else if (path === "/open") {
       dispose = await renderOpen(main, me, { setTitle });
+    } else if (/^\/calibration(?:\/(?:district|teams\/[^/]+|partnerships\/[^/]+))?\/?$/.test(path)) {
+      await renderCalibration(main, path, me, { setTitle });
+    } else if (path === "/calendar") {
+      dispose = await renderSchoolCalendar(main, me, { setTitle });
     } else if (path === "/catalogs") {
       dispose = await renderCatalogs(main, me, { setTitle });
     } else if ((match = path.match(/^\/visits\/([^/]+)\/?$/))) {

@@ -45,11 +45,32 @@ export function humanize(key) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+// The district's time zone (from /api/me): every time is shown as the school's clock
+// reads it, whatever zone this tablet's own clock is set to.
+let districtZone;
+
+export function useTimeZone(zone) {
+  try {
+    new Intl.DateTimeFormat([], { timeZone: zone });
+    districtZone = zone;
+  } catch {
+    districtZone = undefined;  // an unknown zone: the tablet's own
+  }
+}
+
 export function formatTime(iso) {
   if (!iso) return "never";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
-  return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: districtZone });
+}
+
+/** A wall-clock time of the school ("08:30:00") as the tablet's locale writes it. */
+export function formatClock(hhmmss) {
+  if (!hhmmss) return "";
+  const [hours, minutes] = hhmmss.split(":").map(Number);
+  return new Date(Date.UTC(2000, 0, 1, hours, minutes)).toLocaleTimeString([],
+    { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 }
 
 export function formatDate(isoDate) {

@@ -54,7 +54,8 @@ function body(section) {
         h("ol", { class: "steps" }, section.steps.map(stepCard))]
         : empty("No next steps proposed yet.");
     case "check_ins":
-      return h("ul", {}, section.schedule.map((s) => h("li", {}, `Week ${s.week}: ${formatDate(s.due)}`)));
+      return h("ul", { testid: "check-in-schedule" }, section.schedule.map((s) =>
+        h("li", { "data-due": s.due }, `Week ${s.week}: ${formatDate(s.due)}`)));
     default:
       return null;
   }

@@ -164,7 +164,8 @@ export function sectionBody(section) {
     case "check_ins": {
       const schedule = section.schedule || [];
       if (!schedule.length) return h("p", { class: "empty" }, "No check-ins scheduled.");
-      return h("ul", { class: "schedule" }, schedule.map((s) => h("li", {}, formatDate(s.due))));
+      return h("ul", { class: "schedule", testid: "check-in-schedule" },
+        schedule.map((s) => h("li", { "data-due": s.due }, formatDate(s.due))));
     }
     default:
       return h("pre", {}, JSON.stringify(section, null, 2));

@@ -7,6 +7,7 @@
 import { getJson } from "../api.js";
 import { h, replace, formatDate } from "../dom.js";
 import * as outbox from "../outbox.js";
+import { firstSchoolDay, whyNotASchoolDay } from "../school-days.js";
 import {
   LONG, SHORT, checkboxGroup, commit, field, isoDay, live, recordEvent, screen, select,
   showProblems, slug, statusLine, textArea, textInput, textProblem,
@@ -172,9 +173,22 @@ function partnershipForm(school, host, picks, flash, refresh, unmatched) {
     unmatched, kind, h("div", { class: "field-row" }, focus, starts), status, form);
 }
 
-function visitForm(school, needs, catalog, versions, picks, flash, navigate) {
+function visitForm(school, needs, catalog, versions, picks, flash, navigate, calendar) {
   const host = field("visit-host", "Host", select("visit-host", school.hosts.map((p) => [p.id, p.name])));
-  const day = field("visit-date", "Date", textInput("visit-date", { type: "date", value: isoDay(7) }));
+  const day = field("visit-date", "Date", textInput("visit-date", { type: "date",
+    value: firstSchoolDay(isoDay(7), calendar.closures) }));
+  const starts = field("visit-time", `Starts at (${calendar.time_zone})`,
+    textInput("visit-time", { type: "time", value: "08:30" }));
+  const length = field("visit-minutes", "On site", select("visit-minutes",
+    [["120", "2 hours"], ["150", "2½ hours"], ["180", "3 hours"]], "150"));
+  // A day without school is allowed (some districts hold Saturday sessions), once the
+  // organizer confirms it.
+  const confirmBox = h("input", { type: "checkbox", id: "visit-confirm-day", testid: "visit-confirm-day" });
+  const warning = h("div", { class: "notice", role: "alert", hidden: true, testid: "visit-day-warning" },
+    h("p", { testid: "visit-day-why" }),
+    h("label", { class: "check", for: "visit-confirm-day" }, confirmBox,
+      h("span", {}, "Plan it on this day anyway")));
+  day.control.addEventListener("change", () => { confirmBox.checked = false; warning.hidden = true; });
   const focus = field("visit-focus", "Focus (problem of practice)", textInput("visit-focus", { max: SHORT,
     value: needs.notes ? "" : "", placeholder: "e.g. checking for understanding in grades 6-8 math" }),
   "What the team looks at. No names.");
@@ -192,10 +206,21 @@ function visitForm(school, needs, catalog, versions, picks, flash, navigate) {
       day.control.value ? null : "Date: choose the day of the visit.",
     ].filter(Boolean);
     if (problems.length) { showProblems(status, problems); return; }
+    const why = whyNotASchoolDay(day.control.value, calendar.closures);
+    if (why && !confirmBox.checked) {
+      warning.querySelector("p").textContent = `${formatDate(day.control.value)} is not a school day: ${why}. `
+        + "Tick the box to plan the visit on it anyway, or choose another day.";
+      warning.hidden = false;
+      confirmBox.focus();
+      return;
+    }
+    warning.hidden = true;
     status.hidden = true;
     const visitId = crypto.randomUUID();
     const data = { school_id: school.id, host: host.control.value, team, focus: text,
-      catalog_version: Number(version.control.value), date: day.control.value };
+      catalog_version: Number(version.control.value), date: day.control.value,
+      minutes: Number(length.control.value) };
+    if (starts.control.value) data.starts_at = `${starts.control.value}:00`.slice(0, 8);
     const result = await commit(flash, () => recordEvent(visitId, "VisitPlanned", data),
       { done: `Visit planned for ${formatDate(data.date)}.` });
     if (result === "synced") navigate(`/visits/${visitId}/start`);
@@ -203,7 +228,8 @@ function visitForm(school, needs, catalog, versions, picks, flash, navigate) {
   return h("section", { class: "card", "aria-labelledby": "visit-heading", testid: "visit-card" },
     h("h2", { id: "visit-heading" }, "Plan a visit"),
     h("p", { class: "hint" }, "The team is the matches you picked above: 2 to 4 peers from other campuses."),
-    h("div", { class: "field-row" }, host, day), focus, version, status, plan);
+    h("div", { class: "field-row" }, host, day), h("div", { class: "field-row" }, starts, length),
+    warning, focus, version, status, plan);
 }
 
 export async function renderMatches(root, schoolId, me, { setTitle, navigate }) {
@@ -211,9 +237,9 @@ export async function renderMatches(root, schoolId, me, { setTitle, navigate }) 
   if (organizerOnly(root, me, "Matches")) return null;
   const { body, flash } = screen(root);
   const render = async () => {
-    const [{ data: found }, { data: people }, { versions, catalog }, { data: partnerships }] = await Promise.all([
+    const [{ data: found }, { data: people }, { versions, catalog }, { data: partnerships }, { data: calendar }] = await Promise.all([
       getJson(`/api/schools/${encodeURIComponent(schoolId)}/matches`), getJson("/api/people"), latestCatalog(),
-      getJson("/api/partnerships")]);
+      getJson("/api/partnerships"), getJson("/api/calendar")]);
     const school = schoolsOf(people.people).find((s) => s.id === schoolId)
       || { id: schoolId, name: found.school.name, hosts: [], staff: [] };
     setTitle(`Matches · ${school.name}`);
@@ -236,7 +262,7 @@ export async function renderMatches(root, schoolId, me, { setTitle, navigate }) 
       h("h2", {}, "Peers who match"),
       found.matches.length ? [h("p", { class: "hint" }, "Pick the peers for a partnership or a visit team."), matches]
         : h("p", { class: "empty" }, "No peer's strengths meet these needs yet: record skill inventories under People."),
-      visitForm(school, found.needs, catalog, versions, picks, flash, navigate),
+      visitForm(school, found.needs, catalog, versions, picks, flash, navigate, calendar),
       partnershipForm(school, school.hosts[0] || null, picks, flash, render,
         unmatchedPicker(school, people.people, found.matches)),
       theirs.length ? h("section", { class: "card", testid: "partnerships" },

@@ -1,7 +1,7 @@
 // The signed-in person's visits, from GET /api/me, each with what they can do next by
 // the visit's phase and their part in it ("Start", "Capture", "Debrief", "Check in").
 
-import { h, humanize, replace, formatDate } from "../dom.js";
+import { h, humanize, replace, formatClock, formatDate } from "../dom.js";
 
 const RELATION = { team: "on the team", host: "host", organizer: "organizer" };
 
@@ -50,7 +50,7 @@ function visitCard(v) {
   return h("li", { class: "card visit", testid: `visit-${v.id}` },
     h("h2", {}, v.school ? v.school.name : "Visit"),
     h("p", { class: "meta" },
-      `${formatDate(v.date)} · `,
+      `${formatDate(v.date)}${v.starts_at ? `, ${formatClock(v.starts_at)} for ${Math.round(v.minutes / 6) / 10} h` : ""} · `,
       h("span", { class: `phase phase-${v.phase}`, testid: `phase-${v.id}` }, humanize(v.phase)),
       ` · you: ${RELATION[v.relation] || humanize(v.relation || "")}`),
     v.focus ? h("p", { class: "focus" }, h("strong", {}, "Focus: "), v.focus) : null,
@@ -80,6 +80,7 @@ export function renderVisits(root, me, { stale, setTitle }) {
     tools.push(link("/schools", "Plan a visit", "plan-link", true),
       link("/people", "People: inventories and sign-in links", "people-link"),
       link("/catalogs", "Look-for catalogs", "catalogs-link"),
+      link("/calendar", "School calendar", "calendar-link"),
       link("/growth", "District growth", "district-growth-link"),
       h("a", { href: "/reports/trends", class: "button-link", testid: "district-trends-link" }, "District trends"));
   }
@@ -88,10 +89,15 @@ export function renderVisits(root, me, { stale, setTitle }) {
   }
   tools.push(link("/partnerships", "Partnerships", "partnerships-link"));
   if (me.user.school_id) tools.push(link("/inventory", "My skill inventory", "inventory-link"));
+  if (roles.some((role) => ["coach", "organizer", "analyst"].includes(role))) {
+    tools.push(link("/calibration", "Calibration: how alike we see", "calibration-link"));
+  }
   if (roles.includes("host") && me.user.school_id) {
     tools.push(h("a", { href: `/reports/schools/${encodeURIComponent(me.user.school_id)}/trends`,
       class: "button-link", testid: "school-trends-link" }, "Your school's trends"));
   }
+  tools.push(h("a", { href: "/reports/never-show", class: "button-link", testid: "never-show-link" },
+    "What this system can never show"));
   replace(root,
     h("h1", { tabindex: "-1" }, "Your visits"),
     tools.length ? h("p", { class: "links", testid: "tools" }, tools) : null,
@@ -99,5 +105,17 @@ export function renderVisits(root, me, { stale, setTitle }) {
     stale ? h("p", { class: "notice", role: "status" }, "Offline: showing the list saved on this tablet.") : null,
     visits.length
       ? h("ul", { class: "visit-list", testid: "visit-list" }, visits.map(visitCard))
-      : h("p", { class: "empty", testid: "visit-list" }, "No visits are assigned to you."));
+      : h("p", { class: "empty", testid: "visit-list" }, "No visits are assigned to you."),
+    me.calendar_url ? feedCard(me.calendar_url) : null);
+}
+
+/** The person's private calendar feed: subscribe once, and visits and check-ins due
+ *  appear in their own calendar program. */
+function feedCard(url) {
+  const address = h("input", { type: "text", id: "calendar-url", readonly: "", value: url, testid: "calendar-url" });
+  return h("section", { class: "card", "aria-labelledby": "feed-heading", testid: "calendar-feed" },
+    h("h2", { id: "feed-heading" }, "Your calendar"),
+    h("p", { class: "hint" }, "Subscribe to this private address in your calendar (Google, Outlook, Apple) to see your visits, "
+      + "meetings and check-ins due. Keep it to yourself: anyone with it can read your schedule."),
+    h("div", { class: "field" }, h("label", { for: "calendar-url" }, "Calendar address"), address));
 }
