@@ -14,12 +14,16 @@ from projections.rooms import OwnClassroom, Room
 from walkthrough.catalog import Catalog
 from walkthrough.events import (
     DEFAULT_VISIT_MINUTES,
+    ConversationGuide,
     MeetingStep,
     NeedsAssessmentRecorded,
     SkillInventoryRecorded,
+    UnmatchedMember,
 )
 from walkthrough.matching import PeerMatch
 from walkthrough.partnership import Meeting
+from walkthrough.protocols import Protocol
+from walkthrough.skills import Skill
 
 
 class SchoolRef(msgspec.Struct):
@@ -102,6 +106,17 @@ class Inventory(SkillInventoryRecorded, frozen=True, kw_only=True, tag="SkillInv
     person: PersonRef
 
 
+class OwnInventory(msgspec.Struct):
+    """A leader's inventory as they fill it in: the latest recorded (None before any),
+    with what it may name: the latest catalog's look-fors and the leadership skills."""
+
+    person: PersonRef
+    inventory: SkillInventoryRecorded | None
+    catalog_version: int
+    look_fors: list[Skill]  # key and prompt of each look-for, as {key, name}
+    skills: list[Skill]
+
+
 class Preparation(msgspec.Struct):
     needs_assessments: list[NeedsAssessmentRecorded]
     skill_inventories: list[Inventory]
@@ -126,6 +141,7 @@ class PartnershipView(msgspec.Struct):
     cadence: str
     minutes: int
     next_meetings: list[Meeting]
+    unmatched: list[UnmatchedMember] = []  # members added although not matched, and why
 
 
 class Partnerships(msgspec.Struct):
@@ -136,10 +152,21 @@ class MeetingHeld(msgspec.Struct):
     meeting_id: str
     date: date
     facilitator: PersonRef | None
+    presenter: PersonRef | None = None
+    dilemma: str | None = None
+    protocol: str | None = None
+    reading: str | None = None
 
 
 class AgendaStep(MeetingStep, frozen=True, kw_only=True):
+    """A step of the last meeting with its latest progress (status None: none yet)."""
+
     overdue: bool
+    meeting_id: str = ""
+    status: str | None = None
+    progress: float | str | None = None
+    note: str | None = None
+    check_ins: int = 0
 
 
 class AgendaProgress(msgspec.Struct, tag="progress", tag_field="kind"):
@@ -172,6 +199,91 @@ class PartnershipAgenda(msgspec.Struct):
     members: list[PersonRef]
     meetings_held: int
     sections: list[AgendaProgress | AgendaNextMeeting | AgendaNextSteps]
+    # The steps of the last meeting still without progress: the meeting cannot close
+    # before each has some. The protocols a facilitator can run, step by step.
+    waiting_for_progress: list[str] = []
+    protocols: list[Protocol] = []
+    # Progress on every other open step the members own (by the owner's name), from
+    # visits' action plans and other partnerships' meetings.
+    members_steps: list[OpenStep] = []
+    # A Leadership Learning Partnership: the guide of its next conversation (None after
+    # the guided ones), and whether it is time to reflect on the partnership's value.
+    guide: GuideView | None = None
+    reflection_due: bool = False
+    member_schools: dict[str, SchoolRef] = {}  # by member: where a visit exchange goes
+    network: NetworkView | None = None  # a cross-role network's own part
+
+
+class NetworkView(msgspec.Struct):
+    """A cross-role network: its capability, each member's role, its ground rules and
+    who has acknowledged them (the first meeting closes once everyone has)."""
+
+    capability: Skill | None
+    roles: dict[str, str]
+    ground_rules: list[str]
+    acknowledged: list[str]
+
+
+class GuideView(msgspec.Struct):
+    """The guide of a partnership's next conversation."""
+
+    conversation: int
+    version: int
+    title: str
+    prompts: list[str]
+
+
+class GuidesVersion(msgspec.Struct):
+    version: int
+    guides: list[ConversationGuide]
+    notes: str | None = None
+
+
+class ConversationGuides(msgspec.Struct):
+    """Every version of the conversation guides, the built-in first; the latest is used."""
+
+    latest: int
+    versions: list[GuidesVersion]
+
+
+class OpenStep(msgspec.Struct, kw_only=True):
+    """An open step, wherever it was agreed: a visit's action plan or a meeting."""
+
+    source: str  # visit | meeting
+    step_id: str
+    text: str
+    owner: str
+    due: date
+    success: str
+    status: str  # not_started | on_track | at_risk
+    overdue: bool
+    school: SchoolRef | None = None
+    visit_id: str | None = None
+    partnership_id: str | None = None
+    partnership_name: str | None = None
+    meeting_id: str | None = None
+    goal_id: str | None = None  # a growth goal's step (status "open": goals have no check-ins)
+    goal_of: PersonRef | None = None
+
+
+class VisitToClose(msgspec.Struct):
+    """A visit whose agreed steps are all done, still open: one tap closes it."""
+
+    visit_id: str
+    school: SchoolRef
+    date: date
+    focus: str
+    steps: int
+
+
+class OpenWork(msgspec.Struct):
+    """What is open across the district (organizers): steps, the overdue first, and
+    visits whose plan is done but which nobody closed."""
+
+    today: date
+    steps: list[OpenStep]
+    overdue: int
+    visits_to_close: list[VisitToClose]
 
 
 class ActionPlans(msgspec.Struct):

@@ -16,9 +16,12 @@ from walkthrough.district import changed_person, changed_school
 from walkthrough.events import (
     CalendarFeedReset,
     CatalogPublished,
+    ConversationGuidesPublished,
     DistrictNamed,
     DistrictPayload,
+    GroundRulesAcknowledged,
     LearningSessionOffered,
+    MeetingStepCheckedIn,
     NeedsAssessmentRecorded,
     PartnershipFormed,
     PartnershipMeetingHeld,
@@ -43,6 +46,9 @@ CATALOG = "catalog"
 LEADERSHIP_CATALOG = "leadership_catalog"
 SESSION = "learning_session"
 MEETINGS = "partnership_meetings"
+STEP_CHECK_INS = "partnership_check_ins"
+GUIDES = "conversation_guides"
+ACKNOWLEDGED = "ground_rules_acknowledged"  # per network: the members, in log order
 CALENDAR = "school_calendar"  # "current" -> the district's SchoolCalendarSet
 INACTIVE = "person_inactive"  # a deactivated person's id -> when (absent: active)
 DISTRICT = "district"  # "name" -> the district's name
@@ -54,6 +60,9 @@ partnership_decoder = msgspec.json.Decoder(PartnershipFormed)
 catalog_decoder = msgspec.json.Decoder(CatalogPublished)
 session_decoder = msgspec.json.Decoder(LearningSessionOffered)
 meetings_decoder = msgspec.json.Decoder(list[PartnershipMeetingHeld])
+step_check_ins_decoder = msgspec.json.Decoder(list[MeetingStepCheckedIn])
+guides_decoder = msgspec.json.Decoder(ConversationGuidesPublished)
+members_decoder = msgspec.json.Decoder(list[str])
 
 
 def catalog_doc_id(version: int) -> str:
@@ -104,8 +113,12 @@ def district_document(payload: DistrictPayload, current: Callable[[Key], bytes |
             return (kind, catalog_doc_id(payload.version)), _encoder.encode(payload)
         case LearningSessionOffered():
             return (SESSION, payload.session_id), _encoder.encode(payload)
-        case PartnershipMeetingHeld():
-            return None  # appended to their partnership's document by index_meetings
+        case ConversationGuidesPublished():
+            return (GUIDES, catalog_doc_id(payload.version)), _encoder.encode(payload)
+        case GroundRulesAcknowledged():
+            return None  # its actor is appended to the network's document (index_ground_rules)
+        case PartnershipMeetingHeld() | MeetingStepCheckedIn():
+            return None  # appended to their partnership's documents by index_meetings
         case _:
             assert_never(payload)
 
@@ -123,14 +136,38 @@ def published_catalog(doc: bytes) -> Catalog:
 
 def index_meetings(page: Sequence[Payload], store: ReadModelStore,
                    docs: dict[Key, bytes | None]) -> None:
-    """Append the page's partnership meetings to their partnership's document."""
+    """Append the page's partnership meetings and the progress on their steps to their
+    partnership's documents (one of each per partnership, in log order)."""
     held = [p for p in page if isinstance(p, PartnershipMeetingHeld)]
-    if not held:
+    if held:
+        ids = sorted({m.partnership_id for m in held})
+        found = {pid: meetings_decoder.decode(doc)
+                 for pid, doc in store.get_many(MEETINGS, ids).items()}
+        for meeting in held:
+            found.setdefault(meeting.partnership_id, []).append(meeting)
+        for pid in ids:
+            docs[(MEETINGS, pid)] = _encoder.encode(found[pid])
+    checked = [p for p in page if isinstance(p, MeetingStepCheckedIn)]
+    if checked:
+        ids = sorted({c.partnership_id for c in checked})
+        progress = {pid: step_check_ins_decoder.decode(doc)
+                    for pid, doc in store.get_many(STEP_CHECK_INS, ids).items()}
+        for check_in in checked:
+            progress.setdefault(check_in.partnership_id, []).append(check_in)
+        for pid in ids:
+            docs[(STEP_CHECK_INS, pid)] = _encoder.encode(progress[pid])
+
+
+def index_ground_rules(acknowledged: Sequence[tuple[str, str]], store: ReadModelStore,
+                       docs: dict[Key, bytes | None]) -> None:
+    """Append the members who acknowledged a network's ground rules (partnership id,
+    member) to the network's document."""
+    if not acknowledged:
         return
-    ids = sorted({m.partnership_id for m in held})
-    found = {pid: meetings_decoder.decode(doc)
-             for pid, doc in store.get_many(MEETINGS, ids).items()}
-    for meeting in held:
-        found.setdefault(meeting.partnership_id, []).append(meeting)
+    ids = sorted({pid for pid, _ in acknowledged})
+    found = {pid: members_decoder.decode(doc)
+             for pid, doc in store.get_many(ACKNOWLEDGED, ids).items()}
+    for pid, member in acknowledged:
+        found.setdefault(pid, []).append(member)
     for pid in ids:
-        docs[(MEETINGS, pid)] = _encoder.encode(found[pid])
+        docs[(ACKNOWLEDGED, pid)] = _encoder.encode(found[pid])

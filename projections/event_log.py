@@ -74,10 +74,14 @@ FIELD_TREATMENTS: dict[str, Treatment] = {
     "classroom_id": Treatment.CLASSROOM, "into": Treatment.CLASSROOM,
     "partnership_id": Treatment.PARTNERSHIP,
     "meeting_id": Treatment.PARTNERSHIP, "facilitator": Treatment.PERSON,
+    "presenter": Treatment.PERSON, "protocol": Treatment.KEEP, "dilemma": Treatment.TEXT,
     # nested: a meeting's next steps and a goal's steps (step_id, text, owner, due,
     # success, as above), a goal's links to plan steps, a support entry's data point
     "next_steps": Treatment.NESTED, "steps": Treatment.NESTED,
     "plan_steps": Treatment.NESTED, "data_point": Treatment.NESTED,
+    # members added with a reason (user_id, reason); conversation guides (title, prompts)
+    "unmatched": Treatment.NESTED, "guides": Treatment.NESTED, "prompts": Treatment.TEXT,
+    "reading": Treatment.TEXT, "guides_version": Treatment.KEEP, "capability": Treatment.KEEP,
     "session_id": Treatment.SESSION,
     # free text
     "text": Treatment.TEXT, "note": Treatment.TEXT, "notes": Treatment.TEXT,

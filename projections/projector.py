@@ -21,6 +21,7 @@ from projections.district_view import (
     CATALOG,
     catalog_doc_id,
     district_document,
+    index_ground_rules,
     index_meetings,
     published_catalog,
 )
@@ -121,6 +122,9 @@ class Projector:
             docs.update(state.documents())
         self._index_schools(page, docs)
         index_meetings([e.payload for e in page], self.store, docs)
+        index_ground_rules([(e.payload.partnership_id, e.actor) for e in page
+                            if isinstance(e.payload, ev.GroundRulesAcknowledged)],
+                           self.store, docs)
         self.store.write(docs, members, Tracking(self.app.name, rows[-1][0]),
                          previous=position)
         self._keep(visits, touched, rows[-1][0])
@@ -225,7 +229,9 @@ class Projector:
                     | ev.NeedsAssessmentRecorded() \
                     | ev.SkillInventoryRecorded() \
                     | ev.PartnershipFormed() | ev.CatalogPublished() \
-                    | ev.PartnershipMeetingHeld() | ev.LearningSessionOffered():
+                    | ev.PartnershipMeetingHeld() | ev.LearningSessionOffered() \
+                    | ev.MeetingStepCheckedIn() | ev.ConversationGuidesPublished() \
+                    | ev.GroundRulesAcknowledged():
                 if isinstance(payload, ev.CatalogPublished) and payload.kind == "classroom":
                     self._catalogs[payload.version] = Catalog(version=payload.version,
                                                               items=payload.items)

@@ -15,10 +15,17 @@ from projections.answers import (
     AgendaStep,
     CatalogListing,
     Catalogs,
+    ConversationGuides,
+    GuidesVersion,
+    GuideView,
     Inventory,
     Matches,
     Me,
     MeetingHeld,
+    NetworkView,
+    OpenStep,
+    OpenWork,
+    OwnInventory,
     PartnershipAgenda,
     Partnerships,
     PartnershipView,
@@ -28,12 +35,15 @@ from projections.answers import (
     User,
     VisitDetail,
     VisitListing,
+    VisitToClose,
 )
 from projections.calendar_feed import Feed, FeedMeeting
 from projections.debrief import Section, agenda
 from projections.district_view import (
+    ACKNOWLEDGED,
     CALENDAR,
     CATALOG,
+    GUIDES,
     LEADERSHIP_CATALOG,
     MEETINGS,
     NEEDS,
@@ -41,15 +51,19 @@ from projections.district_view import (
     PERSON,
     SCHOOL,
     SKILLS,
+    STEP_CHECK_INS,
     calendar_decoder,
     catalog_doc_id,
+    guides_decoder,
     meetings_decoder,
+    members_decoder,
     needs_decoder,
     partnership_decoder,
     person_decoder,
     published_catalog,
     school_decoder,
     skills_decoder,
+    step_check_ins_decoder,
 )
 from projections.projector import (
     SCHOOL_VISITS,
@@ -86,17 +100,31 @@ from walkthrough.access import (
 )
 from walkthrough.catalog import Catalog, catalog, focus_look_fors, leadership_catalog
 from walkthrough.errors import Forbidden, NotFound
-from walkthrough.events import PartnershipFormed, PartnershipMeetingHeld
+from walkthrough.events import (
+    MeetingStep,
+    MeetingStepCheckedIn,
+    PartnershipFormed,
+    PartnershipMeetingHeld,
+)
+from walkthrough.guides import BUILT_IN_GUIDES
 from walkthrough.matching import match_peers
 from walkthrough.partnership import (
     FORMATS,
+    GROUND_RULES,
     MAX_MEETING_STEPS,
     last_meeting,
-    meetings,
+    missing_progress,
+    network_role,
     next_meeting,
+    step_key,
+    upcoming,
 )
+from walkthrough.protocols import PROTOCOLS
 from walkthrough.school_calendar import NO_CLOSURES, SchoolCalendar
+from walkthrough.skills import VOCABULARY, Skill, skill
 from walkthrough.visit import MENDING_PHASES
+
+REFLECT_EVERY = 3  # conversations between two reflections on the partnership's value
 
 
 class Debrief(msgspec.Struct):
@@ -241,6 +269,21 @@ class Reader:
                        for user_id, doc in self.store.all_of(SKILLS).items()]
         return Preparation(needs_assessments=needs, skill_inventories=inventories)
 
+    def own_inventory(self, actor: Actor, user_id: str) -> OwnInventory:
+        """A leader's own skill inventory (the leader, organizers)."""
+        if actor.user_id != user_id and not actor.has("organizer"):
+            raise Forbidden("a skill inventory is filled in by its leader and organizers")
+        doc = self.store.get(SKILLS, user_id)
+        published = self.store.all_of(CATALOG)
+        latest = self.catalog(max([1, *(published_catalog(d).version
+                                        for d in published.values())]))
+        return OwnInventory(
+            person=self._person(user_id),
+            inventory=skills_decoder.decode(doc) if doc is not None else None,
+            catalog_version=latest.version,
+            look_fors=[Skill(item.key, item.prompt) for item in latest.items],
+            skills=list(VOCABULARY.skills))
+
     def matches(self, school_id: str, role: str | None) -> Matches:
         """Peers for a school's needs (organizers)."""
         school_doc = self.store.get(SCHOOL, school_id)
@@ -273,7 +316,9 @@ class Reader:
                 members=[self._person(member) for member in partnership.members],
                 starts=partnership.starts, focus=partnership.focus, name=rules.name,
                 cadence=rules.cadence, minutes=rules.minutes,
-                next_meetings=meetings(partnership, today)))
+                next_meetings=upcoming(partnership, self._meetings(
+                    partnership.partnership_id), today),
+                unmatched=list(partnership.unmatched)))
         return Partnerships(partnerships=found)
 
     def partnership_agenda(self, actor: Actor, partnership_id: str,
@@ -285,20 +330,34 @@ class Reader:
         rules = FORMATS[partnership.kind]
         held = self._meetings(partnership_id)
         last = last_meeting(held)
-        upcoming = next_meeting(partnership, last, today)
-        steps = [AgendaStep(**msgspec.structs.asdict(step), overdue=step.due < today)
-                 for step in (last.next_steps if last else ())]
+        upcoming = next_meeting(partnership, held, today)
+        progress = self._step_progress(partnership_id)
+        steps = [] if last is None else [
+            _agenda_step(last.meeting_id, step, progress.get(
+                step_key(last.meeting_id, step.step_id), []), today)
+            for step in last.next_steps]
         return PartnershipAgenda(
             partnership_id=partnership.partnership_id, name=rules.name, kind=partnership.kind,
             focus=partnership.focus,
             members=[self._person(member) for member in partnership.members],
             meetings_held=len(held),
+            waiting_for_progress=missing_progress(held, frozenset(progress)),
+            protocols=list(PROTOCOLS.values()),
+            members_steps=self._members_steps(partnership, today),
+            guide=(self._next_guide(len(held) + 1)
+                   if partnership.kind == "leadership_learning" else None),
+            reflection_due=bool(held) and len(held) % REFLECT_EVERY == 0,
+            member_schools=self._member_schools(partnership.members),
+            network=self._network(partnership),
             sections=[
                 AgendaProgress(
                     meeting=None if last is None else MeetingHeld(
                         meeting_id=last.meeting_id, date=last.date,
                         facilitator=(self._person(last.facilitator)
-                                     if last.facilitator else None)),
+                                     if last.facilitator else None),
+                        presenter=self._person(last.presenter) if last.presenter else None,
+                        dilemma=last.dilemma, protocol=last.protocol,
+                        reading=last.reading),
                     steps=steps, action_plans=self._members_plans(partnership, today, actor)),
                 AgendaNextMeeting(
                     date=upcoming.date, cadence=rules.cadence, minutes=rules.minutes,
@@ -319,6 +378,114 @@ class Reader:
                 return partnership
         raise NotFound("no partnership with that id that you can see",
                        code="partnership_not_found")
+
+    # --- what is open --------------------------------------------------------------
+
+    def open_work(self, actor: Actor, today: date) -> OpenWork:
+        """Open steps across schools and partnerships, the overdue first, and visits
+        whose agreed plan is done but not closed (organizers)."""
+        if not actor.has("organizer"):
+            raise Forbidden("what is open across the district is for organizers")
+        steps = [*self._open_visit_steps(today), *self._open_meeting_steps(today)]
+        steps.sort(key=lambda s: (not s.overdue, s.due, s.text))
+        to_close = []
+        for view in self._visits():
+            plan = plan_steps(view, today)
+            if view.phase == "support" and plan and all(s.status == "done" for s in plan):
+                to_close.append(VisitToClose(visit_id=view.id, school=self._school(
+                    view.school_id), date=view.date, focus=view.focus, steps=len(plan)))
+        to_close.sort(key=lambda v: (v.date, v.visit_id))
+        return OpenWork(today=today, steps=steps, overdue=sum(s.overdue for s in steps),
+                        visits_to_close=to_close)
+
+    def _open_visit_steps(self, today: date) -> list[OpenStep]:
+        return [OpenStep(source="visit", step_id=s.step_id, text=s.text, owner=s.owner,
+                         due=s.due, success=s.success, status=s.status, overdue=s.overdue,
+                         school=self._school(s.school_id), visit_id=s.visit_id)
+                for s in open_steps(self._visits(), today)]
+
+    def _open_meeting_steps(self, today: date,
+                            partnership_ids: list[str] | None = None) -> list[OpenStep]:
+        """Steps of every meeting held whose latest progress is not done."""
+        found = []
+        held = (self.store.all_of(MEETINGS) if partnership_ids is None
+                else self.store.get_many(MEETINGS, partnership_ids))
+        for pid, doc in held.items():
+            partnership_doc = self.store.get(PARTNERSHIP, pid)
+            name = (FORMATS[partnership_decoder.decode(partnership_doc).kind].name
+                    if partnership_doc is not None else pid)
+            progress = self._step_progress(pid)
+            for meeting in meetings_decoder.decode(doc):
+                for step in meeting.next_steps:
+                    check_ins = progress.get(step_key(meeting.meeting_id, step.step_id), [])
+                    status = check_ins[-1].status if check_ins else "not_started"
+                    if status == "done":
+                        continue
+                    found.append(OpenStep(
+                        source="meeting", step_id=step.step_id, text=step.text,
+                        owner=step.owner, due=step.due, success=step.success, status=status,
+                        overdue=step.due < today, partnership_id=pid,
+                        partnership_name=name, meeting_id=meeting.meeting_id))
+        return found
+
+    def _members_steps(self, partnership: PartnershipFormed, today: date) -> list[OpenStep]:
+        """Open steps the members own (by name) outside this partnership."""
+        names = set()
+        for member in partnership.members:
+            names.add(self._person(member).name.casefold())
+        steps = [*self._open_visit_steps(today), *self._open_meeting_steps(today)]
+        return [s for s in steps if s.owner.casefold() in names
+                and s.partnership_id != partnership.partnership_id]
+
+    # --- conversation guides ----------------------------------------------------------
+
+    def conversation_guides(self) -> ConversationGuides:
+        published = [guides_decoder.decode(doc) for doc in self.store.all_of(GUIDES).values()]
+        versions = [GuidesVersion(version=1, guides=list(BUILT_IN_GUIDES)),
+                    *(GuidesVersion(version=p.version, guides=list(p.guides), notes=p.notes)
+                      for p in sorted(published, key=lambda p: p.version))]
+        return ConversationGuides(latest=versions[-1].version, versions=versions)
+
+    def _next_guide(self, conversation: int) -> GuideView | None:
+        latest = self.conversation_guides().versions[-1]
+        if not 1 <= conversation <= len(latest.guides):
+            return None
+        guide = latest.guides[conversation - 1]
+        return GuideView(conversation=conversation, version=latest.version, title=guide.title,
+                         prompts=list(guide.prompts))
+
+    def _network(self, partnership: PartnershipFormed) -> NetworkView | None:
+        """A network's capability, roles, ground rules and acknowledgments."""
+        if partnership.kind != "network":
+            return None
+        people = {k: person_decoder.decode(v) for k, v
+                  in self.store.get_many(PERSON, list(partnership.members)).items()}
+        inventories = {k: skills_decoder.decode(v) for k, v
+                       in self.store.get_many(SKILLS, list(partnership.members)).items()}
+        doc = self.store.get(ACKNOWLEDGED, partnership.partnership_id)
+        return NetworkView(
+            capability=skill(partnership.capability) if partnership.capability else None,
+            roles={m: network_role(people[m], inventories.get(m))
+                   for m in partnership.members if m in people},
+            ground_rules=list(GROUND_RULES),
+            acknowledged=members_decoder.decode(doc) if doc is not None else [])
+
+    def _member_schools(self, members: tuple[str, ...]) -> dict[str, SchoolRef]:
+        found = {}
+        for user_id, doc in self.store.get_many(PERSON, list(members)).items():
+            school_id = person_decoder.decode(doc).school_id
+            if school_id is not None:
+                found[user_id] = self._school(school_id)
+        return found
+
+    def _step_progress(self, partnership_id: str) -> dict[str, list[MeetingStepCheckedIn]]:
+        """Progress recorded on the partnership's meeting steps, by step_key, log order."""
+        doc = self.store.get(STEP_CHECK_INS, partnership_id)
+        found: dict[str, list[MeetingStepCheckedIn]] = {}
+        for check_in in step_check_ins_decoder.decode(doc) if doc is not None else []:
+            found.setdefault(step_key(check_in.meeting_id, check_in.step_id), []).append(
+                check_in)
+        return found
 
     def _meetings(self, partnership_id: str) -> list[PartnershipMeetingHeld]:
         doc = self.store.get(MEETINGS, partnership_id)
@@ -445,3 +612,14 @@ class Reader:
             return PersonRef(id=user_id, name=user_id)
         person = person_decoder.decode(doc)
         return PersonRef(id=person.user_id, name=person.name)
+
+
+def _agenda_step(meeting_id: str, step: MeetingStep, check_ins: list[MeetingStepCheckedIn],
+                 today: date) -> AgendaStep:
+    latest = check_ins[-1] if check_ins else None
+    return AgendaStep(
+        **msgspec.structs.asdict(step), meeting_id=meeting_id,
+        overdue=step.due < today and (latest is None or latest.status != "done"),
+        status=latest.status if latest else None,
+        progress=latest.progress if latest else None,
+        note=latest.note if latest else None, check_ins=len(check_ins))

@@ -51,6 +51,8 @@ from walkthrough.events import (
     AnyPayload,
     CatalogKind,
     CatalogPublished,
+    ConversationGuide,
+    ConversationGuidesPublished,
     DirectoryPayload,
     Event,
     GrowthPayload,
@@ -274,6 +276,15 @@ class Walkthrough(Application[UUID]):
         return self._prepared(actor, lambda district: CatalogPublished(
             version=district.latest_version_of(kind) + 1, items=tuple(items), notes=notes,
             kind=kind), idempotency)
+
+    def publish_guides(self, actor: Actor, guides: Sequence[ConversationGuide],
+                       notes: str | None = None,
+                       idempotency: Idempotency | None = None) -> Event:
+        """Publish the next version of the conversation guides, numbered on fresh state
+        at each attempt (as catalogs are)."""
+        return self._prepared(actor, lambda district: ConversationGuidesPublished(
+            version=district.latest_guides_version() + 1, guides=tuple(guides), notes=notes),
+            idempotency)
 
     def _prepared(self, actor: Actor, build: Callable[[District], PreparationPayload],
                   idempotency: Idempotency | None) -> Event:

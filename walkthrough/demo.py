@@ -40,6 +40,7 @@ from walkthrough.events import (
     EvidenceNoted,
     LookForObserved,
     MeetingStep,
+    MeetingStepCheckedIn,
     NeedsAssessmentRecorded,
     NextStepProposed,
     PartnershipFormed,
@@ -260,6 +261,10 @@ def _prepare(story: Story, today: date) -> None:
                         "for grades 6-8.", owner="Sam Okafor", due=today + timedelta(days=10),
                         success="A one-page draft the group can test in one school."),
         )))
+    story.prepare("coach2", datetime.combine(today - timedelta(days=9), time(17), tzinfo=UTC),
+                  MeetingStepCheckedIn(partnership_id="cfg-talk", meeting_id="cfg-talk-1",
+                                       step_id="talk-norms", status="on_track",
+                                       progress="Half of the one-page draft written"))
 
 
 def _lincoln_action_plan(story: Story, day: date, today: date) -> None:

@@ -16,10 +16,14 @@ from walkthrough.errors import Conflict, DomainError, Forbidden
 from walkthrough.events import (
     CalendarFeedReset,
     CatalogPublished,
+    ConversationGuide,
+    ConversationGuidesPublished,
     DirectoryPayload,
     DistrictNamed,
     Event,
+    GroundRulesAcknowledged,
     LearningSessionOffered,
+    MeetingStepCheckedIn,
     NeedsAssessmentRecorded,
     PartnershipFormed,
     PartnershipMeetingHeld,
@@ -33,9 +37,18 @@ from walkthrough.events import (
     SchoolRegistered,
     SkillInventoryRecorded,
 )
+from walkthrough.guides import guides
 from walkthrough.names import Roster, combined, free_texts, screen
-from walkthrough.partnership import check_meeting, check_partnership
+from walkthrough.partnership import (
+    check_ground_rules,
+    check_meeting,
+    check_partnership,
+    check_step_check_in,
+    is_teacher_leader,
+    step_key,
+)
 from walkthrough.school_calendar import NO_CLOSURES, SchoolCalendar, check_closures
+from walkthrough.skills import SKILL_KEYS
 
 Rosters = Callable[[str], Roster]
 """A school's staff roster, by school id."""
@@ -63,6 +76,10 @@ class District(msgspec.Struct, frozen=True):
     skills: dict[str, SkillInventoryRecorded] = {}
     partnerships: dict[str, PartnershipFormed] = {}
     meetings: dict[str, tuple[PartnershipMeetingHeld, ...]] = {}  # per partnership, log order
+    # per partnership: its meetings' steps (partnership.step_key) with progress recorded
+    checked_steps: dict[str, frozenset[str]] = {}
+    guide_versions: dict[int, tuple[ConversationGuide, ...]] = {}  # published (2, 3...)
+    acknowledged: dict[str, frozenset[str]] = {}  # per network: members who acknowledged
     catalogs: dict[int, Catalog] = {}
     leadership_catalogs: dict[int, Catalog] = {}
     sessions: dict[str, LearningSessionOffered] = {}
@@ -120,6 +137,9 @@ class District(msgspec.Struct, frozen=True):
         published = self.leadership_catalogs if kind == "leadership" else self.catalogs
         return max((1, *published))
 
+    def latest_guides_version(self) -> int:
+        return max((1, *self.guide_versions))
+
     def keeps_growth_record(self, user_id: str) -> bool:
         """An administrator of a campus: their growth record can be written and read."""
         return growth_id(user_id) in self.growth_owners
@@ -127,12 +147,13 @@ class District(msgspec.Struct, frozen=True):
     def partners_of(self, user_id: str) -> frozenset[str]:
         """Everyone who shares a partnership with this person (not themself)."""
         return frozenset(member for partnership in self.partnerships.values()
-                         if user_id in partnership.members
+                         if user_id in partnership.members and partnership.kind != "network"
                          for member in partnership.members if member != user_id)
 
     def area_keys(self) -> frozenset[str]:
-        """Every look-for key of every catalog version: the areas goals and requests name."""
-        keys: set[str] = set()
+        """Every look-for key of every catalog version and every leadership skill: the areas
+        goals, requests and sessions name."""
+        keys: set[str] = set(SKILL_KEYS)
         for version in range(1, self.latest_catalog_version() + 1):
             keys |= self.catalog(version).keys()
         return frozenset(keys)
@@ -246,6 +267,7 @@ PreparationPayload = (
     NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
     | PartnershipMeetingHeld | LearningSessionOffered | SchoolCalendarSet | CalendarFeedReset
     | RemindersChosen
+    | MeetingStepCheckedIn | ConversationGuidesPublished | GroundRulesAcknowledged
 )
 
 
@@ -272,7 +294,8 @@ def _schools_of(district: District, payload: PreparationPayload) -> list[str]:
         people = (payload.user_id,)
     elif isinstance(payload, PartnershipFormed):
         people = payload.members
-    elif isinstance(payload, PartnershipMeetingHeld):
+    elif isinstance(payload, PartnershipMeetingHeld | MeetingStepCheckedIn
+                    | GroundRulesAcknowledged):
         found = district.partnerships.get(payload.partnership_id)
         people = found.members if found else ()
     schools = {district.people[p].school_id for p in people if p in district.people}
@@ -288,11 +311,26 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Preparati
                             "(or an organizer)")
         return
     if isinstance(payload, PartnershipMeetingHeld):
+        if payload.guides_version is not None:
+            guides(payload.guides_version, district.guide_versions)
         check_meeting(payload, district.partnerships.get(payload.partnership_id),
                       district.meetings.get(payload.partnership_id, ()), user_id,
-                      "organizer" in roles)
+                      "organizer" in roles,
+                      district.checked_steps.get(payload.partnership_id, frozenset()),
+                      district.acknowledged.get(payload.partnership_id, frozenset()))
         return
-    if "organizer" not in roles:
+    if isinstance(payload, GroundRulesAcknowledged):
+        check_ground_rules(district.partnerships.get(payload.partnership_id), user_id,
+                           district.acknowledged.get(payload.partnership_id, frozenset()))
+        return
+    if isinstance(payload, MeetingStepCheckedIn):
+        check_step_check_in(payload, district.partnerships.get(payload.partnership_id),
+                            district.meetings.get(payload.partnership_id, ()), user_id,
+                            "organizer" in roles)
+        return
+    if isinstance(payload, SkillInventoryRecorded) and payload.user_id == user_id:
+        pass  # a leader fills in and updates their own inventory
+    elif "organizer" not in roles:
         raise Forbidden("only organizers record needs, inventories, partnerships, "
                         "catalogs and learning sessions")
     match payload:
@@ -307,13 +345,19 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Preparati
             _known_items(district, payload.catalog_version,
                          (*payload.strengths, *payload.growth_areas))
         case PartnershipFormed():
-            check_partnership(payload, district.people, set(district.partnerships))
+            check_partnership(payload, district.people, set(district.partnerships),
+                              district.skills)
         case CatalogPublished():
             expected = district.latest_version_of(payload.kind) + 1
             if payload.version != expected:
                 raise Conflict(f"the next {payload.kind} catalog version is {expected}",
                                code="catalog_version_taken")
             Catalog(version=payload.version, items=payload.items).check()
+        case ConversationGuidesPublished():
+            expected = district.latest_guides_version() + 1
+            if payload.version != expected:
+                raise Conflict(f"the next conversation guides version is {expected}",
+                               code="guides_version_taken")
         case CalendarFeedReset() | RemindersChosen():
             raise AssertionError("decided above")
         case SchoolCalendarSet():
@@ -333,9 +377,11 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Preparati
 
 
 def _known_items(district: District, version: int, keys: Iterable[str]) -> None:
+    """Look-fors of the catalog version, or leadership skills (walkthrough.skills)."""
     look_fors = district.catalog(version)
     for key in keys:
-        look_fors.item(key)
+        if key not in SKILL_KEYS:
+            look_fors.item(key)
 
 
 def evolve_district(district: District | None, event: Event) -> District:
@@ -395,6 +441,20 @@ def evolve_district(district: District | None, event: Event) -> District:
             off = current.reminders_off - {payload.user_id} if payload.on \
                 else current.reminders_off | {payload.user_id}
             return replace(current, version=version, reminders_off=off)
+        case GroundRulesAcknowledged():
+            pid = payload.partnership_id
+            return replace(current, version=version, acknowledged={
+                **current.acknowledged,
+                pid: current.acknowledged.get(pid, frozenset()) | {event.actor}})
+        case ConversationGuidesPublished():
+            return replace(current, version=version, guide_versions={
+                **current.guide_versions, payload.version: payload.guides})
+        case MeetingStepCheckedIn():
+            pid = payload.partnership_id
+            checked = current.checked_steps.get(pid, frozenset()) | {
+                step_key(payload.meeting_id, payload.step_id)}
+            return replace(current, version=version,
+                           checked_steps={**current.checked_steps, pid: checked})
         case CalendarFeedReset():
             resets = current.feed_resets.get(payload.user_id, 0) + 1
             return replace(current, version=version,
@@ -420,8 +480,10 @@ def evolve_district(district: District | None, event: Event) -> District:
 
 
 def _with_person(district: District, person: PersonRegistered) -> District:
-    # An administrator of a campus keeps a growth record (kept if they move on).
-    owners = district.growth_owners if person.school_id is None else {
+    # An administrator of a campus keeps a growth record (kept if they move on); others
+    # (teacher-leaders among them: never observed) have none.
+    owners = district.growth_owners if (
+        person.school_id is None or is_teacher_leader(person)) else {
         **district.growth_owners, growth_id(person.user_id): person.user_id}
     emails = district.emails if person.email is None else {
         **district.emails, person.email: person.user_id}

@@ -38,14 +38,16 @@ Subject = Literal[
     "math", "ela", "science", "social_studies", "arts", "pe", "world_languages", "cte",
     "special_education", "other",
 ]
-Role = Literal["coach", "host", "organizer", "analyst"]
+# A teacher-leader is a member of a cross-role network: never a visit's host, never
+# the subject of a growth record or an observation.
+Role = Literal["coach", "host", "organizer", "analyst", "teacher_leader"]
 SchoolLevel = Literal["elementary", "middle", "high", "k8", "other"]
 StudentsPresent = Annotated[int, msgspec.Meta(ge=0, le=60)]
 TapValue = str | Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31)]
 ItemKey = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 ItemKeys = Annotated[tuple[ItemKey, ...], msgspec.Meta(max_length=20)]
 AdministratorRole = Literal["principal", "assistant_principal", "other"]
-PartnershipKind = Literal["leadership_learning", "critical_friends"]
+PartnershipKind = Literal["leadership_learning", "critical_friends", "network"]
 CheckInStatus = Literal["on_track", "at_risk", "done"]
 Progress = Annotated[float, msgspec.Meta(ge=-1e9, le=1e9)] | ShortText
 CatalogKind = Literal["classroom", "leadership"]
@@ -147,6 +149,13 @@ class SkillInventoryRecorded(Payload, frozen=True, tag="SkillInventoryRecorded")
     notes: LongText | None = None
 
 
+class UnmatchedMember(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A member the organizer added although matching did not propose them, and why."""
+
+    user_id: UserId
+    reason: ShortText
+
+
 class PartnershipFormed(Payload, frozen=True, tag="PartnershipFormed"):
     """A Leadership Learning Partnership (a pair) or a Critical Friends Group (4-6
     members, facilitation rotating in the order the members are listed)."""
@@ -156,6 +165,9 @@ class PartnershipFormed(Payload, frozen=True, tag="PartnershipFormed"):
     members: Annotated[tuple[UserId, ...], msgspec.Meta(min_length=2, max_length=6)]
     starts: date
     focus: ShortText | None = None
+    unmatched: Annotated[tuple[UnmatchedMember, ...], msgspec.Meta(max_length=5)] = ()
+    # A cross-role network's one capability (a key of walkthrough.skills).
+    capability: ItemKey | None = None
 
 
 class MeetingStep(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -179,6 +191,51 @@ class PartnershipMeetingHeld(Payload, frozen=True, tag="PartnershipMeetingHeld")
     next_steps: Annotated[tuple[MeetingStep, ...], msgspec.Meta(min_length=1, max_length=2)]
     facilitator: UserId | None = None
     notes: LongText | None = None
+    # What the meeting worked on: a presenter (a member) and their dilemma, under a
+    # protocol of walkthrough.protocols (its key).
+    presenter: UserId | None = None
+    dilemma: Text | None = None
+    protocol: ItemKey | None = None
+    # A Leadership Learning Partnership's conversation: its shared reading or problem,
+    # and the version of the conversation guides it followed (walkthrough.guides).
+    reading: Text | None = None
+    guides_version: Annotated[int, msgspec.Meta(ge=1)] | None = None
+
+
+class ConversationGuide(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What a Leadership Learning Partnership talks about at one of its first meetings."""
+
+    title: ShortText
+    prompts: Annotated[tuple[ShortText, ...], msgspec.Meta(min_length=1, max_length=8)]
+
+
+class ConversationGuidesPublished(Payload, frozen=True, tag="ConversationGuidesPublished"):
+    """A new version of the guides for a partnership's first conversations (the first
+    guide for the first conversation, and so on); version 1 is built in."""
+
+    version: Annotated[int, msgspec.Meta(ge=2)]
+    guides: Annotated[tuple[ConversationGuide, ...], msgspec.Meta(min_length=1, max_length=6)]
+    notes: ShortText | None = None
+
+
+class GroundRulesAcknowledged(Payload, frozen=True, tag="GroundRulesAcknowledged"):
+    """A member of a cross-role network acknowledges its ground rules (which flatten
+    hierarchy), by themself, before the network's first meeting closes."""
+
+    partnership_id: Slug
+
+
+class MeetingStepCheckedIn(Payload, frozen=True, tag="MeetingStepCheckedIn"):
+    """Progress on a next step agreed at a partnership meeting, recorded by a member or
+    an organizer between meetings: the next meeting opens with it, and cannot close
+    before every step of the last meeting has some."""
+
+    partnership_id: Slug
+    meeting_id: Slug
+    step_id: Slug
+    status: CheckInStatus
+    progress: Progress | None = None
+    note: Text | None = None
 
 
 class CatalogPublished(Payload, frozen=True, tag="CatalogPublished"):
@@ -239,6 +296,9 @@ class VisitPlanned(Payload, frozen=True, tag="VisitPlanned"):
     date: date
     starts_at: time | None = None  # the school's local time (WALKTHROUGH_TIME_ZONE)
     minutes: VisitMinutes | None = None  # on site; DEFAULT_VISIT_MINUTES when not given
+    # A Leadership Learning Partnership's visit exchange: a visit at one partner's
+    # school with the other on the team, planned by the pair themselves.
+    partnership_id: Slug | None = None
 
 
 class VisitRescheduled(Payload, frozen=True, tag="VisitRescheduled"):
@@ -528,6 +588,7 @@ DistrictPayload = (
     | NeedsAssessmentRecorded | SkillInventoryRecorded | PartnershipFormed | CatalogPublished
     | PartnershipMeetingHeld | LearningSessionOffered | SchoolCalendarSet | CalendarFeedReset
     | RemindersChosen
+    | MeetingStepCheckedIn | ConversationGuidesPublished | GroundRulesAcknowledged
 )
 # How a district keeps its schools and people (roster imports, organizers' screens).
 DirectoryPayload = (

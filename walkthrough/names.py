@@ -820,11 +820,14 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
             return {"note": payload.note}
         case ev.NextStepProposed():
             return {"text": payload.text, "owner": payload.owner, "success": payload.success}
-        case ev.CheckInRecorded():
+        case ev.CheckInRecorded() | ev.MeetingStepCheckedIn():
             progress = payload.progress if isinstance(payload.progress, str) else None
             return {"progress": progress, "note": payload.note}
-        case ev.VisitPlanned() | ev.PartnershipFormed():
+        case ev.VisitPlanned():
             return {"focus": payload.focus}
+        case ev.PartnershipFormed():
+            return {"focus": payload.focus, **{f"reason {number}": added.reason for number, added
+                                               in enumerate(payload.unmatched, start=1)}}
         case ev.NeedsAssessmentRecorded() | ev.SkillInventoryRecorded():
             return {"notes": payload.notes}
         case ev.CatalogPublished():
@@ -835,7 +838,8 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
                 texts[f"look-for {item.key} prompt"] = item.prompt
             return texts
         case ev.PartnershipMeetingHeld():
-            texts = {"notes": payload.notes}
+            texts = {"notes": payload.notes, "dilemma": payload.dilemma,
+                     "reading": payload.reading}
             for number, step in enumerate(payload.next_steps, start=1):
                 texts[f"step {number} text"] = step.text
                 texts[f"step {number} owner"] = step.owner
@@ -864,6 +868,13 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
             return {"line": payload.line, "data point": measure}
         case ev.LearningSessionOffered():
             return {"title": payload.title}
+        case ev.ConversationGuidesPublished():
+            texts = {"notes": payload.notes}
+            for number, guide in enumerate(payload.guides, start=1):
+                texts[f"guide {number} title"] = guide.title
+                for line, prompt in enumerate(guide.prompts, start=1):
+                    texts[f"guide {number} prompt {line}"] = prompt
+            return texts
         case ev.VisitRescheduled() | ev.VisitCancelled():
             return {"reason": payload.reason}
         case ev.SchoolCalendarSet():
@@ -874,7 +885,8 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
                 | ev.SchoolChanged() | ev.PersonChanged() | ev.PersonDeactivated() \
                 | ev.PersonReactivated() | ev.VisitStarted() | ev.VisitClosed() \
                 | ev.ClassroomExited() | ev.ClassroomsMerged() | ev.DebriefStarted() \
-                | ev.ActionPlanAgreed() | ev.PulseAnswered() | ev.LearningSessionAttended():
+                | ev.ActionPlanAgreed() | ev.PulseAnswered() | ev.LearningSessionAttended() \
+                | ev.GroundRulesAcknowledged():
             return {}  # names of schools and people, ids and codes: no free text
         case _:
             assert_never(payload)

@@ -59,6 +59,7 @@ from walkthrough.events import (
     Withdrawal,
 )
 from walkthrough.names import screen
+from walkthrough.partnership import is_teacher_leader
 
 Phase = Literal["preparation", "observation", "analysis", "support", "closed", "cancelled"]
 MAX_STEPS = 2
@@ -299,21 +300,41 @@ def _decide_planned(
 ) -> None:
     if visit is not None:
         raise DomainError("this visit is already planned", code="visit_exists")
-    if not actor.has("organizer"):
-        raise DomainError("only organizers plan visits", code="forbidden")
+    exchange = _exchange_of(payload, district)
+    if not actor.has("organizer") and (exchange is None or actor.user_id not in exchange):
+        raise DomainError("only organizers plan visits (and a Leadership Learning "
+                          "Partnership its own visit exchange)", code="forbidden")
     district.catalog(payload.catalog_version)
     district.school(payload.school_id)
-    if district.person(payload.host).school_id != payload.school_id:
+    host = district.person(payload.host)
+    if host.school_id != payload.school_id or is_teacher_leader(host):
         raise DomainError("the host must be an administrator of the visited school",
                           code="host_not_at_school")
     if len(set(payload.team)) != len(payload.team) or payload.host in payload.team:
         raise DomainError("the team lists distinct peers, not the host", code="invalid_team")
-    if not 2 <= len(payload.team) <= 4:
+    if not (1 if exchange else 2) <= len(payload.team) <= 4:
         raise DomainError("a visit team has 2 to 4 peers", code="invalid_team")
     for member in payload.team:
         if district.person(member).school_id == payload.school_id:
             raise DomainError(f"{member!r} works at the host school; peers come from "
                               "other campuses", code="team_from_host_school")
+
+
+def _exchange_of(payload: VisitPlanned, district: District) -> tuple[str, ...] | None:
+    """The pair whose visit exchange this is: a Leadership Learning Partnership's visit
+    at one partner's school (the host) with the other on the team. None when the visit
+    names no partnership; refused when it names one and is not its exchange."""
+    if payload.partnership_id is None:
+        return None
+    found = district.partnerships.get(payload.partnership_id)
+    if found is None or found.kind != "leadership_learning":
+        raise DomainError("a visit exchange belongs to a Leadership Learning Partnership",
+                          code="not_an_exchange")
+    if payload.host not in found.members or not set(found.members) <= {
+            payload.host, *payload.team}:
+        raise DomainError("a visit exchange is hosted by one partner with the other on the "
+                          "team", code="not_an_exchange")
+    return found.members
 
 
 def _decide_debrief(visit: Visit, payload: Payload, district: District) -> None:
@@ -548,7 +569,9 @@ def evolve(visit: Visit | None, event: Event) -> Visit:
                 | PartnershipMeetingHeld() | ev.LearningSessionOffered() | ev.GoalSet() \
                 | ev.StepAmended() | ev.PracticeObservationStarted() | ev.PracticeObserved() \
                 | ev.PracticeNoted() | ev.PracticeObservationRetracted() | ev.SupportLogged() \
-                | ev.SupportRequested() | ev.PulseAnswered() | ev.LearningSessionAttended():
+                | ev.SupportRequested() | ev.PulseAnswered() | ev.LearningSessionAttended() \
+                | ev.MeetingStepCheckedIn() | ev.ConversationGuidesPublished() \
+                | ev.GroundRulesAcknowledged():
             raise AssertionError(f"{event.type} is not a visit event")
         case _:
             assert_never(payload)

@@ -27,7 +27,11 @@ from starlette.responses import Response
 from projections.answers import (
     ActionPlans,
     Catalogs,
+    ConversationGuides,
     Matches,
+    OpenStep,
+    OpenWork,
+    OwnInventory,
     PartnershipAgenda,
     Partnerships,
     Preparation,
@@ -35,23 +39,30 @@ from projections.answers import (
 from projections.summary import Summary
 from projections.trends import DistrictTrends, SchoolTrends
 from walkthrough.access import Actor
-from walkthrough.application import Idempotency
+from walkthrough.application import Idempotency, Walkthrough
 from walkthrough.catalog import LookFor
 from walkthrough.events import (
     AdministratorRole,
     CatalogKind,
+    CheckInStatus,
+    ConversationGuide,
+    GroundRulesAcknowledged,
     ItemKey,
     ItemKeys,
     LongText,
     MeetingStep,
+    MeetingStepCheckedIn,
     NeedsAssessmentRecorded,
     PartnershipFormed,
     PartnershipMeetingHeld,
+    Progress,
     ShortText,
     SkillInventoryRecorded,
     Slug,
+    Text,
     UserId,
 )
+from walkthrough.skills import VOCABULARY, Vocabulary
 from web.auth import caller
 from web.charts import WIDTH, Line, Point, bars, chart_width, rates_over_time
 from web.context import AS_OF, body, read, services
@@ -92,6 +103,33 @@ class MeetingForm(msgspec.Struct, forbid_unknown_fields=True):
     next_steps: Annotated[tuple[MeetingStep, ...], msgspec.Meta(max_length=6)]
     facilitator: UserId | None = None
     notes: LongText | None = None
+    presenter: UserId | None = None
+    dilemma: Text | None = None
+    protocol: ItemKey | None = None
+    reading: Text | None = None
+    guides_version: Annotated[int, msgspec.Meta(ge=1)] | None = None
+
+
+class GuidesForm(msgspec.Struct, forbid_unknown_fields=True):
+    """The next version of the conversation guides: the first guide for the first
+    conversation, and so on."""
+
+    guides: Annotated[tuple[ConversationGuide, ...], msgspec.Meta(min_length=1, max_length=6)]
+    notes: ShortText | None = None
+
+
+class GroundRulesForm(msgspec.Struct, forbid_unknown_fields=True):
+    """Nothing to say: the member acknowledging is the caller."""
+
+
+class StepProgressForm(msgspec.Struct, forbid_unknown_fields=True):
+    """Progress on a next step of one of the partnership's meetings."""
+
+    meeting_id: Slug
+    step_id: Slug
+    status: CheckInStatus
+    progress: Progress | None = None
+    note: Text | None = None
 
 
 class Recorded(msgspec.Struct):
@@ -157,6 +195,12 @@ async def record_skills(request: Request) -> Response:
         strengths=form.strengths, growth_areas=form.growth_areas, notes=form.notes), form)
 
 
+async def own_inventory(request: Request) -> Response:
+    user_id = request.path_params["user_id"]
+    return JSON(await read(request, lambda actor, reader, _: reader.own_inventory(
+        actor, user_id)))
+
+
 async def matches(request: Request) -> Response:
     school_id = request.path_params["school_id"]
     role = request.query_params.get("role")
@@ -178,13 +222,75 @@ async def record_meeting(request: Request) -> Response:
     partnership_id = request.path_params["partnership_id"]
     return await record_preparation(request, lambda _, __: PartnershipMeetingHeld(
         partnership_id=partnership_id, meeting_id=form.meeting_id, date=form.date,
-        next_steps=form.next_steps, facilitator=form.facilitator, notes=form.notes), form)
+        next_steps=form.next_steps, facilitator=form.facilitator, notes=form.notes,
+        presenter=form.presenter, dilemma=form.dilemma, protocol=form.protocol,
+        reading=form.reading, guides_version=form.guides_version), form)
+
+
+async def acknowledge_ground_rules(request: Request) -> Response:
+    form = await body(request, GroundRulesForm)
+    partnership_id = request.path_params["partnership_id"]
+    return await record_preparation(request, lambda _, __: GroundRulesAcknowledged(
+        partnership_id=partnership_id), form)
+
+
+async def record_step_progress(request: Request) -> Response:
+    form = await body(request, StepProgressForm)
+    partnership_id = request.path_params["partnership_id"]
+    return await record_preparation(request, lambda _, __: MeetingStepCheckedIn(
+        partnership_id=partnership_id, meeting_id=form.meeting_id, step_id=form.step_id,
+        status=form.status, progress=form.progress, note=form.note), form)
 
 
 async def partnership_agenda(request: Request) -> Response:
     partnership_id = request.path_params["partnership_id"]
-    return JSON(await read(request, lambda actor, reader, today: reader.partnership_agenda(
-        actor, partnership_id, today)))
+    app = services(request).app
+    return JSON(await read(request, lambda actor, reader, today: with_goal_steps(
+        reader.partnership_agenda(actor, partnership_id, today), app, today)))
+
+
+def with_goal_steps(agenda: PartnershipAgenda, app: Walkthrough,
+                    today: date) -> PartnershipAgenda:
+    """The members' growth-goal steps join their other open steps. Growth records are
+    read from their aggregates (not projected), and only a partnership whose members are
+    each other's growth peers shows them: never a cross-role network."""
+    if agenda.kind == "network":
+        return agenda
+    records = app.growth_records([member.id for member in agenda.members])
+    goal_steps = []
+    for member in agenda.members:
+        record = records.get(member.id)
+        for goal in record.goals.values() if record is not None else ():
+            for first in goal.goal.steps:
+                now = goal.step(first.step_id) or first
+                goal_steps.append(OpenStep(
+                    source="goal", step_id=now.step_id, text=now.text, owner=now.owner,
+                    due=now.due, success=now.success, status="open", overdue=now.due < today,
+                    goal_id=goal.goal.goal_id, goal_of=member))
+    agenda.members_steps = [*agenda.members_steps, *goal_steps]
+    return agenda
+
+
+async def conversation_guides(request: Request) -> Response:
+    return JSON(await read(request, lambda _, reader, __: reader.conversation_guides()))
+
+
+async def publish_guides(request: Request) -> Response:
+    form = await body(request, GuidesForm)
+    found = services(request)
+    actor = caller(request)
+    once = idempotency(request, form)
+
+    def run() -> Recorded:
+        event = found.app.publish_guides(actor, form.guides, form.notes, once)
+        return Recorded(event_id=str(event.event_id), type=event.type,
+                        data=msgspec.to_builtins(event.payload))
+
+    return JSON(await run_in_threadpool(run), status_code=201)
+
+
+async def leadership_skills(request: Request) -> Response:
+    return JSON(VOCABULARY)
 
 
 async def catalogs(request: Request) -> Response:
@@ -212,6 +318,11 @@ async def action_plans(request: Request) -> Response:
     school_id = request.query_params.get("school_id")
     return JSON(await read(request, lambda actor, reader, today: reader.action_plans(
         actor, today, school_id)))
+
+
+async def open_work(request: Request) -> Response:
+    return JSON(await read(request, lambda actor, reader, today: reader.open_work(
+        actor, today)))
 
 
 async def school_trends(request: Request) -> Response:
@@ -347,9 +458,13 @@ ENDPOINTS = [
              roles=ORGANIZERS, body=NeedsAssessmentForm, answer=Recorded, status=201,
              query=(ONCE,), errors=(409,)),
     Endpoint("post", "/api/people/{user_id}/skill-inventory", record_skills,
-             "Record an administrator's role, strengths and growth areas (organizers)",
-             roles=ORGANIZERS, body=SkillInventoryForm, answer=Recorded, status=201,
+             "Record an administrator's role, strengths and growth areas: look-fors and "
+             "leadership skills (organizers, and each leader their own)",
+             body=SkillInventoryForm, answer=Recorded, status=201,
              query=(ONCE,), errors=(409,)),
+    Endpoint("get", "/api/people/{user_id}/skill-inventory", own_inventory,
+             "A leader's skill inventory with the look-fors and leadership skills it may "
+             "name (the leader, organizers)", answer=OwnInventory),
     Endpoint("get", "/api/schools/{school_id}/matches", matches,
              "Peers in the same role from other campuses whose strengths meet the school's "
              "needs, ranked, with the reason (organizers; ?role=)", roles=ORGANIZERS,
@@ -366,15 +481,38 @@ ENDPOINTS = [
              "and one or two next steps, each with owner, due date and definition of success "
              "(organizers, members)", body=MeetingForm, answer=Recorded, status=201,
              query=(ONCE,), errors=(409,)),
+    Endpoint("post", "/api/partnerships/{partnership_id}/step-progress", record_step_progress,
+             "Record progress on a next step of one of the partnership's meetings: the next "
+             "meeting opens with it and cannot close before every step of the last meeting "
+             "has some (organizers, members)", body=StepProgressForm, answer=Recorded,
+             status=201, query=(ONCE,), errors=(409,)),
+    Endpoint("post", "/api/partnerships/{partnership_id}/ground-rules",
+             acknowledge_ground_rules, "A member of a cross-role network acknowledges its "
+             "ground rules; its first meeting closes once every member has (members)",
+             body=GroundRulesForm, answer=Recorded, status=201, query=(ONCE,),
+             errors=(409,)),
     Endpoint("get", "/api/partnerships/{partnership_id}/agenda", partnership_agenda,
              "The next meeting's agenda: progress on the last next steps first, the next "
              "meeting by the cadence, then the next steps to agree (organizers, members)",
              answer=PartnershipAgenda),
+    Endpoint("get", "/api/conversation-guides", conversation_guides, "Every version of the "
+             "guides for a Leadership Learning Partnership's first conversations; the latest "
+             "is used", answer=ConversationGuides),
+    Endpoint("post", "/api/conversation-guides", publish_guides, "Publish the next version "
+             "of the conversation guides (organizers)", roles=ORGANIZERS, body=GuidesForm,
+             answer=Recorded, status=201, query=(ONCE,), errors=(409,)),
+    Endpoint("get", "/api/skills", leadership_skills, "The leadership skill vocabulary: "
+             "what inventories, goals and a cross-role network's focus name",
+             answer=Vocabulary),
     Endpoint("get", "/api/catalogs", catalogs, "Catalog versions: built in and published",
              answer=Catalogs),
     Endpoint("post", "/api/catalogs", publish_catalog,
              "Publish the next catalog version (organizers)", roles=ORGANIZERS,
              body=CatalogForm, answer=Recorded, status=201, query=(ONCE,), errors=(409,)),
+    Endpoint("get", "/api/open", open_work, "What is open across schools and partnerships: "
+             "open steps of visits' action plans and of meetings, the overdue first, and "
+             "visits whose plan is done but not closed (organizers)", roles=ORGANIZERS,
+             answer=OpenWork),
     Endpoint("get", "/api/action-plans", action_plans, "Open action-plan steps, next check-in "
              "due, overdue (host: own school; organizers: district or ?school_id=)",
              roles=("host", "organizer"), answer=ActionPlans,

@@ -69,7 +69,18 @@ def debriefing(server: Server) -> str:
     return str(visit)
 
 
-def screens(server: Server, debriefing: str) -> list[tuple[str, str, str]]:
+@pytest.fixture(scope="module")
+def network(server: Server) -> str:
+    """A cross-role network of its own: two principals and an assistant principal."""
+    network_id = f"net-a11y-{uuid4().hex[:6]}"
+    status, body = server.call("POST", "/api/partnerships", "organizer1", {
+        "partnership_id": network_id, "kind": "network", "members": ["host1", "coach4", "coach2"],
+        "starts": "2026-01-05", "capability": "instructional_coaching"})
+    assert status == 201, body
+    return network_id
+
+
+def screens(server: Server, debriefing: str, network: str) -> list[tuple[str, str, str]]:
     """(who, name, path) for every screen of the app and the report pages."""
     current, past = server.visit_id, str(PAST_VISIT)
     return [
@@ -84,6 +95,9 @@ def screens(server: Server, debriefing: str) -> list[tuple[str, str, str]]:
         ("organizer1", "district-trends", "/reports/trends"),
         ("organizer1", "district-growth", "/growth"),
         ("organizer1", "growth-organizer", "/people/host1/growth"),
+        ("organizer1", "what-is-open", "/open"),
+        ("organizer1", "conversation-guides", "/guides"),
+        ("organizer1", "partnerships-organizer", "/partnerships"),
         ("host1", "visits-host", "/"),
         ("host1", "visit-day-host", f"/visits/{current}/start"),
         ("host1", "debrief-analysis-host", f"/visits/{debriefing}/debrief"),
@@ -92,6 +106,10 @@ def screens(server: Server, debriefing: str) -> list[tuple[str, str, str]]:
         ("host1", "school-trends", "/reports/schools/lincoln-middle/trends"),
         ("host1", "growth-self", "/people/host1/growth"),
         ("host1", "staff-names", "/district"),
+        ("host1", "partnerships-host", "/partnerships"),
+        ("host1", "skill-inventory", "/inventory"),
+        ("host1", "meeting-cfg", "/partnerships/cfg-talk"),
+        ("host1", "meeting-network", f"/partnerships/{network}"),
         ("host1", "debrief-report", f"/reports/visits/{current}/debrief"),
         ("coach1", "visits-coach", "/"),
         ("coach1", "capture", f"/visits/{current}"),
@@ -102,6 +120,7 @@ def screens(server: Server, debriefing: str) -> list[tuple[str, str, str]]:
         ("coach1", "check-ins-coach", f"/visits/{past}/plan"),
         ("coach1", "growth-peer", "/people/host1/growth"),
         ("coach1", "practice-capture", "/people/host1/growth/practice/plc-2"),
+        ("coach1", "meeting-llp", "/partnerships/llp-lincoln-roosevelt"),
         ("organizer1", "calibration-organizer", "/calibration"),
         ("organizer1", "calibration-district", "/calibration/district"),
         ("organizer1", "calibration-partnership",
@@ -143,11 +162,12 @@ def check_screen(device: Tablet, name: str, artifacts: Path, axe: Axe) -> list[s
 
 
 def test_every_screen_is_accessible_at_tablet_and_phone_sizes(
-    devices: dict[str, Tablet], server: Server, debriefing: str, artifacts: Path
+    devices: dict[str, Tablet], server: Server, debriefing: str, network: str,
+    artifacts: Path
 ) -> None:
     axe = Axe()
     problems: list[str] = []
-    for user, name, path in screens(server, debriefing):
+    for user, name, path in screens(server, debriefing, network):
         device = devices[user]
         device.page.set_viewport_size({"width": 768, "height": 1024})
         device.page.goto(server.url + path, wait_until="networkidle")

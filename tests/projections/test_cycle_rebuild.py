@@ -15,7 +15,12 @@ from projections.rebuild import rebuild
 from tests.builders import enter, event, record, tap
 from walkthrough.catalog import DEFAULT_CATALOG
 from walkthrough.demo import CURRENT_VISIT, PAST_VISIT
-from walkthrough.events import MeetingStep, NeedsAssessmentRecorded, PartnershipMeetingHeld
+from walkthrough.events import (
+    MeetingStep,
+    MeetingStepCheckedIn,
+    NeedsAssessmentRecorded,
+    PartnershipMeetingHeld,
+)
 from web.bootstrap import Services
 
 VISIT = str(CURRENT_VISIT)
@@ -32,6 +37,9 @@ def a_whole_cycle(services: Services) -> None:
     services.app.prepare(organizer, NeedsAssessmentRecorded(
         school_id="adams-middle", catalog_version=1, focus_areas=("cfu",)))
     services.app.publish_catalog(organizer, DEFAULT_CATALOG.items, "same items, renumbered")
+    services.app.prepare(services.app.actor("coach3"), MeetingStepCheckedIn(
+        partnership_id="cfg-talk", meeting_id="cfg-talk-1", step_id="talk-walk",
+        status="done", progress="four tallies"))
     services.app.prepare(services.app.actor("coach3"), PartnershipMeetingHeld(
         partnership_id="cfg-talk", meeting_id="cfg-talk-2", date=today, facilitator="coach2",
         next_steps=(MeetingStep(step_id="tally", text="Bring talk tallies", owner="Sam Okafor",

@@ -132,9 +132,11 @@ MATRIX: list[Row] = [
     Row("POST /api/schools/{school_id}/needs-assessment",
         "/api/schools/nowhere/needs-assessment", (403, 403, 403, 403, 422, 403, 401),
         body=lambda: {"focus_areas": ["cfu"], "catalog_version": 1}),
+    # host1's own inventory: host1 fills it in, organizers too; nobody else.
     Row("POST /api/people/{user_id}/skill-inventory", "/api/people/host1/skill-inventory",
-        ORGANIZER_CREATES, body=lambda: {"role": "principal", "strengths": ["cfu"],
-                                         "catalog_version": 1}),
+        (403, 403, 201, 403, 201, 403, 401), body=lambda: {
+            "role": "principal", "strengths": ["cfu", "managing_resistance"],
+            "catalog_version": 1}),
     Row("GET /api/schools/{school_id}/matches", f"/api/schools/{SCHOOL}/matches",
         ORGANIZER_ONLY),
     Row("GET /api/partnerships", "/api/partnerships", (*ALL, 401)),
@@ -143,12 +145,30 @@ MATRIX: list[Row] = [
         "members": ["host1", "host2"], "starts": "2026-12-01"}),
     # Partnership meetings: members and organizers; anyone else is told nothing (404).
     # llp-lincoln-roosevelt pairs host1 and coach1; cfg-talk is host1, coach2, coach3, host2.
+    # The first caller's meeting has a step nobody reported on: the members and the
+    # organizer after them pass the access check and meet the rule (409 progress_first).
     Row("POST /api/partnerships/{partnership_id}/meetings",
-        "/api/partnerships/llp-lincoln-roosevelt/meetings", (201, 404, 201, 404, 201, 404, 401),
+        "/api/partnerships/llp-lincoln-roosevelt/meetings", (201, 404, 409, 404, 409, 404, 401),
         body=lambda: {"meeting_id": f"m-{uuid4().hex[:8]}", "date": "2027-01-15",
                       "next_steps": [{"step_id": "s1", "text": "Share exit tickets",
                                       "owner": "Morgan Blake", "due": "2027-01-29",
                                       "success": "Both schools bring ten"}]}),
+    Row("POST /api/partnerships/{partnership_id}/step-progress",
+        "/api/partnerships/cfg-talk/step-progress", (404, 201, 201, 201, 201, 404, 401),
+        body=lambda: {"meeting_id": "cfg-talk-1", "step_id": "talk-walk",
+                      "status": "on_track", "progress": "two tallies of four"}),
+    Row("GET /api/open", "/api/open", ORGANIZER_ONLY),
+    Row("GET /api/skills", "/api/skills", (*ALL, 401)),
+    Row("GET /api/people/{user_id}/skill-inventory", "/api/people/host1/skill-inventory",
+        (403, 403, 200, 403, 200, 403, 401)),
+    # Ground rules belong to a cross-role network: the demo has none, so a member of a
+    # CFG is told so (422) and everyone else learns nothing (404).
+    Row("POST /api/partnerships/{partnership_id}/ground-rules",
+        "/api/partnerships/cfg-talk/ground-rules", (404, 422, 422, 422, 404, 404, 401),
+        body=lambda: {}),
+    Row("GET /api/conversation-guides", "/api/conversation-guides", (*ALL, 401)),
+    Row("POST /api/conversation-guides", "/api/conversation-guides", ORGANIZER_CREATES,
+        body=lambda: {"guides": [{"title": "Our schools", "prompts": ["Describe yours."]}]}),
     Row("GET /api/partnerships/{partnership_id}/agenda",
         "/api/partnerships/llp-lincoln-roosevelt/agenda", (200, 404, 200, 404, 200, 404, 401)),
     Row("GET /api/partnerships/{partnership_id}/agenda", "/api/partnerships/cfg-talk/agenda",

@@ -11,6 +11,10 @@ import { renderCycleDebrief } from "./views/debrief.js";
 import { renderDistrict } from "./views/district.js";
 import { renderDistrictGrowth } from "./views/district-growth.js";
 import { renderGrowth } from "./views/growth.js";
+import { renderGuides } from "./views/guides.js";
+import { renderInventory } from "./views/inventory.js";
+import { renderOpen } from "./views/open.js";
+import { renderMeeting, renderPartnerships } from "./views/partnerships.js";
 import { renderPeople } from "./views/people.js";
 import { renderPlan } from "./views/plan.js";
 import { renderPractice } from "./views/practice.js";
@@ -151,6 +155,16 @@ async function route() {
       dispose = await renderSchools(main, me, { setTitle });
     } else if ((match = path.match(/^\/schools\/([^/]+)\/matches\/?$/))) {
       dispose = await renderMatches(main, decodeURIComponent(match[1]), me, { setTitle, navigate });
+    } else if (path === "/partnerships") {
+      dispose = await renderPartnerships(main, me, { setTitle });
+    } else if ((match = path.match(/^\/partnerships\/([^/]+)\/?$/))) {
+      dispose = await renderMeeting(main, decodeURIComponent(match[1]), me, { setTitle });
+    } else if (path === "/inventory") {
+      dispose = await renderInventory(main, me, { setTitle });
+    } else if (path === "/guides") {
+      dispose = await renderGuides(main, me, { setTitle });
+    } else if (path === "/open") {
+      dispose = await renderOpen(main, me, { setTitle });
     } else if (/^\/calibration(?:\/(?:district|teams\/[^/]+|partnerships\/[^/]+))?\/?$/.test(path)) {
       await renderCalibration(main, path, me, { setTitle });
     } else if (path === "/calendar") {

@@ -119,7 +119,23 @@ export async function renderSchools(root, me, { setTitle }) {
 
 // --- a school's matches: partnership, visit -----------------------------------------------
 
-function partnershipForm(school, host, picks, flash, refresh) {
+/** Administrators of other campuses whom matching did not propose: an organizer may add
+ * them to a partnership, saying why (the reason is kept with the partnership). */
+function unmatchedPicker(school, people, matches) {
+  const matched = new Set(matches.map((m) => m.user_id));
+  const others = people.filter((p) => p.school && p.school.id !== school.id && !matched.has(p.id)
+    && (p.roles.includes("host") || p.roles.includes("coach")));
+  const boxes = checkboxGroup("unmatched", "Add a peer who did not match (optional)",
+    others.map((p) => [p.id, `${p.name}, ${p.school.name}`]), { testid: "unmatched" });
+  const reason = field("unmatched-reason", "Why add them", textInput("unmatched-reason", { max: SHORT }),
+    "Kept with the partnership, e.g. the only elementary principal free on Thursdays. No names.");
+  const wrapper = h("div", { class: "section-form", testid: "unmatched-picker" }, boxes, reason);
+  wrapper.picks = () => boxes.values();
+  wrapper.reason = () => reason.control.value.trim();
+  return wrapper;
+}
+
+function partnershipForm(school, host, picks, flash, refresh, unmatched) {
   const kind = field(`partnership-kind`, "Kind", select("partnership-kind", [
     ["leadership_learning", "Leadership Learning Partnership (the host and one peer)"],
     ["critical_friends", "Critical Friends Group (the host and 3-5 peers)"]]));
@@ -128,11 +144,14 @@ function partnershipForm(school, host, picks, flash, refresh) {
   const status = statusLine("partnership-error");
   const form = h("button", { type: "button", class: "primary", testid: "form-partnership" }, "Form the partnership");
   form.addEventListener("click", async () => {
-    const peers = picks();
+    const added = unmatched.picks();
+    const why = unmatched.reason();
+    const peers = [...picks(), ...added];
     const members = [host ? host.id : null, ...peers].filter(Boolean);
     const pair = kind.control.value === "leadership_learning";
     const text = focus.control.value.trim();
     const problems = [
+      added.length ? textProblem(why, { label: "Why add them", max: SHORT }) : null,
       host ? null : "The school has no host to partner with.",
       pair && peers.length !== 1 ? "A Leadership Learning Partnership pairs the host with one peer: pick one match." : null,
       !pair && (peers.length < 3 || peers.length > 5) ? "A Critical Friends Group has 4-6 members: pick 3 to 5 matches." : null,
@@ -144,13 +163,14 @@ function partnershipForm(school, host, picks, flash, refresh) {
     const body = { partnership_id: slug(school.id, pair ? "llp" : "cfg"), kind: kind.control.value,
       members, starts: starts.control.value };
     if (text) body.focus = text;
+    if (added.length) body.unmatched = added.map((id) => ({ user_id: id, reason: why }));
     if (await commit(flash, () => outbox.send("POST", "/api/partnerships", body, { label: `Partnership at ${school.name}` }),
       { done: "Partnership formed." }) === "synced") await refresh();
   });
   return h("section", { class: "card", "aria-labelledby": "partnership-heading", testid: "partnership-card" },
     h("h2", { id: "partnership-heading" }, "Form a partnership"),
     h("p", { class: "hint" }, "With the matches you picked above and the school's host."),
-    kind, h("div", { class: "field-row" }, focus, starts), status, form);
+    unmatched, kind, h("div", { class: "field-row" }, focus, starts), status, form);
 }
 
 function visitForm(school, needs, catalog, versions, picks, flash, navigate, calendar) {
@@ -243,11 +263,13 @@ export async function renderMatches(root, schoolId, me, { setTitle, navigate }) 
       found.matches.length ? [h("p", { class: "hint" }, "Pick the peers for a partnership or a visit team."), matches]
         : h("p", { class: "empty" }, "No peer's strengths meet these needs yet: record skill inventories under People."),
       visitForm(school, found.needs, catalog, versions, picks, flash, navigate, calendar),
-      partnershipForm(school, school.hosts[0] || null, picks, flash, render),
+      partnershipForm(school, school.hosts[0] || null, picks, flash, render,
+        unmatchedPicker(school, people.people, found.matches)),
       theirs.length ? h("section", { class: "card", testid: "partnerships" },
         h("h2", {}, "Partnerships of this school"),
         h("ul", {}, theirs.map((p) => h("li", {},
-          h("strong", {}, p.name), `: ${p.members.map((m) => m.name).join(", ")}`,
+          h("a", { href: `/partnerships/${encodeURIComponent(p.partnership_id)}`, "data-link": true,
+            testid: `partnership-link-${p.partnership_id}` }, p.name), `: ${p.members.map((m) => m.name).join(", ")}`,
           p.focus ? ` · ${p.focus}` : "", ` · ${p.cadence}, ${p.minutes} minutes`)))) : null);
   };
   await render();

@@ -86,6 +86,11 @@ export function renderVisits(root, me, { stale, setTitle }) {
       link("/growth", "District growth", "district-growth-link"),
       h("a", { href: "/reports/trends", class: "button-link", testid: "district-trends-link" }, "District trends"));
   }
+  if (roles.includes("organizer")) {
+    tools.push(link("/open", "What is open", "open-link"), link("/guides", "Conversation guides", "guides-link"));
+  }
+  tools.push(link("/partnerships", "Partnerships", "partnerships-link"));
+  if (me.user.school_id) tools.push(link("/inventory", "My skill inventory", "inventory-link"));
   if (roles.some((role) => ["coach", "organizer", "analyst"].includes(role))) {
     tools.push(link("/calibration", "Calibration: how alike we see", "calibration-link"));
   }
