@@ -11,13 +11,17 @@ import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 
 from tests.caddy import ROOT, Caddy, behind_caddy, caddy_path, cli
+from web.ratelimit import ADDRESS_FACTOR
 
-# Two refused sign-in links per address, then 429 (a minute's refill: none in a test).
+# Two refused sign-in links per code, twenty per address (web.ratelimit.ADDRESS_FACTOR),
+# then 429 (a minute's refill: none in a test).
 FAILURE_BURST = 2
+PER_ADDRESS = FAILURE_BURST * ADDRESS_FACTOR
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +46,9 @@ def refuse(caddy: Caddy, source: str, *, direct: bool = False,
            forged: str | None = None) -> int:
     """A bogus sign-in link code from `source`; the status (401 refused, 429 limited)."""
     headers = {"X-Forwarded-For": forged} if forged else {}
+    # A new made-up code each time: the address's bound is what is tried, not the code's.
     status, _, _ = caddy.request("POST", "/api/signin/link", source=source, direct=direct,
-                                 headers=headers, body={"code": "not-a-real-code"})
+                                 headers=headers, body={"code": f"not-a-code-{uuid4().hex}"})
     return status
 
 
@@ -54,8 +59,8 @@ def access_log_clients(log: Path) -> list[str]:
 
 
 def test_two_clients_behind_caddy_have_two_buckets(caddy: Caddy) -> None:
-    first = [refuse(caddy, "127.0.0.2") for _ in range(FAILURE_BURST + 1)]
-    assert first == [401] * FAILURE_BURST + [429]
+    first = [refuse(caddy, "127.0.0.2") for _ in range(PER_ADDRESS + 1)]
+    assert first == [401] * PER_ADDRESS + [429]
     # Another tablet behind the same proxy still has its own tries.
     assert refuse(caddy, "127.0.0.3") == 401
     clients = access_log_clients(caddy.server_log)
@@ -69,12 +74,12 @@ def test_a_forged_forwarded_for_from_a_client_that_is_not_the_proxy_is_ignored(
 ) -> None:
     # Straight to the server: a new made-up address each time buys no fresh tries.
     direct = [refuse(caddy, "127.0.0.4", direct=True, forged=f"10.0.0.{n}")
-              for n in range(FAILURE_BURST + 1)]
-    assert direct == [401] * FAILURE_BURST + [429]
+              for n in range(PER_ADDRESS + 1)]
+    assert direct == [401] * PER_ADDRESS + [429]
     # Through Caddy: it replaces what the client claims with the client's address.
     proxied = [refuse(caddy, "127.0.0.5", forged=f"10.0.1.{n}")
-               for n in range(FAILURE_BURST + 1)]
-    assert proxied == [401] * FAILURE_BURST + [429]
+               for n in range(PER_ADDRESS + 1)]
+    assert proxied == [401] * PER_ADDRESS + [429]
     clients = access_log_clients(caddy.server_log)
     assert not [client for client in clients if client.startswith("10.")]
 

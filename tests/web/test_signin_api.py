@@ -232,7 +232,7 @@ def test_organizers_list_people_with_roles_and_school(client: TestClient,
     people = client.get("/api/people", headers=auth["organizer1"]).json()["people"]
     by_id = {person["id"]: person for person in people}
     assert {"coach1", "coach2", "host1", "organizer1", "analyst1"} <= set(by_id)
-    assert set(by_id["host1"]) == {"id", "name", "roles", "school"}
+    assert set(by_id["host1"]) == {"id", "name", "roles", "school", "email", "active"}
     assert "host" in by_id["host1"]["roles"]
     assert by_id["host1"]["school"] == {"id": "lincoln-middle", "name": "Lincoln Middle",
                                         "level": "middle"}
