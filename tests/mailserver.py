@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import threading
+from collections.abc import Callable
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
@@ -36,6 +37,19 @@ class Inbox:
             if not self.arrived.wait_for(lambda: len(self.messages) >= count, seconds):
                 raise AssertionError(f"{len(self.messages)} message(s) arrived, not {count}")
             return list(self.messages)
+
+    def wait_until(self, found: Callable[[list[EmailMessage]], bool],
+                   seconds: float = 10.0) -> list[EmailMessage]:
+        """The messages, once `found` says they hold what is waited for."""
+        with self.arrived:
+            if not self.arrived.wait_for(lambda: found(self.messages), seconds):
+                raise AssertionError(f"not among the {len(self.messages)} message(s) after "
+                                     f"{seconds:.0f} s")
+            return list(self.messages)
+
+    def links_to(self, address: str) -> list[EmailMessage]:
+        """The sign-in link emails to an address (reminders may share its inbox)."""
+        return [m for m in self.to(address) if "sign-in link" in str(m["Subject"])]
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]

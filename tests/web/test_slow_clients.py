@@ -5,8 +5,9 @@ cut by it; and `walkthrough serve` closes idle keep-alive connections."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import MutableMapping
-from typing import Any
+from collections.abc import Coroutine, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import msgspec
 import pytest
@@ -16,6 +17,8 @@ from starlette.applications import Starlette
 from tests.builders import batch, enter
 from walkthrough.demo import CURRENT_VISIT
 from web import cli, edge
+
+T = TypeVar("T")
 
 Headers = dict[str, dict[str, str]]
 
@@ -51,18 +54,25 @@ async def call(app: Starlette, path: str, headers: dict[str, str], chunks: list[
     return start["status"], body
 
 
+def in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on a loop of its own, in a thread of its own (the browser tests'
+    driver keeps a loop running on this one)."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def test_a_body_that_stops_arriving_is_a_408(
     client: Any, auth: Headers, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(edge, "BODY_READ_TIMEOUT_SECONDS", 0.2)
     body = msgspec.json.encode(batch(enter(CURRENT_VISIT, room="c-slow")))
     headers = {**auth["coach1"], "Content-Type": "application/json"}
-    status, answer = asyncio.run(call(client.app, "/api/sync", headers,
+    status, answer = in_own_loop(call(client.app, "/api/sync", headers,
                                       [body[:20]], stall=True))
     assert status == 408
     assert msgspec.json.decode(answer)["error"]["code"] == "request_timeout"
     # The whole body in time is served as ever.
-    status, answer = asyncio.run(call(client.app, "/api/sync", headers,
+    status, answer = in_own_loop(call(client.app, "/api/sync", headers,
                                       [body[:20], body[20:]], stall=False))
     assert status == 200, answer
     assert msgspec.json.decode(answer)["results"][0]["status"] == "accepted"
@@ -72,7 +82,7 @@ def test_a_streamed_answer_outlasts_the_body_timeout(
     client: Any, auth: Headers, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(edge, "BODY_READ_TIMEOUT_SECONDS", 0.05)
-    status, answer = asyncio.run(call(client.app, "/api/events?limit=2000",
+    status, answer = in_own_loop(call(client.app, "/api/events?limit=2000",
                                       auth["organizer1"], [b""], stall=False, method="GET"))
     assert status == 200
     assert len(answer.splitlines()) > 100
