@@ -8,6 +8,7 @@ missing the tests skip, unless WALKTHROUGH_REQUIRE_BROWSER=1 (CI), where they fa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -127,7 +128,16 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iter
     _cli(env, "demo")
     tokens = {user: _cli(env, "token", user).strip().splitlines()[-1].strip()
               for user in ("coach1", "coach2", "host1", "organizer1", "analyst1")}
-    port = free_port()
+    with serving(env, data_dir) as (url, log):
+        yield demo_server(url, tokens, log)
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], data_dir: Path,
+            port: int | None = None) -> Iterator[tuple[str, Path]]:
+    """`walkthrough serve` on a loopback port (a free one unless given) with `env`, up
+    until the block ends; its address and its log."""
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     log = data_dir / "serve.log"
     with log.open("wb") as out:
@@ -137,11 +147,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iter
         )
     try:
         wait_until_up(url, process, log, SERVER_START_SECONDS)
-        running = Server(url=url, tokens=tokens, log=log)
-        me = running.get("/api/me", "coach1")
-        running.visit_id = next(v["id"] for v in me["visits"]
-                                if v["phase"] == "observation" and v["relation"] == "team")
-        yield running
+        yield url, log
     finally:
         process.terminate()
         try:
@@ -149,6 +155,15 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iter
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def demo_server(url: str, tokens: dict[str, str], log: Path) -> Server:
+    """The demo district's server, with the current visit coach1 captures in."""
+    running = Server(url=url, tokens=tokens, log=log)
+    me = running.get("/api/me", "coach1")
+    running.visit_id = next(v["id"] for v in me["visits"]
+                            if v["phase"] == "observation" and v["relation"] == "team")
+    return running
 
 
 # --- the browser ---------------------------------------------------------------------

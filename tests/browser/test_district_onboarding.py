@@ -8,8 +8,6 @@ deactivated, is signed out on their tablet with its outbox kept."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,9 +15,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.browser.conftest import ROOT, SERVER_START_SECONDS, TABLET, Server, Tablet, _cli
+from tests.browser.conftest import TABLET, Server, Tablet, _cli, serving
 from tests.oneroster import MAPLE, PRIVATE_NAMES, Roster, School, as_zip, oneroster_11, oneroster_12
-from tests.servers import free_port, wait_until_up
+from tests.servers import free_port
 
 ORGANIZER_EMAIL = "priya.natarajan@maple.example"
 SATURDAY = 5
@@ -38,21 +36,8 @@ def district(tmp_path_factory: pytest.TempPathFactory, chromium_path: str,
                    "Priya.Natarajan@maple.example", "--organizer-name", "Priya Natarajan",
                    "--base-url", url)
     link = printed.strip().splitlines()[-1]
-    log = data_dir / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(url, process, log, SERVER_START_SECONDS)
+    with serving(env, data_dir, port) as (url, log):
         yield Server(url=url, tokens={}, log=log), link
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,12 +20,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import ROOT, SERVER_START_SECONDS, TABLET, Server, Tablet, _cli
+from tests.browser.conftest import TABLET, Server, Tablet, _cli, demo_server, serving
 from tests.browser.support import count, unique
 from tests.browser.test_accessibility import check_screen
 from tests.mailserver import MailServer
 from tests.oidc_provider import Provider
-from tests.servers import free_port, wait_until_up
 
 pytestmark = pytest.mark.browser
 
@@ -62,27 +59,8 @@ def district_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str
     _cli(env, "demo")
     tokens = {user: _cli(env, "token", user).strip().splitlines()[-1].strip()
               for user in ("coach1", "host1")}
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = data_dir / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port",
-             str(port)], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(url, process, log, SERVER_START_SECONDS)
-        running = Server(url=url, tokens=tokens, log=log)
-        me = running.get("/api/me", "coach1")
-        running.visit_id = next(v["id"] for v in me["visits"]
-                                if v["phase"] == "observation" and v["relation"] == "team")
-        yield running
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with serving(env, data_dir) as (url, log):
+        yield demo_server(url, tokens, log)
 
 
 @pytest.fixture
