@@ -11,7 +11,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import psycopg
 from eventsourcing.postgres import PostgresDatastore
@@ -109,18 +109,15 @@ class SQLiteStorage:
         return store
 
     def tokens(self, app: Walkthrough) -> TokenStore:
-        datastore = app.factory.datastore  # type: ignore[attr-defined]
-        assert isinstance(datastore, SQLiteDatastore)
+        datastore = _datastore(app, SQLiteDatastore)
         return SQLiteTokenStore(datastore)
 
     def secret(self, app: Walkthrough) -> bytes:
-        datastore = app.factory.datastore  # type: ignore[attr-defined]
-        assert isinstance(datastore, SQLiteDatastore)
+        datastore = _datastore(app, SQLiteDatastore)
         return sqlite_secret(datastore)
 
     def roster(self, app: Walkthrough, key: bytes) -> RosterStore:
-        datastore = app.factory.datastore  # type: ignore[attr-defined]
-        assert isinstance(datastore, SQLiteDatastore)
+        datastore = _datastore(app, SQLiteDatastore)
         return SQLiteRosterStore(datastore, key)
 
     def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
@@ -128,12 +125,10 @@ class SQLiteStorage:
         return SQLiteSignInLinkStore(tokens, _registered(app))
 
     def mail_queue(self, app: Walkthrough) -> MailQueue:
-        datastore = app.factory.datastore  # type: ignore[attr-defined]
-        assert isinstance(datastore, SQLiteDatastore)
+        datastore = _datastore(app, SQLiteDatastore)
         return SQLiteMailQueue(datastore)
     def refusals(self, app: Walkthrough) -> RefusalCounts:
-        datastore = app.factory.datastore  # type: ignore[attr-defined]
-        assert isinstance(datastore, SQLiteDatastore)
+        datastore = _datastore(app, SQLiteDatastore)
         return SQLiteRefusalCounts(datastore)
 
     @contextlib.contextmanager
@@ -198,18 +193,15 @@ class PostgresStorage:
         return store
 
     def tokens(self, app: Walkthrough) -> TokenStore:
-        datastore = app.factory.datastore  # type: ignore[attr-defined]
-        assert isinstance(datastore, PostgresDatastore)
+        datastore = _datastore(app, PostgresDatastore)
         return PostgresTokenStore(datastore)
 
     def secret(self, app: Walkthrough) -> bytes:
-        datastore = app.factory.datastore  # type: ignore[attr-defined]
-        assert isinstance(datastore, PostgresDatastore)
+        datastore = _datastore(app, PostgresDatastore)
         return postgres_secret(datastore)
 
     def roster(self, app: Walkthrough, key: bytes) -> RosterStore:
-        datastore = app.factory.datastore  # type: ignore[attr-defined]
-        assert isinstance(datastore, PostgresDatastore)
+        datastore = _datastore(app, PostgresDatastore)
         return PostgresRosterStore(datastore, key)
 
     def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
@@ -217,12 +209,10 @@ class PostgresStorage:
         return PostgresSignInLinkStore(tokens, _registered(app))
 
     def mail_queue(self, app: Walkthrough) -> MailQueue:
-        datastore = app.factory.datastore  # type: ignore[attr-defined]
-        assert isinstance(datastore, PostgresDatastore)
+        datastore = _datastore(app, PostgresDatastore)
         return PostgresMailQueue(datastore)
     def refusals(self, app: Walkthrough) -> RefusalCounts:
-        datastore = app.factory.datastore  # type: ignore[attr-defined]
-        assert isinstance(datastore, PostgresDatastore)
+        datastore = _datastore(app, PostgresDatastore)
         return PostgresRefusalCounts(datastore)
 
     @contextlib.contextmanager
@@ -255,6 +245,16 @@ class PostgresStorage:
             raise StoreUnavailable(f"cannot reach {self.describe()}: {exc}") from exc
         with conn:
             yield conn
+
+
+D = TypeVar("D", SQLiteDatastore, PostgresDatastore)
+
+
+def _datastore(app: Walkthrough, kind: type[D]) -> D:
+    """The application's datastore, of the kind this storage opened."""
+    datastore = app.factory.datastore  # type: ignore[attr-defined]
+    assert isinstance(datastore, kind)
+    return datastore
 
 
 def _registered(app: Walkthrough) -> Callable[[str], bool]:

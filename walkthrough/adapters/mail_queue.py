@@ -121,30 +121,48 @@ class MailQueue(ABC):
             last_error=last_error,
             last_error_at=_time(last_error_at), last_sent_at=_time(last_sent_at))
 
-    @abstractmethod
-    def _insert(self, row: Row) -> None: ...
+    # Each statement is written once (below); a backend only runs them in its dialect.
 
-    @abstractmethod
-    def _due(self, now: str, limit: int) -> list[tuple[OutgoingMail, str]]: ...
+    def _insert(self, row: Row) -> None:
+        self._execute(INSERT, list(row))
 
-    @abstractmethod
+    def _due(self, now: str, limit: int) -> list[tuple[OutgoingMail, str]]:
+        return [_mail(row) for row in self._query(DUE, [now, limit])]
+
     def _claim(self, mail_id: str, next_attempt_at: str, lease_until: str) -> bool:
         """Move the row's next attempt to `lease_until` if it is still `next_attempt_at`
         and unsent: True when this caller's update did it."""
+        return self._execute(CLAIM, [lease_until, mail_id, next_attempt_at]) == 1
 
-    @abstractmethod
-    def _sent(self, mail_id: str, now: str) -> None: ...
+    def _sent(self, mail_id: str, now: str) -> None:
+        self._execute(SENT, [now, mail_id])
 
-    @abstractmethod
     def _failed(self, mail_id: str, attempts: int, error: str, now: str,
-                next_attempt_at: str) -> None: ...
+                next_attempt_at: str) -> None:
+        self._execute(FAILED, [attempts, error, now, next_attempt_at, mail_id])
+
+    def _give_up(self, mail_id: str, now: str) -> None:
+        self._execute(GIVE_UP, [now, mail_id])
+
+    def _status(self) -> tuple[dict[str, int], str | None, str | None, str | None]:
+        counts = {str(row["state"]): int(str(row["n"])) for row in self._query(COUNTS, [])}
+        error = next(iter(self._query(LAST_ERROR, [])), None)
+        sent = next(iter(self._query(LAST_SENT, [])), None)
+        return (counts, None if error is None else _text(error["last_error"]),
+                None if error is None else _text(error["last_error_at"]),
+                None if sent is None else _text(sent["last_sent_at"]))
 
     @abstractmethod
-    def _give_up(self, mail_id: str, now: str) -> None: ...
+    def _execute(self, statement: str, params: list[object]) -> int:
+        """Run a write; how many rows it changed."""
 
     @abstractmethod
-    def _status(self) -> tuple[dict[str, int], str | None, str | None, str | None]: ...
+    def _query(self, statement: str, params: list[object]) -> list[dict[str, object]]:
+        """Run a read; its rows."""
 
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 def _at(moment: datetime) -> str:
     """Times are kept as UTC ISO text of one width, so SQL compares them as text."""
@@ -210,38 +228,10 @@ class SQLiteMailQueue(MailQueue):
             c.execute(statement.format(TABLE), params)
             return int(c.sqlite_cursor.rowcount)
 
-    def _insert(self, row: Row) -> None:
-        self._execute(INSERT, list(row))
-
-    def _due(self, now: str, limit: int) -> list[tuple[OutgoingMail, str]]:
+    def _query(self, statement: str, params: list[object]) -> list[dict[str, object]]:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(DUE.format(TABLE), [now, limit])
-            return [_mail(dict(row)) for row in c.fetchall()]
-
-    def _claim(self, mail_id: str, next_attempt_at: str, lease_until: str) -> bool:
-        return self._execute(CLAIM, [lease_until, mail_id, next_attempt_at]) == 1
-
-    def _sent(self, mail_id: str, now: str) -> None:
-        self._execute(SENT, [now, mail_id])
-
-    def _failed(self, mail_id: str, attempts: int, error: str, now: str,
-                next_attempt_at: str) -> None:
-        self._execute(FAILED, [attempts, error, now, next_attempt_at, mail_id])
-
-    def _give_up(self, mail_id: str, now: str) -> None:
-        self._execute(GIVE_UP, [now, mail_id])
-
-    def _status(self) -> tuple[dict[str, int], str | None, str | None, str | None]:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(COUNTS.format(TABLE))
-            counts = {str(row["state"]): int(row["n"]) for row in c.fetchall()}
-            c.execute(LAST_ERROR.format(TABLE))
-            error = c.fetchone()
-            c.execute(LAST_SENT.format(TABLE))
-            sent = c.fetchone()
-        return (counts, None if error is None else error["last_error"],
-                None if error is None else error["last_error_at"],
-                None if sent is None else sent["last_sent_at"])
+            c.execute(statement.format(TABLE), params)
+            return [dict(row) for row in c.fetchall()]
 
 
 class PostgresMailQueue(MailQueue):
@@ -258,35 +248,7 @@ class PostgresMailQueue(MailQueue):
             c.execute(_postgres(statement, self.table), params)
             return c.rowcount
 
-    def _insert(self, row: Row) -> None:
-        self._execute(INSERT, list(row))
-
-    def _due(self, now: str, limit: int) -> list[tuple[OutgoingMail, str]]:
+    def _query(self, statement: str, params: list[object]) -> list[dict[str, object]]:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(_postgres(DUE, self.table), [now, limit])
-            return [_mail(dict(row)) for row in c.fetchall()]
-
-    def _claim(self, mail_id: str, next_attempt_at: str, lease_until: str) -> bool:
-        return self._execute(CLAIM, [lease_until, mail_id, next_attempt_at]) == 1
-
-    def _sent(self, mail_id: str, now: str) -> None:
-        self._execute(SENT, [now, mail_id])
-
-    def _failed(self, mail_id: str, attempts: int, error: str, now: str,
-                next_attempt_at: str) -> None:
-        self._execute(FAILED, [attempts, error, now, next_attempt_at, mail_id])
-
-    def _give_up(self, mail_id: str, now: str) -> None:
-        self._execute(GIVE_UP, [now, mail_id])
-
-    def _status(self) -> tuple[dict[str, int], str | None, str | None, str | None]:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(_postgres(COUNTS, self.table))
-            counts = {str(row["state"]): int(row["n"]) for row in c.fetchall()}
-            c.execute(_postgres(LAST_ERROR, self.table))
-            error = c.fetchone()
-            c.execute(_postgres(LAST_SENT, self.table))
-            sent = c.fetchone()
-        return (counts, None if error is None else error["last_error"],
-                None if error is None else error["last_error_at"],
-                None if sent is None else sent["last_sent_at"])
+            c.execute(_postgres(statement, self.table), params)
+            return [dict(row) for row in c.fetchall()]
