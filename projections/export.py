@@ -61,6 +61,7 @@ from walkthrough.events import (
     RoomPayload,
     VisitClosed,
 )
+from walkthrough.kinds import published
 from walkthrough.persistence import decode_state, plain_state
 
 ROW_GROUP_SIZE = 50_000
@@ -286,7 +287,7 @@ class _Observations:
         plan = visits.plan(event.originator_id)
         room = self._room(event.originator_id, payload.classroom_id)
         kind = visits.item_kind(event.catalog_version, payload.item)
-        is_text = isinstance(payload.value, str) and kind in ("note", None)
+        is_text = published(kind, payload.value) == "free_text"
         value = None if is_text and not self.publisher.include_text else str(payload.value)
         pseudonyms = self.publisher.pseudonyms
         visit_id = str(event.originator_id)
