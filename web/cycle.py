@@ -62,6 +62,7 @@ from walkthrough.events import (
     Text,
     UserId,
 )
+from walkthrough.roles import Role
 from walkthrough.skills import VOCABULARY, Vocabulary
 from web.auth import caller
 from web.charts import WIDTH, Line, Point, bars, chart_width, rates_over_time
@@ -438,7 +439,7 @@ async def debrief_chart(request: Request) -> Response:
         reader.summary(actor, visit_id), width)))
 
 
-ORGANIZERS = ("organizer",)
+ORGANIZERS: tuple[Role, ...] = ("organizer",)
 ONCE = {"name": IDEMPOTENCY_KEY, "in": "header", "required": False,
         "description": "a UUID: a retry of the same request answers what the first one "
                        "recorded (409 idempotency_conflict for another request)",

@@ -6,6 +6,7 @@
 import { getJson } from "../api.js";
 import { h, humanize, formatDate } from "../dom.js";
 import { commit, live, recordEvent, redraw, screen } from "../forms.js";
+import { can } from "../access.js";
 
 function where(step) {
   if (step.source === "visit") {
@@ -29,7 +30,7 @@ function stepRow(step) {
 export async function renderOpen(root, me, { setTitle }) {
   setTitle("What is open");
   const { body, flash } = screen(root);
-  if (!(me.user.roles || []).includes("organizer")) {
+  if (!can(me, "see_what_is_open")) {
     redraw(body, h("p", { class: "crumbs" }, h("a", { href: "/", "data-link": true }, "← Visits")),
       h("h1", { tabindex: "-1" }, "What is open"),
       h("p", { class: "notice", testid: "organizers-only" }, "This is for program organizers."));
