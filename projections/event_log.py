@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, assert_never
 from uuid import UUID
 
 import msgspec
@@ -385,7 +385,14 @@ class LogPublisher:
             kind = self.visits.item_kind(event.catalog_version, payload.item)
         else:
             return False
-        return published(kind, payload.value) == "free_text"
+        how = published(kind, payload.value)
+        match how:
+            case "free_text":
+                return True
+            case "value":
+                return False
+            case _:
+                assert_never(how)
 
 
 # --- points in the log: a position or a moment --------------------------------------

@@ -24,7 +24,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, NamedTuple, cast
+from typing import IO, Any, NamedTuple, assert_never, cast
 from uuid import UUID
 
 import pyarrow as pa
@@ -287,8 +287,14 @@ class _Observations:
         plan = visits.plan(event.originator_id)
         room = self._room(event.originator_id, payload.classroom_id)
         kind = visits.item_kind(event.catalog_version, payload.item)
-        is_text = published(kind, payload.value) == "free_text"
-        value = None if is_text and not self.publisher.include_text else str(payload.value)
+        how = published(kind, payload.value)
+        match how:
+            case "free_text":
+                value = str(payload.value) if self.publisher.include_text else None
+            case "value":
+                value = str(payload.value)
+            case _:
+                assert_never(how)
         pseudonyms = self.publisher.pseudonyms
         visit_id = str(event.originator_id)
         record = self.records.get(visit_id)
