@@ -53,8 +53,8 @@ DISPATCH_SITES = {
 
 # What each addition edits: (file, the Literal's first line, its new first line).
 ADDITIONS = {
-    "a kind": ("walkthrough/kinds.py", 'Kind = Literal["yes_no",', 'Kind = Literal["photo", "yes_no",'),
-    "a role": ("walkthrough/roles.py", 'Role = Literal["coach",', 'Role = Literal["mentor", "coach",'),
+    "a kind": ("walkthrough/kinds.py", "Kind = Literal[", 'Kind = Literal["photo",'),
+    "a role": ("walkthrough/roles.py", "Role = Literal[", 'Role = Literal["mentor",'),
     "a way to combine": ("walkthrough/kinds.py", "Combination = Literal[",
                          'Combination = Literal["fake_combination",'),
     "a way to trend": ("walkthrough/kinds.py", "Trend = Literal[", 'Trend = Literal["fake_trend",'),
