@@ -93,6 +93,11 @@ class ReceiptRecorder(Protocol):
         in one read transaction."""
         ...
 
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any,
+                      ) -> Sequence[int] | None:
+        """Store events (and `receipts=[...]`) in one transaction; their positions."""
+        ...
+
     def select_states(self, after: int, limit: int, stop: int | None = None,
                       ) -> list[tuple[int, bytes]]:
         """(notification id, stored state) after `after`, in log order: what a
