@@ -273,21 +273,30 @@ class Walkthrough(Application[UUID]):
                 return event
         raise NotFound(f"no district event {event_id}", code="not_found")
 
+    def close(self) -> None:
+        self.writer.close()
+        super().close()
+
     def record(
         self, actor: Actor, device_id: str, items: Sequence[Submission | Rejection]
     ) -> list[Outcome]:
         """Decide and store a batch of client events; one outcome each, in order."""
+        return self.writer.run(self.recording(actor, device_id, items))
+
+    def recording(self, actor: Actor, device_id: str, items: Sequence[Submission | Rejection],
+                  ) -> Job[list[Outcome]]:
+        """`record` as a job for the writer (Writer.submit: without blocking)."""
         keys = [item.event_id for item in items if isinstance(item, Submission)]
         # A retraction's target: is it stored (and so known, or not an observation)?
         keys += [item.payload.event_id for item in items if isinstance(item, Submission)
                  and isinstance(item.payload, ObservationRetracted)]
-        return self.writer.run(Job(lambda draft: self._decide_batch(draft, actor, device_id,
-                                                                     items), keys))
+        return Job(lambda draft: self._decide_batch(draft, actor, device_id, items), keys)
 
     def _decide_batch(self, draft: Draft, actor: Actor, device_id: str,
                       items: Sequence[Submission | Rejection]) -> list[Outcome]:
         district = draft.district()
         rosters = self._screening(draft, actor)
+        today = self.local_date(draft.now)
         outcomes: list[Outcome] = []
         for item in items:
             if isinstance(item, Rejection):
@@ -300,7 +309,8 @@ class Walkthrough(Application[UUID]):
                     id=event_id, status="duplicate" if known == item.digest else "conflict"))
                 continue
             try:
-                self._decide_one(draft, district, actor, device_id, item, rosters)
+                self._decide_one(draft, district, actor, device_id, item, event_id, rosters,
+                                 today)
             except DomainError as exc:
                 outcomes.append(Outcome(id=event_id, status="rejected",
                                         error=ErrorBody(code=exc.code, message=exc.message)))
@@ -309,11 +319,11 @@ class Walkthrough(Application[UUID]):
         return outcomes
 
     def _decide_one(self, draft: Draft, district: District, actor: Actor, device_id: str,
-                    item: Submission, rosters: Rosters) -> None:
+                    item: Submission, event_id: str, rosters: Rosters, today: date) -> None:
         """Decide one client event on the visit or growth record it names; add it to
         the draft when accepted, raise DomainError when not."""
         receipt = Receipt(event_id=item.event_id, digest=item.digest,
-                          visit_id=item.visit_id, key=str(item.event_id))
+                          visit_id=item.visit_id, key=event_id)
         owner = district.growth_owners.get(item.visit_id)
         if type_name(item.payload) in GROWTH_TYPES:
             if owner is None:
@@ -334,7 +344,7 @@ class Walkthrough(Application[UUID]):
         visit_payload = cast(VisitPayload, item.payload)
         visit = draft.visit(item.visit_id)
         decide(visit, actor, visit_payload, district, draft.recorded, rosters,
-               today=self.local_date(draft.now))
+               today=today)
         event = self._event(item.visit_id, (visit.version if visit else 0) + 1, actor,
                             device_id, draft.now, visit_payload, item,
                             _catalog_version(visit_payload, visit),

@@ -35,6 +35,10 @@ class Tail(msgspec.Struct, frozen=True):
     position: int
     changed: list[tuple[UUID, int]] | None
     receipts: dict[UUID, bytes]
+    # The changed events themselves, in log order (None with `changed`): a writer
+    # brings the aggregates it keeps up to date from them, without a read of its own
+    # per aggregate (several server workers write the same visits).
+    stored: list[StoredEvent] | None = None
 
 
 class UnusedTranscoder(Transcoder):

@@ -15,7 +15,9 @@ fresh state: nothing is lost, nothing doubled.
 from __future__ import annotations
 
 import contextlib
+import queue
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -29,6 +31,7 @@ from eventsourcing.persistence import (
     Mapper,
     OperationalError,
     PersistenceError,
+    StoredEvent,
 )
 
 from walkthrough.aggregate_cache import AggregateCache
@@ -48,6 +51,8 @@ CLASH_BACKOFF_SECONDS = 0.005  # the most a writer waits after its first clash
 # Aggregates kept in memory, by weight (about one per observation, ~250 bytes each).
 CACHE_WEIGHT = 400_000
 FRESHNESS_SECONDS = 1.0  # how far readers may lag other processes' writes
+Done = Callable[[Job[Any]], object]
+_STOP: Any = None  # what `close` puts on the queue of submitted jobs
 EventsOf = Callable[..., Iterable[Any]]
 """The application's stored events of one aggregate: `(id, gt=version, desc=...)`."""
 
@@ -65,12 +70,58 @@ class Writer:
         self._cache = AggregateCache(cache_weight)
         self._followed_at = -FRESHNESS_SECONDS
         self._group_commit = GroupCommit(self._commit_group)
+        self._submitted: queue.SimpleQueue[tuple[Job[Any], Done] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._thread_lock = threading.Lock()
         # Where schools' staff rosters come from (read once per group).
         self.rosters: Rosters = no_rosters
 
     def run(self, job: Job[R]) -> R:
         """Decide `job` (in a group with whatever else is waiting) and store it."""
         return self._group_commit.run(job)
+
+    def submit(self, job: Job[R], done: Callable[[Job[R]], object]) -> None:
+        """Decide and store `job` on the writer's own thread, in one group with whatever
+        else was submitted (or is running) meanwhile; `done(job)` is called there once
+        the job holds its outcome. For callers that must not block (a server's event
+        loop): one hand-off per request, and a busy writer takes the jobs waiting when
+        it finishes a group without being woken for each."""
+        if self._thread is None:
+            with self._thread_lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._commit_submitted,
+                                                    name="writer", daemon=True)
+                    self._thread.start()
+        self._submitted.put((job, done))
+
+    def close(self) -> None:
+        """Let the writer's thread end once the jobs submitted before are done."""
+        with self._thread_lock:
+            if self._thread is not None:
+                self._submitted.put(_STOP)
+                self._thread.join(timeout=30)
+                self._thread = None
+
+    def _commit_submitted(self) -> None:
+        while True:
+            first = self._submitted.get()
+            if first is _STOP:
+                return
+            waiting = [first]
+            while True:
+                try:
+                    waiting.append(self._submitted.get_nowait())
+                except queue.Empty:
+                    break
+            submitted = [item for item in waiting if item is not None]
+            self._group_commit.run_all([job for job, _ in submitted])
+            for job, done in submitted:
+                try:
+                    done(job)
+                except Exception:  # noqa: BLE001 - one caller gone must not stop the writer
+                    continue
+            if len(submitted) < len(waiting):
+                return
 
     def paused(self) -> contextlib.AbstractContextManager[Callable[[], int]]:
         """Hold off committing (see GroupCommit.paused)."""
@@ -108,6 +159,33 @@ class Writer:
         events = cast(Iterable[Event], self._events_of(aggregate_id, gt=gt))
         return project(cast("A | None", cached), events)
 
+    def _fast_forward(self, stored: Sequence[StoredEvent]) -> None:
+        """Bring the kept visits and district that other processes changed up to date
+        from the events the tail read brought (another worker's writes to the same
+        visits), instead of reading each one's events again on its next use. Anything
+        else stays marked behind and is read when used."""
+        if not stored:
+            return
+        by_aggregate: dict[UUID, list[StoredEvent]] = {}
+        for event in stored:
+            by_aggregate.setdefault(cast(UUID, event.originator_id), []).append(event)
+        for aggregate_id, events in by_aggregate.items():
+            cached, behind = self._cache.get(aggregate_id)
+            if not behind or cached is None:
+                continue
+            if events[0].originator_version != cached.version + 1:
+                continue  # not contiguous with what is kept: read it when used
+            decoded = cast(list[Event], [self._mapper.to_domain_event(e) for e in events])
+            try:
+                if isinstance(cached, Visit):
+                    self._cache.put(aggregate_id, cast(Visit, project_visit(cached, decoded)))
+                elif isinstance(cached, District):
+                    self._cache.put(aggregate_id,
+                                    cast(District, project_district(cached, decoded)))
+            except BaseException:  # a visit changes in place: never keep one half done
+                self._cache.forget([aggregate_id])
+                raise
+
     # --- committing ---------------------------------------------------------------
 
     def _commit_group(self, jobs: list[Job[Any]]) -> None:
@@ -136,6 +214,7 @@ class Writer:
         tail = self._recorder.select_tail(self._cache.position,
                                           [key for job in jobs for key in job.keys])
         self._cache.follow(tail)
+        self._fast_forward(tail.stored or ())
         self._followed_at = time.monotonic()
         group = Group(self.load_district, self.load_visit, tail.receipts, self._clock,
                       self.rosters, self.load_growth)

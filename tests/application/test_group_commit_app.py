@@ -199,3 +199,30 @@ def test_a_job_refused_in_a_group_leaves_no_trace_and_the_others_are_stored(
     assert [getattr(exc, "code", None) for exc in refused] == ["already_registered"]
     assert stored(demo) == before + 2
     assert "polk-middle" not in app.district().schools
+
+
+def test_two_processes_taking_turns_on_one_visit_decide_on_each_others_events(
+    demo: Services, second: Services
+) -> None:
+    """Each writer brings its kept visit up to date from the log's tail (another
+    worker's events): a tap into a room entered through the other process is accepted,
+    and both end with the visit as the log says."""
+    # One coach with two tablets, whose syncs land on two server processes.
+    writers = [(demo, demo.app.actor("coach1")), (second, second.app.actor("coach1"))]
+    for n in range(4):
+        (here, coach), (there, other) = writers[n % 2], writers[1 - n % 2]
+        room = f"c-turn-{n}"
+        entered = here.app.record(coach, "tablet-1", decoded(
+            here, enter(CURRENT_VISIT, room=room)))
+        tapped = there.app.record(other, "tablet-2", decoded(
+            there, tap(CURRENT_VISIT, "cfu", "yes", room=room)))
+        assert [(o.status, o.error) for o in entered + tapped] == [("accepted", None)] * 2
+    kept = [services.app.visit(CURRENT_VISIT) for services in (demo, second)]
+    fresh = bootstrap(demo.settings, clock=demo.clock)
+    try:
+        read = fresh.app.visit(CURRENT_VISIT)
+    finally:
+        fresh.close()
+    assert read is not None
+    assert all(visit is not None and visit.version == read.version for visit in kept)
+    assert all(visit is not None and visit.entries == read.entries for visit in kept)
