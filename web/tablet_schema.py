@@ -65,6 +65,8 @@ def build() -> dict[str, Any]:
     evidence = _schema(events.EvidenceNoted)
     planned = _schema(events.VisitPlanned)
     update = _schema(events.SchoolUpdateRecorded)
+    guides = _schema(events.ConversationGuidesPublished)
+    guide = _schema(events.ConversationGuide)
     return {
         # The look-for kinds a catalog may hold (the capture widgets' registry covers them).
         "LOOK_FOR_KINDS": _enum(_field(look_for, "kind")),
@@ -83,6 +85,8 @@ def build() -> dict[str, Any]:
             "students_present": _field(entered, "students_present")["maximum"],
             "count": _field(look_for, "max")["maximum"],
             "note": _field(look_for, "max_length")["maximum"],
+            "guides": _field(guides, "guides")["maxItems"],
+            "guide_prompts": _field(guide, "prompts")["maxItems"],
         },
     }
 
