@@ -5,7 +5,7 @@
 // Bump CACHE whenever any file in SHELL changes (tests/browser/test_shell.py
 // checks SHELL against web/static/ and the digest in tests/browser/shell.lock).
 
-const CACHE = "walkthrough-shell-v11";
+const CACHE = "walkthrough-shell-v12";
 const API_CACHE = "walkthrough-api";
 const SHELL = [
   "/",
@@ -16,17 +16,24 @@ const SHELL = [
   "/static/js/api.js",
   "/static/js/app.js",
   "/static/js/capture-state.js",
+  "/static/js/debrief-agenda.js",
   "/static/js/dom.js",
   "/static/js/school-days.js",
   "/static/js/forms.js",
+  "/static/js/generated/schema.js",
   "/static/js/growth-chart.js",
   "/static/js/growth-state.js",
   "/static/js/names.js",
   "/static/js/outbox.js",
+  "/static/js/outbox-rules.js",
+  "/static/js/routes.js",
   "/static/js/screening-data.js",
   "/static/js/store.js",
   "/static/js/views/calibration.js",
   "/static/js/views/capture.js",
+  "/static/js/views/capture-evidence.js",
+  "/static/js/views/capture-rooms.js",
+  "/static/js/views/capture-widgets.js",
   "/static/js/views/catalogs.js",
   "/static/js/views/debrief.js",
   "/static/js/views/district.js",
