@@ -2,10 +2,12 @@
 // schemas (web/tablet_schema.py): do not edit; regenerate.
 
 export const LOOK_FOR_KINDS = Object.freeze(["choice", "count", "note", "scale", "yes_no"]);
+export const LOOK_FOR_KEY_PATTERN = "^[a-z][a-z0-9_]{0,63}$";
 export const YES_NO_VALUES = Object.freeze(["yes", "no", "not_observed"]);
 export const ROLES = Object.freeze(["coach", "host", "organizer", "analyst", "teacher_leader"]);
 export const CHECK_IN_STATUSES = Object.freeze(["on_track", "at_risk", "done"]);
 export const DEBRIEF_SECTIONS = Object.freeze(["progress", "school_update", "bright_spots", "trends", "root_causes", "next_steps", "check_ins"]);
 export const GRADE_BANDS = Object.freeze(["PK-2", "3-5", "6-8", "9-12"]);
 export const SUBJECTS = Object.freeze(["math", "ela", "science", "social_studies", "arts", "pe", "world_languages", "cte", "special_education", "other"]);
+export const SCHOOL_LEVELS = Object.freeze(["elementary", "middle", "high", "k8", "other"]);
 export const LIMITS = Object.freeze({"label": 60, "short_text": 200, "text": 2000, "long_text": 4000, "students_present": 60, "count": 1000, "note": 2000, "guides": 6, "guide_prompts": 8});

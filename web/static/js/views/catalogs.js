@@ -4,6 +4,7 @@
 
 import { getJson } from "../api.js";
 import { h } from "../dom.js";
+import { LOOK_FOR_KEY_PATTERN } from "../generated/schema.js";
 import * as outbox from "../outbox.js";
 import {
   SHORT, checkboxGroup, commit, field, live, screen, select, showProblems, statusLine, textInput,
@@ -12,7 +13,7 @@ import {
 } from "../forms.js";
 
 const KINDS = [["yes_no", "Yes / no / not observed"], ["note", "Note (text)"], ["count", "Count"]];
-const KEY = /^[a-z][a-z0-9_]{0,63}$/;
+const KEY = new RegExp(LOOK_FOR_KEY_PATTERN);
 const KIND_NAMES = { yes_no: "yes / no", count: "count", scale: "scale", choice: "choice", note: "note" };
 
 function publishForm(latest, flash, refresh) {
