@@ -32,3 +32,12 @@ test("no two routes claim the same pattern, and every pattern matches itself", (
   }
   assert.ok(routeNames().includes("debrief"));
 });
+
+test("the service worker serves the app shell offline at every address of the table", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const sw = await readFile(new URL("../../web/static/sw.js", import.meta.url), "utf8");
+  const line = sw.split("\n").find((text) => text.startsWith("const APP_ROUTE = /"));
+  const appRoute = new RegExp(line.slice(line.indexOf("/"), line.lastIndexOf("/")).slice(1));
+  const missing = ROUTES.map((route) => route.pattern.replace(/:(\w+)/g, "x-$1")).filter((path) => !appRoute.test(path));
+  assert.deepEqual(missing, [], "sw.js APP_ROUTE misses these addresses of routes.js");
+});
