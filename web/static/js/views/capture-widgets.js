@@ -1,6 +1,7 @@
-// How capture shows one look-for, by its kind: one widget per kind of the server's
-// catalog (LOOK_FOR_KINDS, generated from its types). A widget builds the controls of
-// one look-for and says how to show the room's current tap on them:
+// How capture shows one look-for, by its kind: one entry per kind of the server's
+// catalog (LOOK_FOR_KINDS, generated from its types; tests/js holds them equal), with
+// the kind's name and its widget. A widget builds the controls of one look-for and
+// says how to show the room's current tap on them:
 //   widget(item, ctx) -> { body: [nodes], update(room, state) }
 // where ctx gives `headingId` (the look-for's heading), `tap(value, method)` (record
 // a tap; `value` may be a function of the current value, as a stepper's is),
@@ -152,12 +153,28 @@ function note(item, ctx) {
   };
 }
 
-export const WIDGETS = Object.freeze({ yes_no: yesNo, scale, choice, count, note });
+// Each kind: what it is called (the catalog screen lists look-fors with it) and its widget.
+export const WIDGETS = Object.freeze({
+  yes_no: { name: "yes / no", widget: yesNo },
+  scale: { name: "scale", widget: scale },
+  choice: { name: "choice", widget: choice },
+  count: { name: "count", widget: count },
+  note: { name: "note", widget: note },
+});
+
+function kind(key) {
+  if (!Object.hasOwn(WIDGETS, key)) throw new Error(`capture has no widget for the look-for kind "${key}"`);
+  return WIDGETS[key];
+}
 
 /** The widget of a look-for kind; a kind without one is an error, not a blank card. */
-export function widgetFor(kind) {
-  if (!Object.hasOwn(WIDGETS, kind)) throw new Error(`capture has no widget for the look-for kind "${kind}"`);
-  return WIDGETS[kind];
+export function widgetFor(key) {
+  return kind(key).widget;
+}
+
+/** A look-for kind in words ("yes / no"); an unknown kind is an error too. */
+export function kindName(key) {
+  return kind(key).name;
 }
 
 /** What one tap was, in words (for "Undo would withdraw: ..."). */
