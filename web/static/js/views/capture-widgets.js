@@ -14,7 +14,7 @@ import { LIMITS, YES_NO_VALUES } from "../generated/schema.js";
 import { titleWarning } from "../names.js";
 
 /** Toggle buttons (one per value) and how to press the one of the current tap. */
-function choiceButtons() {
+function choiceButtons(item) {
   const buttons = [];
   const make = (ctx, value, label, testid, { method = null, extraClass = "" } = {}) => {
     const el = h("button", { type: "button", class: `choice ${extraClass}`.trim(), "aria-pressed": "false", testid }, label);
@@ -22,7 +22,7 @@ function choiceButtons() {
     buttons.push({ el, value, method });
     return el;
   };
-  const update = (room, state) => (item) => {
+  const update = (room, state) => {
     const row = room.taps.get(item.key);
     const data = row ? row.event.data : null;
     for (const b of buttons) {
@@ -36,7 +36,7 @@ function choiceButtons() {
 }
 
 function yesNo(item, ctx) {
-  const group = choiceButtons();
+  const group = choiceButtons(item);
   const values = item.allow_unsure ? [...YES_NO_VALUES, "unsure"] : YES_NO_VALUES;
   const body = [h("div", { class: "choices", role: "group", "aria-labelledby": ctx.headingId },
     values.map((v) => group.make(ctx, v, humanize(v), `lookfor-${item.key}-${v}`, { extraClass: `v-${v}` })))];
@@ -48,11 +48,11 @@ function yesNo(item, ctx) {
         methods.map((m) => group.make(ctx, "yes", humanize(m), `lookfor-${item.key}-method-${m}`,
           { method: m, extraClass: "small" }))));
   }
-  return { body, update: (room, state) => group.update(room, state)(item) };
+  return { body, update: group.update };
 }
 
 function scale(item, ctx) {
-  const group = choiceButtons();
+  const group = choiceButtons(item);
   const min = Number.isInteger(item.min) ? item.min : 1;
   const max = Number.isInteger(item.max) ? item.max : 5;
   const values = [];
@@ -63,16 +63,16 @@ function scale(item, ctx) {
         values.map((v) => group.make(ctx, v, String(v), `lookfor-${item.key}-${v}`))),
       h("p", { class: "scale-ends", "aria-hidden": "true" }, h("span", {}, `${min} low`), h("span", {}, `${max} high`)),
     ],
-    update: (room, state) => group.update(room, state)(item),
+    update: group.update,
   };
 }
 
 function choice(item, ctx) {
-  const group = choiceButtons();
+  const group = choiceButtons(item);
   return {
     body: [h("div", { class: "choices", role: "group", "aria-labelledby": ctx.headingId },
       (item.options || []).map((o) => group.make(ctx, o, humanize(o), `lookfor-${item.key}-${o}`)))],
-    update: (room, state) => group.update(room, state)(item),
+    update: group.update,
   };
 }
 
