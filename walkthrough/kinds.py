@@ -30,8 +30,10 @@ How to add a kind (say `"photo"`):
 3. Any field the kind needs in a catalog goes on `walkthrough.catalog.LookFor` (an
    optional field with a default: old catalogs still decode), checked in
    `shape_problems`.
-4. The tablet renders a widget per kind (web/static/js): the suite's kind registry test
-   (tests/unit/test_kinds.py) names a kind the tablet has no widget for.
+4. The tablet: run `python -m web.tablet_schema` (tests/web/test_tablet_js.py fails
+   until the generated web/static/js/generated/schema.js lists the kind), then
+   tests/js/capture-widgets.test.js names the kind that has no capture widget: add one
+   to `WIDGETS` in web/static/js/views/capture-widgets.js.
 5. tests/unit/test_kinds.py shows steps 1-2 on a copy of the code: keep it passing by
    adding the new dispatch site to its list when you add one.
 """

@@ -5,7 +5,9 @@ The test copies the packages, adds a fake member to each closed set - a kind, a 
 and a new answer of each of the kinds' decisions - runs mypy on the copy (with a cache
 of its own, so later runs are quick) and compares the functions it names with
 DISPATCH_SITES. A new dispatch site joins that list; a site that no longer fails has
-lost its `assert_never`.
+lost its `assert_never`. The tablet's side of a new kind: tests/web/test_tablet_js.py
+asks for web/static/js/generated/schema.js to be regenerated, then
+tests/js/capture-widgets.test.js names the kind that has no capture widget.
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-
-from walkthrough.kinds import KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("walkthrough", "projections", "web")
@@ -113,30 +113,3 @@ def test_mypy_names_every_place_a_new_kind_role_or_answer_must_be_decided() -> N
     assert named == expected, (
         f"mypy named {sorted(named - expected)} beyond the known dispatch sites and missed "
         f"{sorted(expected - named)}:\n{result.stdout}{result.stderr}")
-
-
-# --- the tablet: a widget for every kind --------------------------------------------
-
-STATIC_JS = ROOT / "web" / "static" / "js"
-
-
-def tablet_kinds() -> set[str]:
-    """The look-for kinds the tablet's capture screen renders a widget for."""
-    found = set()
-    for path in STATIC_JS.rglob("*.js"):
-        if "capture" not in path.name and "widget" not in path.name:
-            continue
-        text = path.read_text()
-        found |= set(re.findall(r'kind === "([a-z_]+)"', text))
-        found |= set(re.findall(r'^\s*"?([a-z_]+)"?\s*:\s*(?:\{|\(|function|[a-zA-Z_]+,)',
-                                text, re.MULTILINE))
-    return found
-
-
-def missing_widgets(kinds: tuple[str, ...]) -> list[str]:
-    return [kind for kind in kinds if kind not in tablet_kinds()]
-
-
-def test_the_tablet_renders_every_kind_and_names_a_kind_it_cannot() -> None:
-    assert missing_widgets(KINDS) == []
-    assert missing_widgets((*KINDS, "photo")) == ["photo"]
