@@ -1,0 +1,407 @@
+"""One visit's rooms while the projector folds: taps, notes and thanks go into the room
+logs, and the visit document's tallies hold the sum of every room's contribution (an
+event takes away the contributions it changes, as they were, and adds them as they
+are now). What a room contributes is the domain's rule (walkthrough.consensus).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import TypeVar, assert_never
+
+import msgspec
+
+from projections.rooms.documents import (
+    ENTRIES,
+    QUOTE,
+    ROOM,
+    ROOMS,
+    Quote,
+    Room,
+    RoomIndex,
+    RoomLog,
+    Tap,
+    encoder,
+    quote_id,
+    room_doc_id,
+)
+from projections.rooms.partition import room_of
+from projections.rooms.record import RoomRecord
+from projections.visit_view import Projected, VisitView
+from walkthrough.catalog import Catalog, LookFor
+from walkthrough.consensus import Observed, Outcome, combine
+from walkthrough.events import (
+    ClassroomCorrected,
+    ClassroomEntered,
+    ClassroomExited,
+    ClassroomRetracted,
+    ClassroomsMerged,
+    EvidenceNoted,
+    LookForObserved,
+    ObservationRetracted,
+    RoomPayload,
+    ThankYouNoteLeft,
+)
+
+# What a visit holds in memory while the projector folds, about, in bytes (measured
+# with tracemalloc on generated visits): the view, its tallies and the look-fors; per
+# classroom id its statements and its place in the partition; per room log in memory
+# its skeleton (a dict and a list per look-for tapped); per tap, note or thanks.
+VISIT_BYTES = 8_000
+ROOM_BYTES = 1_700
+LOG_BYTES = 4_300
+UNIT_BYTES = 250
+T = TypeVar("T")
+
+
+class Contribution(msgspec.Struct):
+    band: str
+    thanked: bool
+    outcomes: dict[str, Outcome]
+
+
+
+LoadLogs = Callable[[str, Sequence[str]], dict[str, RoomLog]]
+"""Reads the stored logs of some classroom ids of a visit."""
+
+
+class VisitRooms:
+    """A visit's rooms in memory: its index, the room logs read so far, and what a
+    page changed (written by the projector at the end of the page)."""
+
+    def __init__(self, view: VisitView, index: RoomIndex, catalog: Catalog,
+                 load_logs: LoadLogs, older: bool = False) -> None:
+        self.view = view
+        self.record = RoomRecord(index)
+        self.index = index
+        self.partition = self.record.partition
+        self.catalog = catalog
+        self.look_fors = {item.key: item for item in catalog.items}
+        self.logs: dict[str, RoomLog] = {}
+        self._load_logs = load_logs
+        self._units = 0  # taps, notes and thanks in the logs in memory (about; never less)
+        self._rooms: dict[str, Room | None] = {}  # room id -> its room, as last asked
+        # Written with statements from before they had documents of their own: write
+        # the merges alone and every classroom id's entries the next time.
+        self.merges_changed = older
+        self.changed_entries: set[str] = set(index.rooms) if older else set()
+        self.changed_logs: set[str] = set()
+        self.quotes: dict[str, bytes | None] = {}  # quote id -> document, None: deleted
+
+    # --- reading ----------------------------------------------------------------------
+
+    def need(self, classroom_ids: Iterable[str]) -> None:
+        """Read the logs of these classroom ids (and of their rooms) if not in memory."""
+        wanted: set[str] = set()
+        for cid in classroom_ids:
+            if cid not in wanted:  # a room's members are all added at once
+                wanted.update(self.partition.group(cid))
+        # Not `wanted - self.logs.keys()`: that walks every log in memory (O(rooms)).
+        missing = [cid for cid in wanted if cid not in self.logs]
+        if not missing:
+            return
+        # Only a classroom id someone entered can have a stored log (a coach enters a
+        # room before recording in it, and both are written on the same page).
+        stored = sorted(cid for cid in missing if cid in self.index.rooms)
+        found = self._load_logs(self.view.id, stored) if stored else {}
+        for classroom_id in missing:
+            log = self.logs[classroom_id] = found.get(classroom_id) or RoomLog()
+            if classroom_id in found:
+                self._units += log.weight
+
+    def log(self, classroom_id: str) -> RoomLog:
+        self.need([classroom_id])
+        return self.logs[classroom_id]
+
+    def room(self, members: Sequence[str]) -> Room | None:
+        """The room made of `members` (a whole room of the partition), kept until a
+        change to the record of rooms touches it (every tap asks for its room)."""
+        room_id = members[0]
+        if room_id in self._rooms:
+            return self._rooms[room_id]
+        room = self._rooms[room_id] = room_of(self.index, members)
+        return room
+
+    def outcome(self, members: Sequence[str], room: Room, look_for: LookFor) -> Outcome | None:
+        """The room's outcome for one look-for: each coach's own latest tap."""
+        return combine(look_for, list(self.observations(members, room, look_for).values()))
+
+    def observations(self, members: Sequence[str], room: Room,
+                     look_for: LookFor) -> dict[str, Observed]:
+        """Each coach's observation of one look-for in the room (their own latest tap),
+        by coach."""
+        self.need(members)
+        observed: dict[str, Observed] = {}
+        for coach in room.coaches:
+            latest: Tap | None = None
+            present: int | None = None
+            for cid in members:
+                own = self.index.rooms.get(cid, {}).get(coach)
+                if own is None or own.retracted:
+                    continue
+                if own.students_present is not None:
+                    present = max(present or 0, own.students_present)
+                taps = self.logs[cid].taps.get(look_for.key, {}).get(coach)
+                if taps and (latest is None or _order(taps[-1]) > _order(latest)):
+                    latest = taps[-1]
+            if latest is not None:
+                observed[coach] = Observed(latest.value, latest.method,
+                                           present if present is not None
+                                           else room.students_present)
+        return observed
+
+    def contribution(self, members: Sequence[str]) -> Contribution | None:
+        room = self.room(members)
+        if room is None:
+            return None
+        self.need(members)
+        # A look-for nobody tapped in the room has no outcome (combine: None): a room
+        # just entered is counted without working out every look-for of the catalog.
+        tapped = {item for cid in members for item in self.logs[cid].taps}
+        outcomes = {}
+        for key, look_for in self.look_fors.items():
+            if key not in tapped:
+                continue
+            found = self.outcome(members, room, look_for)
+            if found is not None:
+                outcomes[key] = found
+        return Contribution(band=room.grade_band, thanked=self._thanked(members, room),
+                            outcomes=outcomes)
+
+    def _thanked(self, members: Sequence[str], room: Room) -> bool:
+        self.need(members)
+        return any(self.logs[cid].thanks.get(coach) for cid in members
+                   for coach in self.index.live(cid) if coach in room.coaches)
+
+    # --- folding --------------------------------------------------------------------
+
+    def fold(self, event: Projected, payload: RoomPayload) -> None:
+        match payload:
+            case LookForObserved():
+                if not event.withdrawn:
+                    self._tap(event, payload)
+            case EvidenceNoted():
+                if not event.withdrawn:
+                    self._note(event, payload)
+            case ThankYouNoteLeft():
+                if not event.withdrawn:
+                    self._change_thanks(payload.classroom_id, event.actor,
+                                        lambda ids: bisect.insort(ids, event.event_id))
+            case ObservationRetracted():
+                self._retract(event, payload)
+            case ClassroomEntered() | ClassroomCorrected() | ClassroomsMerged():
+                self._restructure(event, payload)
+            case ClassroomRetracted():
+                self._room_retracted(event, payload)
+            case ClassroomExited():
+                pass  # leaving a room changes no trend; the log keeps it for analysts
+            case _:
+                assert_never(payload)
+
+    def _tap(self, event: Projected, payload: LookForObserved) -> None:
+        tap = Tap(occurred_at=event.occurred_at, event_id=event.event_id,
+                  value=payload.value, method=payload.method)
+        self._change_taps(payload.classroom_id, payload.item, event.actor,
+                          lambda taps: bisect.insort(taps, tap, key=_order))
+
+    def _note(self, event: Projected, payload: EvidenceNoted) -> None:
+        qid = quote_id(self.view.id, event.occurred_at, event.event_id)
+        log = self.log(payload.classroom_id)
+        self._units += 1
+        bisect.insort(log.notes.setdefault(event.actor, []), qid)
+        self.changed_logs.add(payload.classroom_id)
+        self.quotes[qid] = encoder.encode(Quote(item=payload.item, text=payload.text))
+        self.view.quotes += 1
+
+    def _retract(self, event: Projected, payload: ObservationRetracted) -> None:
+        target = event.withdraws
+        if target is None:
+            return  # its target has not arrived: it is stored withdrawn when it does
+        withdrawn = str(payload.event_id)
+        if target.type == "LookForObserved" and target.item is not None:
+            self._change_taps(target.classroom_id, target.item, event.actor,
+                              lambda taps: _drop(taps, lambda t: t.event_id == withdrawn))
+        elif target.type == "EvidenceNoted":
+            qid = quote_id(self.view.id, target.occurred_at, withdrawn)
+            notes = self.log(target.classroom_id).notes.get(event.actor, [])
+            if qid in notes:
+                notes.remove(qid)
+                self.changed_logs.add(target.classroom_id)
+                self.quotes[qid] = None
+                self.view.quotes -= 1
+        elif target.type == "ThankYouNoteLeft":
+            self._change_thanks(target.classroom_id, event.actor,
+                                lambda ids: _drop(ids, lambda i: i == withdrawn))
+
+    def _change_taps(self, classroom_id: str, item: str, coach: str,
+                     change: Callable[[list[Tap]], None]) -> None:
+        members = self.partition.group(classroom_id)
+        self.need(members)
+        look_for = self.look_fors.get(item)
+        log = self.logs[classroom_id]
+        self._units += 1
+        taps = log.taps.setdefault(item, {}).setdefault(coach, [])
+        if look_for is not None and look_for.kind == "note":
+            before = taps[-1] if taps else None
+            change(taps)
+            self._requote(coach, classroom_id, item, before, taps[-1] if taps else None)
+        else:
+            room = self.room(members)
+            old = self.outcome(members, room, look_for) if room and look_for else None
+            change(taps)
+            new = self.outcome(members, room, look_for) if room and look_for else None
+            if room is not None:
+                self._shift(room.grade_band, item, old, new)
+        if not taps:
+            del log.taps[item][coach]
+            if not log.taps[item]:
+                del log.taps[item]
+        self.changed_logs.add(classroom_id)
+
+    def _requote(self, coach: str, classroom_id: str, item: str, before: Tap | None,
+                 after: Tap | None) -> None:
+        """A coach's latest note-kind tap is their quote for that look-for in the room."""
+        if before == after:
+            return
+        live = coach in self.index.live(classroom_id)
+        if before is not None and live:
+            self.quotes[quote_id(self.view.id, before.occurred_at, before.event_id)] = None
+            self.view.quotes -= 1
+        if after is not None and live:
+            self.quotes[quote_id(self.view.id, after.occurred_at, after.event_id)] = \
+                encoder.encode(Quote(item=item, text=str(after.value)))
+            self.view.quotes += 1
+
+    def _change_thanks(self, classroom_id: str, coach: str,
+                       change: Callable[[list[str]], None]) -> None:
+        members = self.partition.group(classroom_id)
+        self.need(members)
+        room = self.room(members)
+        before = self._thanked(members, room) if room else False
+        log = self.logs[classroom_id]
+        self._units += 1
+        change(log.thanks.setdefault(coach, []))
+        if not log.thanks[coach]:
+            del log.thanks[coach]
+        after = self._thanked(members, room) if room else False
+        self.view.thanked += after - before
+        self.changed_logs.add(classroom_id)
+
+    def _shift(self, band: str, item: str, old: Outcome | None, new: Outcome | None) -> None:
+        if old == new:
+            return
+        tally = self.view.tally(band, item)
+        if old is not None:
+            tally.apply(old, -1)
+        if new is not None:
+            tally.apply(new, 1)
+        if tally.is_empty():
+            self.view.prune()
+
+    # --- the record of rooms --------------------------------------------------------------
+
+    def _restructure(self, event: Projected, payload: RoomPayload) -> None:
+        """Apply a change to the record of rooms: take away the contributions of every
+        room it touches, as they were, and add those of the rooms it leaves."""
+        change = self.record.change(event, payload)
+        if change is None:
+            return
+
+        stale: list[str] = []
+
+        def before(rooms: list[list[str]]) -> None:
+            self.need(member for members in rooms for member in members)
+            for members in rooms:
+                self._count(members, -1)
+                stale.append(members[0])
+
+        def after(rooms: list[list[str]]) -> None:
+            for room_id in stale + [members[0] for members in rooms]:
+                self._rooms.pop(room_id, None)
+            for members in rooms:
+                self._count(members, 1)
+
+        self.record.restructure(change, before, after)
+        if change.classroom_id is not None:
+            self.changed_entries.add(change.classroom_id)
+            self.changed_logs.add(change.classroom_id)
+        else:
+            self.merges_changed = True
+        self.view.prune()
+
+    def _room_retracted(self, event: Projected, payload: ClassroomRetracted) -> None:
+        """The coach's entry is withdrawn, and their notes there with it."""
+        cid, coach = payload.classroom_id, event.actor
+        own = self.index.rooms.get(cid, {}).get(coach)
+        if own is None or own.retracted:
+            return
+        log = self.log(cid)
+        for qid in log.notes.pop(coach, []):
+            self.quotes[qid] = None
+            self.view.quotes -= 1
+        for item, per_coach in log.taps.items():
+            taps = per_coach.get(coach)
+            look_for = self.look_fors.get(item)
+            if taps and look_for is not None and look_for.kind == "note":
+                self._requote(coach, cid, item, taps[-1], None)
+        self.changed_logs.add(cid)
+        self._restructure(event, payload)
+
+    def _count(self, members: Sequence[str], sign: int) -> None:
+        found = self.contribution(members)
+        if found is None:
+            return
+        self.view.rooms += sign
+        self.view.thanked += sign * found.thanked
+        for item, outcome in found.outcomes.items():
+            self.view.tally(found.band, item).apply(outcome, sign)
+
+    # --- writing --------------------------------------------------------------------
+
+    def documents(self) -> dict[tuple[str, str], bytes | None]:
+        """What the page changed, as documents to write (None: delete), then forgets
+        that it changed them."""
+        docs: dict[tuple[str, str], bytes | None] = {}
+        visit_id = self.view.id
+        if self.merges_changed:  # none left (an older document split up): none written
+            docs[(ROOMS, visit_id)] = (encoder.encode(RoomIndex(merges=self.index.merges))
+                                       if self.index.merges else None)
+        for classroom_id in sorted(self.changed_entries):
+            docs[(ENTRIES, room_doc_id(visit_id, classroom_id))] = \
+                encoder.encode(self.index.rooms[classroom_id])
+        for classroom_id in sorted(self.changed_logs):
+            docs[(ROOM, room_doc_id(visit_id, classroom_id))] = \
+                encoder.encode(self.logs[classroom_id])
+        for qid, doc in self.quotes.items():
+            docs[(QUOTE, qid)] = doc
+        self.merges_changed = False
+        self.changed_entries.clear()
+        self.changed_logs.clear()
+        self.quotes = {}
+        return docs
+
+    @property
+    def weight(self) -> int:
+        """About how many bytes the visit holds in memory (kept up to date as it
+        changes, so asking costs nothing)."""
+        return (VISIT_BYTES + ROOM_BYTES * len(self.index.rooms) + LOG_BYTES * len(self.logs)
+                + UNIT_BYTES * self._units)
+
+    def forget_logs(self) -> None:
+        """Drop the room logs from memory (they are stored; read again when needed)."""
+        self.logs.clear()
+        self._units = 0
+
+
+def _order(tap: Tap) -> tuple[datetime, str]:
+    return tap.occurred_at, tap.event_id
+
+
+def _drop(items: list[T], match: Callable[[T], bool]) -> None:
+    for position, item in enumerate(items):
+        if match(item):
+            del items[position]
+            return
+
