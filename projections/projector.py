@@ -118,8 +118,8 @@ class Projector:
             self._fold(event, visits, docs, members, touched)
         for visit_id in touched:
             state = visits[visit_id]
+            docs.update(state.documents())  # settles the tallies the visit document holds
             docs[(VISIT, visit_id)] = view_encoder.encode(state.view)
-            docs.update(state.documents())
         self._index_schools(page, docs)
         index_meetings([e.payload for e in page], self.store, docs)
         index_ground_rules([(e.payload.partnership_id, e.actor) for e in page

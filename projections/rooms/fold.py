@@ -89,6 +89,14 @@ class VisitRooms:
         self.changed_entries: set[str] = set(index.rooms) if older else set()
         self.changed_logs: set[str] = set()
         self.quotes: dict[str, bytes | None] = {}  # quote id -> document, None: deleted
+        # Taps are settled once per page, not once per tap: the (room, look-for) pairs
+        # taps changed since the tallies were last settled, with the outcome the
+        # tallies count for them; and, for the rooms counted on this page, the
+        # outcomes their tallies hold (so a tap into a room just entered works out
+        # its outcome once, not before and after).
+        self._unsettled: dict[tuple[str, str], tuple[Sequence[str], LookFor,
+                                                     Outcome | None]] = {}
+        self._counted: dict[str, dict[str, Outcome]] = {}
 
     # --- reading ----------------------------------------------------------------------
 
@@ -248,12 +256,9 @@ class VisitRooms:
             change(taps)
             self._requote(coach, classroom_id, item, before, taps[-1] if taps else None)
         else:
-            room = self.room(members)
-            old = self.outcome(members, room, look_for) if room and look_for else None
+            if look_for is not None and (members[0], item) not in self._unsettled:
+                self._unsettle(members, look_for)
             change(taps)
-            new = self.outcome(members, room, look_for) if room and look_for else None
-            if room is not None:
-                self._shift(room.grade_band, item, old, new)
         if not taps:
             del log.taps[item][coach]
             if not log.taps[item]:
@@ -289,6 +294,33 @@ class VisitRooms:
         self.view.thanked += after - before
         self.changed_logs.add(classroom_id)
 
+    def _unsettle(self, members: Sequence[str], look_for: LookFor) -> None:
+        """Remember what the tallies count for `look_for` in the room before a tap
+        changes it (nothing when the room is not counted: no live entry)."""
+        room = self.room(members)
+        if room is None:
+            return
+        counted = self._counted.get(members[0])
+        old = (counted.get(look_for.key) if counted is not None
+               else self.outcome(members, room, look_for))
+        self._unsettled[(members[0], look_for.key)] = (members, look_for, old)
+
+    def settle(self) -> None:
+        """Bring the tallies up to date with the taps folded since they were last
+        settled: each changed (room, look-for) once, whatever its number of taps."""
+        for (room_id, item), (members, look_for, old) in self._unsettled.items():
+            room = self.room(members)
+            assert room is not None  # taps do not change the record of rooms
+            new = self.outcome(members, room, look_for)
+            self._shift(room.grade_band, item, old, new)
+            counted = self._counted.get(room_id)
+            if counted is not None:
+                if new is None:
+                    counted.pop(item, None)
+                else:
+                    counted[item] = new
+        self._unsettled.clear()
+
     def _shift(self, band: str, item: str, old: Outcome | None, new: Outcome | None) -> None:
         if old == new:
             return
@@ -308,6 +340,7 @@ class VisitRooms:
         change = self.record.change(event, payload)
         if change is None:
             return
+        self.settle()  # the rooms' contributions are taken away as the tallies count them
 
         stale: list[str] = []
 
@@ -351,6 +384,10 @@ class VisitRooms:
 
     def _count(self, members: Sequence[str], sign: int) -> None:
         found = self.contribution(members)
+        if sign > 0 and found is not None:
+            self._counted[members[0]] = dict(found.outcomes)
+        else:
+            self._counted.pop(members[0], None)
         if found is None:
             return
         self.view.rooms += sign
@@ -362,7 +399,10 @@ class VisitRooms:
 
     def documents(self) -> dict[tuple[str, str], bytes | None]:
         """What the page changed, as documents to write (None: delete), then forgets
-        that it changed them."""
+        that it changed them. The tallies are settled first (the visit document is
+        to be written after this)."""
+        self.settle()
+        self._counted.clear()  # kept only while the page that counted the rooms folds
         docs: dict[tuple[str, str], bytes | None] = {}
         visit_id = self.view.id
         if self.merges_changed:  # none left (an older document split up): none written
