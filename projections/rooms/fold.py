@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import TypeVar, assert_never
+from typing import NamedTuple, TypeVar, assert_never
 
 import msgspec
 
@@ -63,6 +63,15 @@ class Contribution(msgspec.Struct):
 
 
 
+class Seat(NamedTuple):
+    """One coach in one room: where their entry is live, and the students present
+    their observations are shares of."""
+
+    coach: str
+    classroom_ids: list[str]
+    present: int | None
+
+
 LoadLogs = Callable[[str, Sequence[str]], dict[str, RoomLog]]
 """Reads the stored logs of some classroom ids of a visit."""
 
@@ -83,6 +92,7 @@ class VisitRooms:
         self._load_logs = load_logs
         self._units = 0  # taps, notes and thanks in the logs in memory (about; never less)
         self._rooms: dict[str, Room | None] = {}  # room id -> its room, as last asked
+        self._seats: dict[str, list[Seat]] = {}  # room id -> its coaches' seats, as asked
         # Written with statements from before they had documents of their own: write
         # the merges alone and every classroom id's entries the next time.
         self.merges_changed = older
@@ -101,9 +111,15 @@ class VisitRooms:
     # --- reading ----------------------------------------------------------------------
 
     def need(self, classroom_ids: Iterable[str]) -> None:
-        """Read the logs of these classroom ids (and of their rooms) if not in memory."""
+        """Read the logs of these classroom ids (and of their rooms) if not in memory.
+        A room's logs are read all at once (a change to the record of rooms reads those
+        of every room it joins first), so a classroom id whose log is in memory has its
+        whole room's: most calls end at the first line."""
+        unread = [cid for cid in classroom_ids if cid not in self.logs]
+        if not unread:
+            return
         wanted: set[str] = set()
-        for cid in classroom_ids:
+        for cid in unread:
             if cid not in wanted:  # a room's members are all added at once
                 wanted.update(self.partition.group(cid))
         # Not `wanted - self.logs.keys()`: that walks every log in memory (O(rooms)).
@@ -141,24 +157,39 @@ class VisitRooms:
         """Each coach's observation of one look-for in the room (their own latest tap),
         by coach."""
         self.need(members)
+        seats = self._seats.get(members[0])
+        if seats is None:
+            seats = self._seats[members[0]] = self._seated(members, room)
+        key = look_for.key
         observed: dict[str, Observed] = {}
-        for coach in room.coaches:
+        for coach, classroom_ids, present in seats:
             latest: Tap | None = None
+            for cid in classroom_ids:
+                per_coach = self.logs[cid].taps.get(key)
+                taps = per_coach.get(coach) if per_coach is not None else None
+                if taps and (latest is None or _order(taps[-1]) > _order(latest)):
+                    latest = taps[-1]
+            if latest is not None:
+                observed[coach] = Observed(latest.value, latest.method, present)
+        return observed
+
+    def _seated(self, members: Sequence[str], room: Room) -> list[Seat]:
+        """Per coach of the room, the classroom ids of it where their entry is live and
+        the students present they counted (the largest; the room's when none)."""
+        seats = []
+        for coach in room.coaches:
+            classroom_ids: list[str] = []
             present: int | None = None
             for cid in members:
                 own = self.index.rooms.get(cid, {}).get(coach)
                 if own is None or own.retracted:
                     continue
+                classroom_ids.append(cid)
                 if own.students_present is not None:
                     present = max(present or 0, own.students_present)
-                taps = self.logs[cid].taps.get(look_for.key, {}).get(coach)
-                if taps and (latest is None or _order(taps[-1]) > _order(latest)):
-                    latest = taps[-1]
-            if latest is not None:
-                observed[coach] = Observed(latest.value, latest.method,
-                                           present if present is not None
-                                           else room.students_present)
-        return observed
+            seats.append(Seat(coach, classroom_ids,
+                              present if present is not None else room.students_present))
+        return seats
 
     def contribution(self, members: Sequence[str]) -> Contribution | None:
         room = self.room(members)
@@ -353,6 +384,7 @@ class VisitRooms:
         def after(rooms: list[list[str]]) -> None:
             for room_id in stale + [members[0] for members in rooms]:
                 self._rooms.pop(room_id, None)
+                self._seats.pop(room_id, None)
             for members in rooms:
                 self._count(members, 1)
 
