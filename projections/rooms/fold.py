@@ -92,7 +92,7 @@ class VisitRooms:
         self._load_logs = load_logs
         self._units = 0  # taps, notes and thanks in the logs in memory (about; never less)
         self._rooms: dict[str, Room | None] = {}  # room id -> its room, as last asked
-        self._seats: dict[str, list[Seat]] = {}  # room id -> its coaches' seats, as asked
+        self._seats: dict[str, list[Seat]] = {}  # room id -> its coaches, this page
         # Written with statements from before they had documents of their own: write
         # the merges alone and every classroom id's entries the next time.
         self.merges_changed = older
@@ -434,7 +434,10 @@ class VisitRooms:
         that it changed them. The tallies are settled first (the visit document is
         to be written after this)."""
         self.settle()
-        self._counted.clear()  # kept only while the page that counted the rooms folds
+        # Kept only while the page that needed them folds (a visit of 100k rooms would
+        # otherwise hold a seat per coach and room for good).
+        self._counted.clear()
+        self._seats.clear()
         docs: dict[tuple[str, str], bytes | None] = {}
         visit_id = self.view.id
         if self.merges_changed:  # none left (an older document split up): none written
