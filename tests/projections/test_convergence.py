@@ -279,7 +279,7 @@ def test_any_delivery_of_a_teams_scripts_gives_the_same_answers(
         delivered.close()
 
 
-@settings(max_examples=12, deadline=None,
+@settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])
 @given(data=st.data())
