@@ -62,7 +62,6 @@ class Contribution(msgspec.Struct):
     outcomes: dict[str, Outcome]
 
 
-
 class Seat(NamedTuple):
     """One coach in one room: where their entry is live, and the students present
     their observations are shares of."""
