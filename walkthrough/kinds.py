@@ -10,7 +10,7 @@ each answered here by one function that matches on the kind and ends in
                  (walkthrough.consensus dispatches on it);
 - `is_free_text` whether the value is the coach's own words: then it is screened for
                  names (walkthrough.visit, walkthrough.growth) and shown as quotes, not
-                 counted (projections.rooms);
+                 counted (projections.rooms.fold);
 - `trend`        how rooms add up in summaries, debriefs and trends (projections.summary,
                  projections.trends);
 - `published`    whether the value reaches analysts in the published log and exports
