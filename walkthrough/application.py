@@ -56,6 +56,8 @@ from walkthrough.events import (
     DirectoryPayload,
     Event,
     GrowthPayload,
+    LeadershipSkill,
+    LeadershipSkillsPublished,
     ObservationRetracted,
     VisitPayload,
     type_name,
@@ -284,6 +286,15 @@ class Walkthrough(Application[UUID]):
         at each attempt (as catalogs are)."""
         return self._prepared(actor, lambda district: ConversationGuidesPublished(
             version=district.latest_guides_version() + 1, guides=tuple(guides), notes=notes),
+            idempotency)
+
+    def publish_skills(self, actor: Actor, skills: Sequence[LeadershipSkill],
+                       notes: str | None = None,
+                       idempotency: Idempotency | None = None) -> Event:
+        """Publish the next version of the leadership skill vocabulary, numbered on
+        fresh state at each attempt (as catalogs are)."""
+        return self._prepared(actor, lambda district: LeadershipSkillsPublished(
+            version=district.latest_skills_version() + 1, skills=tuple(skills), notes=notes),
             idempotency)
 
     def _prepared(self, actor: Actor, build: Callable[[District], PreparationPayload],
