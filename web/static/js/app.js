@@ -12,6 +12,7 @@ import { renderDistrict } from "./views/district.js";
 import { renderDistrictGrowth } from "./views/district-growth.js";
 import { renderGrowth } from "./views/growth.js";
 import { renderGuides } from "./views/guides.js";
+import { renderSkills } from "./views/skills.js";
 import { renderInventory } from "./views/inventory.js";
 import { renderOpen } from "./views/open.js";
 import { renderMeeting, renderPartnerships } from "./views/partnerships.js";
@@ -163,6 +164,8 @@ async function route() {
       dispose = await renderInventory(main, me, { setTitle });
     } else if (path === "/guides") {
       dispose = await renderGuides(main, me, { setTitle });
+    } else if (path === "/skills") {
+      dispose = await renderSkills(main, me, { setTitle });
     } else if (path === "/open") {
       dispose = await renderOpen(main, me, { setTitle });
     } else if (/^\/calibration(?:\/(?:district|teams\/[^/]+|partnerships\/[^/]+))?\/?$/.test(path)) {
