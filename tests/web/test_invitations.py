@@ -22,7 +22,7 @@ from projections.queries import Reader
 from tests.builders import of, record, statuses
 from tests.conftest import FakeClock
 from tests.mailserver import MailServer
-from walkthrough.demo import load_demo
+from walkthrough.demo import PAST_VISIT, load_demo
 from walkthrough.events import RemindersChosen, VisitCancelled, VisitPlanned, VisitRescheduled
 from web.app import create_app
 from web.bootstrap import Services, bootstrap
@@ -209,6 +209,9 @@ def test_a_nudge_on_what_is_open_emails_the_steps_owner_once_a_day(
         assert (refused.status_code, refused.json()["error"]["code"]) == (409, "already_nudged")
         nudged = client.post("/api/open/nudges", json=goal, headers=organizer)
         assert [p["id"] for p in nudged.json()["recipients"]] == ["host1"]
+        visit = client.post("/api/open/nudges", headers=organizer, json={
+            "source": "visit", "step_id": "exit-tickets", "visit_id": str(PAST_VISIT)})
+        assert [p["id"] for p in visit.json()["recipients"]] == ["host1"], visit.text
         gone = client.post("/api/open/nudges", headers=organizer,
                            json={**walk, "step_id": "never-agreed"})
         assert (gone.status_code, gone.json()["error"]["code"]) == (404, "step_not_open")
@@ -219,11 +222,11 @@ def test_a_nudge_on_what_is_open_emails_the_steps_owner_once_a_day(
     found: list[EmailMessage] = []
     for _ in range(100):
         found = [m for m in mail_server.inbox.messages if m["Subject"].startswith("A step")]
-        if len(found) >= 5:
+        if len(found) >= 6:
             break
         time.sleep(0.05)
     assert sorted(m["To"] for m in found) == sorted([
-        HOST1, HOST1, "sam.okafor@demo-district.example", "lee.park@demo-district.example",
+        HOST1, HOST1, HOST1, "sam.okafor@demo-district.example", "lee.park@demo-district.example",
         "jordan.ellis@demo-district.example"])
     walk_mail = next(m for m in found if m["To"] == "lee.park@demo-district.example")
     text = walk_mail.get_content()
