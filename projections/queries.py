@@ -479,13 +479,18 @@ class Reader:
         return found
 
     def _members_steps(self, partnership: PartnershipFormed, today: date) -> list[OpenStep]:
-        """Open steps the members own (by name) outside this partnership."""
-        names = set()
-        for member in partnership.members:
-            names.add(self._person(member).name.casefold())
+        """Open steps the members own outside this partnership: by name, and a step of
+        another partnership a member is in whose owner is no one person ("Every member"):
+        the group owns it, so each of its members does."""
+        names = {self._person(member).name.casefold() for member in partnership.members}
+        registered = {person_decoder.decode(doc).name.casefold()
+                      for doc in self.store.all_of(PERSON).values()}
+        shared = {pid for pid, doc in self.store.all_of(PARTNERSHIP).items()
+                  if set(partnership_decoder.decode(doc).members) & set(partnership.members)}
         steps = [*self._open_visit_steps(today), *self._open_meeting_steps(today)]
-        return [s for s in steps if s.owner.casefold() in names
-                and s.partnership_id != partnership.partnership_id]
+        return [s for s in steps if s.partnership_id != partnership.partnership_id and (
+            s.owner.casefold() in names
+            or (s.partnership_id in shared and s.owner.strip().casefold() not in registered))]
 
     # --- conversation guides ----------------------------------------------------------
 

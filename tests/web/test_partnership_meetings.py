@@ -327,3 +327,14 @@ def test_organizers_publish_leadership_skills_and_matching_reads_them_across_rol
     bad = client.get("/api/schools/lincoln-middle/matches?purpose=any",
                      headers=auth["organizer1"])
     assert (bad.status_code, bad.json()["error"]["code"]) == (422, "invalid_purpose")
+
+
+def test_a_step_the_whole_group_owns_opens_each_members_other_meetings(
+        client: TestClient, auth: Headers) -> None:
+    """cfg-talk's talk-walk is owned by "Every member": host1, in cfg-talk, owns it too,
+    so host1's pair conversation opens with it; talk-norms is Sam Okafor's, not the
+    pair's."""
+    pair = client.get(f"{LLP}/agenda", headers=auth["coach1"]).json()
+    owned = {(s["source"], s["step_id"]) for s in pair["members_steps"]}
+    assert ("meeting", "talk-walk") in owned
+    assert ("meeting", "talk-norms") not in owned
