@@ -124,3 +124,6 @@ def test_a_step_owner_is_nudged_once_a_day(demo: Services) -> None:
     demo.app.prepare(organizer, msgspec.structs.replace(nudge, step_id="talk-norms"))
     demo.app.prepare(organizer, msgspec.structs.replace(nudge, date=today + timedelta(days=1)))
     assert demo.app.district().nudged[nudge.step_ref()] == today + timedelta(days=1)
+    work = reader(demo).open_work(organizer, today)
+    nudged = {s.step_id: s.nudged_on for s in work.steps if s.source == "meeting"}
+    assert nudged == {"talk-walk": today + timedelta(days=1), "talk-norms": today}
