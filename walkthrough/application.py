@@ -95,7 +95,8 @@ class Walkthrough(Application[UUID]):
         if not isinstance(self.recorder, ReceiptRecorder):
             raise TypeError(f"{type(self.recorder).__name__} does not record sync receipts")
         self.receipts: ReceiptRecorder = self.recorder
-        self.writer = Writer(self.receipts, self.mapper, self.events.get, clock)
+        # The writer asks the application's clock each time: the demo sets it as it records.
+        self.writer = Writer(self.receipts, self.mapper, self.events.get, lambda: self.clock())
         self._budgets: Budgets | None = None
         self.time_zone: tzinfo = UTC
 
