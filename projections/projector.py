@@ -240,6 +240,7 @@ class Projector:
                     | ev.PartnershipFormed() | ev.CatalogPublished() \
                     | ev.PartnershipMeetingHeld() | ev.LearningSessionOffered() \
                     | ev.MeetingStepCheckedIn() | ev.ConversationGuidesPublished() \
+                    | ev.LeadershipSkillsPublished() | ev.StepNudged() \
                     | ev.GroundRulesAcknowledged():
                 if isinstance(payload, ev.CatalogPublished) and payload.kind == "classroom":
                     self._catalogs[payload.version] = Catalog(version=payload.version,

@@ -29,6 +29,7 @@ Capability = Literal[
     "publish_catalogs",  # publish a new look-for catalog version
     "keep_calendar",  # the district's school calendar
     "keep_guides",  # conversation guides
+    "keep_skills",  # the leadership skills vocabulary
     "form_networks",  # cross-role networks
     "see_every_visit",  # every visit and visit team of the district
     "see_what_is_open",  # the district's open steps and visits

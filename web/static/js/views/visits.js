@@ -90,6 +90,7 @@ export function renderVisits(root, me, { stale, setTitle }) {
   }
   if (can(me, "see_what_is_open")) tools.push(link("/open", "What is open", "open-link"));
   if (can(me, "keep_guides")) tools.push(link("/guides", "Conversation guides", "guides-link"));
+  if (can(me, "keep_skills")) tools.push(link("/skills", "Leadership skills", "skills-link"));
   tools.push(link("/partnerships", "Partnerships", "partnerships-link"));
   if (me.user.school_id) tools.push(link("/inventory", "My skill inventory", "inventory-link"));
   if (can(me, "calibrate")) {
