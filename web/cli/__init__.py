@@ -1,0 +1,1 @@
+"""The `walkthrough` command line (typer), one module per command group."""
