@@ -16,11 +16,11 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from projections.calibration import team_id
-from walkthrough.demo import CURRENT_VISIT
-from web.bootstrap import Services
-from web.cli import cli
-from web.openapi import SPEC
-from web.settings import Settings
+from web.cli.main import cli
+from web.composition.bootstrap import Services
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT
+from web.http.openapi import SPEC
 
 Headers = dict[str, dict[str, str]]
 LINCOLN = "lincoln-middle"

@@ -15,8 +15,9 @@ import uvicorn
 from starlette.applications import Starlette
 
 from tests.builders import batch, enter
-from walkthrough.demo import CURRENT_VISIT
-from web import cli, edge
+from web.cli import main as cli
+from web.demo.district import CURRENT_VISIT
+from web.http import edge
 
 T = TypeVar("T")
 

@@ -9,9 +9,9 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from web.app import create_app
-from web.bootstrap import bootstrap
-from web.cli import cli
-from web.settings import Settings
+from web.cli.main import cli
+from web.composition.bootstrap import bootstrap
+from web.composition.settings import Settings
 
 
 def test_a_revoked_token_is_401_and_an_expired_one_says_token_expired(

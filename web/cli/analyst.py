@@ -17,9 +17,9 @@ from projections.rebuild import rebuild
 from projections.time_travel import STORE_FILE, scratch_store, write_visit_documents
 from walkthrough.adapters.sqlite_integrity import check_sqlite_store
 from walkthrough.errors import DomainError
-from web.bootstrap import Services, bootstrap
-from web.progress import log_progress
-from web.settings import Settings
+from web.cli.progress import log_progress
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
 
 
 class ExportFormat(StrEnum):

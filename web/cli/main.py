@@ -16,19 +16,20 @@ from eventsourcing.persistence import PersistenceError
 from projections.rebuild import rebuild, upgrade, verify
 from projections.versions import READ_MODEL_VERSION, stored_version
 from walkthrough.adapters.sqlite_integrity import StoreDamaged, check_sqlite_store
-from walkthrough.demo import CURRENT_VISIT, DEMO_USERS, DISTRICT, load_demo
 from walkthrough.district import unique_user_id
 from walkthrough.errors import DomainError, NotFound, StoreUnavailable, Unauthorized
 from walkthrough.events import DistrictNamed, PersonRegistered
-from web import backups, qr
-from web.analyst_cli import export, replay_past
-from web.bootstrap import Services, bootstrap
-from web.edge import KEEP_ALIVE_SECONDS
-from web.progress import log_progress
-from web.projector_process import run_process, start_process, stop_process
-from web.roster_cli import roster
-from web.settings import Settings
-from web.storage import storage_for
+from web.cli.analyst import export, replay_past
+from web.cli.progress import log_progress
+from web.cli.roster import roster
+from web.composition import backups
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.projector_process import run_process, start_process, stop_process
+from web.composition.settings import Settings
+from web.composition.storage import storage_for
+from web.demo.district import CURRENT_VISIT, DEMO_USERS, DISTRICT, load_demo
+from web.http.edge import KEEP_ALIVE_SECONDS
+from web.render import qr
 
 PROJECTOR_START_ATTEMPTS = 30
 STORE_DAMAGED_EXIT = 4

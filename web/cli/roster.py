@@ -21,9 +21,9 @@ from walkthrough.roster_import import (
     files_in_zip,
     plan_import,
 )
-from web.bootstrap import bootstrap
-from web.directory import apply_plan
-from web.settings import Settings
+from web.composition.bootstrap import bootstrap
+from web.composition.settings import Settings
+from web.routes.directory import apply_plan
 
 roster = typer.Typer(help="A district's people and schools from its OneRoster export.",
                      no_args_is_help=True, add_completion=False)

@@ -32,7 +32,7 @@ import msgspec
 import psycopg
 from psycopg.sql import SQL, Identifier
 
-from web.settings import PostgresLocation, Settings
+from web.composition.settings import PostgresLocation, Settings
 
 FORMAT = 1  # of the marker below; a backup of a newer format is refused
 MARKER_TABLE = "walkthrough_backup"

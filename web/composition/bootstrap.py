@@ -17,10 +17,10 @@ from walkthrough.adapters.signin_links import SignInLinkStore
 from walkthrough.adapters.tokens import TokenStore
 from walkthrough.application import Clock, Walkthrough, utc_now
 from walkthrough.names import roster_key
-from web.buckets import TokenBuckets
-from web.mail import Mail, MailSender, SmtpSender
-from web.settings import Settings
-from web.storage import Storage, storage_for
+from web.composition.mail import Mail, MailSender, SmtpSender
+from web.composition.settings import Settings
+from web.composition.storage import Storage, storage_for
+from web.http.buckets import TokenBuckets
 
 LINKS_PER_MINUTE = 2
 LINKS_BURST = 60

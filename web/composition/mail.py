@@ -6,7 +6,7 @@ costs a later delivery, never the message.
 `Mail.send` keeps a message and wakes the sender; `Mail.deliver_due` sends what is due
 (each message claimed first, so several server processes never send one twice) and
 records failures for a retry with a growing wait. Organizers see the queue's state at
-`GET /api/mail` (web.mail_api).
+`GET /api/mail` (web.routes.mail).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from eventsourcing.persistence import PersistenceError
 
 from walkthrough.adapters.mail_queue import MailQueue, OutgoingMail
 from walkthrough.errors import DomainError
-from web.settings import SmtpLocation
+from web.composition.settings import SmtpLocation
 
 log = logging.getLogger("walkthrough.mail")
 SMTP_TIMEOUT_SECONDS = 15

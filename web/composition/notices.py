@@ -1,6 +1,6 @@
 """Invitations and reminders by email, worked out from what the read models say now.
 
-Each round (web.mail's sender thread, about once a minute) looks at the visits to
+Each round (web.composition.mail's sender thread, about once a minute) looks at the visits to
 come and the open action-plan steps, and asks the mail queue for the messages they
 call for. Every message has a key made of the fact it is about - this visit at this
 version of its schedule, this step's check-in due on this day - so asking again adds
@@ -29,7 +29,7 @@ from projections.calendar_feed import visit_event, visit_start
 from projections.queries import Reader
 from projections.visit_view import VisitView
 from walkthrough.district import District
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
 
 log = logging.getLogger("walkthrough.notices")
 PRODUCT = "-//walkthrough//peer observation visits//EN"

@@ -20,8 +20,8 @@ from eventsourcing.persistence import PersistenceError
 
 from projections.rebuild import upgrade
 from projections.versions import READ_MODEL_VERSION, ReadModelsRebuilding, stored_version
-from web.bootstrap import Services
-from web.runtime import tune_gc
+from web.composition.bootstrap import Services
+from web.composition.runtime import tune_gc
 
 log = logging.getLogger("walkthrough.projector")
 THREAD_INTERVAL_SECONDS = 1.0

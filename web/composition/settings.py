@@ -135,7 +135,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Sign-in links asked for by email: per address, and per client address, an hour.
     signin_emails_per_address_per_hour: int = 5
     signin_emails_per_client_per_hour: int = 30
-    # OpenID Connect sign-in (web.oidc): on when the issuer and client id are set.
+    # OpenID Connect sign-in (web.routes.oidc): on when the issuer and client id are set.
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None

@@ -38,7 +38,7 @@ from walkthrough.adapters.sqlite_integrity import check_sqlite_store
 from walkthrough.adapters.tokens import PostgresTokenStore, SQLiteTokenStore, TokenStore
 from walkthrough.application import Walkthrough
 from walkthrough.errors import NotFound, StoreUnavailable, Unauthorized
-from web.settings import PostgresLocation, Settings
+from web.composition.settings import PostgresLocation, Settings
 
 SQLITE_LOCK_TIMEOUT_SECONDS = 10
 

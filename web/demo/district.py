@@ -6,7 +6,7 @@ with that progress. Needs assessments, skill inventories and two partnerships
 show the preparation (the Critical Friends Group has met once, so its next
 agenda opens with progress on that meeting's next steps); four observed visits
 over two quarters feed the trends. Morgan Blake's (host1's) growth over the
-semester is told in walkthrough.demo_growth.
+semester is told in web.demo.growth.
 
 Loaded through the same application calls a tablet's sync uses, in time order,
 each event recorded at its own moment (the server's clock is set to it while it
@@ -27,7 +27,6 @@ import msgspec
 
 from walkthrough.application import Walkthrough
 from walkthrough.catalog import DEFAULT_CATALOG
-from walkthrough.demo_growth import growth_story
 from walkthrough.district import PreparationPayload
 from walkthrough.events import (
     ActionPlanAgreed,
@@ -60,6 +59,7 @@ from walkthrough.events import (
     VisitStarted,
 )
 from walkthrough.sync import Submission, content_digest
+from web.demo.growth import growth_story
 
 DEMO_USERS = ("coach1", "coach2", "coach3", "host1", "organizer1", "analyst1")
 CURRENT_VISIT = uuid5(NAMESPACE_URL, "walkthrough-demo/lincoln-middle/current")

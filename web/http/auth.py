@@ -5,9 +5,9 @@ Starlette's AuthenticationMiddleware runs `TokenBackend` before any route: for a
 the person it belongs to, and the request carries them as `request.user` (a
 `Caller`). A missing, bad, expired or revoked token leaves the request anonymous,
 with the reason kept: a route that needs a caller (every one but the public sign-in
-exchange, see web.routing) answers 401 with that reason. Health, docs and static
+exchange, see web.http.routing) answers 401 with that reason. Health, docs and static
 files are never looked at. What a caller may see is decided by walkthrough.access;
-which roles a route needs, by web.routing.
+which roles a route needs, by web.http.routing.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from starlette.requests import HTTPConnection, Request
 
 from walkthrough.access import Actor
 from walkthrough.errors import NotFound, StoreUnavailable, Unauthorized
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
 
 
 class Caller(BaseUser):

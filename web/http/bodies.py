@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from web.errors import RequestError
+from web.http.errors import RequestError
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -17,10 +17,10 @@ from projections.queries import Reader
 from projections.time_travel import store_as_of
 from walkthrough.access import Actor, may_look_back
 from walkthrough.application import Walkthrough
-from web.auth import caller
-from web.bodies import read_body
-from web.bootstrap import Services
-from web.errors import RequestError
+from web.composition.bootstrap import Services
+from web.http.auth import caller
+from web.http.bodies import read_body
+from web.http.errors import RequestError
 
 T = TypeVar("T")
 ReadQuery = Callable[[Actor, Reader, date], T]

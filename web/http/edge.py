@@ -15,8 +15,8 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web.errors import RequestError
-from web.responses import error_response
+from web.http.errors import RequestError
+from web.http.responses import error_response
 
 BODY_READ_TIMEOUT_SECONDS = 30.0
 KEEP_ALIVE_SECONDS = 5

@@ -19,8 +19,8 @@ from walkthrough.errors import (
     StoreUnavailable,
     Unauthorized,
 )
-from web.refusals import count_refusals
-from web.responses import error_response
+from web.http.refusals import count_refusals
+from web.http.responses import error_response
 
 log = logging.getLogger("walkthrough.web")
 RETRY_AFTER_SECONDS = 5

@@ -12,10 +12,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from web.endpoints import ENDPOINTS
-from web.pages import Health
-from web.responses import JSON
-from web.routing import JSON_MEDIA, SVG_MEDIA, Endpoint
-from web.schemas import ErrorResponse
+from web.http.responses import JSON
+from web.http.routing import JSON_MEDIA, SVG_MEDIA, Endpoint
+from web.http.schemas import ErrorResponse
+from web.routes.pages import Health
 
 CONVERTOR = re.compile(r"\{(\w+):\w+\}")
 _OPEN: list[tuple[str, str, Any]] = [

@@ -21,8 +21,8 @@ import math
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from web.auth import Caller
-from web.context import services
+from web.http.auth import Caller
+from web.http.context import services
 
 
 def check_sync_rate(request: Request) -> None:
@@ -43,7 +43,7 @@ def check_sync_rate(request: Request) -> None:
 
 def check_link_rate(request: Request) -> None:
     """Raise 429 with Retry-After when the caller has made more sign-in links than the
-    limit allows (web.bootstrap.LINKS_BURST at once, then LINKS_PER_MINUTE)."""
+    limit allows (web.composition.bootstrap.LINKS_BURST at once, then LINKS_PER_MINUTE)."""
     user = request.user
     if not isinstance(user, Caller):
         return

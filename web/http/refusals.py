@@ -13,7 +13,7 @@ from eventsourcing.persistence import PersistenceError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
 
 log = logging.getLogger("walkthrough.web")
 

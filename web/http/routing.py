@@ -2,7 +2,7 @@
 call it, what it takes and what it answers. The Starlette routes and /openapi.json
 are both built from the same table, so the description cannot drift from the code.
 
-Every endpoint but the `public` ones needs a signed-in caller (web.auth resolved the
+Every endpoint but the `public` ones needs a signed-in caller (web.http.auth resolved the
 token before the route runs): anonymous callers get 401, callers without one of the
 endpoint's `roles` get 403. Finer rules (this visit, this school) are the read
 models' and the domain's, from walkthrough.access.
@@ -19,8 +19,8 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 
 from walkthrough.errors import Forbidden
-from web.auth import caller
-from web.errors import RequestError
+from web.http.auth import caller
+from web.http.errors import RequestError
 
 Handler = Callable[[Request], Awaitable[Response]]
 JSON_MEDIA = "application/json"

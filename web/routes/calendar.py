@@ -31,13 +31,13 @@ from walkthrough.errors import NotFound
 from walkthrough.events import CalendarFeedReset, RemindersChosen, SchoolCalendarSet
 from walkthrough.school_calendar import MAX_CLOSURES, Closure
 from walkthrough.school_days_import import closures_from_csv, closures_from_icalendar
-from web.auth import caller
-from web.bootstrap import Services
-from web.context import body, read, services
-from web.cycle import Recorded, record_preparation
-from web.responses import JSON
-from web.routing import Endpoint
-from web.signin import request_origin
+from web.composition.bootstrap import Services
+from web.http.auth import caller
+from web.http.context import body, read, services
+from web.http.responses import JSON
+from web.http.routing import Endpoint
+from web.routes.cycle import Recorded, record_preparation
+from web.routes.signin import request_origin
 
 FEED_MEDIA = "text/calendar; charset=utf-8"
 CALENDAR_FILE_LIMIT = 512 * 1024

@@ -16,9 +16,9 @@ from starlette.responses import Response
 from projections.calibration import Calibration, Calibrations, PairCalibration, Pairs, Teams
 from projections.queries import Reader
 from walkthrough.access import Actor
-from web.context import read
-from web.responses import JSON
-from web.routing import Endpoint
+from web.http.context import read
+from web.http.responses import JSON
+from web.http.routing import Endpoint
 
 T = TypeVar("T")
 

@@ -63,12 +63,12 @@ from walkthrough.events import (
     UserId,
 )
 from walkthrough.skills import VOCABULARY, Vocabulary
-from web.auth import caller
-from web.charts import WIDTH, Line, Point, bars, chart_width, rates_over_time
-from web.context import AS_OF, body, read, services
-from web.errors import RequestError
-from web.responses import JSON
-from web.routing import SVG_MEDIA, Endpoint
+from web.http.auth import caller
+from web.http.context import AS_OF, body, read, services
+from web.http.errors import RequestError
+from web.http.responses import JSON
+from web.http.routing import SVG_MEDIA, Endpoint
+from web.render.charts import WIDTH, Line, Point, bars, chart_width, rates_over_time
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
 SVG_HEADERS = {"Cache-Control": "no-store"}

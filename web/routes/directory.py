@@ -3,7 +3,7 @@
 reactivate a person, add or rename a school.
 
 Every write is one `Walkthrough.administer` (all or nothing) and takes an
-`Idempotency-Key` as the other organizers' forms do (web.cycle). Deactivating a
+`Idempotency-Key` as the other organizers' forms do (web.routes.cycle). Deactivating a
 person, by hand or by an import, also revokes their tablets' tokens and their unused
 sign-in links: their next request is 401, and their tablet keeps its outbox.
 
@@ -50,12 +50,12 @@ from walkthrough.roster_import import (
     plan_import,
     school_slug,
 )
-from web.auth import caller
-from web.bootstrap import Services
-from web.context import body, services
-from web.cycle import ONCE, idempotency
-from web.responses import JSON
-from web.routing import Endpoint
+from web.composition.bootstrap import Services
+from web.http.auth import caller
+from web.http.context import body, services
+from web.http.responses import JSON
+from web.http.routing import Endpoint
+from web.routes.cycle import ONCE, idempotency
 
 ROSTER_MAX_BYTES = 48 * 1024 * 1024  # a district's zip, as base64 in JSON
 ORGANIZERS = ("organizer",)

@@ -27,11 +27,11 @@ from projections.event_log import (
 )
 from walkthrough.access import may_read_free_text
 from walkthrough.application import Walkthrough
-from web.auth import caller
-from web.context import services
-from web.errors import RequestError
-from web.responses import NO_STORE
-from web.routing import NDJSON_MEDIA, Endpoint
+from web.http.auth import caller
+from web.http.context import services
+from web.http.errors import RequestError
+from web.http.responses import NO_STORE
+from web.http.routing import NDJSON_MEDIA, Endpoint
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10_000

@@ -27,12 +27,12 @@ from walkthrough.catalog import Catalog
 from walkthrough.errors import DomainError, NotFound
 from walkthrough.events import ItemKeys, LearningSessionOffered, ShortText, Slug
 from walkthrough.growth import relation_to
-from web.auth import caller
-from web.context import body, read, services
-from web.cycle import ONCE, Recorded, idempotency, record_preparation
-from web.errors import RequestError
-from web.responses import JSON
-from web.routing import Endpoint
+from web.http.auth import caller
+from web.http.context import body, read, services
+from web.http.errors import RequestError
+from web.http.responses import JSON
+from web.http.routing import Endpoint
+from web.routes.cycle import ONCE, Recorded, idempotency, record_preparation
 
 
 class SessionForm(msgspec.Struct, forbid_unknown_fields=True):

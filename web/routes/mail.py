@@ -1,4 +1,4 @@
-"""The organizers' view of outgoing email (web.mail): is a mail server set up, and how
+"""The organizers' view of outgoing email (web.composition.mail): is a mail server set up, and how
 the queue stands - so a mail server that refuses is noticed before people say their
 sign-in links never came."""
 
@@ -10,9 +10,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from walkthrough.adapters.mail_queue import MailQueueStatus
-from web.context import services
-from web.responses import JSON
-from web.routing import Endpoint
+from web.http.context import services
+from web.http.responses import JSON
+from web.http.routing import Endpoint
 
 
 class MailState(msgspec.Struct):

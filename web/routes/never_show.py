@@ -31,9 +31,9 @@ from walkthrough.events import AnyPayload, Payload
 from walkthrough.growth import MIN_PULSE_PEOPLE
 from walkthrough.names import TITLES, NamesAPerson
 from walkthrough.terms import previous_term_start, term_of, term_start
-from web.context import services
-from web.responses import JSON
-from web.routing import Endpoint
+from web.http.context import services
+from web.http.responses import JSON
+from web.http.routing import Endpoint
 
 STAFF_NAMES = "/api/schools/{school_id}/staff-names"
 TEACHER_WORDS = ("teacher", "instructor", "staff")  # what a field naming a teacher contains

@@ -9,7 +9,7 @@ token's signature against the provider's keys, its issuer, expiry and nonce; her
 audience must name this client, a multi-tenant Entra issuer must be the token's own
 allowed tenant, and the email must be verified. The person is then found by that email
 among the district's registered, active people - and the device gets exactly what a
-one-time link gives: the browser is sent on to `/signin#code=...` (web.signin), which
+one-time link gives: the browser is sent on to `/signin#code=...` (web.routes.signin), which
 the app exchanges for its own device token. So a tablet signed in this way works offline
 for days like any other, signing out of the provider empties no outbox, and deactivating
 the person ends their devices.
@@ -40,9 +40,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from walkthrough.errors import DomainError
-from web.context import services
-from web.settings import Settings
-from web.signin import request_origin
+from web.composition.settings import Settings
+from web.http.context import services
+from web.routes.signin import request_origin
 
 log = logging.getLogger("walkthrough.oidc")
 CLIENT_NAME = "district"

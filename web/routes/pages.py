@@ -11,11 +11,11 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from web.context import services
-from web.errors import RequestError
-from web.responses import JSON
+from web.http.context import services
+from web.http.errors import RequestError
+from web.http.responses import JSON
 
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parents[1] / "static"
 HEALTH_PROBE_TOKEN = "health-probe"  # never issued: looking it up reads the token index
 
 
@@ -29,7 +29,7 @@ class Health(msgspec.Struct):
 async def health(request: Request) -> Response:
     """Whether this process can serve: a cheap read of each part every request
     touches (the log, the read models' position, the tokens). A store that cannot
-    answer is a 503 (web.errors), so a load balancer stops sending requests here."""
+    answer is a 503 (web.http.errors), so a load balancer stops sending requests here."""
     found = services(request)
 
     def probe() -> Health:

@@ -13,12 +13,12 @@ from starlette.responses import Response
 
 from projections.answers import SchoolRef
 from walkthrough.district import District
-from web import qr
-from web.context import services
-from web.ratelimit import check_link_rate
-from web.responses import JSON
-from web.routing import Endpoint
-from web.signin import request_origin
+from web.http.context import services
+from web.http.ratelimit import check_link_rate
+from web.http.responses import JSON
+from web.http.routing import Endpoint
+from web.render import qr
+from web.routes.signin import request_origin
 
 
 class Person(msgspec.Struct):

@@ -25,10 +25,10 @@ from starlette.responses import Response
 from walkthrough.access import may_see_school
 from walkthrough.errors import Forbidden, NotFound
 from walkthrough.names import roster_tokens
-from web.auth import caller
-from web.context import body, services
-from web.responses import JSON
-from web.routing import Endpoint
+from web.http.auth import caller
+from web.http.context import body, services
+from web.http.responses import JSON
+from web.http.routing import Endpoint
 
 MAX_NAMES = 500
 StaffName = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]

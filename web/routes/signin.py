@@ -5,7 +5,7 @@ browser never sends anywhere (not in the request line, so not in access logs; no
 Referer), and the app exchanges it with `POST /api/signin/link` for a device token,
 stored like a pasted one. That route takes no bearer token - the code is the
 credential - and refused codes are rate-limited per code, and per client address with
-a bound ten times higher (web.ratelimit).
+a bound ten times higher (web.http.ratelimit).
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from starlette.responses import Response
 
 from walkthrough.adapters.signin_links import origin_of
 from walkthrough.errors import DomainError
-from web.context import body, services
-from web.errors import RequestError
-from web.ratelimit import check_signin_failures, count_signin_failure
-from web.responses import JSON
-from web.routing import Endpoint
+from web.http.context import body, services
+from web.http.errors import RequestError
+from web.http.ratelimit import check_signin_failures, count_signin_failure
+from web.http.responses import JSON
+from web.http.routing import Endpoint
 
 MAX_BODY_BYTES = 4096  # a code and its JSON braces; anyone may call this route
 

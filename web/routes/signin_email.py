@@ -1,8 +1,8 @@
 """Sign-in links by email, and what the sign-in screen offers.
 
 `POST /api/signin/email {"email": ...}` takes no bearer token: when the address is a
-registered, active person's, a one-time link (web.signin, 15 minutes, once, for the
-origin the request came to) is queued for them (web.mail). The answer is the same
+registered, active person's, a one-time link (web.routes.signin, 15 minutes, once, for the
+origin the request came to) is queued for them (web.composition.mail). The answer is the same
 whether or not the address is known, and the looking up and queueing happen after the
 answer is sent, so neither the words nor the time tell who is registered. Requests are
 limited per address and per client address. Organizers send the same email to one
@@ -28,12 +28,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from walkthrough.errors import DomainError, NotFound
-from web.bootstrap import Services
-from web.context import body, services
-from web.errors import RequestError
-from web.responses import JSON
-from web.routing import Endpoint
-from web.signin import request_origin
+from web.composition.bootstrap import Services
+from web.http.context import body, services
+from web.http.errors import RequestError
+from web.http.responses import JSON
+from web.http.routing import Endpoint
+from web.routes.signin import request_origin
 
 log = logging.getLogger("walkthrough.signin")
 MAX_BODY_BYTES = 4096

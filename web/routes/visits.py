@@ -15,17 +15,17 @@ from walkthrough.catalog import Catalog
 from walkthrough.district import District, growth_id
 from walkthrough.errors import DomainError
 from walkthrough.sync import TooDeep, decode_client_event, decode_typed_batch, defuse_nesting
-from web.auth import caller
-from web.bodies import read_body
-from web.calendar import feed_url
-from web.context import AS_OF, read, services
-from web.errors import RequestError
-from web.ratelimit import check_sync_rate
-from web.refusals import count_refusals
-from web.responses import JSON
-from web.routing import Endpoint
-from web.schemas import SyncRequestDoc, SyncResponse, sync_request_decoder
-from web.signin import request_origin
+from web.http.auth import caller
+from web.http.bodies import read_body
+from web.http.context import AS_OF, read, services
+from web.http.errors import RequestError
+from web.http.ratelimit import check_sync_rate
+from web.http.refusals import count_refusals
+from web.http.responses import JSON
+from web.http.routing import Endpoint
+from web.http.schemas import SyncRequestDoc, SyncResponse, sync_request_decoder
+from web.routes.calendar import feed_url
+from web.routes.signin import request_origin
 
 
 async def sync(request: Request) -> Response:
