@@ -14,8 +14,7 @@ from starlette.responses import HTMLResponse, Response
 from web.endpoints import ENDPOINTS
 from web.http.responses import JSON
 from web.http.routing import JSON_MEDIA, SVG_MEDIA, Endpoint
-from web.http.schemas import ErrorResponse
-from web.routes.pages import Health
+from web.http.schemas import ErrorResponse, Health
 
 CONVERTOR = re.compile(r"\{(\w+):\w+\}")
 _OPEN: list[tuple[str, str, Any]] = [

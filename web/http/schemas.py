@@ -43,3 +43,10 @@ class ErrorResponse(msgspec.Struct):
 
 
 sync_request_decoder = msgspec.json.Decoder(SyncRequest)
+
+
+class Health(msgspec.Struct):
+    status: str
+    projected_position: int
+    log_position: int = 0  # the last event stored
+    lag: int = 0  # events stored but not yet in the read models

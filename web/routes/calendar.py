@@ -13,8 +13,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 from typing import Annotated, Literal
 
@@ -26,18 +24,17 @@ from starlette.responses import Response
 from projections.calendar_feed import calendar_document
 from projections.queries import Reader
 from walkthrough.access import Actor
-from walkthrough.district import District
 from walkthrough.errors import NotFound
 from walkthrough.events import CalendarFeedReset, RemindersChosen, SchoolCalendarSet
 from walkthrough.school_calendar import MAX_CLOSURES, Closure
 from walkthrough.school_days_import import closures_from_csv, closures_from_icalendar
-from web.composition.bootstrap import Services
 from web.http.auth import caller
 from web.http.context import body, read, services
+from web.http.feed_addresses import feed_token, feed_url
+from web.http.idempotency import Recorded, record_preparation
+from web.http.origin import request_origin
 from web.http.responses import JSON
 from web.http.routing import Endpoint
-from web.routes.cycle import Recorded, record_preparation
-from web.routes.signin import request_origin
 
 FEED_MEDIA = "text/calendar; charset=utf-8"
 CALENDAR_FILE_LIMIT = 512 * 1024
@@ -77,16 +74,6 @@ class RemindersAnswer(msgspec.Struct):
 
 class FeedAddress(msgspec.Struct):
     calendar_url: str
-
-
-def feed_token(key: bytes, user_id: str, resets: int) -> str:
-    mac = hmac.new(key, f"{user_id}\0{resets}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac[:24]).decode().rstrip("=")
-
-
-def feed_url(found: Services, district: District, user_id: str, origin: str) -> str:
-    token = feed_token(found.feed_key, user_id, district.feed_resets.get(user_id, 0))
-    return f"{origin}/api/calendar/feed/{user_id}/{token}.ics"
 
 
 async def school_calendar(request: Request) -> Response:

@@ -13,11 +13,8 @@ same key with another request is `409 idempotency_conflict`.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
-from uuid import UUID
+from typing import Annotated
 
 import msgspec
 from starlette.concurrency import run_in_threadpool
@@ -38,8 +35,7 @@ from projections.answers import (
 )
 from projections.summary import Summary
 from projections.trends import DistrictTrends, SchoolTrends
-from walkthrough.access import Actor
-from walkthrough.application import Idempotency, Walkthrough
+from walkthrough.application import Walkthrough
 from walkthrough.catalog import LookFor
 from walkthrough.events import (
     AdministratorRole,
@@ -66,11 +62,11 @@ from walkthrough.skills import VOCABULARY, Vocabulary
 from web.http.auth import caller
 from web.http.context import AS_OF, body, read, services
 from web.http.errors import RequestError
+from web.http.idempotency import ONCE, Recorded, idempotency, record_preparation
 from web.http.responses import JSON
 from web.http.routing import SVG_MEDIA, Endpoint
 from web.render.charts import WIDTH, Line, Point, bars, chart_width, rates_over_time
 
-IDEMPOTENCY_KEY = "Idempotency-Key"
 SVG_HEADERS = {"Cache-Control": "no-store"}
 
 
@@ -130,46 +126,6 @@ class StepProgressForm(msgspec.Struct, forbid_unknown_fields=True):
     status: CheckInStatus
     progress: Progress | None = None
     note: Text | None = None
-
-
-class Recorded(msgspec.Struct):
-    """What a preparation form recorded: the stored event's id and its data."""
-
-    event_id: str
-    type: str
-    data: dict[str, Any]
-
-
-def idempotency(request: Request, form: msgspec.Struct) -> Idempotency | None:
-    """The request's `Idempotency-Key` with the digest of what is asked: the method, the
-    path and the decoded form (so key order and spacing in the JSON do not matter)."""
-    header = request.headers.get(IDEMPOTENCY_KEY)
-    if header is None:
-        return None
-    try:
-        key = UUID(header.strip())
-    except ValueError:
-        raise RequestError(422, "invalid_idempotency_key",
-                           f"{IDEMPOTENCY_KEY} is a UUID") from None
-    request_line = f"{request.method} {request.url.path}\0".encode()
-    return Idempotency(key, hashlib.sha256(request_line + msgspec.json.encode(form)).digest())
-
-
-async def record_preparation(request: Request, build: Callable[[Actor, int], Any],
-                  form: msgspec.Struct) -> Response:
-    """Record one preparation event built from the caller and the latest catalog."""
-    found = services(request)
-    actor = caller(request)
-    app = found.app
-    once = idempotency(request, form)
-
-    def run() -> Recorded:
-        payload = build(actor, app.district().latest_catalog_version())
-        event = app.prepare(actor, payload, once)
-        return Recorded(event_id=str(event.event_id), type=event.type,
-                        data=msgspec.to_builtins(event.payload))
-
-    return JSON(await run_in_threadpool(run), status_code=201)
 
 
 # --- preparation ----------------------------------------------------------------------
@@ -439,10 +395,6 @@ async def debrief_chart(request: Request) -> Response:
 
 
 ORGANIZERS = ("organizer",)
-ONCE = {"name": IDEMPOTENCY_KEY, "in": "header", "required": False,
-        "description": "a UUID: a retry of the same request answers what the first one "
-                       "recorded (409 idempotency_conflict for another request)",
-        "schema": {"type": "string", "format": "uuid"}}
 CHART = {"name": "chart", "in": "query", "required": False,
          "schema": {"type": "string", "enum": ["bars", "lines"], "default": "bars"}}
 CHART_WIDTH = {"name": "width", "in": "query", "required": False,

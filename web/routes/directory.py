@@ -53,9 +53,9 @@ from walkthrough.roster_import import (
 from web.composition.bootstrap import Services
 from web.http.auth import caller
 from web.http.context import body, services
+from web.http.idempotency import ONCE, idempotency
 from web.http.responses import JSON
 from web.http.routing import Endpoint
-from web.routes.cycle import ONCE, idempotency
 
 ROSTER_MAX_BYTES = 48 * 1024 * 1024  # a district's zip, as base64 in JSON
 ORGANIZERS = ("organizer",)

@@ -30,9 +30,9 @@ from walkthrough.growth import relation_to
 from web.http.auth import caller
 from web.http.context import body, read, services
 from web.http.errors import RequestError
+from web.http.idempotency import ONCE, Recorded, idempotency, record_preparation
 from web.http.responses import JSON
 from web.http.routing import Endpoint
-from web.routes.cycle import ONCE, Recorded, idempotency, record_preparation
 
 
 class SessionForm(msgspec.Struct, forbid_unknown_fields=True):

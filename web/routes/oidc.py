@@ -42,7 +42,7 @@ from starlette.routing import Route
 from walkthrough.errors import DomainError
 from web.composition.settings import Settings
 from web.http.context import services
-from web.routes.signin import request_origin
+from web.http.origin import request_origin
 
 log = logging.getLogger("walkthrough.oidc")
 CLIENT_NAME = "district"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import msgspec
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -14,16 +13,10 @@ from starlette.staticfiles import StaticFiles
 from web.http.context import services
 from web.http.errors import RequestError
 from web.http.responses import JSON
+from web.http.schemas import Health
 
 STATIC = Path(__file__).parents[1] / "static"
 HEALTH_PROBE_TOKEN = "health-probe"  # never issued: looking it up reads the token index
-
-
-class Health(msgspec.Struct):
-    status: str
-    projected_position: int
-    log_position: int = 0  # the last event stored
-    lag: int = 0  # events stored but not yet in the read models
 
 
 async def health(request: Request) -> Response:

@@ -14,11 +14,11 @@ from starlette.responses import Response
 from projections.answers import SchoolRef
 from walkthrough.district import District
 from web.http.context import services
+from web.http.origin import request_origin
 from web.http.ratelimit import check_link_rate
 from web.http.responses import JSON
 from web.http.routing import Endpoint
 from web.render import qr
-from web.routes.signin import request_origin
 
 
 class Person(msgspec.Struct):

@@ -18,10 +18,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from walkthrough.adapters.signin_links import origin_of
 from walkthrough.errors import DomainError
 from web.http.context import body, services
-from web.http.errors import RequestError
+from web.http.origin import request_origin
 from web.http.ratelimit import check_signin_failures, count_signin_failure
 from web.http.responses import JSON
 from web.http.routing import Endpoint
@@ -45,21 +44,6 @@ class SignedInUser(msgspec.Struct):
 class SignedIn(msgspec.Struct):
     token: str
     user: SignedInUser
-
-
-def request_origin(request: Request) -> str:
-    """Where the caller opened the app: the `Origin` a browser sends (right behind a
-    proxy that ends TLS, too), else the address the request was made to."""
-    header = request.headers.get("origin", "")
-    if header and header != "null":
-        try:
-            return origin_of(header)
-        except ValueError:
-            pass  # not an origin: judge by the address the request was made to
-    try:
-        return origin_of(str(request.base_url))
-    except ValueError:
-        raise RequestError(400, "bad_request", "the Host header is not an address") from None
 
 
 async def redeem_link(request: Request) -> Response:

@@ -31,9 +31,9 @@ from walkthrough.errors import DomainError, NotFound
 from web.composition.bootstrap import Services
 from web.http.context import body, services
 from web.http.errors import RequestError
+from web.http.origin import request_origin
 from web.http.responses import JSON
 from web.http.routing import Endpoint
-from web.routes.signin import request_origin
 
 log = logging.getLogger("walkthrough.signin")
 MAX_BODY_BYTES = 4096

@@ -19,13 +19,13 @@ from web.http.auth import caller
 from web.http.bodies import read_body
 from web.http.context import AS_OF, read, services
 from web.http.errors import RequestError
+from web.http.feed_addresses import feed_url
+from web.http.origin import request_origin
 from web.http.ratelimit import check_sync_rate
 from web.http.refusals import count_refusals
 from web.http.responses import JSON
 from web.http.routing import Endpoint
 from web.http.schemas import SyncRequestDoc, SyncResponse, sync_request_decoder
-from web.routes.calendar import feed_url
-from web.routes.signin import request_origin
 
 
 async def sync(request: Request) -> Response:
