@@ -19,7 +19,7 @@ from walkthrough.application import Clock, Walkthrough, utc_now
 from walkthrough.names import roster_key
 from web.composition.mail import Mail, MailSender, SmtpSender
 from web.composition.settings import Settings
-from web.composition.storage import Storage, storage_for
+from web.composition.storage import AnyStorage, storage_for
 from web.http.buckets import TokenBuckets
 
 LINKS_PER_MINUTE = 2
@@ -36,7 +36,7 @@ class Services:
     tokens: TokenStore
     roster: RosterStore
     signin_links: SignInLinkStore
-    storage: Storage
+    storage: AnyStorage
     pseudonyms: Pseudonymiser
     sync_limit: TokenBuckets | None  # sync requests per token (None: no limit)
     signin_limit: TokenBuckets | None  # refused sign-in links per address
@@ -65,13 +65,12 @@ def bootstrap(settings: Settings, clock: Clock = utc_now) -> Services:
         with contextlib.ExitStack() as close_on_error:
             close_on_error.callback(app.close)
             read_models = storage.read_models(app)
-            tokens = storage.tokens(app)
+            tokens, signin_links = storage.tokens_and_links(app)
             secret = (configured_secret(settings.pseudonym_secret)
                       if settings.pseudonym_secret else storage.secret(app))
             roster = storage.roster(app, roster_key(secret))
             app.use_rosters(roster.roster, roster.budget)
             app.use_time_zone(settings.zone)
-            signin_links = storage.signin_links(app, tokens)
             mail_queue = storage.mail_queue(app)
             refusals = storage.refusals(app)
             close_on_error.pop_all()

@@ -2,6 +2,11 @@
 machine) or a PostgreSQL schema (`WALKTHROUGH_DATABASE_URL`, any number of
 processes and machines). Each backend builds the same parts; nothing else in
 the program asks which one it has.
+
+What differs by dialect is one table (`Dialect`: which class or function builds each
+part) and the place itself (`SQLiteFile`, `PostgresSchema`: how it is named, made ready
+and configured, and where a scratch copy of the read models goes); `Storage` builds every
+part one way from the two.
 """
 
 from __future__ import annotations
@@ -10,12 +15,14 @@ import contextlib
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import psycopg
-from eventsourcing.postgres import PostgresDatastore
-from eventsourcing.sqlite import SQLiteDatastore
+from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.postgres import BasePostgresFactory, PostgresDatastore
+from eventsourcing.sqlite import SQLiteDatastore, SQLiteFactory
 from eventsourcing.utils import get_topic
 from psycopg.sql import SQL, Identifier
 
@@ -43,46 +50,124 @@ from web.composition.settings import PostgresLocation, Settings
 SQLITE_LOCK_TIMEOUT_SECONDS = 10
 
 
-class Storage(Protocol):
+D = TypeVar("D", bound=SQLiteDatastore | PostgresDatastore)
+T = TypeVar("T", bound=SQLiteTokenStore | PostgresTokenStore)
+
+
+@dataclass(frozen=True)
+class Dialect(Generic[D, T]):
+    """What builds each part in one SQL dialect, given the application's datastore."""
+
+    persistence_module: str
+    datastore: type[D]
+    receipts: type[ApplicationRecorder]
+    read_models: type[SQLiteReadModelStore] | type[PostgresReadModelStore]
+    tokens: Callable[[D], T]
+    signin_links: Callable[[T, Callable[[str], bool]], SignInLinkStore]
+    secret: Callable[[D], bytes]
+    roster: Callable[[D, bytes], RosterStore]
+    mail_queue: Callable[[D], MailQueue]
+    refusals: Callable[[D], RefusalCounts]
+
+
+SQLITE = Dialect(
+    persistence_module="eventsourcing.sqlite", datastore=SQLiteDatastore,
+    receipts=SQLiteReceiptRecorder, read_models=SQLiteReadModelStore,
+    tokens=SQLiteTokenStore, signin_links=SQLiteSignInLinkStore, secret=sqlite_secret,
+    roster=SQLiteRosterStore, mail_queue=SQLiteMailQueue, refusals=SQLiteRefusalCounts)
+POSTGRES = Dialect(
+    persistence_module="eventsourcing.postgres", datastore=PostgresDatastore,
+    receipts=PostgresReceiptRecorder, read_models=PostgresReadModelStore,
+    tokens=PostgresTokenStore, signin_links=PostgresSignInLinkStore, secret=postgres_secret,
+    roster=PostgresRosterStore, mail_queue=PostgresMailQueue, refusals=PostgresRefusalCounts)
+
+
+class Place(Protocol):
+    """The store itself: a file or a schema."""
+
     def describe(self) -> str: ...
 
     def startup(self) -> contextlib.AbstractContextManager[None]:
         """Around building the parts: makes the place for the tables and keeps
         processes that start together from creating them at the same time."""
 
-    def app_env(self) -> dict[str, str]: ...
-
-    def read_models(self, app: Walkthrough) -> ReadModelStore: ...
-
-    def tokens(self, app: Walkthrough) -> TokenStore: ...
-
-    def secret(self, app: Walkthrough) -> bytes:
-        """The deployment's secret kept in the store (made on first use)."""
-
-    def roster(self, app: Walkthrough, key: bytes) -> RosterStore:
-        """Staff rosters, hashed under `key` (derived from the secret, never the
-        pseudonym key itself)."""
-
-    def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
-        """One-time sign-in links, beside `tokens`: redeeming one stores its token."""
-
-    def mail_queue(self, app: Walkthrough) -> MailQueue:
-        """Outgoing email, kept until it is sent."""
-    def refusals(self, app: Walkthrough) -> RefusalCounts:
-        """How often each rule refused something, per day (counts only)."""
+    def env(self) -> dict[str, str]:
+        """The eventsourcing settings that say where the place is."""
 
     def scratch_read_models(self) -> contextlib.AbstractContextManager[ReadModelStore]:
         """Empty read models beside the live ones, removed afterwards (for verify)."""
 
 
-def storage_for(settings: Settings) -> Storage:
+class Storage(Generic[D, T]):
+    """Every part of the store, built from its place and its dialect's table."""
+
+    def __init__(self, place: Place, dialect: Dialect[D, T]) -> None:
+        self.place = place
+        self.dialect = dialect
+
+    def describe(self) -> str:
+        return self.place.describe()
+
+    def startup(self) -> contextlib.AbstractContextManager[None]:
+        return self.place.startup()
+
+    def app_env(self) -> dict[str, str]:
+        return {"PERSISTENCE_MODULE": self.dialect.persistence_module,
+                "APPLICATION_RECORDER_TOPIC": get_topic(self.dialect.receipts),
+                **self.place.env()}
+
+    def read_models(self, app: Walkthrough) -> ReadModelStore:
+        store = app.factory.tracking_recorder(self.dialect.read_models)
+        assert isinstance(store, self.dialect.read_models)
+        return store
+
+    def tokens_and_links(self, app: Walkthrough) -> tuple[TokenStore, SignInLinkStore]:
+        """Bearer tokens, and one-time sign-in links beside them (redeeming one stores
+        its token)."""
+        tokens = self.dialect.tokens(self._datastore(app))
+        return tokens, self.dialect.signin_links(tokens, _registered(app))
+
+    def secret(self, app: Walkthrough) -> bytes:
+        """The deployment's secret kept in the store (made on first use)."""
+        return self.dialect.secret(self._datastore(app))
+
+    def roster(self, app: Walkthrough, key: bytes) -> RosterStore:
+        """Staff rosters, hashed under `key` (derived from the secret, never the
+        pseudonym key itself)."""
+        return self.dialect.roster(self._datastore(app), key)
+
+    def mail_queue(self, app: Walkthrough) -> MailQueue:
+        """Outgoing email, kept until it is sent."""
+        return self.dialect.mail_queue(self._datastore(app))
+
+    def refusals(self, app: Walkthrough) -> RefusalCounts:
+        """How often each rule refused something, per day (counts only)."""
+        return self.dialect.refusals(self._datastore(app))
+
+    def scratch_read_models(self) -> contextlib.AbstractContextManager[ReadModelStore]:
+        return self.place.scratch_read_models()
+
+    def _datastore(self, app: Walkthrough) -> D:
+        """The application's datastore, of the kind this storage opened."""
+        factory = app.factory
+        assert isinstance(factory, SQLiteFactory | BasePostgresFactory)
+        datastore = factory.datastore
+        assert isinstance(datastore, self.dialect.datastore)
+        return datastore
+
+
+AnyStorage = (Storage[SQLiteDatastore, SQLiteTokenStore]
+              | Storage[PostgresDatastore, PostgresTokenStore])
+
+
+def storage_for(settings: Settings) -> AnyStorage:
     location = settings.postgres
     if location is None:
-        return SQLiteStorage(settings.sqlite_path)
-    return PostgresStorage(location)
+        return Storage(SQLiteFile(settings.sqlite_path), SQLITE)
+    return Storage(PostgresSchema(location), POSTGRES)
 
 
-class SQLiteStorage:
+class SQLiteFile:
     def __init__(self, path: Path) -> None:
         self.path = path
 
@@ -95,41 +180,9 @@ class SQLiteStorage:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         yield
 
-    def app_env(self) -> dict[str, str]:
-        return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "APPLICATION_RECORDER_TOPIC": get_topic(SQLiteReceiptRecorder),
-            "SQLITE_DBNAME": str(self.path),
-            "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_TIMEOUT_SECONDS),
-        }
-
-    def read_models(self, app: Walkthrough) -> ReadModelStore:
-        store = app.factory.tracking_recorder(SQLiteReadModelStore)
-        assert isinstance(store, SQLiteReadModelStore)
-        return store
-
-    def tokens(self, app: Walkthrough) -> TokenStore:
-        datastore = _datastore(app, SQLiteDatastore)
-        return SQLiteTokenStore(datastore)
-
-    def secret(self, app: Walkthrough) -> bytes:
-        datastore = _datastore(app, SQLiteDatastore)
-        return sqlite_secret(datastore)
-
-    def roster(self, app: Walkthrough, key: bytes) -> RosterStore:
-        datastore = _datastore(app, SQLiteDatastore)
-        return SQLiteRosterStore(datastore, key)
-
-    def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
-        assert isinstance(tokens, SQLiteTokenStore)
-        return SQLiteSignInLinkStore(tokens, _registered(app))
-
-    def mail_queue(self, app: Walkthrough) -> MailQueue:
-        datastore = _datastore(app, SQLiteDatastore)
-        return SQLiteMailQueue(datastore)
-    def refusals(self, app: Walkthrough) -> RefusalCounts:
-        datastore = _datastore(app, SQLiteDatastore)
-        return SQLiteRefusalCounts(datastore)
+    def env(self) -> dict[str, str]:
+        return {"SQLITE_DBNAME": str(self.path),
+                "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_TIMEOUT_SECONDS)}
 
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:
@@ -144,7 +197,7 @@ class SQLiteStorage:
                 datastore.close()
 
 
-class PostgresStorage:
+class PostgresSchema:
     def __init__(self, location: PostgresLocation) -> None:
         self.location = location
 
@@ -165,11 +218,9 @@ class PostgresStorage:
             finally:
                 conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", [key])
 
-    def app_env(self) -> dict[str, str]:
+    def env(self) -> dict[str, str]:
         loc = self.location
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "APPLICATION_RECORDER_TOPIC": get_topic(PostgresReceiptRecorder),
             "POSTGRES_DBNAME": loc.dbname,
             "POSTGRES_HOST": loc.host,
             "POSTGRES_PORT": str(loc.port),
@@ -186,34 +237,6 @@ class PostgresStorage:
             # Receipts ride on the recorder's SQL insert path, not the DB function.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
         }
-
-    def read_models(self, app: Walkthrough) -> ReadModelStore:
-        store = app.factory.tracking_recorder(PostgresReadModelStore)
-        assert isinstance(store, PostgresReadModelStore)
-        return store
-
-    def tokens(self, app: Walkthrough) -> TokenStore:
-        datastore = _datastore(app, PostgresDatastore)
-        return PostgresTokenStore(datastore)
-
-    def secret(self, app: Walkthrough) -> bytes:
-        datastore = _datastore(app, PostgresDatastore)
-        return postgres_secret(datastore)
-
-    def roster(self, app: Walkthrough, key: bytes) -> RosterStore:
-        datastore = _datastore(app, PostgresDatastore)
-        return PostgresRosterStore(datastore, key)
-
-    def signin_links(self, app: Walkthrough, tokens: TokenStore) -> SignInLinkStore:
-        assert isinstance(tokens, PostgresTokenStore)
-        return PostgresSignInLinkStore(tokens, _registered(app))
-
-    def mail_queue(self, app: Walkthrough) -> MailQueue:
-        datastore = _datastore(app, PostgresDatastore)
-        return PostgresMailQueue(datastore)
-    def refusals(self, app: Walkthrough) -> RefusalCounts:
-        datastore = _datastore(app, PostgresDatastore)
-        return PostgresRefusalCounts(datastore)
 
     @contextlib.contextmanager
     def scratch_read_models(self) -> Iterator[ReadModelStore]:
@@ -245,16 +268,6 @@ class PostgresStorage:
             raise StoreUnavailable(f"cannot reach {self.describe()}: {exc}") from exc
         with conn:
             yield conn
-
-
-D = TypeVar("D", SQLiteDatastore, PostgresDatastore)
-
-
-def _datastore(app: Walkthrough, kind: type[D]) -> D:
-    """The application's datastore, of the kind this storage opened."""
-    datastore = app.factory.datastore  # type: ignore[attr-defined]
-    assert isinstance(datastore, kind)
-    return datastore
 
 
 def _registered(app: Walkthrough) -> Callable[[str], bool]:
