@@ -15,11 +15,10 @@ from projections.event_log import parse_point, position_at, position_before
 from projections.export import export_ndjson, export_parquet
 from projections.rebuild import rebuild
 from projections.time_travel import STORE_FILE, scratch_store, write_visit_documents
-from walkthrough.adapters.sqlite_integrity import check_sqlite_store
 from walkthrough.errors import DomainError
 from web.cli.progress import log_progress
-from web.composition.bootstrap import Services, bootstrap
-from web.composition.settings import Settings
+from web.cli.store import opened
+from web.composition.bootstrap import Services
 
 
 class ExportFormat(StrEnum):
@@ -44,11 +43,8 @@ def export(
     ] = False,
 ) -> None:
     """Export the pseudonymised event log for analysis (NDJSON or Parquet)."""
-    settings = Settings.from_env()
-    if settings.postgres is None:  # every page read once: the export reads them all
-        check_sqlite_store(settings.sqlite_path, thorough=True)
-    services = bootstrap(settings)
-    try:
+    # opened() checks every page of an SQLite store: the export reads them all
+    with opened() as services:
         with _user_errors():
             app = services.app
             today = services.clock().date()
@@ -73,8 +69,6 @@ def export(
             else ""
         typer.echo(f"exported {result.events} events{rows} (log positions "
                    f"{first + 1}..{last}) to {out}")
-    finally:
-        services.close()
 
 
 def replay_past(services: Services, until: str | None, out_dir: Path | None) -> int:

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from eventsourcing.persistence import PersistenceError
 
-from walkthrough.errors import DomainError, StoreUnavailable
+from walkthrough.errors import DomainError
 from walkthrough.roster_import import (
     MAX_ARCHIVE_BYTES,
     MAX_FILE_BYTES,
@@ -21,8 +20,7 @@ from walkthrough.roster_import import (
     files_in_zip,
     plan_import,
 )
-from web.composition.bootstrap import bootstrap
-from web.composition.settings import Settings
+from web.cli.store import opened
 from web.routes.directory import apply_plan
 
 roster = typer.Typer(help="A district's people and schools from its OneRoster export.",
@@ -109,12 +107,7 @@ def import_roster(
         typer.echo(f"error: {path} does not exist", err=True)
         raise typer.Exit(code=2)
     levels = _levels(level or [])
-    try:
-        services = bootstrap(Settings.from_env())
-    except (StoreUnavailable, PersistenceError, ValueError) as exc:
-        typer.echo(f"error: the store is unavailable: {exc}", err=True)
-        raise typer.Exit(code=3) from None
-    try:
+    with opened() as services:
         try:
             plan = plan_import(read_export(path), services.app.district(), levels)
         except DomainError as exc:
@@ -136,5 +129,3 @@ def import_roster(
         services.projector.catch_up()
         typer.echo(f"imported: {len(recorded)} change(s) recorded" if recorded
                    else "nothing to change: the district already matches the files")
-    finally:
-        services.close()
