@@ -27,7 +27,7 @@ from tests.conftest import NOW
 from tests.servers import cli_env
 from walkthrough.application import SYSTEM
 from walkthrough.events import LookForObserved, ObservationRetracted
-from web.cli.main import cli
+from web.cli import cli
 from web.composition.bootstrap import Services
 from web.composition.settings import Settings
 from web.demo.district import JEFFERSON_VISIT, PAST_VISIT, SEMESTER_DAYS

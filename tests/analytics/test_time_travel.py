@@ -24,8 +24,8 @@ from tests.servers import cli_env
 from walkthrough.application import SYSTEM
 from walkthrough.events import ClassroomEntered, LookForObserved, VisitPlanned
 from web.app import create_app
+from web.cli import cli
 from web.cli.analyst import replay_past
-from web.cli.main import cli
 from web.composition.bootstrap import Services, bootstrap
 from web.composition.settings import Settings
 from web.demo.district import CURRENT_VISIT, JEFFERSON_VISIT, PAST_VISIT

@@ -22,7 +22,7 @@ from projections.queries import Reader
 from projections.rebuild import compare, rebuild, verify
 from projections.rooms import ENTRIES, ROOMS, load_index
 from tests.builders import enter, record, tap
-from web.cli.main import cli
+from web.cli import cli
 from web.composition.bootstrap import Services, bootstrap
 from web.composition.settings import Settings
 from web.demo.district import CURRENT_VISIT

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from projections.calibration import team_id
-from web.cli.main import cli
+from web.cli import cli
 from web.composition.bootstrap import Services
 from web.composition.settings import Settings
 from web.demo.district import CURRENT_VISIT

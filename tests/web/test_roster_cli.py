@@ -20,7 +20,7 @@ from tests.oneroster import (
     oneroster_12,
     write_folder,
 )
-from web.cli.main import cli
+from web.cli import cli
 from web.composition.bootstrap import bootstrap
 from web.composition.settings import Settings
 

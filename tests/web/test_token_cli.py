@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from web.app import create_app
-from web.cli.main import cli
+from web.cli import cli
 from web.composition.bootstrap import bootstrap
 from web.composition.settings import Settings
 
