@@ -21,6 +21,7 @@ from web.composition.mail import Mail, MailSender, SmtpSender
 from web.composition.settings import Settings
 from web.composition.storage import AnyStorage, storage_for
 from web.http.buckets import TokenBuckets
+from web.http.caller_cache import CallerCache
 
 LINKS_PER_MINUTE = 2
 LINKS_BURST = 60
@@ -48,6 +49,7 @@ class Services:
     refusals: RefusalCounts  # how often each rule refused something (counts only)
     feed_key: bytes  # signs the addresses of people's calendar feeds
     clock: Clock = utc_now
+    callers: CallerCache = field(default_factory=CallerCache)  # tokens resolved recently
     # sign-in links an organizer makes (a stolen organizer token cannot mint links
     # without bound); links for a whole school at once still fit in the burst
     link_limit: TokenBuckets = field(default_factory=lambda: TokenBuckets(
