@@ -117,6 +117,7 @@ def test_no_route_reads_a_roster_back(client: TestClient, auth: Headers) -> None
     values = {"visit_id": str(CURRENT_VISIT), "school_id": LINCOLN, "version": "1",
               "partnership_id": "llp-lincoln-roosevelt", "user_id": "host1",
               "team_id": team_id(("coach1", "coach2")), "first": "coach1", "second": "coach2",
+              "key": "managing_resistance",
               # host1's own calendar feed, read like any route
               "token": client.get("/api/me", headers=auth["host1"]).json()["calendar_url"]
               .rsplit("/", 1)[1].removesuffix(".ics")}

@@ -78,7 +78,9 @@ class TokenBackend(AuthenticationBackend):
         key = hashlib.sha256(token.encode()).hexdigest()
         services = self.services
         now = services.clock()
-        revocations = services.tokens.revocations  # before the look-up: see revoke_all
+        # Before the look-up (see revoke_all): a token revoked or a person changed by
+        # this process since a caller was cached makes that caller stale.
+        revocations = services.tokens.revocations + services.app.writer.district_writes
         cached = services.callers.get(key, now, revocations)
         if cached is not None:
             actor = cached

@@ -5,9 +5,9 @@ The bound: a token is resolved again (token row, then the person on the district
 stored then) at most CALLER_CACHE_SECONDS after it was last looked up, and never
 used past its expiry. So a token revoked, or a person deactivated or given other
 roles, by another process takes effect in every worker within CALLER_CACHE_SECONDS.
-A revocation made in this process (a deactivation through the server revokes the
-person's tokens) takes effect at once: it empties the cache. Keyed by the token's
-SHA-256, so no token is kept in memory.
+A revocation or a district change (a person deactivated, roles changed) stored by
+this process takes effect at once: every caller cached before it is looked up again.
+Keyed by the token's SHA-256, so no token is kept in memory.
 """
 
 from __future__ import annotations
