@@ -75,6 +75,9 @@ class Writer:
         self._thread_lock = threading.Lock()
         # Where schools' staff rosters come from (read once per group).
         self.rosters: Rosters = no_rosters
+        # District changes stored by this process (a person deactivated, roles changed):
+        # whoever keeps callers resolved from the district knows to look again.
+        self.district_writes = 0
 
     def run(self, job: Job[R]) -> R:
         """Decide `job` (in a group with whatever else is waiting) and store it."""
@@ -240,6 +243,8 @@ class Writer:
                     stored, receipts=group.receipts) or ()
             group.keep()
             kept = True
+            if any(event.originator_id == DISTRICT_ID for event in group.events):
+                self.district_writes += 1
         finally:
             if not kept:  # the transaction failed (or a job broke the group): undo it all
                 self._cache.forget(group.undo())

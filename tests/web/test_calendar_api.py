@@ -13,8 +13,8 @@ from starlette.testclient import TestClient
 
 from tests.builders import batch, of
 from tests.conftest import FakeClock
-from walkthrough.demo import CURRENT_VISIT
 from walkthrough.events import VisitCancelled, VisitPlanned, VisitRescheduled
+from web.demo.district import CURRENT_VISIT
 
 WINTER = {"start": "2026-12-21", "end": "2027-01-01", "label": "Winter break"}
 

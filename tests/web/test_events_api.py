@@ -13,9 +13,9 @@ from starlette.testclient import TestClient
 from projections.event_log import last_position, read_log
 from projections.export import export_ndjson
 from tests.builders import batch, event
-from walkthrough.demo import JEFFERSON_VISIT
 from walkthrough.events import SchoolUpdateRecorded
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
+from web.demo.district import JEFFERSON_VISIT
 
 Headers = dict[str, dict[str, str]]
 

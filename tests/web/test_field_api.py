@@ -8,7 +8,7 @@ import re
 from starlette.testclient import TestClient
 
 from tests.builders import batch, enter, event, tap
-from walkthrough.demo import PAST_VISIT
+from web.demo.district import PAST_VISIT
 
 Headers = dict[str, dict[str, str]]
 
