@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import TABLET, Server, Tablet
-from walkthrough.demo import CURRENT_VISIT
+from web.demo.district import CURRENT_VISIT
 
 if TYPE_CHECKING:
     from playwright.sync_api import ViewportSize
