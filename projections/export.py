@@ -15,7 +15,7 @@ tables for effectiveness questions (projections.effectiveness): `steps.parquet`,
 `partnerships.parquet` and `pulse.parquet` (aggregates only), and
 `calibration.parquet` (how alike visit teams see, per look-for: projections.calibration,
 from the read models as of the export's last position). The column lists are the
-*_SCHEMA constants, documented in the README ("For analysts").
+*_SCHEMA constants, documented in the analysts' guide (docs/analysts.md).
 """
 
 from __future__ import annotations
