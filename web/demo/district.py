@@ -174,7 +174,7 @@ def load_demo(app: Walkthrough, today: date | None = None) -> bool:
     if app.district().is_set_up():
         return False
     now = app.clock()
-    today = today or now.date()
+    today = today or app.local_date(now)
     story = Story(app)
     opening = datetime.combine(today - timedelta(days=SEMESTER_DAYS), time(8), tzinfo=UTC)
     story.at(opening, lambda: app.register([DISTRICT, *SCHOOLS, *PEOPLE]))
@@ -192,10 +192,12 @@ def load_demo(app: Walkthrough, today: date | None = None) -> bool:
     _lincoln_action_plan(story, past, today)
     _roosevelt_action_plan(story, today - timedelta(days=61))
     growth_story(story, today, PAST_VISIT)
-    # Today's visit started an hour and a half ago (08:30 when that is earlier).
-    started = min(datetime.combine(today, time(8, 30), tzinfo=UTC),
+    # Today's visit started an hour and a half ago (08:30 when that is earlier). Just
+    # after midnight that was yesterday evening: then yesterday is the visit's day (a
+    # visit starts on its own day).
+    started = min(datetime.combine(today, time(8, 30), tzinfo=app.time_zone),
                   now - timedelta(minutes=90))
-    _plan_and_start(story, CURRENT_VISIT, today, "lincoln-middle", "host1",
+    _plan_and_start(story, CURRENT_VISIT, app.local_date(started), "lincoln-middle", "host1",
                     ("coach1", "coach2"), started)
     _team_capture(story, started)
     story.tell()
