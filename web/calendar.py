@@ -35,6 +35,7 @@ from web.auth import caller
 from web.bootstrap import Services
 from web.context import body, read, services
 from web.cycle import Recorded, record_preparation
+from web.freshness import wait_for_writes
 from web.responses import JSON
 from web.routing import Endpoint
 from web.signin import request_origin
@@ -116,6 +117,7 @@ async def calendar_feed(request: Request) -> Response:
     found = services(request)
     user_id = request.path_params["user_id"]
     token = request.path_params["token"]
+    await wait_for_writes(request, None, found)  # as projected, or after X-Walkthrough-After
 
     def run() -> bytes:
         district = found.app.district()
@@ -126,7 +128,8 @@ async def calendar_feed(request: Request) -> Response:
             raise NotFound("no such calendar feed; copy the address again from the app",
                            code="unknown_feed")
         actor = Actor(user_id=person.user_id, roles=person.roles, school_id=person.school_id)
-        found.projector.catch_up()
+        if found.projector.version is not None:
+            found.projector.version.require_current()
         now = found.clock()
         reader = Reader(found.read_models, found.settings.min_rooms)
         return calendar_document(reader.feed(

@@ -21,6 +21,7 @@ from starlette.routing import Match, Route
 from walkthrough.errors import Forbidden
 from web.auth import caller
 from web.errors import RequestError
+from web.freshness import record_write, stamp, wait_for_writes
 
 Handler = Callable[[Request], Awaitable[Response]]
 JSON_MEDIA = "application/json"
@@ -45,14 +46,24 @@ class Endpoint:
 
 
 def guard(endpoint: Endpoint) -> Handler:
-    """The endpoint's handler behind its access rule."""
+    """The endpoint's handler behind its access rule. A signed-in caller's read waits
+    (bounded) for the log position it asked for, and says how far the read models got;
+    a write answers the log position it reached (web.freshness)."""
+    writes = endpoint.method.upper() != "GET"
 
     async def guarded(request: Request) -> Response:
-        if not endpoint.public:
-            actor = caller(request)
-            if endpoint.roles and not any(actor.has(role) for role in endpoint.roles):
-                raise Forbidden(f"this is for {_people(endpoint.roles)}")
-        return await endpoint.handler(request)
+        if endpoint.public:
+            return stamp(request, await endpoint.handler(request))
+        actor = caller(request)
+        if endpoint.roles and not any(actor.has(role) for role in endpoint.roles):
+            raise Forbidden(f"this is for {_people(endpoint.roles)}")
+        if not writes:
+            await wait_for_writes(request, actor, request.app.state.services)
+        response = await endpoint.handler(request)
+        if writes and response.status_code < 400:
+            return stamp(request, response, await record_write(request, actor,
+                                                               request.app.state.services))
+        return stamp(request, response)
 
     return guarded
 
