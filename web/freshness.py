@@ -12,6 +12,7 @@ answer does not hold all of it yet (never an error).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +27,7 @@ AFTER_HEADER = "X-Walkthrough-After"
 POSITION_HEADER = "X-Walkthrough-Position"
 PROJECTED_HEADER = "X-Walkthrough-Projected"
 MAX_POSITION = 2**63 - 1
+_POSITION = re.compile(r"[0-9]{1,19}")  # ASCII digits only ("²" is a digit to isdigit)
 AFTER = {"name": AFTER_HEADER, "in": "header", "required": False,
          "description": "read your writes: answer once the read models hold this log "
                         "position (a write's X-Walkthrough-Position), waiting a bounded "
@@ -43,7 +45,7 @@ def asked_position(request: Request, actor: Actor | None, found: Services) -> in
     text = request.headers.get(AFTER_HEADER)
     asked = 0
     if text is not None:
-        if not text.strip().isdigit() or int(text) > MAX_POSITION:
+        if not _POSITION.fullmatch(text.strip()) or int(text) > MAX_POSITION:
             raise RequestError(400, "bad_position",
                                f"{AFTER_HEADER} is a log position: a whole number")
         asked = int(text)
