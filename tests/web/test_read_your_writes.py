@@ -76,8 +76,9 @@ def test_a_read_asked_for_a_position_waits_at_most_the_bound_and_says_so(
 
 def test_a_position_that_is_not_one_is_refused(client: TestClient, auth: Headers) -> None:
     for bad in ("-1", "soon", "1e3", "\u00b2", str(2**63)):  # "²" is a digit to isdigit
-        headers: dict[str, str | bytes] = {**auth["host1"], AFTER_HEADER: bad.encode("latin-1")}
-        response = client.get("/api/me", headers=headers)
+        raw = {name.encode(): value.encode() for name, value in auth["host1"].items()}
+        raw[AFTER_HEADER.encode()] = bad.encode("latin-1")
+        response = client.get("/api/me", headers=raw)
         assert response.status_code == 400, bad
         assert response.json()["error"]["code"] == "bad_position"
     beyond = client.get("/api/me", headers={**auth["host1"], AFTER_HEADER: str(2**62)})
