@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export WALKTHROUGH_DATA_DIR ?= var
 
-.PHONY: run test install lint bench clean chromium caddy
+.PHONY: run test install lint bench clean chromium caddy node
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
 	  || echo "could not install chromium; browser tests will skip (or fail with WALKTHROUGH_REQUIRE_BROWSER=1)"; }
 
+# Debian's Node.js for the tablet's `node --test` suite (tests/js, run by tests/web/test_tablet_js.py).
+node:
+	@command -v node >/dev/null 2>&1 || { \
+	  echo "installing Debian's nodejs for the tablet's node tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs >/dev/null \
+	  || echo "could not install nodejs; the node tests will skip (or fail with WALKTHROUGH_REQUIRE_BROWSER=1)"; }
+
 # Debian's Caddy for the HTTPS tests (the reverse proxy docs/deployment.md sets up).
 caddy:
 	@command -v caddy >/dev/null 2>&1 || { \
@@ -44,7 +52,7 @@ lint: install
 	$(BIN)/ruff check walkthrough projections web tests benchmarks
 	$(BIN)/mypy
 
-test: install chromium caddy lint
+test: install chromium caddy node lint
 	$(BIN)/python -m pytest
 
 bench: install

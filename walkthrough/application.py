@@ -1,36 +1,23 @@
-"""The application service: load, let the domain decide, save in one transaction.
+"""The application service: the commands. Each loads, lets the domain decide, saves in
+one transaction, through the commit machinery in walkthrough.writer (group commit,
+retries, the aggregate cache, receipts).
 
 `record` is the heart of offline sync. For a batch it looks up receipts (the
-idempotency keys), lets each visit decide on each new event in request order,
-and saves every accepted event with its receipt in a single transaction. Every
-write goes through one group commit: batches that arrive together are decided
-in order and saved in the same transaction. If a concurrent writer got there
-first (a version clash on a visit, or the same event id committed elsewhere),
-the transaction fails as a whole and the group is decided again from fresh
-state: nothing is lost, nothing doubled.
+idempotency keys), lets each visit decide on each new event in request order, and
+saves every accepted event with its receipt in a single transaction.
 """
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, tzinfo
-from typing import Any, ClassVar, NamedTuple, TypeVar, cast
+from typing import Any, ClassVar, NamedTuple, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import (
-    DatabaseError,
-    IntegrityError,
-    InterfaceError,
-    Mapper,
-    OperationalError,
-    PersistenceError,
-)
+from eventsourcing.persistence import Mapper
 
 from walkthrough.access import Actor
-from walkthrough.aggregate_cache import AggregateCache
 from walkthrough.catalog import LookFor
 from walkthrough.district import (
     DISTRICT_ID,
@@ -41,11 +28,9 @@ from walkthrough.district import (
     decide_district,
     evolve_district,
     growth_id,
-    no_rosters,
-    project_district,
 )
-from walkthrough.draft import Draft, Group
-from walkthrough.errors import Conflict, DomainError, NotFound, StoreUnavailable, Unauthorized
+from walkthrough.draft import Draft
+from walkthrough.errors import Conflict, DomainError, NotFound, Unauthorized
 from walkthrough.events import (
     GROWTH_TYPES,
     AnyPayload,
@@ -60,8 +45,8 @@ from walkthrough.events import (
     VisitPayload,
     type_name,
 )
-from walkthrough.group_commit import GroupCommit, Job
-from walkthrough.growth import Growth, decide_growth, evolve_growth, project_growth
+from walkthrough.group_commit import Job
+from walkthrough.growth import Growth, decide_growth, evolve_growth
 from walkthrough.names import RosterBudget
 from walkthrough.persistence import (
     EventMapper,
@@ -70,14 +55,9 @@ from walkthrough.persistence import (
     UnusedTranscoder,
 )
 from walkthrough.sync import ErrorBody, Outcome, Rejection, Submission
-from walkthrough.visit import Facts, Visit, decide, evolve, facts, project_visit
+from walkthrough.visit import Facts, Visit, decide, evolve, facts
+from walkthrough.writer import Writer
 
-A = TypeVar("A", Visit, District, Growth)
-MAX_ATTEMPTS = 8
-CLASH_BACKOFF_SECONDS = 0.005  # the most a writer waits after its first clash
-# Aggregates kept in memory, by weight (about one per observation, ~250 bytes each).
-CACHE_WEIGHT = 400_000
-FRESHNESS_SECONDS = 1.0  # how far readers may lag other processes' writes
 SYSTEM = Actor(user_id="system", roles=("organizer",))
 NO_FACTS = Facts()
 Clock = Callable[[], datetime]
@@ -113,10 +93,7 @@ class Walkthrough(Application[UUID]):
         if not isinstance(self.recorder, ReceiptRecorder):
             raise TypeError(f"{type(self.recorder).__name__} does not record sync receipts")
         self.receipts: ReceiptRecorder = self.recorder
-        self._cache = AggregateCache(CACHE_WEIGHT)
-        self._followed_at = -FRESHNESS_SECONDS
-        self.writer = GroupCommit(self._commit_group)
-        self._rosters: Rosters = no_rosters
+        self.writer = Writer(self.receipts, self.mapper, self.events.get, clock)
         self._budgets: Budgets | None = None
         self.time_zone: tzinfo = UTC
 
@@ -131,7 +108,7 @@ class Walkthrough(Application[UUID]):
         """Where schools' staff rosters come from (they screen free text for names), and
         each person's roster refusals of a day (they bound how much a person can learn
         of a roster by being refused: walkthrough.names)."""
-        self._rosters = rosters
+        self.writer.rosters = rosters
         self._budgets = budgets
 
     def _screening(self, draft: Draft, actor: Actor) -> Rosters:
@@ -151,17 +128,17 @@ class Walkthrough(Application[UUID]):
     # --- reading aggregates -------------------------------------------------------
 
     def district(self) -> District:
-        self._keep_fresh()
-        return self._load_district()
+        self.writer.keep_fresh()
+        return self.writer.load_district()
 
     def actor(self, user_id: str) -> Actor:
         person = self.district().people.get(user_id)
         if person is None:  # registered a moment ago by another process?
             self.follow_log()
-            person = self._load_district().people.get(user_id)
+            person = self.writer.load_district().people.get(user_id)
         if person is None:
             raise NotFound(f"user {user_id!r} is not registered", code="unknown_user")
-        if user_id in self._load_district().inactive:
+        if user_id in self.writer.load_district().inactive:
             raise Unauthorized(f"{user_id!r} has been deactivated by the district; ask its "
                                "organizer", code="deactivated")
         return Actor(user_id=person.user_id, roles=person.roles, school_id=person.school_id)
@@ -176,23 +153,7 @@ class Walkthrough(Application[UUID]):
 
     def follow_log(self) -> None:
         """Catch the cached aggregates up with what other processes stored."""
-        self.writer.run(Job(lambda draft: None))
-
-    def _keep_fresh(self) -> None:
-        """Readers use cached aggregates that are at most FRESHNESS_SECONDS behind
-        other processes' writes (our own are always in)."""
-        if time.monotonic() - self._followed_at > FRESHNESS_SECONDS:
-            self.follow_log()
-
-    def _load_district(self) -> District:
-        district = self._load(DISTRICT_ID, project_district)
-        return district or District(id=DISTRICT_ID, version=0, schools={}, people={})
-
-    def _load_visit(self, visit_id: UUID) -> Visit | None:
-        return None if visit_id == DISTRICT_ID else self._load(visit_id, project_visit)
-
-    def _load_growth(self, record_id: UUID, owner: str) -> Growth | None:
-        return self._load(record_id, project_growth(owner))
+        self.writer.follow_log()
 
     def growth(self, user_id: str) -> Growth | None:
         """An administrator's growth record as stored now (None: nothing recorded yet)."""
@@ -203,16 +164,6 @@ class Walkthrough(Application[UUID]):
         found: dict[str, Growth | None] = self.writer.run(Job(lambda draft: {
             user_id: draft.growth(growth_id(user_id), user_id) for user_id in user_ids}))
         return found
-
-    def _load(self, aggregate_id: UUID, project: Callable[[A | None, Iterable[Event]], A | None],
-              ) -> A | None:
-        """From the cache, fast-forwarded when the log's tail showed it is behind."""
-        cached, behind = self._cache.get(aggregate_id)
-        if cached is not None and not behind:
-            return cast(A, cached)
-        gt = cached.version if cached is not None else None
-        events = cast(Iterable[Event], self.events.get(aggregate_id, gt=gt))
-        return project(cast("A | None", cached), events)
 
     # --- writing ------------------------------------------------------------------
 
@@ -322,21 +273,30 @@ class Walkthrough(Application[UUID]):
                 return event
         raise NotFound(f"no district event {event_id}", code="not_found")
 
+    def close(self) -> None:
+        self.writer.close()
+        super().close()
+
     def record(
         self, actor: Actor, device_id: str, items: Sequence[Submission | Rejection]
     ) -> list[Outcome]:
         """Decide and store a batch of client events; one outcome each, in order."""
+        return self.writer.run(self.recording(actor, device_id, items))
+
+    def recording(self, actor: Actor, device_id: str, items: Sequence[Submission | Rejection],
+                  ) -> Job[list[Outcome]]:
+        """`record` as a job for the writer (Writer.submit: without blocking)."""
         keys = [item.event_id for item in items if isinstance(item, Submission)]
         # A retraction's target: is it stored (and so known, or not an observation)?
         keys += [item.payload.event_id for item in items if isinstance(item, Submission)
                  and isinstance(item.payload, ObservationRetracted)]
-        return self.writer.run(Job(lambda draft: self._decide_batch(draft, actor, device_id,
-                                                                     items), keys))
+        return Job(lambda draft: self._decide_batch(draft, actor, device_id, items), keys)
 
     def _decide_batch(self, draft: Draft, actor: Actor, device_id: str,
                       items: Sequence[Submission | Rejection]) -> list[Outcome]:
         district = draft.district()
         rosters = self._screening(draft, actor)
+        today = self.local_date(draft.now)
         outcomes: list[Outcome] = []
         for item in items:
             if isinstance(item, Rejection):
@@ -349,7 +309,8 @@ class Walkthrough(Application[UUID]):
                     id=event_id, status="duplicate" if known == item.digest else "conflict"))
                 continue
             try:
-                self._decide_one(draft, district, actor, device_id, item, rosters)
+                self._decide_one(draft, district, actor, device_id, item, event_id, rosters,
+                                 today)
             except DomainError as exc:
                 outcomes.append(Outcome(id=event_id, status="rejected",
                                         error=ErrorBody(code=exc.code, message=exc.message)))
@@ -358,11 +319,11 @@ class Walkthrough(Application[UUID]):
         return outcomes
 
     def _decide_one(self, draft: Draft, district: District, actor: Actor, device_id: str,
-                    item: Submission, rosters: Rosters) -> None:
+                    item: Submission, event_id: str, rosters: Rosters, today: date) -> None:
         """Decide one client event on the visit or growth record it names; add it to
         the draft when accepted, raise DomainError when not."""
         receipt = Receipt(event_id=item.event_id, digest=item.digest,
-                          visit_id=item.visit_id, key=str(item.event_id))
+                          visit_id=item.visit_id, key=event_id)
         owner = district.growth_owners.get(item.visit_id)
         if type_name(item.payload) in GROWTH_TYPES:
             if owner is None:
@@ -383,76 +344,12 @@ class Walkthrough(Application[UUID]):
         visit_payload = cast(VisitPayload, item.payload)
         visit = draft.visit(item.visit_id)
         decide(visit, actor, visit_payload, district, draft.recorded, rosters,
-               today=self.local_date(draft.now))
+               today=today)
         event = self._event(item.visit_id, (visit.version if visit else 0) + 1, actor,
                             device_id, draft.now, visit_payload, item,
                             _catalog_version(visit_payload, visit),
                             facts(visit, actor, item.event_id, visit_payload))
         draft.add(item.visit_id, evolve(visit, event), event, receipt)
-
-    def _commit_group(self, jobs: list[Job[Any]]) -> None:
-        """Decide every job of the group on fresh state and store all their events in
-        one transaction. A concurrent writer that got there first (a version clash, a
-        receipt stored elsewhere) fails the transaction as a whole; the group is then
-        decided again: nothing is lost, nothing doubled. Between attempts a writer
-        waits a random moment that grows with each clash, so two processes racing on
-        one visit fall out of step instead of clashing again and again."""
-        for attempt in range(MAX_ATTEMPTS):
-            try:
-                self._attempt(jobs)
-                return
-            except IntegrityError:
-                time.sleep(random.uniform(0, CLASH_BACKOFF_SECONDS * (attempt + 1)))
-                continue
-            except (OperationalError, InterfaceError, DatabaseError) as exc:
-                reason = str(exc)
-                break
-        else:
-            reason = "too many concurrent writers; retry the batch"
-        for job in jobs:  # one exception each: each caller's thread raises its own
-            job.fail(StoreUnavailable(reason))
-
-    def _attempt(self, jobs: list[Job[Any]]) -> None:
-        tail = self.receipts.select_tail(self._cache.position,
-                                         [key for job in jobs for key in job.keys])
-        self._cache.follow(tail)
-        self._followed_at = time.monotonic()
-        group = Group(self._load_district, self._load_visit, tail.receipts, self.clock,
-                      self._rosters, self._load_growth)
-        group.district()  # every batch needs it, and readers find it fresh
-        decided: list[tuple[Job[Any], Any, Exception | None]] = []
-        kept = False
-        try:
-            for job in jobs:
-                draft = group.draft()
-                try:
-                    decided.append((job, job.decide(draft), None))
-                except PersistenceError:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - one job's refusal is its own
-                    draft.rollback()
-                    decided.append((job, None, exc))
-                    continue
-                group.merge(draft)
-            notification_ids: Sequence[int] = ()
-            if group.events:
-                stored = [self.mapper.to_stored_event(event) for event in group.events]
-                notification_ids = self.recorder.insert_events(
-                    stored, receipts=group.receipts) or ()
-            group.keep()
-            kept = True
-        finally:
-            if not kept:  # the transaction failed (or a job broke the group): undo it all
-                self._cache.forget(group.undo())
-        for aggregate_id, state in group.states.items():
-            if state is not None:
-                self._cache.put(aggregate_id, state)
-        self._cache.wrote(notification_ids)
-        for job, result, error in decided:
-            if error is None:
-                job.succeed(result)
-            else:
-                job.fail(error)
 
     def _event(
         self,

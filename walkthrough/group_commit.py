@@ -48,8 +48,17 @@ class GroupCommit:
         self._leader = threading.Lock()
 
     def run(self, job: Job[R]) -> R:
+        self.run_all([job])
+        return job.outcome()
+
+    def run_all(self, jobs: Sequence[Job[Any]]) -> None:
+        """Queue every job and lead until all are done (each holds its own outcome)."""
         with self._queue_lock:
-            self._queue.append(job)
+            self._queue.extend(jobs)
+        for job in jobs:
+            self._lead_until(job)
+
+    def _lead_until(self, job: Job[Any]) -> None:
         while not job.done:
             with self._leader:
                 if job.done:
@@ -63,7 +72,6 @@ class GroupCommit:
                     _fail_pending(group, exc)
                 finally:
                     _fail_pending(group, RuntimeError("the group commit was interrupted"))
-        return job.outcome()
 
     @contextlib.contextmanager
     def paused(self) -> Iterator[Callable[[], int]]:

@@ -35,6 +35,10 @@ class Tail(msgspec.Struct, frozen=True):
     position: int
     changed: list[tuple[UUID, int]] | None
     receipts: dict[UUID, bytes]
+    # The changed events themselves, in log order (None with `changed`): a writer
+    # brings the aggregates it keeps up to date from them, without a read of its own
+    # per aggregate (several server workers write the same visits).
+    stored: list[StoredEvent] | None = None
 
 
 class UnusedTranscoder(Transcoder):
@@ -91,6 +95,11 @@ class ReceiptRecorder(Protocol):
     def select_tail(self, after: int | None, event_ids: Sequence[UUID]) -> Tail:
         """The changes since notification `after` and the receipts of `event_ids`,
         in one read transaction."""
+        ...
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any,
+                      ) -> Sequence[int] | None:
+        """Store events (and `receipts=[...]`) in one transaction; their positions."""
         ...
 
     def select_states(self, after: int, limit: int, stop: int | None = None,

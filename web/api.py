@@ -26,6 +26,7 @@ from web.responses import JSON
 from web.routing import Endpoint
 from web.schemas import SyncRequestDoc, SyncResponse, sync_request_decoder
 from web.signin import request_origin
+from web.writes import committed
 
 
 async def sync(request: Request) -> Response:
@@ -51,7 +52,7 @@ async def sync(request: Request) -> Response:
         device_id = envelope.device_id
         _check_batch_size(len(envelope.events), found.settings.max_batch_events)
         items = [decode_client_event(raw, now) for raw in envelope.events]
-    outcomes = await run_in_threadpool(found.app.record, actor, device_id, items)
+    outcomes = await committed(found.app.writer, found.app.recording(actor, device_id, items))
     await count_refusals(request, [o.error.code for o in outcomes
                                    if o.status == "rejected" and o.error is not None])
     return JSON(SyncResponse(results=outcomes))

@@ -3,7 +3,9 @@
 Starlette's AuthenticationMiddleware runs `TokenBackend` before any route: for an
 /api/ path with `Authorization: Bearer <token>` it looks the token up (hashed) and
 the person it belongs to, and the request carries them as `request.user` (a
-`Caller`). A missing, bad, expired or revoked token leaves the request anonymous,
+`Caller`). A token resolved a moment ago is taken from web.caller_cache without a
+look-up (revocation and deactivation take effect within the bound stated there).
+A missing, bad, expired or revoked token leaves the request anonymous,
 with the reason kept: a route that needs a caller (every one but the public sign-in
 exchange, see web.routing) answers 401 with that reason. Health, docs and static
 files are never looked at. What a caller may see is decided by walkthrough.access;
@@ -13,6 +15,7 @@ which roles a route needs, by web.routing.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from eventsourcing.persistence import PersistenceError
 from starlette.authentication import (
@@ -71,18 +74,30 @@ class TokenBackend(AuthenticationBackend):
         if scheme.lower() != "bearer" or not token.strip():
             return AuthCredentials(), Anonymous(
                 Unauthorized("send Authorization: Bearer <token>"))
-        try:
-            actor = await run_in_threadpool(self._resolve, token.strip())
-        except (Unauthorized, StoreUnavailable, PersistenceError) as exc:
-            return AuthCredentials(), Anonymous(exc)
-        key = hashlib.sha256(token.strip().encode()).hexdigest()
+        token = token.strip()
+        key = hashlib.sha256(token.encode()).hexdigest()
+        services = self.services
+        now = services.clock()
+        revocations = services.tokens.revocations  # before the look-up: see revoke_all
+        cached = services.callers.get(key, now, revocations)
+        if cached is not None:
+            actor = cached
+        else:
+            try:
+                actor, expires_at = await run_in_threadpool(self._resolve, token, now)
+            except (Unauthorized, StoreUnavailable, PersistenceError) as exc:
+                return AuthCredentials(), Anonymous(exc)
+            services.callers.put(key, actor, now, expires_at, revocations)
         return AuthCredentials(["authenticated", *actor.roles]), Caller(actor, key)
 
-    def _resolve(self, token: str) -> Actor:
+    def _resolve(self, token: str, now: datetime) -> tuple[Actor, datetime]:
         services = self.services
-        user_id = services.tokens.user_for(token, services.clock())
+        holder = services.tokens.holder(token, now)
+        # The district as stored now (once per token per cache bound): a person
+        # deactivated by another process is refused from the first look-up after it.
+        services.app.follow_log()
         try:
-            return services.app.actor(user_id)
+            return services.app.actor(holder.user_id), holder.expires_at
         except NotFound:
             raise Unauthorized("the token's user is no longer registered") from None
 

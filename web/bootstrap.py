@@ -18,6 +18,7 @@ from walkthrough.adapters.tokens import TokenStore
 from walkthrough.application import Clock, Walkthrough, utc_now
 from walkthrough.names import roster_key
 from web.buckets import TokenBuckets
+from web.caller_cache import CallerCache
 from web.catchup import Catchup
 from web.mail import Mail, MailSender, SmtpSender
 from web.settings import Settings
@@ -49,6 +50,7 @@ class Services:
     refusals: RefusalCounts  # how often each rule refused something (counts only)
     feed_key: bytes  # signs the addresses of people's calendar feeds
     clock: Clock = utc_now
+    callers: CallerCache = field(default_factory=CallerCache)  # tokens resolved recently
     # sign-in links an organizer makes (a stolen organizer token cannot mint links
     # without bound); links for a whole school at once still fit in the burst
     link_limit: TokenBuckets = field(default_factory=lambda: TokenBuckets(

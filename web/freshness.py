@@ -64,10 +64,11 @@ async def wait_for_writes(request: Request, actor: Actor | None, found: Services
     request.state.projected = reached
 
 
-async def record_write(request: Request, actor: Actor, found: Services) -> int:
-    """After a write: the log position it reached (the log's top once it committed),
-    remembered for the caller's next reads in this process."""
-    position = await run_in_threadpool(lambda: found.app.recorder.max_notification_id() or 0)
+def record_write(actor: Actor, found: Services) -> int:
+    """After a write: the log position it reached (what this process's writer decided
+    and stored so far: no query, no thread hop), remembered for the caller's next reads
+    in this process."""
+    position = found.app.writer.reached
     found.catchup.written(actor.user_id, position)
     return position
 

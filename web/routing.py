@@ -61,8 +61,7 @@ def guard(endpoint: Endpoint) -> Handler:
             await wait_for_writes(request, actor, request.app.state.services)
         response = await endpoint.handler(request)
         if writes and response.status_code < 400:
-            return stamp(request, response, await record_write(request, actor,
-                                                               request.app.state.services))
+            return stamp(request, response, record_write(actor, request.app.state.services))
         return stamp(request, response)
 
     return guarded

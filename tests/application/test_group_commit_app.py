@@ -199,3 +199,54 @@ def test_a_job_refused_in_a_group_leaves_no_trace_and_the_others_are_stored(
     assert [getattr(exc, "code", None) for exc in refused] == ["already_registered"]
     assert stored(demo) == before + 2
     assert "polk-middle" not in app.district().schools
+
+
+def test_two_processes_taking_turns_on_one_visit_decide_on_each_others_events(
+    demo: Services, second: Services
+) -> None:
+    """Each writer brings its kept visit up to date from the log's tail (another
+    worker's events): a tap into a room entered through the other process is accepted,
+    and both end with the visit as the log says."""
+    # One coach with two tablets, whose syncs land on two server processes.
+    writers = [(demo, demo.app.actor("coach1")), (second, second.app.actor("coach1"))]
+    for n in range(4):
+        (here, coach), (there, other) = writers[n % 2], writers[1 - n % 2]
+        room = f"c-turn-{n}"
+        entered = here.app.record(coach, "tablet-1", decoded(
+            here, enter(CURRENT_VISIT, room=room)))
+        tapped = there.app.record(other, "tablet-2", decoded(
+            there, tap(CURRENT_VISIT, "cfu", "yes", room=room)))
+        assert [(o.status, o.error) for o in entered + tapped] == [("accepted", None)] * 2
+    kept = [services.app.visit(CURRENT_VISIT) for services in (demo, second)]
+    fresh = bootstrap(demo.settings, clock=demo.clock)
+    try:
+        read = fresh.app.visit(CURRENT_VISIT)
+    finally:
+        fresh.close()
+    assert read is not None
+    assert all(visit is not None and visit.version == read.version for visit in kept)
+    assert all(visit is not None and visit.entries == read.entries for visit in kept)
+
+
+def test_batches_submitted_without_waiting_are_stored_in_one_group_each_told_its_own(
+    demo: Services
+) -> None:
+    """The server's event loop hands batches to the writer's thread (Writer.submit)
+    and is called back; batches waiting while a group commits form the next group."""
+    app, coach = demo.app, demo.app.actor("coach1")
+    batches = [decoded(demo, enter(CURRENT_VISIT, room=f"c-sub-{n}"),
+                       tap(CURRENT_VISIT, "cfu", "yes", room=f"c-sub-{n}")) for n in range(3)]
+    batches.append(decoded(demo, tap(CURRENT_VISIT, "cfu", "yes", room="c-nowhere")))
+    before = stored(demo)
+    finished = threading.Semaphore(0)
+    jobs = [app.recording(coach, "tablet-1", items) for items in batches]
+    with busy_writer(app) as queued:
+        app.writer.submit(jobs[0], lambda _: finished.release())
+        queued(1)  # the writer's thread took it and waits for the group commit
+        for job in jobs[1:]:  # these wait in the hand-off, for the next group
+            app.writer.submit(job, lambda _: finished.release())
+    for _ in jobs:
+        assert finished.acquire(timeout=WAIT)
+    assert [[o.status for o in job.outcome()] for job in jobs] == [
+        ["accepted", "accepted"]] * 3 + [["rejected"]]
+    assert stored(demo) == before + 6

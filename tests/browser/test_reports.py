@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 DEBRIEF = f"/reports/visits/{CURRENT_VISIT}/debrief"
 DISTRICT_TRENDS = "/reports/trends"
 # The titles live once, in the module the app and the debrief page both use.
-SECTION_TITLES = """async () => (await import('/static/js/views/reports.js')).SECTION_TITLES"""
+SECTION_TITLES = """async () => (await import('/static/js/debrief-agenda.js')).SECTION_TITLES"""
 
 
 def school_trends(school_id: str) -> str:
@@ -116,10 +116,13 @@ def test_a_team_member_reads_the_debrief_page_with_every_section_and_the_visits_
     expect(section("check_ins").locator("li")).to_have_count(
         len(sections["check_ins"]["schedule"]))
 
-    # Trends across rooms: one line per observed look-for, and the server's bar chart.
+    # Trends across rooms: a card per recorded look-for, as in the app, and the server's
+    # bar chart.
     items = sections["trends"]["items"]
-    expect(section("trends").locator(".trend-lines > li")).to_contain_text(
-        [f"{i['prompt']}: {i['seen_in']}" for i in items if i["rooms_observed"] > 0])
+    shown_items = [i for i in items if i["rooms_observed"] > 0 or sum(i["counts"].values()) > 0]
+    cards = section("trends").locator(".trend-list > li")
+    expect(cards.locator(":scope > h3")).to_have_text([i["prompt"] for i in shown_items])
+    expect(cards.locator(".seen-in")).to_have_text([i["seen_in"] for i in shown_items])
     chart = section("trends").locator("figure.chart-figure svg")
     expect(chart).to_have_count(1)
     shown = chart.text_content() or ""

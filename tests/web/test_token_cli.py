@@ -1,7 +1,9 @@
-"""`walkthrough token <user>` issues a working token; `--revoke` ends it: 401."""
+"""`walkthrough token <user>` issues a working token; `--revoke` ends it: 401 (within
+the bound a running server keeps a resolved token: web.caller_cache)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,8 +12,19 @@ from typer.testing import CliRunner
 
 from web.app import create_app
 from web.bootstrap import bootstrap
+from web.caller_cache import CALLER_CACHE_SECONDS
 from web.cli import cli
 from web.settings import Settings
+
+
+class ShiftedClock:
+    """The real time, moved ahead when the test says so."""
+
+    def __init__(self) -> None:
+        self.ahead = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.ahead
 
 
 def test_a_revoked_token_is_401_and_an_expired_one_says_token_expired(
@@ -27,12 +40,14 @@ def test_a_revoked_token_is_401_and_an_expired_one_says_token_expired(
     assert token.startswith("wt_")
     headers = {"Authorization": f"Bearer {token}"}
 
-    services = bootstrap(Settings.from_env())
+    clock = ShiftedClock()
+    services = bootstrap(Settings.from_env(), clock=clock)
     try:
         with TestClient(create_app(services=services)) as client:
             assert client.get("/api/me", headers=headers).status_code == 200
             revoked = runner.invoke(cli, ["token", "coach1", "--revoke"])
             assert revoked.exit_code == 0, revoked.output
+            clock.ahead = timedelta(seconds=CALLER_CACHE_SECONDS)  # revoked elsewhere
             response = client.get("/api/me", headers=headers)
             assert response.status_code == 401
             assert response.json()["error"]["code"] == "unauthorized"

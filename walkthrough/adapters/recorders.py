@@ -10,7 +10,7 @@ receipts (no deadlock); a duplicate fails on the primary key.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import ProgrammingError, StoredEvent
@@ -66,19 +66,19 @@ class SQLiteReceiptRecorder(SQLiteApplicationRecorder):
     def select_tail(self, after: int | None, event_ids: Sequence[UUID]) -> Tail:
         table = self.events_table_name
         with self.datastore.transaction(commit=False) as c:
-            changed: list[tuple[UUID, int]] | None = None
+            stored: list[StoredEvent] | None = None
             if after is not None:
-                c.execute(f"SELECT rowid, originator_id, originator_version FROM {table} "
-                          "WHERE rowid > ? ORDER BY rowid LIMIT ?", (after, TAIL_LIMIT + 1))
+                c.execute(f"SELECT rowid, originator_id, originator_version, topic, state "
+                          f"FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                          (after, TAIL_LIMIT + 1))
                 rows = c.fetchall()
                 if len(rows) <= TAIL_LIMIT:
-                    changed = [(UUID(r[1]), r[2]) for r in rows]
+                    stored = [StoredEvent(UUID(r[1]), r[2], r[3], bytes(r[4])) for r in rows]
                     position = rows[-1][0] if rows else after
-            if changed is None:
+            if stored is None:
                 c.execute(f"SELECT MAX(rowid) FROM {table}")
                 position = c.fetchone()[0] or 0
-            return Tail(position=position, changed=changed,
-                        receipts=self._receipts(c, event_ids))
+            return _tail(position, stored, self._receipts(c, event_ids))
 
     def select_states(self, after: int, limit: int, stop: int | None = None,
                       ) -> list[tuple[int, bytes]]:
@@ -153,21 +153,22 @@ class PostgresReceiptRecorder(PostgresApplicationRecorder):
     def select_tail(self, after: int | None, event_ids: Sequence[UUID]) -> Tail:
         table = Identifier(self.datastore.schema, self.events_table_name)
         with self.datastore.transaction(commit=False) as curs:
-            changed: list[tuple[UUID, int]] | None = None
+            stored: list[StoredEvent] | None = None
             if after is not None:
-                curs.execute(SQL("SELECT notification_id, originator_id, originator_version "
-                                 "FROM {} WHERE notification_id > %s ORDER BY notification_id "
-                                 "LIMIT %s").format(table), (after, TAIL_LIMIT + 1))
+                curs.execute(SQL("SELECT notification_id, originator_id, originator_version, "
+                                 "topic, state FROM {} WHERE notification_id > %s "
+                                 "ORDER BY notification_id LIMIT %s").format(table),
+                             (after, TAIL_LIMIT + 1))
                 rows = curs.fetchall()
                 if len(rows) <= TAIL_LIMIT:
-                    changed = [(r["originator_id"], r["originator_version"]) for r in rows]
+                    stored = [StoredEvent(r["originator_id"], r["originator_version"],
+                                          r["topic"], bytes(r["state"])) for r in rows]
                     position = rows[-1]["notification_id"] if rows else after
-            if changed is None:
+            if stored is None:
                 curs.execute(SQL("SELECT MAX(notification_id) AS top FROM {}").format(table))
                 row = curs.fetchone()
                 position = (row["top"] if row else None) or 0
-            return Tail(position=position, changed=changed,
-                        receipts=self._receipts(curs, event_ids))
+            return _tail(position, stored, self._receipts(curs, event_ids))
 
     def select_states(self, after: int, limit: int, stop: int | None = None,
                       ) -> list[tuple[int, bytes]]:
@@ -187,6 +188,13 @@ class PostgresReceiptRecorder(PostgresApplicationRecorder):
         curs.execute(SQL("SELECT event_id, digest FROM {} WHERE event_id = ANY(%s)")
                      .format(self.receipts_table), (list(event_ids),))
         return {row["event_id"]: bytes(row["digest"]) for row in curs.fetchall()}
+
+
+def _tail(position: int, stored: list[StoredEvent] | None, receipts: dict[UUID, bytes],
+          ) -> Tail:
+    changed = None if stored is None else [
+        (cast(UUID, e.originator_id), e.originator_version) for e in stored]
+    return Tail(position=position, changed=changed, receipts=receipts, stored=stored)
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:

@@ -37,6 +37,13 @@ class Grant(NamedTuple):
         return self.token_hash, self.user_id, self.issued_at, self.expires_at
 
 
+class Holder(NamedTuple):
+    """Whom a valid token belongs to, and when it expires."""
+
+    user_id: str
+    expires_at: datetime
+
+
 def grant(user_id: str, now: datetime, ttl: timedelta = DEFAULT_TTL) -> Grant:
     token = "wt_" + secrets.token_urlsafe(32)
     return Grant(token, secret_hash(token), user_id, now.isoformat(), (now + ttl).isoformat())
@@ -50,20 +57,31 @@ class TokenStore(ABC):
 
     def user_for(self, token: str, now: datetime) -> str:
         """The user a token belongs to; Unauthorized when unknown, revoked or expired."""
+        return self.holder(token, now).user_id
+
+    def holder(self, token: str, now: datetime) -> Holder:
+        """Whom a token belongs to, and until when; Unauthorized when unknown, revoked
+        or expired."""
         row = self._lookup(secret_hash(token))
         if row is None or row[2] is not None:
             raise Unauthorized("the token is not valid; sign in again")
         user_id, expires_at, _ = row
-        if datetime.fromisoformat(expires_at) <= now:
+        expires = datetime.fromisoformat(expires_at)
+        if expires <= now:
             raise Unauthorized("the token has expired; sign in again", code="token_expired")
-        return user_id
+        return Holder(user_id, expires)
 
     def known(self, token: str) -> bool:
         """Whether a token was ever issued (a cheap read of the token index)."""
         return self._lookup(secret_hash(token)) is not None
 
+    revocations = 0  # revocations made through this store (callers cached before are stale)
+
     def revoke_all(self, user_id: str, now: datetime) -> int:
-        return self._revoke(user_id, now.isoformat())
+        try:
+            return self._revoke(user_id, now.isoformat())
+        finally:  # after the write: a lookup racing it was counted before, so it is stale
+            self.revocations += 1
 
     @abstractmethod
     def _insert(self, granted: Grant) -> None: ...

@@ -5,7 +5,7 @@
 // Bump CACHE whenever any file in SHELL changes (tests/browser/test_shell.py
 // checks SHELL against web/static/ and the digest in tests/browser/shell.lock).
 
-const CACHE = "walkthrough-shell-v12";
+const CACHE = "walkthrough-shell-v13";
 const API_CACHE = "walkthrough-api";
 const SHELL = [
   "/",
@@ -16,17 +16,24 @@ const SHELL = [
   "/static/js/api.js",
   "/static/js/app.js",
   "/static/js/capture-state.js",
+  "/static/js/debrief-agenda.js",
   "/static/js/dom.js",
   "/static/js/school-days.js",
   "/static/js/forms.js",
+  "/static/js/generated/schema.js",
   "/static/js/growth-chart.js",
   "/static/js/growth-state.js",
   "/static/js/names.js",
   "/static/js/outbox.js",
+  "/static/js/outbox-rules.js",
+  "/static/js/routes.js",
   "/static/js/screening-data.js",
   "/static/js/store.js",
   "/static/js/views/calibration.js",
   "/static/js/views/capture.js",
+  "/static/js/views/capture-evidence.js",
+  "/static/js/views/capture-rooms.js",
+  "/static/js/views/capture-widgets.js",
   "/static/js/views/catalogs.js",
   "/static/js/views/debrief.js",
   "/static/js/views/district.js",
@@ -48,8 +55,9 @@ const SHELL = [
   "/static/js/views/visits.js",
 ];
 const SHELL_PATHS = new Set(SHELL);
-// Paths the app routes itself (the server answers them all with index.html).
-const APP_ROUTE = /^\/(?:index\.html|signin|people(?:\/[^/]+\/growth(?:\/practice\/[^/]+)?)?|growth|district|schools(?:\/[^/]+\/matches)?|catalogs|calendar|calibration(?:\/district|\/teams\/[^/]+|\/partnerships\/[^/]+)?|visits\/[^/]+(?:\/summary|\/debrief|\/start|\/plan|\/notice|\/thanks)?\/?)?$/;
+// Paths the app routes itself (the server answers them all with index.html): the
+// addresses of js/routes.js (tests/js/routes.test.js holds the two together).
+const APP_ROUTE = /^\/(?:index\.html|signin|people(?:\/[^/]+\/growth(?:\/practice\/[^/]+)?)?|growth|district|schools(?:\/[^/]+\/matches)?|partnerships(?:\/[^/]+)?|inventory|guides|open|catalogs|calendar|calibration(?:\/district|\/teams\/[^/]+|\/partnerships\/[^/]+)?|visits\/[^/]+(?:\/summary|\/debrief|\/start|\/plan|\/notice|\/thanks)?\/?)?$/;
 // API reads worth keeping for offline use (never /api/sync, never other writes).
 const API_READ = /^\/api\/(?:me|visits\/[^/]+(?:\/summary|\/debrief|\/plan)?|catalogs(?:\/leadership)?(?:\/\d+)?|preparation|people(?:\/[^/]+\/growth)?|growth|partnerships|calendar|schools\/[^/]+\/matches|calibration\/(?:teams(?:\/[^/]+)?|pairs|district|partnerships\/[^/]+)|never-show)$/;
 const NETWORK_TIMEOUT_MS = 8000;

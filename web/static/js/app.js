@@ -3,6 +3,7 @@
 import { ApiError, AuthError, NetworkError, clearToken, getJson, getToken } from "./api.js";
 import { ago, h, humanize, replace, formatTime, useTimeZone } from "./dom.js";
 import * as outbox from "./outbox.js";
+import { matchRoute, routeNames } from "./routes.js";
 import { kvDeletePrefix, kvSet } from "./store.js";
 import { renderCalibration } from "./views/calibration.js";
 import { loadVisit, renderCapture } from "./views/capture.js";
@@ -124,6 +125,47 @@ function showProblem(title, message) {
     h("p", {}, h("a", { href: "/", "data-link": true }, "← Back to your visits")));
 }
 
+/**
+ * Each screen of the route table (routes.js) by name: it draws into `main` and may
+ * return what to undo when the next route is shown (timers, listeners).
+ */
+const SCREENS = {
+  visits: (_, { stale, token }) => {
+    renderVisits(main, me, { stale, setTitle });
+    if (!stale) prepareForCapture(me, token);
+  },
+  district: () => show(renderDistrict(main, me, { setTitle })),
+  people: () => renderPeople(main, me, { setTitle }),
+  growth: ({ person }) => show(renderGrowth(main, person, me, { setTitle, navigate })),
+  practice: ({ person, practice }) => show(renderPractice(main, person, practice, me, { setTitle, navigate })),
+  "district-growth": () => show(renderDistrictGrowth(main, me, { setTitle })),
+  schools: () => show(renderSchools(main, me, { setTitle })),
+  matches: ({ school }) => show(renderMatches(main, school, me, { setTitle, navigate })),
+  partnerships: () => show(renderPartnerships(main, me, { setTitle })),
+  meeting: ({ partnership }) => show(renderMeeting(main, partnership, me, { setTitle })),
+  inventory: () => show(renderInventory(main, me, { setTitle })),
+  guides: () => show(renderGuides(main, me, { setTitle })),
+  open: () => show(renderOpen(main, me, { setTitle })),
+  calibration: (_, { path }) => renderCalibration(main, path, me, { setTitle }),
+  calendar: () => show(renderSchoolCalendar(main, me, { setTitle })),
+  catalogs: () => show(renderCatalogs(main, me, { setTitle })),
+  capture: ({ visit }) => show(renderCapture(main, visit, { setTitle })),
+  summary: ({ visit }) => renderSummary(main, visit, { setTitle }),
+  debrief: ({ visit }) => show(renderCycleDebrief(main, visit, me, { setTitle })),
+  "visit-day": ({ visit }) => show(renderVisitDay(main, visit, me, { setTitle })),
+  plan: ({ visit }) => show(renderPlan(main, visit, me, { setTitle })),
+  notice: ({ visit }) => renderNotice(main, visit, { setTitle }),
+  thanks: ({ visit }) => renderThanks(main, visit, { setTitle }),
+};
+for (const name of routeNames()) {
+  if (typeof SCREENS[name] !== "function") throw new Error(`route "${name}" has no screen in app.js`);
+}
+
+/** A screen drawn: keep what it returns to undo when the next route is shown. */
+async function show(rendering) {
+  dispose = (await rendering) || null;
+}
+
 async function route() {
   const token = ++routeToken;
   if (dispose) { dispose(); dispose = null; }
@@ -136,58 +178,9 @@ async function route() {
   try {
     const { stale } = await loadMe();
     if (token !== routeToken) return;
-    let match;
-    if (path === "/" || path === "/index.html") {
-      renderVisits(main, me, { stale, setTitle });
-      if (!stale) prepareForCapture(me, token);
-    } else if (path === "/district") {
-      dispose = await renderDistrict(main, me, { setTitle });
-    } else if (path === "/people") {
-      await renderPeople(main, me, { setTitle });
-    } else if ((match = path.match(/^\/people\/([^/]+)\/growth\/?$/))) {
-      dispose = await renderGrowth(main, decodeURIComponent(match[1]), me, { setTitle, navigate });
-    } else if ((match = path.match(/^\/people\/([^/]+)\/growth\/practice\/([^/]+)\/?$/))) {
-      dispose = await renderPractice(main, decodeURIComponent(match[1]), decodeURIComponent(match[2]), me,
-        { setTitle, navigate });
-    } else if (path === "/growth") {
-      dispose = await renderDistrictGrowth(main, me, { setTitle });
-    } else if (path === "/schools") {
-      dispose = await renderSchools(main, me, { setTitle });
-    } else if ((match = path.match(/^\/schools\/([^/]+)\/matches\/?$/))) {
-      dispose = await renderMatches(main, decodeURIComponent(match[1]), me, { setTitle, navigate });
-    } else if (path === "/partnerships") {
-      dispose = await renderPartnerships(main, me, { setTitle });
-    } else if ((match = path.match(/^\/partnerships\/([^/]+)\/?$/))) {
-      dispose = await renderMeeting(main, decodeURIComponent(match[1]), me, { setTitle });
-    } else if (path === "/inventory") {
-      dispose = await renderInventory(main, me, { setTitle });
-    } else if (path === "/guides") {
-      dispose = await renderGuides(main, me, { setTitle });
-    } else if (path === "/open") {
-      dispose = await renderOpen(main, me, { setTitle });
-    } else if (/^\/calibration(?:\/(?:district|teams\/[^/]+|partnerships\/[^/]+))?\/?$/.test(path)) {
-      await renderCalibration(main, path, me, { setTitle });
-    } else if (path === "/calendar") {
-      dispose = await renderSchoolCalendar(main, me, { setTitle });
-    } else if (path === "/catalogs") {
-      dispose = await renderCatalogs(main, me, { setTitle });
-    } else if ((match = path.match(/^\/visits\/([^/]+)\/?$/))) {
-      dispose = await renderCapture(main, decodeURIComponent(match[1]), { setTitle });
-    } else if ((match = path.match(/^\/visits\/([^/]+)\/summary\/?$/))) {
-      await renderSummary(main, decodeURIComponent(match[1]), { setTitle });
-    } else if ((match = path.match(/^\/visits\/([^/]+)\/debrief\/?$/))) {
-      dispose = await renderCycleDebrief(main, decodeURIComponent(match[1]), me, { setTitle });
-    } else if ((match = path.match(/^\/visits\/([^/]+)\/start\/?$/))) {
-      dispose = await renderVisitDay(main, decodeURIComponent(match[1]), me, { setTitle });
-    } else if ((match = path.match(/^\/visits\/([^/]+)\/plan\/?$/))) {
-      dispose = await renderPlan(main, decodeURIComponent(match[1]), me, { setTitle });
-    } else if ((match = path.match(/^\/visits\/([^/]+)\/notice\/?$/))) {
-      await renderNotice(main, decodeURIComponent(match[1]), { setTitle });
-    } else if ((match = path.match(/^\/visits\/([^/]+)\/thanks\/?$/))) {
-      await renderThanks(main, decodeURIComponent(match[1]), { setTitle });
-    } else {
-      showProblem("Not found", "There is no page here.");
-    }
+    const found = matchRoute(path);
+    if (found) await SCREENS[found.name](found.params, { stale, token, path });
+    else showProblem("Not found", "There is no page here.");
     if (token === routeToken) focusHeading();
   } catch (error) {
     if (token !== routeToken) return;

@@ -3,14 +3,15 @@
 // became of it - sent, refused with the server's reason, or kept on this tablet.
 
 import { h, replace } from "./dom.js";
+import { LIMITS } from "./generated/schema.js";
 import { titleWarning } from "./names.js";
 import * as outbox from "./outbox.js";
 
-// The server's limits (walkthrough/events.py): labels, short text, text, long text.
-export const LABEL = 60;
-export const SHORT = 200;
-export const TEXT = 2000;
-export const LONG = 4000;
+// The server's limits (generated from its types): labels, short text, text, long text.
+export const LABEL = LIMITS.label;
+export const SHORT = LIMITS.short_text;
+export const TEXT = LIMITS.text;
+export const LONG = LIMITS.long_text;
 
 /**
  * What is wrong with one free text, in words, or null. Names a person (a title and a

@@ -11,13 +11,12 @@
 // entry is listed as rejected with its reason); no answer, 5xx or 429 are retried.
 
 import { AuthError, NetworkError, ApiError, getToken, request as httpRequest, sync } from "./api.js";
+import {
+  backoffDelay, nextBatch, nextInstant, refused, refusedForGood, resultsById, settles,
+} from "./outbox-rules.js";
 import { getAll, kvGet, kvSet, transaction } from "./store.js";
 
-export const BATCH_SIZE = 100;
 const INTERVAL_MS = 5000;
-const BACKOFF_BASE_MS = 1000;
-const BACKOFF_CAP_MS = 30000;
-const DONE = new Set(["accepted", "duplicate", "conflict", "rejected"]);
 
 const listeners = new Set();
 let state = {
@@ -91,10 +90,8 @@ export function currentUser() {
  * once back online) and across reloads.
  */
 function nextOccurredAt() {
-  let now = Date.now();
-  if (now <= lastOccurredAt) now = lastOccurredAt + 1;
-  lastOccurredAt = now;
-  return new Date(now).toISOString();
+  lastOccurredAt = nextInstant(Date.now(), lastOccurredAt);
+  return new Date(lastOccurredAt).toISOString();
 }
 
 async function loadClock() {
@@ -202,16 +199,9 @@ export async function dismissRejected(id) {
   await refresh();
 }
 
-function backoffDelay(retryAfterSeconds) {
-  const exp = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1));
-  const jittered = exp / 2 + Math.random() * (exp / 2);
-  const hinted = retryAfterSeconds ? Math.min(retryAfterSeconds * 1000, 120000) : 0;
-  return Math.max(jittered, hinted);
-}
-
 function scheduleRetry(retryAfterSeconds = null) {
   failures += 1;
-  const delay = backoffDelay(retryAfterSeconds);
+  const delay = backoffDelay(failures, retryAfterSeconds);
   const nextAttemptAt = Date.now() + delay;
   clearTimeout(retryTimer);
   retryTimer = setTimeout(() => flush({ force: true }).catch(() => {}), delay);
@@ -263,13 +253,11 @@ async function drain() {
       await refresh();
       return;
     }
-    if (queued[0].request) {
-      if (!(await sendRequest(queued[0]))) return;
+    const { request, events: rows } = nextBatch(queued);
+    if (request) {
+      if (!(await sendRequest(request))) return;
       continue;
     }
-    // The events up to the next request (in order), at most a batch.
-    const next = queued.findIndex((row) => row.request);
-    const rows = queued.slice(0, Math.min(BATCH_SIZE, next === -1 ? queued.length : next));
     let results;
     try {
       const { data } = await sync(rows.map((row) => row.event));
@@ -320,8 +308,7 @@ async function sendRequest(row) {
       emit({ authRequired: true, lastError: failure.message });
       return false;
     }
-    const final = failure instanceof ApiError && failure.status >= 400 && failure.status < 500
-      && ![408, 429].includes(failure.status);
+    const final = failure instanceof ApiError && refusedForGood(failure.status);
     if (!final) {
       emit(failure instanceof NetworkError
         ? { offline: true, lastError: "no connection to the server; kept on this tablet" }
@@ -352,25 +339,21 @@ async function sendRequest(row) {
 
 /** Apply the server's per-event results: drop answered events, keep the rest. */
 async function settle(rows, results) {
-  const byId = new Map();
-  results.forEach((result, index) => {
-    const key = result && result.id ? String(result.id) : (rows[index] && rows[index].id);
-    if (key) byId.set(key, result);
-  });
+  const byId = resultsById(rows, results);
   const at = new Date().toISOString();
   let settled = 0;
   await transaction(["outbox", "journal", "rejected"], "readwrite", async (s, req) => {
     for (const row of rows) {
       const result = byId.get(row.id);
-      if (!result || !DONE.has(result.status)) continue;
+      if (!settles(result)) continue;
       settled += 1;
       s.outbox.delete(row.seq);
       const entry = await req(s.journal.get(row.id));
       if (entry) {
-        entry.status = result.status === "rejected" || result.status === "conflict" ? "rejected" : "synced";
+        entry.status = refused(result) ? "rejected" : "synced";
         s.journal.put(entry);
       }
-      if (result.status === "rejected" || result.status === "conflict") {
+      if (refused(result)) {
         const error = result.error || {
           code: "conflict",
           message: "an event with this id was already stored with different content",

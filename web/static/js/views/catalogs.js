@@ -4,16 +4,17 @@
 
 import { getJson } from "../api.js";
 import { h } from "../dom.js";
+import { LOOK_FOR_KEY_PATTERN } from "../generated/schema.js";
 import * as outbox from "../outbox.js";
 import {
   SHORT, checkboxGroup, commit, field, live, screen, select, showProblems, statusLine, textInput,
   textProblem,
   redraw,
 } from "../forms.js";
+import { kindName } from "./capture-widgets.js";
 
 const KINDS = [["yes_no", "Yes / no / not observed"], ["note", "Note (text)"], ["count", "Count"]];
-const KEY = /^[a-z][a-z0-9_]{0,63}$/;
-const KIND_NAMES = { yes_no: "yes / no", count: "count", scale: "scale", choice: "choice", note: "note" };
+const KEY = new RegExp(LOOK_FOR_KEY_PATTERN);
 
 function publishForm(latest, flash, refresh) {
   const keep = checkboxGroup("keep", "Look-fors kept in the new version",
@@ -75,7 +76,7 @@ export async function renderCatalogs(root, me, { setTitle }) {
       h("section", { class: "card", "aria-labelledby": "latest-heading" },
         h("h2", { id: "latest-heading" }, `Version ${latest.version}`),
         h("ul", { class: "catalog-items", testid: "catalog-items" }, latest.items.map((item) =>
-          h("li", {}, h("strong", {}, item.prompt), ` · ${KIND_NAMES[item.kind] || item.kind}`, h("span", { class: "meta" }, ` (${item.key})`))))),
+          h("li", {}, h("strong", {}, item.prompt), ` · ${kindName(item.kind)}`, h("span", { class: "meta" }, ` (${item.key})`))))),
       organizer ? publishForm(latest, flash, render) : null);
   };
   await render();

@@ -11,10 +11,9 @@ import {
   statusLine, textArea, textInput, textProblem,
   redraw,
 } from "../forms.js";
-import { SECTION_TITLES, backLinks, sectionBody } from "./reports.js";
+import { agenda } from "../debrief-agenda.js";
+import { backLinks } from "./reports.js";
 import { relationTo } from "./visit-day.js";
-
-const MAX_STEPS = 2;
 
 function phaseBar(visit, relation, flash, refresh) {
   const parts = [];
@@ -114,7 +113,8 @@ function rootCauseActions(visit, noted, flash, refresh) {
   }));
 }
 
-function stepActions(visit, steps, relation, flash, refresh) {
+function stepActions(visit, section, relation, flash, refresh) {
+  const steps = section.steps || [];
   const parts = [];
   if (visit.phase !== "analysis") return parts;
   const list = h("ul", { class: "step-actions" }, steps.map((step, index) => {
@@ -127,8 +127,8 @@ function stepActions(visit, steps, relation, flash, refresh) {
     return h("li", {}, h("span", {}, `Step ${index + 1}: ${step.text}`), withdraw);
   }));
   if (steps.length) parts.push(list);
-  if (steps.length < MAX_STEPS) parts.push(stepForm(visit, flash, refresh));
-  else parts.push(h("p", { class: "meta", testid: "steps-full" }, `An action plan has at most ${MAX_STEPS} steps: withdraw one to propose another.`));
+  if (steps.length < section.max_steps) parts.push(stepForm(visit, flash, refresh));
+  else parts.push(h("p", { class: "meta", testid: "steps-full" }, `An action plan has at most ${section.max_steps} steps: withdraw one to propose another.`));
   if (steps.length) {
     if (relation === "host" || relation === "organizer") {
       const agree = h("button", { type: "button", class: "primary", testid: "agree-plan" },
@@ -172,7 +172,7 @@ export async function renderCycleDebrief(root, visitId, me, { setTitle }) {
         rootCauseActions(visit, (((debrief.sections || []).find((s) => s.kind === "root_causes") || {}).noted || [])
           .filter((n) => n.event_id), flash, render),
         rootCauseForm(visit, flash, render)] : null,
-      next_steps: relation ? stepActions(visit, ((debrief.sections || []).find((s) => s.kind === "next_steps") || {}).steps || [],
+      next_steps: relation ? stepActions(visit, (debrief.sections || []).find((s) => s.kind === "next_steps") || {},
         relation, flash, render) : null,
       check_ins: [
         visit.phase === "support" ? h("p", { class: "links" }, h("a", { href: `/visits/${visit.id}/plan`, "data-link": true,
@@ -189,12 +189,7 @@ export async function renderCycleDebrief(root, visitId, me, { setTitle }) {
       debrief.focus ? h("p", { class: "focus" }, h("strong", {}, "Focus: "), debrief.focus) : null,
       stale ? h("p", { class: "notice", role: "status" }, "Offline: showing the agenda saved on this tablet.") : null,
       phaseBar(visit, relation, flash, render),
-      h("ol", { class: "agenda", testid: "debrief-sections" }, (debrief.sections || []).map((section, index) =>
-        h("li", { class: "agenda-section" },
-          h("section", { testid: `debrief-section-${section.kind}`, "aria-labelledby": `section-${section.kind}` },
-            h("h2", { id: `section-${section.kind}` }, `${index + 1}. ${SECTION_TITLES[section.kind] || humanize(section.kind)}`),
-            sectionBody(section),
-            extra[section.kind] || null)))));
+      agenda(debrief.sections || [], extra));
   };
   await render();
   return live(root, render);

@@ -10,9 +10,11 @@ import {
   LABEL, checkboxGroup, commit, field, live, redraw, screen, select, showProblems, statusLine,
   textArea, textInput,
 } from "../forms.js";
+import { SCHOOL_LEVELS } from "../generated/schema.js";
 import * as outbox from "../outbox.js";
 
-const LEVELS = [["elementary", "Elementary"], ["middle", "Middle"], ["high", "High"], ["k8", "K-8"], ["other", "Other"]];
+const LEVEL_NAMES = { k8: "K-8" };
+const LEVELS = SCHOOL_LEVELS.map((level) => [level, LEVEL_NAMES[level] || humanize(level)]);
 const ROLES = [["host", "Host of their school"], ["coach", "Coach on visits"], ["organizer", "Organizer"], ["analyst", "Analyst"]];
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 

@@ -7,9 +7,10 @@ import { getJson } from "../api.js";
 import { h } from "../dom.js";
 import * as outbox from "../outbox.js";
 import { SHORT, commit, field, live, redraw, screen, showProblems, statusLine, textArea, textInput, textProblem } from "../forms.js";
+import { LIMITS } from "../generated/schema.js";
 
-const MAX_GUIDES = 6;
-const MAX_PROMPTS = 8;
+const MAX_GUIDES = LIMITS.guides;
+const MAX_PROMPTS = LIMITS.guide_prompts;
 
 function guideFields(number, guide) {
   const title = field(`guide-${number}-title`, "Title", textInput(`guide-${number}-title`, { max: SHORT, value: guide ? guide.title : "" }));

@@ -7,6 +7,7 @@
 
 import { getJson } from "../api.js";
 import { h, humanize, formatDate } from "../dom.js";
+import { CHECK_IN_STATUSES } from "../generated/schema.js";
 import * as outbox from "../outbox.js";
 import {
   LABEL, LONG, SHORT, TEXT, checkboxGroup, clearFields, commit, field, isoDay, live, radioGroup, recordEvent,
@@ -16,7 +17,7 @@ import {
 const ROLE_NAMES = { principal: "principal", assistant_principal: "assistant principal",
   teacher_leader: "teacher-leader", other: "administrator", administrator: "administrator" };
 
-const STATUSES = [["on_track", "On track"], ["at_risk", "At risk"], ["done", "Done"]];
+const STATUSES = CHECK_IN_STATUSES.map((status) => [status, humanize(status)]);
 
 function crumbs(...more) {
   return h("p", { class: "crumbs" }, h("a", { href: "/", "data-link": true }, "← Visits"), " · ",

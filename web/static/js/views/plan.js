@@ -3,16 +3,17 @@
 // and an assistant principal meeting every week for a month), and a form per step.
 
 import { getJson } from "../api.js";
+import { stepStatus } from "../debrief-agenda.js";
 import { h, humanize, formatDate, progressText } from "../dom.js";
+import { CHECK_IN_STATUSES } from "../generated/schema.js";
 import {
   SHORT, TEXT, clearFields, commit, field, live, radioGroup, recordEvent, screen, showProblems, statusLine,
   textArea, textInput, textProblem,
   redraw,
 } from "../forms.js";
-import { stepStatus } from "./reports.js";
 import { relationTo, visitHeader } from "./visit-day.js";
 
-const STATUSES = [["on_track", "On track"], ["at_risk", "At risk"], ["done", "Done"]];
+const STATUSES = CHECK_IN_STATUSES.map((status) => [status, humanize(status)]);
 
 function daysBetween(from, to) {
   return Math.round((Date.parse(`${to}T12:00:00`) - Date.parse(`${from}T12:00:00`)) / 86400000);

@@ -6,11 +6,11 @@
 
 import { h, humanize, formatDate } from "../dom.js";
 import { TEXT, redraw, screen, textProblem } from "../forms.js";
+import { YES_NO_VALUES } from "../generated/schema.js";
 import { practiceFold } from "../growth-state.js";
 import * as outbox from "../outbox.js";
 import { growthPath, leadershipCatalog, loadRecord, notFound, settingName, valueWords } from "./growth.js";
 
-const YES_NO = ["yes", "no", "not_observed"];
 
 export async function renderPractice(root, userId, observationId, me, { setTitle, navigate }) {
   const { body } = screen(root);
@@ -89,7 +89,7 @@ export async function renderPractice(root, userId, observationId, me, { setTitle
       const tapTo = (value) => record_("PracticeObserved", { observation_id: observationId, item: item.key, value });
       let control;
       if (item.kind === "yes_no") {
-        const values = item.allow_unsure ? [...YES_NO, "unsure"] : YES_NO;
+        const values = item.allow_unsure ? [...YES_NO_VALUES, "unsure"] : YES_NO_VALUES;
         control = h("div", { class: "choices", role: "group", "aria-labelledby": headingId }, values.map((value) => {
           const button = h("button", { type: "button", id: `pf-${item.key}-${value}`, class: `choice${row && pendingIds.has(row.id) && now === value ? " pending" : ""}`,
             testid: `practice-${item.key}-${value}`, "aria-pressed": String(now === value) }, valueWords(value));
