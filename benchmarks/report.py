@@ -106,8 +106,11 @@ def targets(results: dict[str, Any]) -> list[Row]:
         n = _num(rapp.get("events"))
         rows.append((f"replay {n} events {where} ({_num(replay.get('visits'))} visits)",
                      f"{_num(rapp.get('events_per_s'))} ev/s "
-                     f"({_num(rapp.get('seconds'), 1)} s)",
-                     f"read+decode {_num(rceil.get('events_per_s'))} ev/s",
+                     f"({_num(rapp.get('seconds'), 1)} s; "
+                     f"{_num(_div(rapp.get('events'), rapp.get('cpu_s')))} ev/CPU-s, "
+                     f"{_num(replay.get('app_vs_ceiling_per_cpu_s'), 2)} of the ceiling's)",
+                     f"read+decode {_num(rceil.get('events_per_s'))} ev/s "
+                     f"({_num(_div(rceil.get('events'), rceil.get('cpu_s')))} ev/CPU-s)",
                      _num(share, 2), ">= 0.50 of ceiling",
                      _met(None if share is None else share >= 0.5)))
         peak = rapp.get("peak_rss_mb")

@@ -19,11 +19,12 @@ from walkthrough.events import (
     NeedsAssessmentRecorded,
     SkillInventoryRecorded,
     UnmatchedMember,
+    step_ref,
 )
 from walkthrough.matching import PeerMatch
 from walkthrough.partnership import Meeting
 from walkthrough.protocols import Protocol
-from walkthrough.skills import Skill
+from walkthrough.skills import Skill, Vocabulary
 
 
 class SchoolRef(msgspec.Struct):
@@ -114,7 +115,23 @@ class OwnInventory(msgspec.Struct):
     inventory: SkillInventoryRecorded | None
     catalog_version: int
     look_fors: list[Skill]  # key and prompt of each look-for, as {key, name}
-    skills: list[Skill]
+    skills: list[Skill]  # the latest version of the leadership skill vocabulary
+    skills_version: int = 1
+
+
+class LeadershipSkills(msgspec.Struct):
+    """Every version of the leadership skill vocabulary, the built-in first; the latest
+    is offered, an older entry reads its keys with the names of the version it used."""
+
+    latest: int
+    versions: list[Vocabulary]
+
+
+class CapabilityMatches(msgspec.Struct):
+    """Members for a cross-role network on one capability, any role, with the reason."""
+
+    capability: Skill
+    matches: list[PeerMatch]
 
 
 class Preparation(msgspec.Struct):
@@ -264,6 +281,13 @@ class OpenStep(msgspec.Struct, kw_only=True):
     meeting_id: str | None = None
     goal_id: str | None = None  # a growth goal's step (status "open": goals have no check-ins)
     goal_of: PersonRef | None = None
+    nudged_on: date | None = None  # the day an organizer last nudged its owner (what is open)
+
+    def ref(self) -> str:
+        """The step's key, as a nudge names it (walkthrough.events.step_ref)."""
+        return step_ref(self.source, self.step_id, self.visit_id, self.partnership_id,
+                        self.meeting_id, self.goal_id,
+                        self.goal_of.id if self.goal_of else None)
 
 
 class VisitToClose(msgspec.Struct):

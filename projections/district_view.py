@@ -20,6 +20,7 @@ from walkthrough.events import (
     DistrictNamed,
     DistrictPayload,
     GroundRulesAcknowledged,
+    LeadershipSkillsPublished,
     LearningSessionOffered,
     MeetingStepCheckedIn,
     NeedsAssessmentRecorded,
@@ -35,6 +36,7 @@ from walkthrough.events import (
     SchoolChanged,
     SchoolRegistered,
     SkillInventoryRecorded,
+    StepNudged,
 )
 
 SCHOOL = "school"
@@ -48,6 +50,8 @@ SESSION = "learning_session"
 MEETINGS = "partnership_meetings"
 STEP_CHECK_INS = "partnership_check_ins"
 GUIDES = "conversation_guides"
+NUDGES = "step_nudges"  # StepNudged.step_ref -> the latest nudge of that step
+SKILL_VOCABULARY = "leadership_skills"  # published versions (2, 3...) of the vocabulary
 ACKNOWLEDGED = "ground_rules_acknowledged"  # per network: the members, in log order
 CALENDAR = "school_calendar"  # "current" -> the district's SchoolCalendarSet
 INACTIVE = "person_inactive"  # a deactivated person's id -> when (absent: active)
@@ -62,6 +66,8 @@ session_decoder = msgspec.json.Decoder(LearningSessionOffered)
 meetings_decoder = msgspec.json.Decoder(list[PartnershipMeetingHeld])
 step_check_ins_decoder = msgspec.json.Decoder(list[MeetingStepCheckedIn])
 guides_decoder = msgspec.json.Decoder(ConversationGuidesPublished)
+skill_vocabulary_decoder = msgspec.json.Decoder(LeadershipSkillsPublished)
+nudge_decoder = msgspec.json.Decoder(StepNudged)
 members_decoder = msgspec.json.Decoder(list[str])
 
 
@@ -115,6 +121,10 @@ def district_document(payload: DistrictPayload, current: Callable[[Key], bytes |
             return (SESSION, payload.session_id), _encoder.encode(payload)
         case ConversationGuidesPublished():
             return (GUIDES, catalog_doc_id(payload.version)), _encoder.encode(payload)
+        case StepNudged():
+            return (NUDGES, payload.step_ref()), _encoder.encode(payload)
+        case LeadershipSkillsPublished():
+            return (SKILL_VOCABULARY, catalog_doc_id(payload.version)), _encoder.encode(payload)
         case GroundRulesAcknowledged():
             return None  # its actor is appended to the network's document (index_ground_rules)
         case PartnershipMeetingHeld() | MeetingStepCheckedIn():

@@ -81,7 +81,12 @@ FIELD_TREATMENTS: dict[str, Treatment] = {
     "plan_steps": Treatment.NESTED, "data_point": Treatment.NESTED,
     # members added with a reason (user_id, reason); conversation guides (title, prompts)
     "unmatched": Treatment.NESTED, "guides": Treatment.NESTED, "prompts": Treatment.TEXT,
-    "reading": Treatment.TEXT, "guides_version": Treatment.KEEP, "capability": Treatment.KEEP,
+    "reading": Treatment.TEXT, "guides_version": Treatment.KEEP,
+    # the leadership skill vocabulary: published as catalogs are (keys and names kept,
+    # screened for names before they are stored), and the version an entry used
+    "skills": Treatment.KEEP, "skills_version": Treatment.KEEP,
+    # a nudge: whom it emailed, and whose growth goal's step it was about
+    "recipients": Treatment.PEOPLE, "owner_id": Treatment.PERSON, "capability": Treatment.KEEP,
     "session_id": Treatment.SESSION,
     # free text
     "text": Treatment.TEXT, "note": Treatment.TEXT, "notes": Treatment.TEXT,

@@ -36,6 +36,7 @@ from walkthrough.growth import (
     person_means,
     pulse_means,
 )
+from walkthrough.skills import every_skill
 
 
 class Change(msgspec.Struct):
@@ -198,6 +199,7 @@ class GrowthRecord(msgspec.Struct):
     support_requests: list[SupportRequest]
     pulse: Pulse
     learning_sessions: list[SessionView]
+    skills_version: int = 1  # the leadership skill vocabulary its inventory used
 
 
 def growth_record(growth: Growth | None, user_id: str, relation: GrowthRelation,
@@ -220,6 +222,7 @@ def growth_record(growth: Growth | None, user_id: str, relation: GrowthRelation,
         leadership_catalog_version=district.latest_version_of("leadership"),
         growth_areas=[Area(key=key, prompt=prompts.get(key, key))
                       for key in (inventory.growth_areas if inventory else ())],
+        skills_version=(inventory.skills_version or 1) if inventory else 1,
         linkable_steps=list(linkable.values()),
         partnerships=[PartnershipRef(id=p.partnership_id, kind=p.kind,
                                      members=[_person(district, m) for m in p.members])
@@ -253,8 +256,9 @@ def _person(district: District, user_id: str) -> PersonRef:
 
 
 def _prompts(district: District) -> dict[str, str]:
-    """Every look-for's prompt by key, the latest catalog version's wording winning."""
-    prompts: dict[str, str] = {}
+    """Every look-for's prompt and leadership skill's name by key, the latest version's
+    wording winning."""
+    prompts = {key: found.name for key, found in every_skill(district.skill_versions).items()}
     for version in range(1, district.latest_catalog_version() + 1):
         prompts.update({item.key: item.prompt for item in district.catalog(version).items})
     return prompts

@@ -118,8 +118,8 @@ class Projector:
             self._fold(event, visits, docs, members, touched)
         for visit_id in touched:
             state = visits[visit_id]
+            docs.update(state.documents())  # settles the tallies the visit document holds
             docs[(VISIT, visit_id)] = view_encoder.encode(state.view)
-            docs.update(state.documents())
         self._index_schools(page, docs)
         index_meetings([e.payload for e in page], self.store, docs)
         index_ground_rules([(e.payload.partnership_id, e.actor) for e in page
@@ -222,6 +222,15 @@ class Projector:
         payload = event.payload
         visit_id = event.originator_id
         match payload:
+            # Room events first, taps first among them: a class pattern is an isinstance
+            # check per class, in order, and nearly every event of a log is one of these.
+            case ev.LookForObserved() | ev.ClassroomEntered() | ev.EvidenceNoted() \
+                    | ev.ThankYouNoteLeft() | ev.ClassroomExited() | ev.ObservationRetracted() \
+                    | ev.ClassroomCorrected() | ev.ClassroomsMerged() \
+                    | ev.ClassroomRetracted():
+                state = visits[visit_id]
+                state.view.last_recorded_at = event.timestamp
+                state.fold(event, payload)
             case ev.SchoolRegistered() | ev.PersonRegistered() | ev.DistrictNamed() \
                     | ev.SchoolChanged() | ev.PersonChanged() | ev.PersonDeactivated() \
                     | ev.PersonReactivated() | ev.SchoolCalendarSet() | ev.CalendarFeedReset() \
@@ -231,6 +240,7 @@ class Projector:
                     | ev.PartnershipFormed() | ev.CatalogPublished() \
                     | ev.PartnershipMeetingHeld() | ev.LearningSessionOffered() \
                     | ev.MeetingStepCheckedIn() | ev.ConversationGuidesPublished() \
+                    | ev.LeadershipSkillsPublished() | ev.StepNudged() \
                     | ev.GroundRulesAcknowledged():
                 if isinstance(payload, ev.CatalogPublished) and payload.kind == "classroom":
                     self._catalogs[payload.version] = Catalog(version=payload.version,
@@ -245,13 +255,6 @@ class Projector:
                 visits[visit_id] = self._visit_rooms(plan(event), RoomIndex())
                 members.append((payload.host, visit_id, "host"))
                 members.extend((member, visit_id, "team") for member in payload.team)
-            case ev.ClassroomEntered() | ev.LookForObserved() | ev.EvidenceNoted() \
-                    | ev.ThankYouNoteLeft() | ev.ClassroomExited() | ev.ObservationRetracted() \
-                    | ev.ClassroomCorrected() | ev.ClassroomsMerged() \
-                    | ev.ClassroomRetracted():
-                state = visits[visit_id]
-                state.view.last_recorded_at = event.timestamp
-                state.fold(event, payload)
             case ev.VisitRescheduled() | ev.VisitCancelled() \
                     | ev.TeachersNotified() | ev.VisitStarted() | ev.SchoolUpdateRecorded() \
                     | ev.VisitClosed() | ev.DebriefStarted() | ev.RootCauseNoted() \

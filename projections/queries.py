@@ -13,12 +13,14 @@ from projections.answers import (
     AgendaNextSteps,
     AgendaProgress,
     AgendaStep,
+    CapabilityMatches,
     CatalogListing,
     Catalogs,
     ConversationGuides,
     GuidesVersion,
     GuideView,
     Inventory,
+    LeadershipSkills,
     Matches,
     Me,
     MeetingHeld,
@@ -47,9 +49,11 @@ from projections.district_view import (
     LEADERSHIP_CATALOG,
     MEETINGS,
     NEEDS,
+    NUDGES,
     PARTNERSHIP,
     PERSON,
     SCHOOL,
+    SKILL_VOCABULARY,
     SKILLS,
     STEP_CHECK_INS,
     calendar_decoder,
@@ -58,10 +62,12 @@ from projections.district_view import (
     meetings_decoder,
     members_decoder,
     needs_decoder,
+    nudge_decoder,
     partnership_decoder,
     person_decoder,
     published_catalog,
     school_decoder,
+    skill_vocabulary_decoder,
     skills_decoder,
     step_check_ins_decoder,
 )
@@ -107,7 +113,7 @@ from walkthrough.events import (
     PartnershipMeetingHeld,
 )
 from walkthrough.guides import BUILT_IN_GUIDES
-from walkthrough.matching import match_peers
+from walkthrough.matching import Purpose, match_capability, match_peers
 from walkthrough.partnership import (
     FORMATS,
     GROUND_RULES,
@@ -121,7 +127,7 @@ from walkthrough.partnership import (
 )
 from walkthrough.protocols import PROTOCOLS
 from walkthrough.school_calendar import NO_CLOSURES, SchoolCalendar
-from walkthrough.skills import VOCABULARY, Skill, skill
+from walkthrough.skills import VOCABULARY, Published, Skill, Vocabulary, skill
 from walkthrough.visit import MENDING_PHASES
 
 REFLECT_EVERY = 3  # conversations between two reflections on the partnership's value
@@ -277,15 +283,50 @@ class Reader:
         published = self.store.all_of(CATALOG)
         latest = self.catalog(max([1, *(published_catalog(d).version
                                         for d in published.values())]))
+        vocabulary = self.leadership_skills().versions[-1]
         return OwnInventory(
             person=self._person(user_id),
             inventory=skills_decoder.decode(doc) if doc is not None else None,
             catalog_version=latest.version,
             look_fors=[Skill(item.key, item.prompt) for item in latest.items],
-            skills=list(VOCABULARY.skills))
+            skills=list(vocabulary.skills), skills_version=vocabulary.version)
 
-    def matches(self, school_id: str, role: str | None) -> Matches:
-        """Peers for a school's needs (organizers)."""
+    # --- the leadership skill vocabulary ----------------------------------------------
+
+    def skill_versions(self) -> dict[int, tuple[Skill, ...]]:
+        """The published versions of the vocabulary (2, 3...), by version."""
+        published = (skill_vocabulary_decoder.decode(doc)
+                     for doc in self.store.all_of(SKILL_VOCABULARY).values())
+        return {found.version: found.skills for found in published}
+
+    def leadership_skills(self) -> LeadershipSkills:
+        published = [skill_vocabulary_decoder.decode(doc)
+                     for doc in self.store.all_of(SKILL_VOCABULARY).values()]
+        versions = [VOCABULARY, *(Vocabulary(version=p.version, skills=p.skills, notes=p.notes)
+                                  for p in sorted(published, key=lambda p: p.version))]
+        return LeadershipSkills(latest=versions[-1].version, versions=versions)
+
+    def capability_matches(self, capability: str) -> CapabilityMatches:
+        """Members for a cross-role network on one capability (organizers)."""
+        published: Published = self.skill_versions()
+        focus = skill(capability, published)
+        people = {k: person_decoder.decode(v) for k, v in self.store.all_of(PERSON).items()}
+        inventories = {k: skills_decoder.decode(v) for k, v in self.store.all_of(SKILLS).items()}
+        roles = {user_id: network_role(person, inventories.get(user_id))
+                 for user_id, person in people.items()}
+        return CapabilityMatches(capability=focus, matches=match_capability(
+            capability, self._latest_catalog(),
+            {k: school_decoder.decode(v) for k, v in self.store.all_of(SCHOOL).items()},
+            people, inventories, roles, published))
+
+    def _latest_catalog(self) -> Catalog:
+        published = self.store.all_of(CATALOG)
+        return self.catalog(max([1, *(published_catalog(d).version
+                                      for d in published.values())]))
+
+    def matches(self, school_id: str, role: str | None, purpose: Purpose = "pair") -> Matches:
+        """Peers for a school's needs (organizers): for a pair in the same role, for a
+        group (a Critical Friends Group, a network) in any role."""
         school_doc = self.store.get(SCHOOL, school_id)
         if school_doc is None:
             raise NotFound(f"school {school_id!r} is not registered", code="unknown_school")
@@ -300,7 +341,7 @@ class Reader:
             {k: school_decoder.decode(v) for k, v in self.store.all_of(SCHOOL).items()},
             {k: person_decoder.decode(v) for k, v in self.store.all_of(PERSON).items()},
             {k: skills_decoder.decode(v) for k, v in self.store.all_of(SKILLS).items()},
-            role)
+            role, purpose, self.skill_versions())
         return Matches(school=self._school(school_id), needs=needs, matches=found)
 
     def partnerships(self, actor: Actor, today: date) -> Partnerships:
@@ -388,6 +429,7 @@ class Reader:
             raise Forbidden("what is open across the district is for organizers")
         steps = [*self._open_visit_steps(today), *self._open_meeting_steps(today)]
         steps.sort(key=lambda s: (not s.overdue, s.due, s.text))
+        self.mark_nudged(steps)
         to_close = []
         for view in self._visits():
             plan = plan_steps(view, today)
@@ -397,6 +439,14 @@ class Reader:
         to_close.sort(key=lambda v: (v.date, v.visit_id))
         return OpenWork(today=today, steps=steps, overdue=sum(s.overdue for s in steps),
                         visits_to_close=to_close)
+
+    def mark_nudged(self, steps: list[OpenStep]) -> None:
+        """Each step's latest nudge day, from the log."""
+        nudges = self.store.get_many(NUDGES, [step.ref() for step in steps])
+        for step in steps:
+            doc = nudges.get(step.ref())
+            if doc is not None:
+                step.nudged_on = nudge_decoder.decode(doc).date
 
     def _open_visit_steps(self, today: date) -> list[OpenStep]:
         return [OpenStep(source="visit", step_id=s.step_id, text=s.text, owner=s.owner,
@@ -429,13 +479,18 @@ class Reader:
         return found
 
     def _members_steps(self, partnership: PartnershipFormed, today: date) -> list[OpenStep]:
-        """Open steps the members own (by name) outside this partnership."""
-        names = set()
-        for member in partnership.members:
-            names.add(self._person(member).name.casefold())
+        """Open steps the members own outside this partnership: by name, and a step of
+        another partnership a member is in whose owner is no one person ("Every member"):
+        the group owns it, so each of its members does."""
+        names = {self._person(member).name.casefold() for member in partnership.members}
+        registered = {person_decoder.decode(doc).name.casefold()
+                      for doc in self.store.all_of(PERSON).values()}
+        shared = {pid for pid, doc in self.store.all_of(PARTNERSHIP).items()
+                  if set(partnership_decoder.decode(doc).members) & set(partnership.members)}
         steps = [*self._open_visit_steps(today), *self._open_meeting_steps(today)]
-        return [s for s in steps if s.owner.casefold() in names
-                and s.partnership_id != partnership.partnership_id]
+        return [s for s in steps if s.partnership_id != partnership.partnership_id and (
+            s.owner.casefold() in names
+            or (s.partnership_id in shared and s.owner.strip().casefold() not in registered))]
 
     # --- conversation guides ----------------------------------------------------------
 
@@ -464,7 +519,8 @@ class Reader:
                        in self.store.get_many(SKILLS, list(partnership.members)).items()}
         doc = self.store.get(ACKNOWLEDGED, partnership.partnership_id)
         return NetworkView(
-            capability=skill(partnership.capability) if partnership.capability else None,
+            capability=(skill(partnership.capability, self.skill_versions())
+                        if partnership.capability else None),
             roles={m: network_role(people[m], inventories.get(m))
                    for m in partnership.members if m in people},
             ground_rules=list(GROUND_RULES),
@@ -576,6 +632,11 @@ class Reader:
     def visits_from(self, day: date) -> list[VisitView]:
         """Every visit on or after a day (planned, cancelled or under way)."""
         return [view for view in self._visits() if view.date >= day]
+
+    def visit_view(self, visit_id: str) -> VisitView | None:
+        """A visit's read model, as the log made it (None: no such visit)."""
+        doc = self.store.get(VISIT, visit_id)
+        return None if doc is None else view_decoder.decode(doc)
 
     def school_name(self, school_id: str) -> str:
         return self._school(school_id).name

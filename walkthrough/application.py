@@ -41,6 +41,8 @@ from walkthrough.events import (
     DirectoryPayload,
     Event,
     GrowthPayload,
+    LeadershipSkill,
+    LeadershipSkillsPublished,
     ObservationRetracted,
     VisitPayload,
     type_name,
@@ -93,7 +95,8 @@ class Walkthrough(Application[UUID]):
         if not isinstance(self.recorder, ReceiptRecorder):
             raise TypeError(f"{type(self.recorder).__name__} does not record sync receipts")
         self.receipts: ReceiptRecorder = self.recorder
-        self.writer = Writer(self.receipts, self.mapper, self.events.get, clock)
+        # The writer asks the application's clock each time: the demo sets it as it records.
+        self.writer = Writer(self.receipts, self.mapper, self.events.get, lambda: self.clock())
         self._budgets: Budgets | None = None
         self.time_zone: tzinfo = UTC
 
@@ -235,6 +238,15 @@ class Walkthrough(Application[UUID]):
         at each attempt (as catalogs are)."""
         return self._prepared(actor, lambda district: ConversationGuidesPublished(
             version=district.latest_guides_version() + 1, guides=tuple(guides), notes=notes),
+            idempotency)
+
+    def publish_skills(self, actor: Actor, skills: Sequence[LeadershipSkill],
+                       notes: str | None = None,
+                       idempotency: Idempotency | None = None) -> Event:
+        """Publish the next version of the leadership skill vocabulary, numbered on
+        fresh state at each attempt (as catalogs are)."""
+        return self._prepared(actor, lambda district: LeadershipSkillsPublished(
+            version=district.latest_skills_version() + 1, skills=tuple(skills), notes=notes),
             idempotency)
 
     def _prepared(self, actor: Actor, build: Callable[[District], PreparationPayload],

@@ -155,7 +155,11 @@ def _close(look_for: LookFor, numbers: list[int]) -> bool:
 
 
 def round_half_up(number: Fraction) -> int:
-    return int(number + Fraction(1, 2)) if number >= 0 else -int(-number + Fraction(1, 2))
+    """Halves away from zero: int(n + 1/2) for n >= 0, -int(-n + 1/2) below, in integers."""
+    numerator, denominator = number.numerator, number.denominator  # denominator > 0
+    if numerator >= 0:
+        return (2 * numerator + denominator) // (2 * denominator)
+    return -((denominator - 2 * numerator) // (2 * denominator))
 
 
 def settle(statements: Iterable[tuple[bool, str]]) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import assert_never
 from uuid import UUID, uuid5
 
@@ -22,6 +23,8 @@ from walkthrough.events import (
     DistrictNamed,
     Event,
     GroundRulesAcknowledged,
+    LeadershipSkill,
+    LeadershipSkillsPublished,
     LearningSessionOffered,
     MeetingStepCheckedIn,
     NeedsAssessmentRecorded,
@@ -36,6 +39,7 @@ from walkthrough.events import (
     SchoolChanged,
     SchoolRegistered,
     SkillInventoryRecorded,
+    StepNudged,
 )
 from walkthrough.guides import guides
 from walkthrough.names import Roster, combined, free_texts, screen
@@ -48,7 +52,7 @@ from walkthrough.partnership import (
     step_key,
 )
 from walkthrough.school_calendar import NO_CLOSURES, SchoolCalendar, check_closures
-from walkthrough.skills import SKILL_KEYS
+from walkthrough.skills import Vocabulary, every_skill, vocabulary
 
 Rosters = Callable[[str], Roster]
 """A school's staff roster, by school id."""
@@ -79,6 +83,8 @@ class District(msgspec.Struct, frozen=True):
     # per partnership: its meetings' steps (partnership.step_key) with progress recorded
     checked_steps: dict[str, frozenset[str]] = {}
     guide_versions: dict[int, tuple[ConversationGuide, ...]] = {}  # published (2, 3...)
+    skill_versions: dict[int, tuple[LeadershipSkill, ...]] = {}  # published (2, 3...)
+    nudged: dict[str, date] = {}  # StepNudged.step_ref -> the day of its latest nudge
     acknowledged: dict[str, frozenset[str]] = {}  # per network: members who acknowledged
     catalogs: dict[int, Catalog] = {}
     leadership_catalogs: dict[int, Catalog] = {}
@@ -140,6 +146,13 @@ class District(msgspec.Struct, frozen=True):
     def latest_guides_version(self) -> int:
         return max((1, *self.guide_versions))
 
+    def latest_skills_version(self) -> int:
+        return max((1, *self.skill_versions))
+
+    def skills_of(self, version: int | None) -> Vocabulary:
+        """A version of the leadership skill vocabulary (None: version 1)."""
+        return vocabulary(version, self.skill_versions)
+
     def keeps_growth_record(self, user_id: str) -> bool:
         """An administrator of a campus: their growth record can be written and read."""
         return growth_id(user_id) in self.growth_owners
@@ -153,7 +166,7 @@ class District(msgspec.Struct, frozen=True):
     def area_keys(self) -> frozenset[str]:
         """Every look-for key of every catalog version and every leadership skill: the areas
         goals, requests and sessions name."""
-        keys: set[str] = set(SKILL_KEYS)
+        keys: set[str] = set(every_skill(self.skill_versions))
         for version in range(1, self.latest_catalog_version() + 1):
             keys |= self.catalog(version).keys()
         return frozenset(keys)
@@ -268,6 +281,7 @@ PreparationPayload = (
     | PartnershipMeetingHeld | LearningSessionOffered | SchoolCalendarSet | CalendarFeedReset
     | RemindersChosen
     | MeetingStepCheckedIn | ConversationGuidesPublished | GroundRulesAcknowledged
+    | LeadershipSkillsPublished | StepNudged
 )
 
 
@@ -287,7 +301,8 @@ def _schools_of(district: District, payload: PreparationPayload) -> list[str]:
     session is for the whole district: every school's)."""
     if isinstance(payload, NeedsAssessmentRecorded):
         return [payload.school_id]
-    if isinstance(payload, CatalogPublished | LearningSessionOffered):
+    if isinstance(payload, CatalogPublished | LearningSessionOffered
+                  | LeadershipSkillsPublished):
         return sorted(district.schools)
     people: Iterable[str] = ()
     if isinstance(payload, SkillInventoryRecorded):
@@ -336,17 +351,18 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Preparati
     match payload:
         case NeedsAssessmentRecorded():
             district.school(payload.school_id)
-            _known_items(district, payload.catalog_version, payload.focus_areas)
+            _known_items(district, payload.catalog_version, payload.skills_version,
+                         payload.focus_areas)
         case SkillInventoryRecorded():
             person = district.person(payload.user_id)
             if person.school_id is None:
                 raise DomainError(f"{payload.user_id!r} is not an administrator of a campus",
                                   code="not_an_administrator")
-            _known_items(district, payload.catalog_version,
+            _known_items(district, payload.catalog_version, payload.skills_version,
                          (*payload.strengths, *payload.growth_areas))
         case PartnershipFormed():
             check_partnership(payload, district.people, set(district.partnerships),
-                              district.skills)
+                              district.skills, district.skill_versions)
         case CatalogPublished():
             expected = district.latest_version_of(payload.kind) + 1
             if payload.version != expected:
@@ -358,6 +374,21 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Preparati
             if payload.version != expected:
                 raise Conflict(f"the next conversation guides version is {expected}",
                                code="guides_version_taken")
+        case StepNudged():
+            for user_id in payload.recipients:
+                district.person(user_id)
+            if district.nudged.get(payload.step_ref()) == payload.date:
+                raise Conflict("this step's owner was nudged today already: once a day at "
+                               "most", code="already_nudged")
+        case LeadershipSkillsPublished():
+            expected = district.latest_skills_version() + 1
+            if payload.version != expected:
+                raise Conflict(f"the next leadership skills version is {expected}",
+                               code="skills_version_taken")
+            keys = [found.key for found in payload.skills]
+            if len(set(keys)) != len(keys):
+                raise DomainError("each leadership skill needs its own key",
+                                  code="duplicate_skill")
         case CalendarFeedReset() | RemindersChosen():
             raise AssertionError("decided above")
         case SchoolCalendarSet():
@@ -376,11 +407,14 @@ def _decide_rules(district: District, roles: tuple[str, ...], payload: Preparati
             assert_never(payload)
 
 
-def _known_items(district: District, version: int, keys: Iterable[str]) -> None:
-    """Look-fors of the catalog version, or leadership skills (walkthrough.skills)."""
+def _known_items(district: District, version: int, skills_version: int | None,
+                 keys: Iterable[str]) -> None:
+    """Look-fors of the catalog version, or leadership skills of the vocabulary version
+    (walkthrough.skills; None: version 1)."""
     look_fors = district.catalog(version)
+    skills = {found.key for found in district.skills_of(skills_version).skills}
     for key in keys:
-        if key not in SKILL_KEYS:
+        if key not in skills:
             look_fors.item(key)
 
 
@@ -449,6 +483,12 @@ def evolve_district(district: District | None, event: Event) -> District:
         case ConversationGuidesPublished():
             return replace(current, version=version, guide_versions={
                 **current.guide_versions, payload.version: payload.guides})
+        case StepNudged():
+            return replace(current, version=version,
+                           nudged={**current.nudged, payload.step_ref(): payload.date})
+        case LeadershipSkillsPublished():
+            return replace(current, version=version, skill_versions={
+                **current.skill_versions, payload.version: payload.skills})
         case MeetingStepCheckedIn():
             pid = payload.partnership_id
             checked = current.checked_steps.get(pid, frozenset()) | {

@@ -46,6 +46,7 @@ StudentsPresent = Annotated[int, msgspec.Meta(ge=0, le=60)]
 TapValue = str | Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31)]
 ItemKey = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 ItemKeys = Annotated[tuple[ItemKey, ...], msgspec.Meta(max_length=20)]
+SkillsVersion = Annotated[int, msgspec.Meta(ge=1)]
 AdministratorRole = Literal["principal", "assistant_principal", "other"]
 PartnershipKind = Literal["leadership_learning", "critical_friends", "network"]
 CheckInStatus = Literal["on_track", "at_risk", "done"]
@@ -136,6 +137,9 @@ class NeedsAssessmentRecorded(Payload, frozen=True, tag="NeedsAssessmentRecorded
     catalog_version: Annotated[int, msgspec.Meta(ge=1)]
     focus_areas: Annotated[tuple[ItemKey, ...], msgspec.Meta(min_length=1, max_length=20)]
     notes: LongText | None = None
+    # The leadership skill vocabulary version its skill keys come from (None: version 1,
+    # as every assessment recorded before the vocabulary was versioned).
+    skills_version: SkillsVersion | None = None
 
 
 class SkillInventoryRecorded(Payload, frozen=True, tag="SkillInventoryRecorded"):
@@ -147,6 +151,7 @@ class SkillInventoryRecorded(Payload, frozen=True, tag="SkillInventoryRecorded")
     strengths: ItemKeys = ()
     growth_areas: ItemKeys = ()
     notes: LongText | None = None
+    skills_version: SkillsVersion | None = None  # None: version 1 (recorded before versions)
 
 
 class UnmatchedMember(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -209,6 +214,22 @@ class ConversationGuide(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
     prompts: Annotated[tuple[ShortText, ...], msgspec.Meta(min_length=1, max_length=8)]
 
 
+class LeadershipSkill(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One leadership skill of the vocabulary: a stable key and what people read."""
+
+    key: ItemKey
+    name: ShortText
+
+
+class LeadershipSkillsPublished(Payload, frozen=True, tag="LeadershipSkillsPublished"):
+    """A new version of the leadership skill vocabulary (version 1 is built in, from the
+    seeds); inventories, needs and goals recorded on an older version keep theirs."""
+
+    version: Annotated[int, msgspec.Meta(ge=2)]
+    skills: Annotated[tuple[LeadershipSkill, ...], msgspec.Meta(min_length=1, max_length=40)]
+    notes: ShortText | None = None
+
+
 class ConversationGuidesPublished(Payload, frozen=True, tag="ConversationGuidesPublished"):
     """A new version of the guides for a partnership's first conversations (the first
     guide for the first conversation, and so on); version 1 is built in."""
@@ -223,6 +244,37 @@ class GroundRulesAcknowledged(Payload, frozen=True, tag="GroundRulesAcknowledged
     hierarchy), by themself, before the network's first meeting closes."""
 
     partnership_id: Slug
+
+
+NudgeSource = Literal["visit", "meeting", "goal"]
+
+
+class StepNudged(Payload, frozen=True, tag="StepNudged"):
+    """An organizer's nudge to the owner of an open step (what is open, one tap): an
+    email to each recipient, at most one nudge per step a day. The step is named by
+    where it was agreed: a visit's action plan, a partnership meeting, a growth goal."""
+
+    source: NudgeSource
+    step_id: Slug
+    date: date  # the district's day it was sent (the server's, never the tablet's)
+    recipients: Annotated[tuple[UserId, ...], msgspec.Meta(min_length=1, max_length=6)]
+    visit_id: Slug | None = None
+    partnership_id: Slug | None = None
+    meeting_id: Slug | None = None
+    goal_id: Slug | None = None
+    owner_id: UserId | None = None  # a goal step: whose growth record
+
+    def step_ref(self) -> str:
+        return step_ref(self.source, self.step_id, self.visit_id, self.partnership_id,
+                        self.meeting_id, self.goal_id, self.owner_id)
+
+
+def step_ref(source: str, step_id: str, visit_id: str | None, partnership_id: str | None,
+             meeting_id: str | None, goal_id: str | None, owner_id: str | None) -> str:
+    """An open step, wherever it was agreed: one key for it across the log."""
+    where = {"visit": f"{visit_id}", "meeting": f"{partnership_id}/{meeting_id}",
+             "goal": f"{owner_id}/{goal_id}"}.get(source, "")
+    return f"{source}:{where}:{step_id}"
 
 
 class MeetingStepCheckedIn(Payload, frozen=True, tag="MeetingStepCheckedIn"):
@@ -479,6 +531,7 @@ class GoalSet(Payload, frozen=True, tag="GoalSet"):
     steps: Annotated[tuple[GoalStep, ...], msgspec.Meta(min_length=1, max_length=2)]
     plan_steps: Annotated[tuple[PlanStepLink, ...], msgspec.Meta(max_length=4)] = ()
     partnership_id: Slug | None = None
+    skills_version: SkillsVersion | None = None  # its area's vocabulary (None: version 1)
 
 
 class StepAmended(Payload, frozen=True, tag="StepAmended"):
@@ -589,6 +642,7 @@ DistrictPayload = (
     | PartnershipMeetingHeld | LearningSessionOffered | SchoolCalendarSet | CalendarFeedReset
     | RemindersChosen
     | MeetingStepCheckedIn | ConversationGuidesPublished | GroundRulesAcknowledged
+    | LeadershipSkillsPublished | StepNudged
 )
 # How a district keeps its schools and people (roster imports, organizers' screens).
 DirectoryPayload = (

@@ -257,6 +257,8 @@ def _decide_goal(growth: Growth, payload: GoalSet, district: District,
         areas = ", ".join(inventory.growth_areas) if inventory else "none recorded yet"
         raise DomainError(f"a goal's area is one of the skill inventory's growth areas "
                           f"({areas})", code="not_a_growth_area")
+    if payload.skills_version is not None:
+        district.skills_of(payload.skills_version)
     if payload.partnership_id is not None:
         partnership = district.partnerships.get(payload.partnership_id)
         if partnership is None or growth.owner not in partnership.members:

@@ -868,6 +868,12 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
             return {"line": payload.line, "data point": measure}
         case ev.LearningSessionOffered():
             return {"title": payload.title}
+        case ev.LeadershipSkillsPublished():
+            texts = {"notes": payload.notes}
+            for found in payload.skills:  # keys too: they are published as they are
+                texts[f"skill {found.key} key"] = found.key.replace("_", " ")
+                texts[f"skill {found.key} name"] = found.name
+            return texts
         case ev.ConversationGuidesPublished():
             texts = {"notes": payload.notes}
             for number, guide in enumerate(payload.guides, start=1):
@@ -886,7 +892,7 @@ def free_texts(payload: AnyPayload) -> dict[str, str | None]:
                 | ev.PersonReactivated() | ev.VisitStarted() | ev.VisitClosed() \
                 | ev.ClassroomExited() | ev.ClassroomsMerged() | ev.DebriefStarted() \
                 | ev.ActionPlanAgreed() | ev.PulseAnswered() | ev.LearningSessionAttended() \
-                | ev.GroundRulesAcknowledged():
+                | ev.GroundRulesAcknowledged() | ev.StepNudged():
             return {}  # names of schools and people, ids and codes: no free text
         case _:
             assert_never(payload)

@@ -31,7 +31,7 @@ from walkthrough.events import (
     SkillInventoryRecorded,
 )
 from walkthrough.protocols import protocol
-from walkthrough.skills import skill
+from walkthrough.skills import Published, skill
 
 MAX_MEETING_STEPS = 2
 
@@ -81,11 +81,12 @@ def network_role(person: PersonRegistered,
 
 
 def _check_network(payload: PartnershipFormed, people: Mapping[str, PersonRegistered],
-                   skills: Mapping[str, SkillInventoryRecorded]) -> None:
+                   skills: Mapping[str, SkillInventoryRecorded],
+                   vocabulary: Published | None) -> None:
     if payload.capability is None:
         raise DomainError("a cross-role network focuses on one capability",
                           code="no_capability")
-    skill(payload.capability)
+    skill(payload.capability, vocabulary)
     roles = {network_role(people[m], skills.get(m)) for m in payload.members}
     if len(roles) < 2:
         raise DomainError("a cross-role network brings together at least two roles "
@@ -95,7 +96,10 @@ def _check_network(payload: PartnershipFormed, people: Mapping[str, PersonRegist
 
 def check_partnership(payload: PartnershipFormed, people: dict[str, PersonRegistered],
                       existing: set[str],
-                      skills: Mapping[str, SkillInventoryRecorded] | None = None) -> None:
+                      skills: Mapping[str, SkillInventoryRecorded] | None = None,
+                      vocabulary: Published | None = None) -> None:
+    """vocabulary: the published leadership skill versions (a network's capability is a
+    skill of any version)."""
     if payload.partnership_id in existing:
         raise Conflict(f"partnership {payload.partnership_id!r} already exists",
                        code="partnership_exists")
@@ -121,7 +125,7 @@ def check_partnership(payload: PartnershipFormed, people: dict[str, PersonRegist
                               code="invalid_partnership")
         schools.append(person.school_id)
     if payload.kind == "network":
-        _check_network(payload, people, skills or {})
+        _check_network(payload, people, skills or {}, vocabulary)
     elif len(set(schools)) != len(schools):
         raise DomainError("partners come from different campuses", code="same_campus")
     added = [m.user_id for m in payload.unmatched]

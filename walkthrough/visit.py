@@ -571,6 +571,7 @@ def evolve(visit: Visit | None, event: Event) -> Visit:
                 | ev.PracticeNoted() | ev.PracticeObservationRetracted() | ev.SupportLogged() \
                 | ev.SupportRequested() | ev.PulseAnswered() | ev.LearningSessionAttended() \
                 | ev.MeetingStepCheckedIn() | ev.ConversationGuidesPublished() \
+                | ev.LeadershipSkillsPublished() | ev.StepNudged() \
                 | ev.GroundRulesAcknowledged():
             raise AssertionError(f"{event.type} is not a visit event")
         case _:

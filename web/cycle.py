@@ -26,21 +26,26 @@ from starlette.responses import Response
 
 from projections.answers import (
     ActionPlans,
+    CapabilityMatches,
     Catalogs,
     ConversationGuides,
+    LeadershipSkills,
     Matches,
     OpenStep,
     OpenWork,
     OwnInventory,
     PartnershipAgenda,
     Partnerships,
+    PersonRef,
     Preparation,
 )
+from projections.queries import Reader
 from projections.summary import Summary
 from projections.trends import DistrictTrends, SchoolTrends
 from walkthrough.access import Actor
 from walkthrough.application import Idempotency, Walkthrough
 from walkthrough.catalog import LookFor
+from walkthrough.errors import DomainError, Forbidden, NotFound
 from walkthrough.events import (
     AdministratorRole,
     CatalogKind,
@@ -49,24 +54,30 @@ from walkthrough.events import (
     GroundRulesAcknowledged,
     ItemKey,
     ItemKeys,
+    LeadershipSkill,
     LongText,
     MeetingStep,
     MeetingStepCheckedIn,
     NeedsAssessmentRecorded,
+    NudgeSource,
     PartnershipFormed,
     PartnershipMeetingHeld,
     Progress,
     ShortText,
     SkillInventoryRecorded,
+    SkillsVersion,
     Slug,
+    StepNudged,
     Text,
     UserId,
+    step_ref,
 )
-from walkthrough.skills import VOCABULARY, Vocabulary
+from walkthrough.skills import Vocabulary
 from web.auth import caller
 from web.charts import WIDTH, Line, Point, bars, chart_width, rates_over_time
 from web.context import AS_OF, body, read, services
 from web.errors import RequestError
+from web.notices import nudge_message, nudge_recipients
 from web.responses import JSON
 from web.routing import SVG_MEDIA, Endpoint
 
@@ -78,6 +89,7 @@ class NeedsAssessmentForm(msgspec.Struct, forbid_unknown_fields=True):
     focus_areas: Annotated[tuple[ItemKey, ...], msgspec.Meta(min_length=1, max_length=20)]
     notes: LongText | None = None
     catalog_version: int | None = None
+    skills_version: SkillsVersion | None = None  # omitted: the latest
 
 
 class SkillInventoryForm(msgspec.Struct, forbid_unknown_fields=True):
@@ -86,6 +98,7 @@ class SkillInventoryForm(msgspec.Struct, forbid_unknown_fields=True):
     growth_areas: ItemKeys = ()
     notes: LongText | None = None
     catalog_version: int | None = None
+    skills_version: SkillsVersion | None = None  # omitted: the latest
 
 
 class CatalogForm(msgspec.Struct, forbid_unknown_fields=True):
@@ -108,6 +121,13 @@ class MeetingForm(msgspec.Struct, forbid_unknown_fields=True):
     protocol: ItemKey | None = None
     reading: Text | None = None
     guides_version: Annotated[int, msgspec.Meta(ge=1)] | None = None
+
+
+class SkillsForm(msgspec.Struct, forbid_unknown_fields=True):
+    """The next version of the leadership skill vocabulary, whole."""
+
+    skills: Annotated[tuple[LeadershipSkill, ...], msgspec.Meta(min_length=1, max_length=40)]
+    notes: ShortText | None = None
 
 
 class GuidesForm(msgspec.Struct, forbid_unknown_fields=True):
@@ -182,17 +202,21 @@ async def preparation(request: Request) -> Response:
 async def record_needs(request: Request) -> Response:
     form = await body(request, NeedsAssessmentForm)
     school_id = request.path_params["school_id"]
+    app = services(request).app
     return await record_preparation(request, lambda _, latest: NeedsAssessmentRecorded(
         school_id=school_id, catalog_version=form.catalog_version or latest,
-        focus_areas=form.focus_areas, notes=form.notes), form)
+        focus_areas=form.focus_areas, notes=form.notes,
+        skills_version=form.skills_version or app.district().latest_skills_version()), form)
 
 
 async def record_skills(request: Request) -> Response:
     form = await body(request, SkillInventoryForm)
     user_id = request.path_params["user_id"]
+    app = services(request).app
     return await record_preparation(request, lambda _, latest: SkillInventoryRecorded(
         user_id=user_id, role=form.role, catalog_version=form.catalog_version or latest,
-        strengths=form.strengths, growth_areas=form.growth_areas, notes=form.notes), form)
+        strengths=form.strengths, growth_areas=form.growth_areas, notes=form.notes,
+        skills_version=form.skills_version or app.district().latest_skills_version()), form)
 
 
 async def own_inventory(request: Request) -> Response:
@@ -204,7 +228,18 @@ async def own_inventory(request: Request) -> Response:
 async def matches(request: Request) -> Response:
     school_id = request.path_params["school_id"]
     role = request.query_params.get("role")
-    return JSON(await read(request, lambda _, reader, __: reader.matches(school_id, role)))
+    purpose = request.query_params.get("purpose", "pair")
+    if purpose not in ("pair", "group"):
+        raise RequestError(422, "invalid_purpose", "purpose is pair (a visit team, a "
+                           "Leadership Learning Partnership) or group (a Critical Friends "
+                           "Group, a network)")
+    return JSON(await read(request, lambda _, reader, __: reader.matches(
+        school_id, role, "group" if purpose == "group" else "pair")))
+
+
+async def capability_matches(request: Request) -> Response:
+    key = request.path_params["key"]
+    return JSON(await read(request, lambda _, reader, __: reader.capability_matches(key)))
 
 
 async def form_partnership(request: Request) -> Response:
@@ -246,29 +281,37 @@ async def partnership_agenda(request: Request) -> Response:
     partnership_id = request.path_params["partnership_id"]
     app = services(request).app
     return JSON(await read(request, lambda actor, reader, today: with_goal_steps(
-        reader.partnership_agenda(actor, partnership_id, today), app, today)))
+        reader.partnership_agenda(actor, partnership_id, today), app, actor, today)))
 
 
-def with_goal_steps(agenda: PartnershipAgenda, app: Walkthrough,
+def with_goal_steps(agenda: PartnershipAgenda, app: Walkthrough, actor: Actor,
                     today: date) -> PartnershipAgenda:
     """The members' growth-goal steps join their other open steps. Growth records are
-    read from their aggregates (not projected), and only a partnership whose members are
-    each other's growth peers shows them: never a cross-role network."""
-    if agenda.kind == "network":
-        return agenda
-    records = app.growth_records([member.id for member in agenda.members])
-    goal_steps = []
-    for member in agenda.members:
-        record = records.get(member.id)
+    read from their aggregates (not projected). A partnership whose members are each
+    other's growth peers shows every member's; a cross-role network (whose members are
+    not growth peers) shows each person their own, and organizers everyone's: whatever
+    the meeting, a person's next one opens with progress on every step they own."""
+    members = agenda.members
+    if agenda.kind == "network" and not actor.has("organizer"):
+        members = [member for member in members if member.id == actor.user_id]
+    agenda.members_steps = [*agenda.members_steps, *goal_steps(app, members, today)]
+    return agenda
+
+
+def goal_steps(app: Walkthrough, owners: list[PersonRef], today: date) -> list[OpenStep]:
+    """The steps of these people's growth goals, as they stand (amendments applied)."""
+    records = app.growth_records([owner.id for owner in owners])
+    found = []
+    for owner in owners:
+        record = records.get(owner.id)
         for goal in record.goals.values() if record is not None else ():
             for first in goal.goal.steps:
                 now = goal.step(first.step_id) or first
-                goal_steps.append(OpenStep(
+                found.append(OpenStep(
                     source="goal", step_id=now.step_id, text=now.text, owner=now.owner,
                     due=now.due, success=now.success, status="open", overdue=now.due < today,
-                    goal_id=goal.goal.goal_id, goal_of=member))
-    agenda.members_steps = [*agenda.members_steps, *goal_steps]
-    return agenda
+                    goal_id=goal.goal.goal_id, goal_of=owner))
+    return found
 
 
 async def conversation_guides(request: Request) -> Response:
@@ -289,8 +332,27 @@ async def publish_guides(request: Request) -> Response:
     return JSON(await run_in_threadpool(run), status_code=201)
 
 
+async def latest_skills(request: Request) -> Response:
+    return JSON(await read(request, lambda _, reader, __: reader.leadership_skills(
+    ).versions[-1]))
+
+
 async def leadership_skills(request: Request) -> Response:
-    return JSON(VOCABULARY)
+    return JSON(await read(request, lambda _, reader, __: reader.leadership_skills()))
+
+
+async def publish_skills(request: Request) -> Response:
+    form = await body(request, SkillsForm)
+    found = services(request)
+    actor = caller(request)
+    once = idempotency(request, form)
+
+    def run() -> Recorded:
+        event = found.app.publish_skills(actor, form.skills, form.notes, once)
+        return Recorded(event_id=str(event.event_id), type=event.type,
+                        data=msgspec.to_builtins(event.payload))
+
+    return JSON(await run_in_threadpool(run), status_code=201)
 
 
 async def catalogs(request: Request) -> Response:
@@ -321,8 +383,90 @@ async def action_plans(request: Request) -> Response:
 
 
 async def open_work(request: Request) -> Response:
-    return JSON(await read(request, lambda actor, reader, today: reader.open_work(
-        actor, today)))
+    app = services(request).app
+    return JSON(await read(request, lambda actor, reader, today: all_open_work(
+        app, actor, reader, today)))
+
+
+def all_open_work(app: Walkthrough, actor: Actor, reader: Reader, today: date) -> OpenWork:
+    """What is open (projections.queries.Reader.open_work) with every growth goal's
+    steps too (growth records are read from their aggregates, not projected)."""
+    found = reader.open_work(actor, today)
+    district = app.district()
+    owners = [PersonRef(id=user_id, name=district.people[user_id].name)
+              for user_id in sorted(set(district.growth_owners.values()))
+              if district.is_active(user_id)]
+    goals = goal_steps(app, owners, today)
+    reader.mark_nudged(goals)
+    found.steps = sorted([*found.steps, *goals], key=lambda s: (not s.overdue, s.due, s.text))
+    found.overdue = sum(s.overdue for s in found.steps)
+    return found
+
+
+class NudgeForm(msgspec.Struct, forbid_unknown_fields=True):
+    """An open step to nudge its owner about, named as /api/open lists it."""
+
+    source: NudgeSource
+    step_id: Slug
+    visit_id: Slug | None = None
+    partnership_id: Slug | None = None
+    meeting_id: Slug | None = None
+    goal_id: Slug | None = None
+    owner_id: UserId | None = None  # a goal step: whose goal (goal_of.id)
+
+
+class Nudged(msgspec.Struct):
+    """A nudge recorded (StepNudged): whom it emails and the day; emailed is false when
+    no mail server is set up (the nudge is recorded all the same)."""
+
+    event_id: str
+    date: date
+    recipients: list[PersonRef]
+    emailed: bool
+
+
+async def nudge(request: Request) -> Response:
+    form = await body(request, NudgeForm)
+    found = services(request)
+    actor = caller(request)
+    once = idempotency(request, form)
+    if not actor.has("organizer"):
+        raise Forbidden("organizers nudge the owners of open steps")
+
+    def run() -> Nudged:
+        found.projector.catch_up()
+        today = found.app.local_date(found.clock())
+        reader = Reader(found.read_models, found.settings.min_rooms)
+        ref = step_ref(form.source, form.step_id, form.visit_id, form.partnership_id,
+                       form.meeting_id, form.goal_id, form.owner_id)
+        step = next((s for s in all_open_work(found.app, actor, reader, today).steps
+                     if s.ref() == ref), None)
+        if step is None:
+            raise NotFound("no such open step (done, or never agreed)", code="step_not_open")
+        district = found.app.district()
+        recipients = nudge_recipients(step, district, reader)
+        if not recipients:
+            raise DomainError("nobody to nudge: the step's owner is not a registered person "
+                              "with an email", code="no_one_to_nudge")
+        event = found.app.prepare(actor, StepNudged(
+            source=form.source, step_id=form.step_id, date=today,
+            recipients=tuple(recipients), visit_id=form.visit_id,
+            partnership_id=form.partnership_id, meeting_id=form.meeting_id,
+            goal_id=form.goal_id, owner_id=form.owner_id), once)
+        sent = event.payload
+        assert isinstance(sent, StepNudged)
+        if found.mail.configured:
+            subject, text = nudge_message(step, reader, found.settings.base_url)
+            for user_id in sent.recipients:
+                email = district.people[user_id].email
+                if email is not None:  # the key: a retried request mails nobody twice
+                    found.mail.send(email, subject, text,
+                                    key=f"nudge:{event.event_id}:{user_id}")
+        return Nudged(event_id=str(event.event_id), date=sent.date, emailed=found.mail.configured,
+                      recipients=[PersonRef(id=u, name=district.people[u].name)
+                                  for u in sent.recipients])
+
+    return JSON(await run_in_threadpool(run), status_code=201)
 
 
 async def school_trends(request: Request) -> Response:
@@ -466,10 +610,15 @@ ENDPOINTS = [
              "A leader's skill inventory with the look-fors and leadership skills it may "
              "name (the leader, organizers)", answer=OwnInventory),
     Endpoint("get", "/api/schools/{school_id}/matches", matches,
-             "Peers in the same role from other campuses whose strengths meet the school's "
-             "needs, ranked, with the reason (organizers; ?role=)", roles=ORGANIZERS,
+             "Peers from other campuses for the school's needs, ranked, with the reason: "
+             "for a pair (?purpose=pair, the default: a visit team or a Leadership Learning "
+             "Partnership) in the same role, strong in its needs, complementary strengths "
+             "first; for a group (?purpose=group: a Critical Friends Group, a network) in "
+             "any role, a shared need first (organizers; ?role=)", roles=ORGANIZERS,
              answer=Matches, query=({"name": "role", "in": "query", "required": False,
-                                     "schema": {"type": "string"}},)),
+                                     "schema": {"type": "string"}},
+                                    {"name": "purpose", "in": "query", "required": False,
+                                     "schema": {"enum": ["pair", "group"]}})),
     Endpoint("get", "/api/partnerships", partnerships, "Partnerships with cadence and next "
              "meetings (organizers: all; others: their own)", answer=Partnerships),
     Endpoint("post", "/api/partnerships", form_partnership, "Form a Leadership Learning "
@@ -501,16 +650,31 @@ ENDPOINTS = [
     Endpoint("post", "/api/conversation-guides", publish_guides, "Publish the next version "
              "of the conversation guides (organizers)", roles=ORGANIZERS, body=GuidesForm,
              answer=Recorded, status=201, query=(ONCE,), errors=(409,)),
-    Endpoint("get", "/api/skills", leadership_skills, "The leadership skill vocabulary: "
-             "what inventories, goals and a cross-role network's focus name",
+    Endpoint("get", "/api/skills", latest_skills, "The leadership skill vocabulary's latest "
+             "version: what inventories, goals and a cross-role network's focus name",
              answer=Vocabulary),
+    Endpoint("get", "/api/leadership-skills", leadership_skills, "Every version of the "
+             "leadership skill vocabulary, the built-in first; the latest is offered",
+             answer=LeadershipSkills),
+    Endpoint("post", "/api/leadership-skills", publish_skills, "Publish the next version of "
+             "the leadership skill vocabulary (organizers)", roles=ORGANIZERS,
+             body=SkillsForm, answer=Recorded, status=201, query=(ONCE,), errors=(409,)),
+    Endpoint("get", "/api/skills/{key}/matches", capability_matches, "Members for a "
+             "cross-role network on one leadership skill, any role, with the reason "
+             "(organizers)", roles=ORGANIZERS, answer=CapabilityMatches),
     Endpoint("get", "/api/catalogs", catalogs, "Catalog versions: built in and published",
              answer=Catalogs),
     Endpoint("post", "/api/catalogs", publish_catalog,
              "Publish the next catalog version (organizers)", roles=ORGANIZERS,
              body=CatalogForm, answer=Recorded, status=201, query=(ONCE,), errors=(409,)),
+    Endpoint("post", "/api/open/nudges", nudge, "Nudge the owner of an open step (one tap "
+             "on what is open): an email to them through the mail queue, recorded as "
+             "StepNudged; once a step a day (409 already_nudged) (organizers)",
+             roles=ORGANIZERS, body=NudgeForm, answer=Nudged, status=201, query=(ONCE,),
+             errors=(404, 409)),
     Endpoint("get", "/api/open", open_work, "What is open across schools and partnerships: "
-             "open steps of visits' action plans and of meetings, the overdue first, and "
+             "open steps of visits' action plans, of meetings and of growth goals, the "
+             "overdue first, each with the day its owner was last nudged, and "
              "visits whose plan is done but not closed (organizers)", roles=ORGANIZERS,
              answer=OpenWork),
     Endpoint("get", "/api/action-plans", action_plans, "Open action-plan steps, next check-in "

@@ -13,8 +13,12 @@ each message still goes out once.
 - A check-in due tomorrow, and one overdue: the visit's host (who owns its plan) gets a
   reminder, unless they turned reminders off.
 
+- A nudge (an organizer's one tap on what is open, web.cycle.nudge): the owner of an
+  open step - a visit's action plan, a partnership meeting, a growth goal - is emailed
+  about it, at once, keyed by the nudge so a retried request sends nothing twice.
+
 No message names a teacher or carries what was observed: a visit's school, day, time
-and focus; a plan's school and visit day, and a link.
+and focus; a plan's school and visit day, a step's own words, and a link.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from datetime import date, datetime, timedelta
 import icalendar
 from eventsourcing.persistence import PersistenceError
 
+from projections.answers import OpenStep
 from projections.calendar_feed import visit_event, visit_start
 from projections.queries import Reader
 from projections.visit_view import VisitView
@@ -117,6 +122,51 @@ class Notices:
             found.mail.send(person.email, f"{subject}: {school} action plan", body, key=key)
             asked += 1
         return asked
+
+
+# --- nudges ---------------------------------------------------------------------------
+
+
+def nudge_recipients(step: OpenStep, district: District, reader: Reader) -> list[str]:
+    """Whom a nudge about an open step emails: its owner when the owner is a registered
+    person (by name), else who answers for it - a visit's host (who owns its plan), a
+    meeting's partnership members, a goal's administrator. Only active people with an
+    email."""
+    named = [user_id for user_id, person in district.people.items()
+             if person.name.casefold() == step.owner.strip().casefold()]
+    if not named and step.source == "visit" and step.visit_id is not None:
+        view = reader.visit_view(step.visit_id)
+        named = [view.host] if view is not None else []
+    elif not named and step.source == "meeting" and step.partnership_id is not None:
+        found = district.partnerships.get(step.partnership_id)
+        named = list(found.members) if found is not None else []
+    elif not named and step.goal_of is not None:
+        named = [step.goal_of.id]
+    return [user_id for user_id in named if district.is_active(user_id)
+            and district.people[user_id].email is not None][:6]
+
+
+def nudge_message(step: OpenStep, reader: Reader, base_url: str | None) -> tuple[str, str]:
+    """The subject and text of a nudge: the step's own words, due date, and where to
+    record progress."""
+    late = "is overdue" if step.overdue else "is still open"
+    if step.source == "visit" and step.visit_id is not None:
+        where = (f"the action plan of a peer visit to "
+                 f"{step.school.name if step.school else 'your school'}")
+        path = f"/visits/{step.visit_id}/plan"
+    elif step.source == "meeting" and step.partnership_id is not None:
+        where = f"a {step.partnership_name or 'partnership'} meeting"
+        path = f"/partnerships/{step.partnership_id}"
+    else:
+        where = "a growth goal"
+        path = f"/people/{step.goal_of.id}/growth" if step.goal_of else "/"
+    link = f"{base_url}{path}" if base_url else "the app"
+    subject = f"A step {late}: due {step.due:%A %d %B}"
+    body = (f"A step you own from {where} {late} (due {step.due:%A %d %B %Y}):\n\n"
+            f"  {step.text}\n  Success looks like: {step.success}\n\n"
+            f"Record how it is going in {link}. If it is done, say so there: the next "
+            "meeting opens with it.\n\nThe program organizer sent this reminder.")
+    return subject, body
 
 
 def _when(view: VisitView) -> str:

@@ -97,6 +97,7 @@ def screens(server: Server, debriefing: str, network: str) -> list[tuple[str, st
         ("organizer1", "growth-organizer", "/people/host1/growth"),
         ("organizer1", "what-is-open", "/open"),
         ("organizer1", "conversation-guides", "/guides"),
+        ("organizer1", "leadership-skills", "/skills"),
         ("organizer1", "partnerships-organizer", "/partnerships"),
         ("host1", "visits-host", "/"),
         ("host1", "visit-day-host", f"/visits/{current}/start"),

@@ -22,8 +22,9 @@ from projections.queries import Reader
 from tests.builders import of, record, statuses
 from tests.conftest import FakeClock
 from tests.mailserver import MailServer
-from walkthrough.demo import load_demo
+from walkthrough.demo import PAST_VISIT, load_demo
 from walkthrough.events import RemindersChosen, VisitCancelled, VisitPlanned, VisitRescheduled
+from web.app import create_app
 from web.bootstrap import Services, bootstrap
 from web.notices import Notices
 from web.settings import Settings
@@ -176,3 +177,59 @@ def test_a_person_turns_their_reminders_off_and_on(
     assert client.get("/api/me", headers=auth["host2"]).json()["reminders"] is True
     assert client.put("/api/me/reminders", json={"on": True},
                       headers=auth["host1"]).json() == {"reminders": True}
+
+
+def test_a_nudge_on_what_is_open_emails_the_steps_owner_once_a_day(
+        mailing: Services, mail_server: MailServer, clock: FakeClock) -> None:
+    """talk-walk (cfg-talk, owner "Every member") is overdue: its nudge emails the four
+    members; host1's growth-goal step plc-protocol (owner Morgan Blake) is listed too, and
+    its nudge emails host1 alone. A second tap the same day is refused, a retried request
+    (same Idempotency-Key) mails nobody twice."""
+    organizer = {"Authorization": f"Bearer {mailing.tokens.issue('organizer1', clock())}"}
+    host = {"Authorization": f"Bearer {mailing.tokens.issue('host1', clock())}"}
+    walk = {"source": "meeting", "step_id": "talk-walk", "partnership_id": "cfg-talk",
+            "meeting_id": "cfg-talk-1"}
+    goal = {"source": "goal", "step_id": "plc-protocol", "goal_id": "act-on-cfu",
+            "owner_id": "host1"}
+    with TestClient(create_app(services=mailing)) as client:
+        steps = client.get("/api/open", headers=organizer).json()["steps"]
+        listed = {(s["source"], s["step_id"]): s for s in steps}
+        assert listed[("goal", "plc-protocol")]["goal_of"]["id"] == "host1"
+        assert listed[("goal", "plc-protocol")]["overdue"] is True
+        assert listed[("meeting", "talk-walk")]["nudged_on"] is None
+        assert client.post("/api/open/nudges", json=walk, headers=host).status_code == 403
+        once = {**organizer, "Idempotency-Key": str(uuid4())}
+        first = client.post("/api/open/nudges", json=walk, headers=once)
+        assert first.status_code == 201, first.text
+        assert {p["id"] for p in first.json()["recipients"]} == {
+            "host1", "coach2", "coach3", "host2"}
+        again = client.post("/api/open/nudges", json=walk, headers=once)
+        assert again.json()["event_id"] == first.json()["event_id"]
+        refused = client.post("/api/open/nudges", json=walk, headers=organizer)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (409, "already_nudged")
+        nudged = client.post("/api/open/nudges", json=goal, headers=organizer)
+        assert [p["id"] for p in nudged.json()["recipients"]] == ["host1"]
+        visit = client.post("/api/open/nudges", headers=organizer, json={
+            "source": "visit", "step_id": "exit-tickets", "visit_id": str(PAST_VISIT)})
+        assert [p["id"] for p in visit.json()["recipients"]] == ["host1"], visit.text
+        gone = client.post("/api/open/nudges", headers=organizer,
+                           json={**walk, "step_id": "never-agreed"})
+        assert (gone.status_code, gone.json()["error"]["code"]) == (404, "step_not_open")
+        steps = client.get("/api/open", headers=organizer).json()["steps"]
+        today = clock().date().isoformat()
+        assert {s["step_id"]: s["nudged_on"] for s in steps}["talk-walk"] == today
+    mailing.mail.deliver_due()
+    found: list[EmailMessage] = []
+    for _ in range(100):
+        found = [m for m in mail_server.inbox.messages if m["Subject"].startswith("A step")]
+        if len(found) >= 6:
+            break
+        time.sleep(0.05)
+    assert sorted(m["To"] for m in found) == sorted([
+        HOST1, HOST1, HOST1, "sam.okafor@demo-district.example", "lee.park@demo-district.example",
+        "jordan.ellis@demo-district.example"])
+    walk_mail = next(m for m in found if m["To"] == "lee.park@demo-district.example")
+    text = walk_mail.get_content()
+    assert "brings the tally" in text
+    assert "/partnerships/cfg-talk" in text
+    assert walk_mail["Subject"].startswith("A step is overdue")

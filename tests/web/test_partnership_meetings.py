@@ -260,8 +260,10 @@ def test_a_leader_fills_in_their_own_inventory_with_leadership_skills(
     assert goal.json()["results"][0]["status"] == "accepted", goal.text
 
 
-def test_a_meeting_opens_with_the_members_growth_goal_steps_never_a_networks(
+def test_a_meeting_opens_with_the_members_growth_goal_steps_a_networks_with_ones_own(
         client: TestClient, auth: Headers, after_writes: Fresh) -> None:
+    """A pair and a group of growth peers see each other's goal steps; in a cross-role
+    network (not growth peers) each member sees their own, organizers everyone's."""
     pair = client.get(f"{LLP}/agenda", headers=auth["coach1"]).json()
     goals = [s for s in pair["members_steps"] if s["source"] == "goal"]
     assert {(s["goal_id"], s["goal_of"]["id"]) for s in goals} >= {("act-on-cfu", "host1")}
@@ -272,6 +274,13 @@ def test_a_meeting_opens_with_the_members_growth_goal_steps_never_a_networks(
     network = client.get("/api/partnerships/net-api/agenda",
                          headers=after_writes(auth["coach4"])).json()
     assert [s for s in network["members_steps"] if s["source"] == "goal"] == []
+    for own in ("host1", "organizer1"):
+        mine = client.get("/api/partnerships/net-api/agenda",
+                          headers=after_writes(auth[own])).json()
+        assert {s["goal_of"]["id"] for s in mine["members_steps"] if s["source"] == "goal"} \
+            == {"host1"}, own
+        # and the steps they own from visits and other meetings (by name)
+        assert {s["source"] for s in mine["members_steps"]} == {"visit", "meeting", "goal"}
     assert network["network"]["capability"]["key"] == "data_use"
     assert network["network"]["roles"] == {
         "host1": "principal", "coach4": "assistant_principal", "coach2": "principal"}
@@ -297,3 +306,40 @@ def test_the_list_schedules_the_next_facilitators_from_the_turns_taken(
     assert [m["facilitator"] for m in cfg["next_meetings"]] == ["coach2", "host2", "host1"]
     sections = agenda(client, after_writes(auth["coach2"]))
     assert sections["next_meeting"]["facilitator"]["id"] == "coach2"
+
+
+def test_organizers_publish_leadership_skills_and_matching_reads_them_across_roles(
+        client: TestClient, auth: Headers) -> None:
+    skills = client.get("/api/leadership-skills", headers=auth["host1"]).json()
+    assert (skills["latest"], len(skills["versions"][0]["skills"])) == (1, 7)
+    body = {"skills": [*skills["versions"][0]["skills"],
+                       {"key": "coaching_teams", "name": "Coaching grade-level teams"}]}
+    assert client.post("/api/leadership-skills", json=body,
+                       headers=auth["host1"]).status_code == 403
+    published = client.post("/api/leadership-skills", json=body, headers=auth["organizer1"])
+    assert published.status_code == 201, published.text
+    assert client.get("/api/skills", headers=auth["coach1"]).json()["version"] == 2
+    saved = client.post("/api/people/host2/skill-inventory", headers=auth["host2"], json={
+        "role": "principal", "growth_areas": ["coaching_teams"]})
+    assert saved.json()["data"]["skills_version"] == 2, saved.text
+    matched = client.get("/api/skills/coaching_teams/matches", headers=auth["organizer1"])
+    assert [m["user_id"] for m in matched.json()["matches"]] == ["host2"]
+    assert client.get("/api/skills/coaching_teams/matches",
+                      headers=auth["host1"]).status_code == 403
+    group = client.get("/api/schools/lincoln-middle/matches?purpose=group",
+                       headers=auth["organizer1"]).json()["matches"]
+    assert {m["role"] for m in group} == {"principal", "assistant_principal"}
+    bad = client.get("/api/schools/lincoln-middle/matches?purpose=any",
+                     headers=auth["organizer1"])
+    assert (bad.status_code, bad.json()["error"]["code"]) == (422, "invalid_purpose")
+
+
+def test_a_step_the_whole_group_owns_opens_each_members_other_meetings(
+        client: TestClient, auth: Headers) -> None:
+    """cfg-talk's talk-walk is owned by "Every member": host1, in cfg-talk, owns it too,
+    so host1's pair conversation opens with it; talk-norms is Sam Okafor's, not the
+    pair's."""
+    pair = client.get(f"{LLP}/agenda", headers=auth["coach1"]).json()
+    owned = {(s["source"], s["step_id"]) for s in pair["members_steps"]}
+    assert ("meeting", "talk-walk") in owned
+    assert ("meeting", "talk-norms") not in owned

@@ -159,6 +159,13 @@ MATRIX: list[Row] = [
                       "status": "on_track", "progress": "two tallies of four"}),
     Row("GET /api/open", "/api/open", ORGANIZER_ONLY),
     Row("GET /api/skills", "/api/skills", (*ALL, 401)),
+    Row("GET /api/leadership-skills", "/api/leadership-skills", (*ALL, 401)),
+    Row("POST /api/leadership-skills", "/api/leadership-skills", ORGANIZER_CREATES,
+        body=lambda: {"skills": [{"key": "data_use", "name": "Using student data"}]}),
+    Row("GET /api/skills/{key}/matches", "/api/skills/data_use/matches", ORGANIZER_ONLY),
+    Row("POST /api/open/nudges", "/api/open/nudges", ORGANIZER_CREATES,
+        body=lambda: {"source": "meeting", "step_id": "talk-walk", "partnership_id": "cfg-talk",
+                      "meeting_id": "cfg-talk-1"}),
     Row("GET /api/people/{user_id}/skill-inventory", "/api/people/host1/skill-inventory",
         (403, 403, 200, 403, 200, 403, 401)),
     # Ground rules belong to a cross-role network: the demo has none, so a member of a

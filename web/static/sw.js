@@ -5,7 +5,7 @@
 // Bump CACHE whenever any file in SHELL changes (tests/browser/test_shell.py
 // checks SHELL against web/static/ and the digest in tests/browser/shell.lock).
 
-const CACHE = "walkthrough-shell-v13";
+const CACHE = "walkthrough-shell-v14";
 const API_CACHE = "walkthrough-api";
 const SHELL = [
   "/",
@@ -40,6 +40,7 @@ const SHELL = [
   "/static/js/views/district-growth.js",
   "/static/js/views/growth.js",
   "/static/js/views/guides.js",
+  "/static/js/views/skills.js",
   "/static/js/views/inventory.js",
   "/static/js/views/open.js",
   "/static/js/views/partnerships.js",
@@ -57,7 +58,7 @@ const SHELL = [
 const SHELL_PATHS = new Set(SHELL);
 // Paths the app routes itself (the server answers them all with index.html): the
 // addresses of js/routes.js (tests/js/routes.test.js holds the two together).
-const APP_ROUTE = /^\/(?:index\.html|signin|people(?:\/[^/]+\/growth(?:\/practice\/[^/]+)?)?|growth|district|schools(?:\/[^/]+\/matches)?|partnerships(?:\/[^/]+)?|inventory|guides|open|catalogs|calendar|calibration(?:\/district|\/teams\/[^/]+|\/partnerships\/[^/]+)?|visits\/[^/]+(?:\/summary|\/debrief|\/start|\/plan|\/notice|\/thanks)?\/?)?$/;
+const APP_ROUTE = /^\/(?:index\.html|signin|people(?:\/[^/]+\/growth(?:\/practice\/[^/]+)?)?|growth|district|schools(?:\/[^/]+\/matches)?|partnerships(?:\/[^/]+)?|inventory|guides|skills|open|catalogs|calendar|calibration(?:\/district|\/teams\/[^/]+|\/partnerships\/[^/]+)?|visits\/[^/]+(?:\/summary|\/debrief|\/start|\/plan|\/notice|\/thanks)?\/?)?$/;
 // API reads worth keeping for offline use (never /api/sync, never other writes).
 const API_READ = /^\/api\/(?:me|visits\/[^/]+(?:\/summary|\/debrief|\/plan)?|catalogs(?:\/leadership)?(?:\/\d+)?|preparation|people(?:\/[^/]+\/growth)?|growth|partnerships|calendar|schools\/[^/]+\/matches|calibration\/(?:teams(?:\/[^/]+)?|pairs|district|partnerships\/[^/]+)|never-show)$/;
 const NETWORK_TIMEOUT_MS = 8000;

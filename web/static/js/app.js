@@ -13,6 +13,7 @@ import { renderDistrict } from "./views/district.js";
 import { renderDistrictGrowth } from "./views/district-growth.js";
 import { renderGrowth } from "./views/growth.js";
 import { renderGuides } from "./views/guides.js";
+import { renderSkills } from "./views/skills.js";
 import { renderInventory } from "./views/inventory.js";
 import { renderOpen } from "./views/open.js";
 import { renderMeeting, renderPartnerships } from "./views/partnerships.js";
@@ -145,6 +146,7 @@ const SCREENS = {
   meeting: ({ partnership }) => show(renderMeeting(main, partnership, me, { setTitle })),
   inventory: () => show(renderInventory(main, me, { setTitle })),
   guides: () => show(renderGuides(main, me, { setTitle })),
+  skills: () => show(renderSkills(main, me, { setTitle })),
   open: () => show(renderOpen(main, me, { setTitle })),
   calibration: (_, { path }) => renderCalibration(main, path, me, { setTitle }),
   calendar: () => show(renderSchoolCalendar(main, me, { setTitle })),

@@ -16,6 +16,7 @@ export const ROUTES = Object.freeze([
   ["/partnerships/:partnership", "meeting"],
   ["/inventory", "inventory"],
   ["/guides", "guides"],
+  ["/skills", "skills"],
   ["/open", "open"],
   ["/calibration", "calibration"],
   ["/calibration/district", "calibration"],

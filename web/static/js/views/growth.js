@@ -236,6 +236,7 @@ function goalForm(ctx) {
     const data = { goal_id: slug(goalText, "goal"), area: area.control.value, text: goalText,
       steps: steps.map((step) => ({ step_id: slug(step.text, "step"), ...step })) };
     if (partnership && partnership.control.value) data.partnership_id = partnership.control.value;
+    if (ctx.record.skills_version) data.skills_version = ctx.record.skills_version;
     if (linked.length) {
       data.plan_steps = linked.map((key) => {
         const [visitId, stepId] = key.split("/");

@@ -25,6 +25,9 @@ export async function renderInventory(root, me, { setTitle }) {
       { checked: current.growth_areas, testid: "inventory-growth" });
     const notes = field("inventory-notes", "Notes (optional)", textArea("inventory-notes", { max: LONG, value: current.notes || "" }),
       "Anything a peer should know. No names.");
+    // Keys of an older vocabulary version no longer offered: named, and left out on saving.
+    const offered = new Set(options.map(([key]) => key));
+    const retired = [...current.strengths, ...current.growth_areas].filter((key) => !offered.has(key));
     const errors = statusLine("inventory-error");
     const save = h("button", { type: "button", class: "primary", testid: "save-inventory" }, "Save my inventory");
     save.addEventListener("click", async () => {
@@ -35,7 +38,8 @@ export async function renderInventory(root, me, { setTitle }) {
         textProblem(text, { label: "Notes", max: LONG, required: false })].filter(Boolean);
       if (problems.length) { showProblems(errors, problems); return; }
       errors.hidden = true;
-      const form = { role: role.control.value, strengths: strong, growth_areas: grow, catalog_version: data.catalog_version };
+      const form = { role: role.control.value, strengths: strong, growth_areas: grow, catalog_version: data.catalog_version,
+        skills_version: data.skills_version };
       if (text) form.notes = text;
       if (await commit(flash, () => outbox.send("POST", path, form, { label: "My skill inventory" }),
         { done: "Inventory saved." }) === "synced") await render();
@@ -45,6 +49,8 @@ export async function renderInventory(root, me, { setTitle }) {
       h("h1", { tabindex: "-1" }, "My skill inventory"),
       h("p", {}, data.inventory ? "Update it whenever it changes: matching and your growth goals read the latest."
         : "No inventory yet: the organizer matches peers and you choose growth goals from it."),
+      h("p", { class: "meta", testid: "skills-version" }, `Leadership skills: version ${data.skills_version}.`,
+        retired.length ? ` No longer offered, left out when you save: ${retired.join(", ").replaceAll("_", " ")}.` : ""),
       role, strengths, growth, notes, errors, save);
   };
   await render();

@@ -6,7 +6,7 @@
 // outbox (offline first); the server refuses a close before all progress is in.
 
 import { getJson } from "../api.js";
-import { h, humanize, formatDate } from "../dom.js";
+import { h, humanize, formatDate, replace } from "../dom.js";
 import { CHECK_IN_STATUSES } from "../generated/schema.js";
 import * as outbox from "../outbox.js";
 import {
@@ -39,6 +39,23 @@ async function networkForm(flash, refresh) {
   const members = checkboxGroup("network-member", "Members (3 to 6, at least two roles)",
     candidates.map((p) => [p.id, `${p.name}, ${p.school.name}${p.roles.includes("teacher_leader") ? " (teacher-leader)" : ""}`]),
     { testid: "network-members" });
+  // Matching for the capability: whoever shares the need to grow in it, then whoever is
+  // strong in it, any role, each with the reason.
+  const matched = h("ul", { class: "match-list", testid: "network-matches", "aria-live": "polite" });
+  const showMatches = async () => {
+    const key = capability.control.value;
+    try {
+      const { data } = await getJson(`/api/skills/${encodeURIComponent(key)}/matches`);
+      if (capability.control.value !== key) return;
+      replace(matched, data.matches.length ? data.matches.map((m) => h("li", { testid: `network-match-${m.user_id}` },
+        h("strong", {}, m.name), ` · ${m.school_name}: ${m.reason}`))
+        : h("li", { class: "empty" }, "No inventory names this capability yet."));
+    } catch {
+      replace(matched, h("li", { class: "empty" }, "Matches need the network once; pick members below."));
+    }
+  };
+  capability.control.addEventListener("change", showMatches);
+  await showMatches();
   const focus = field("network-focus", "Focus (optional)", textInput("network-focus", { max: SHORT }));
   const starts = field("network-starts", "Starts", textInput("network-starts", { type: "date", value: isoDay(0) }));
   const errors = statusLine("network-error");
@@ -61,7 +78,16 @@ async function networkForm(flash, refresh) {
     h("h2", { id: "network-heading" }, "Form a cross-role network"),
     h("p", { class: "hint" }, "Principals, assistant principals and teacher-leaders learning one capability together; "
       + "members acknowledge ground rules that flatten hierarchy at the first meeting."),
-    capability, members, h("div", { class: "field-row" }, focus, starts), errors, form);
+    capability, h("h3", {}, "Who matches this capability"), matched,
+    members, h("div", { class: "field-row" }, focus, starts), errors, form);
+}
+
+/** Members an organizer added although matching did not propose them, with why. */
+export function unmatchedNote(partnership) {
+  if (!partnership.unmatched || !partnership.unmatched.length) return null;
+  const names = new Map(partnership.members.map((m) => [m.id, m.name]));
+  return h("p", { class: "meta", testid: `unmatched-${partnership.partnership_id}` },
+    partnership.unmatched.map((u) => `Added without a match: ${names.get(u.user_id) || u.user_id} (${u.reason})`).join("; "));
 }
 
 export async function renderPartnerships(root, me, { setTitle }) {
@@ -74,6 +100,7 @@ export async function renderPartnerships(root, me, { setTitle }) {
       h("h2", {}, h("a", { href: `/partnerships/${encodeURIComponent(p.partnership_id)}`, "data-link": true,
         testid: `open-${p.partnership_id}` }, p.focus ? `${p.name}: ${p.focus}` : p.name)),
       h("p", { class: "meta" }, p.members.map((m) => m.name).join(", ")),
+      unmatchedNote(p),
       h("p", { class: "meta" }, `${humanize(p.cadence)}, ${p.minutes} minutes`,
         p.next_meetings.length ? ` · next by the cadence: ${formatDate(p.next_meetings[0].date)}` : "")));
     redraw(body,

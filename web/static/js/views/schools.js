@@ -8,6 +8,7 @@ import { getJson } from "../api.js";
 import { h, replace, formatDate } from "../dom.js";
 import * as outbox from "../outbox.js";
 import { firstSchoolDay, whyNotASchoolDay } from "../school-days.js";
+import { unmatchedNote } from "./partnerships.js";
 import {
   LONG, SHORT, checkboxGroup, commit, field, isoDay, live, recordEvent, screen, select,
   showProblems, slug, statusLine, textArea, textInput, textProblem,
@@ -37,23 +38,27 @@ function schoolsOf(people) {
   return [...schools.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The latest look-for catalog, with every version of the leadership skill vocabulary
+ * (the latest offered; every version's names read older needs). */
 async function latestCatalog() {
-  const { data } = await getJson("/api/catalogs");
+  const [{ data }, { data: skills }] = await Promise.all([getJson("/api/catalogs"), getJson("/api/leadership-skills")]);
   const versions = data.catalogs.map((c) => c.version);
   const latest = Math.max(...versions);
   const { data: catalog } = await getJson(`/api/catalogs/${latest}`);
-  return { versions, catalog };
+  const vocabulary = skills.versions[skills.versions.length - 1];
+  const names = new Map(skills.versions.flatMap((v) => v.skills.map((s) => [s.key, s.name])));
+  return { versions, catalog: { ...catalog, vocabulary, skillNames: names } };
 }
 
 function prompts(catalog, keys) {
-  const byKey = new Map(catalog.items.map((item) => [item.key, item.prompt]));
+  const byKey = new Map([...catalog.skillNames, ...catalog.items.map((item) => [item.key, item.prompt])]);
   return keys.map((key) => byKey.get(key) || key).join("; ");
 }
 
 function needsForm(school, catalog, needs, flash, refresh) {
-  const areas = checkboxGroup(`needs-${school.id}`, "Focus areas (look-fors)",
-    catalog.items.map((item) => [item.key, item.prompt]), { checked: needs ? needs.focus_areas : [],
-      testid: `needs-areas-${school.id}` });
+  const areas = checkboxGroup(`needs-${school.id}`, "Focus areas (leadership skills, then look-fors)",
+    [...catalog.vocabulary.skills.map((s) => [s.key, s.name]), ...catalog.items.map((item) => [item.key, item.prompt])],
+    { checked: needs ? needs.focus_areas : [], testid: `needs-areas-${school.id}` });
   const notes = field(`needs-notes-${school.id}`, "Notes (optional)",
     textArea(`needs-notes-${school.id}`, { max: LONG, value: needs && needs.notes ? needs.notes : "" }),
     "The problem of practice, in a few sentences. No names.");
@@ -69,7 +74,7 @@ function needsForm(school, catalog, needs, flash, refresh) {
     ].filter(Boolean);
     if (problems.length) { showProblems(status, problems); return; }
     status.hidden = true;
-    const body = { focus_areas: focus, catalog_version: catalog.version };
+    const body = { focus_areas: focus, catalog_version: catalog.version, skills_version: catalog.vocabulary.version };
     if (text) body.notes = text;
     if (await commit(flash, () => outbox.send("POST", `/api/schools/${encodeURIComponent(school.id)}/needs-assessment`, body,
       { label: `Needs assessment of ${school.name}` }), { done: `Needs assessment of ${school.name} saved.` }) === "synced") await refresh();
@@ -110,7 +115,7 @@ export async function renderSchools(root, me, { setTitle }) {
     redraw(body,
       h("p", { class: "crumbs" }, h("a", { href: "/", "data-link": true }, "← Visits")),
       h("h1", { tabindex: "-1" }, "Schools and their needs"),
-      h("p", {}, "A needs assessment names the look-fors a school wants to grow in; matches are peers in the same role, from other campuses, strong in them."),
+      h("p", {}, "A needs assessment names the look-fors and leadership skills a school wants to grow in; matches are peers from other campuses: in the same role and strong in them for a pair, in any role and sharing them for a group."),
       h("ul", { class: "school-list", testid: "school-list" }, cards));
   };
   await render();
@@ -131,6 +136,7 @@ function unmatchedPicker(school, people, matches) {
     "Kept with the partnership, e.g. the only elementary principal free on Thursdays. No names.");
   const wrapper = h("div", { class: "section-form", testid: "unmatched-picker" }, boxes, reason);
   wrapper.picks = () => boxes.values();
+  wrapper.clear = () => { for (const box of boxes.querySelectorAll("input:checked")) box.checked = false; };
   wrapper.reason = () => reason.control.value.trim();
   return wrapper;
 }
@@ -165,7 +171,12 @@ function partnershipForm(school, host, picks, flash, refresh, unmatched) {
     if (text) body.focus = text;
     if (added.length) body.unmatched = added.map((id) => ({ user_id: id, reason: why }));
     if (await commit(flash, () => outbox.send("POST", "/api/partnerships", body, { label: `Partnership at ${school.name}` }),
-      { done: "Partnership formed." }) === "synced") await refresh();
+      { done: "Partnership formed." }) === "synced") {
+      picks.clear();  // its members are in it: the next partnership starts from none
+      unmatched.clear();
+      focus.control.value = "";
+      await refresh();
+    }
   });
   return h("section", { class: "card", "aria-labelledby": "partnership-heading", testid: "partnership-card" },
     h("h2", { id: "partnership-heading" }, "Form a partnership"),
@@ -232,14 +243,22 @@ function visitForm(school, needs, catalog, versions, picks, flash, navigate, cal
     warning, focus, version, status, plan);
 }
 
+const PURPOSES = [
+  ["pair", "A visit team or a Leadership Learning Partnership: the same role, strong in the school's needs"],
+  ["group", "A Critical Friends Group: any role, sharing the school's needs"]];
+
 export async function renderMatches(root, schoolId, me, { setTitle, navigate }) {
   setTitle("Matches");
   if (organizerOnly(root, me, "Matches")) return null;
   const { body, flash } = screen(root);
+  let purpose = "pair";
+  let drawn = 0;  // a render started later (another purpose, a sync) draws over an earlier one
   const render = async () => {
+    const mine = ++drawn;
     const [{ data: found }, { data: people }, { versions, catalog }, { data: partnerships }, { data: calendar }] = await Promise.all([
-      getJson(`/api/schools/${encodeURIComponent(schoolId)}/matches`), getJson("/api/people"), latestCatalog(),
+      getJson(`/api/schools/${encodeURIComponent(schoolId)}/matches?purpose=${purpose}`), getJson("/api/people"), latestCatalog(),
       getJson("/api/partnerships"), getJson("/api/calendar")]);
+    if (mine !== drawn) return;
     const school = schoolsOf(people.people).find((s) => s.id === schoolId)
       || { id: schoolId, name: found.school.name, hosts: [], staff: [] };
     setTitle(`Matches · ${school.name}`);
@@ -252,6 +271,12 @@ export async function renderMatches(root, schoolId, me, { setTitle, navigate }) 
         h("p", { class: "meta" }, match.reason));
     }));
     const picks = () => [...matches.querySelectorAll("input:checked")].map((box) => box.value);
+    picks.clear = () => { for (const box of matches.querySelectorAll("input:checked")) box.checked = false; };
+    const choosePurpose = () => {
+      const chooser = field("match-purpose", "Matching for", select("match-purpose", PURPOSES, purpose));
+      chooser.control.addEventListener("change", () => { purpose = chooser.control.value; render(); });
+      return chooser;
+    };
     const theirs = partnerships.partnerships.filter((p) => p.members.some((m) => school.staff.some((s) => s.id === m.id)));
     redraw(body,
       h("p", { class: "crumbs" }, h("a", { href: "/", "data-link": true }, "← Visits"), " · ",
@@ -260,6 +285,7 @@ export async function renderMatches(root, schoolId, me, { setTitle, navigate }) 
       h("p", {}, h("strong", {}, "Needs: "), prompts(catalog, found.needs.focus_areas)),
       found.needs.notes ? h("p", { class: "meta" }, found.needs.notes) : null,
       h("h2", {}, "Peers who match"),
+      choosePurpose(),
       found.matches.length ? [h("p", { class: "hint" }, "Pick the peers for a partnership or a visit team."), matches]
         : h("p", { class: "empty" }, "No peer's strengths meet these needs yet: record skill inventories under People."),
       visitForm(school, found.needs, catalog, versions, picks, flash, navigate, calendar),
@@ -270,7 +296,7 @@ export async function renderMatches(root, schoolId, me, { setTitle, navigate }) 
         h("ul", {}, theirs.map((p) => h("li", {},
           h("a", { href: `/partnerships/${encodeURIComponent(p.partnership_id)}`, "data-link": true,
             testid: `partnership-link-${p.partnership_id}` }, p.name), `: ${p.members.map((m) => m.name).join(", ")}`,
-          p.focus ? ` · ${p.focus}` : "", ` · ${p.cadence}, ${p.minutes} minutes`)))) : null);
+          p.focus ? ` · ${p.focus}` : "", ` · ${p.cadence}, ${p.minutes} minutes`, unmatchedNote(p))))) : null);
   };
   await render();
   return live(root, render);

@@ -87,7 +87,8 @@ export function renderVisits(root, me, { stale, setTitle }) {
       h("a", { href: "/reports/trends", class: "button-link", testid: "district-trends-link" }, "District trends"));
   }
   if (roles.includes("organizer")) {
-    tools.push(link("/open", "What is open", "open-link"), link("/guides", "Conversation guides", "guides-link"));
+    tools.push(link("/open", "What is open", "open-link"), link("/guides", "Conversation guides", "guides-link"),
+      link("/skills", "Leadership skills", "skills-link"));
   }
   tools.push(link("/partnerships", "Partnerships", "partnerships-link"));
   if (me.user.school_id) tools.push(link("/inventory", "My skill inventory", "inventory-link"));
