@@ -309,7 +309,7 @@ def test_the_list_schedules_the_next_facilitators_from_the_turns_taken(
 
 
 def test_organizers_publish_leadership_skills_and_matching_reads_them_across_roles(
-        client: TestClient, auth: Headers) -> None:
+        client: TestClient, auth: Headers, after_writes: Fresh) -> None:
     skills = client.get("/api/leadership-skills", headers=auth["host1"]).json()
     assert (skills["latest"], len(skills["versions"][0]["skills"])) == (1, 7)
     body = {"skills": [*skills["versions"][0]["skills"],
@@ -318,11 +318,13 @@ def test_organizers_publish_leadership_skills_and_matching_reads_them_across_rol
                        headers=auth["host1"]).status_code == 403
     published = client.post("/api/leadership-skills", json=body, headers=auth["organizer1"])
     assert published.status_code == 201, published.text
-    assert client.get("/api/skills", headers=auth["coach1"]).json()["version"] == 2
+    skills_now = client.get("/api/skills", headers=after_writes(auth["coach1"])).json()
+    assert skills_now["version"] == 2
     saved = client.post("/api/people/host2/skill-inventory", headers=auth["host2"], json={
         "role": "principal", "growth_areas": ["coaching_teams"]})
     assert saved.json()["data"]["skills_version"] == 2, saved.text
-    matched = client.get("/api/skills/coaching_teams/matches", headers=auth["organizer1"])
+    matched = client.get("/api/skills/coaching_teams/matches",
+                         headers=after_writes(auth["organizer1"]))
     assert [m["user_id"] for m in matched.json()["matches"]] == ["host2"]
     assert client.get("/api/skills/coaching_teams/matches",
                       headers=auth["host1"]).status_code == 403
