@@ -64,7 +64,7 @@ def prepare_app(env: dict[str, str]) -> dict[str, str]:
 
 
 def current_visit() -> str:
-    from walkthrough.demo import CURRENT_VISIT  # the project's own demo ids
+    from web.demo.district import CURRENT_VISIT  # the project's own demo ids
 
     return str(CURRENT_VISIT)
 

@@ -31,7 +31,6 @@ from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from benchmarks.workload import room_taps
-from walkthrough.demo import CURRENT_VISIT, load_demo
 from walkthrough.events import (
     AnyPayload,
     ClassroomEntered,
@@ -48,8 +47,9 @@ from walkthrough.events import (
     VisitPlanned,
     VisitStarted,
 )
-from web.bootstrap import bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import bootstrap
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT, load_demo
 
 ROOMS = 20
 CHUNK = 20_000

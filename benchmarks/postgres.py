@@ -93,7 +93,7 @@ class LockProbe:
 def available() -> str | None:
     """None when the PostgreSQL backend can be benchmarked, else why not."""
     try:
-        from web.settings import Settings
+        from web.composition.settings import Settings
     except ImportError as exc:
         return f"{SKIPPED} ({exc})"
     if "database_url" not in Settings.__struct_fields__:

@@ -39,9 +39,9 @@ def _peak_rss_mb() -> float:
 
 def replay_app() -> dict[str, Any]:
     """The application's own projector, from an empty read model to the end of the log."""
-    from web.bootstrap import bootstrap
-    from web.runtime import tune_gc
-    from web.settings import Settings
+    from web.composition.bootstrap import bootstrap
+    from web.composition.runtime import tune_gc
+    from web.composition.settings import Settings
 
     tune_gc()  # as the projector process (`walkthrough project`) runs
     services = bootstrap(Settings.from_env())
@@ -61,7 +61,7 @@ def replay_app() -> dict[str, Any]:
 def replay_ceiling() -> dict[str, Any]:
     """Read the same rows in log order and decode each into the typed Event (msgspec)."""
     from walkthrough.events import event_decoder
-    from web.settings import Settings
+    from web.composition.settings import Settings
 
     path = Settings.from_env().sqlite_path
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)

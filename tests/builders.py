@@ -13,7 +13,7 @@ import msgspec
 from tests.conftest import NOW
 from walkthrough.events import Payload, type_name
 from walkthrough.sync import Outcome, Rejection, Submission, decode_client_event
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
 
 # A tablet's clock: each event built without a time is a moment later than the last,
 # as on a device (a coach's own latest tap is their observation).

@@ -22,13 +22,13 @@ from starlette.testclient import TestClient
 
 from tests.mailserver import MailServer
 from tests.oidc_provider import Provider, running_provider
-from walkthrough.demo import load_demo
 from walkthrough.events import TeachersNotified, VisitPlanned, VisitStarted
 from walkthrough.sync import Submission, content_digest
 from web.app import create_app
-from web.bootstrap import Services, bootstrap
-from web.freshness import AFTER_HEADER
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.demo.district import load_demo
+from web.http.freshness import AFTER_HEADER
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 POSTGRES_URL = os.environ.get("WALKTHROUGH_TEST_POSTGRES_URL",

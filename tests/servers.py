@@ -8,7 +8,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from web.settings import Settings
+from web.composition.settings import Settings
 
 STARTUP_SECONDS = 30.0
 

@@ -3,7 +3,7 @@
 A coach sees and writes only visits whose team they are on; a host only their own
 school's visits, plans, trends and roster; organizers see the district; analysts
 read the pseudonymised log and the suppressed district trends, never a visit.
-Routes say which roles may call them at all (web.routing); these rules decide
+Routes say which roles may call them at all (web.http.routing); these rules decide
 about the one visit, school or partnership asked for.
 """
 

@@ -79,6 +79,9 @@ class Writer:
         # its group was decided, or past what the group stored (a write answers it, so
         # its caller can read its own writes by position).
         self.reached = 0
+        # District changes stored by this process (a person deactivated, roles changed):
+        # whoever keeps callers resolved from the district knows to look again.
+        self.district_writes = 0
 
     def run(self, job: Job[R]) -> R:
         """Decide `job` (in a group with whatever else is waiting) and store it."""
@@ -245,6 +248,8 @@ class Writer:
             group.keep()
             kept = True
             self.reached = max(self.reached, tail.position, *notification_ids[-1:])
+            if any(event.originator_id == DISTRICT_ID for event in group.events):
+                self.district_writes += 1
         finally:
             if not kept:  # the transaction failed (or a job broke the group): undo it all
                 self._cache.forget(group.undo())

@@ -14,16 +14,17 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web import oidc, openapi, pages, reports, routing
-from web.auth import TokenBackend
-from web.bootstrap import Services, bootstrap
-from web.edge import BodyTimeout, RefuseUnstorable
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.notices import Notices
+from web.composition.projector_process import THREAD_INTERVAL_SECONDS, upgrade_read_models
+from web.composition.runtime import tune_gc
+from web.composition.settings import Settings
 from web.endpoints import ENDPOINTS
-from web.errors import EXCEPTION_HANDLERS
-from web.notices import Notices
-from web.projector_process import THREAD_INTERVAL_SECONDS, upgrade_read_models
-from web.runtime import tune_gc
-from web.settings import Settings
+from web.http import openapi, routing
+from web.http.auth import TokenBackend
+from web.http.edge import BodyTimeout, RefuseUnstorable
+from web.http.errors import EXCEPTION_HANDLERS
+from web.routes import oidc, pages, reports
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
@@ -104,10 +105,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Middleware(SecurityHeaders),
             Middleware(RefuseUnstorable),  # ids no store can hold: 400, on every backend
             Middleware(BodyTimeout),  # a body that stops arriving: 408
-            # The token, resolved once per request, before any route (web.auth).
+            # The token, resolved once per request, before any route (web.http.auth).
             Middleware(AuthenticationMiddleware, backend=TokenBackend(services)),
             # Only the OpenID sign-in's state, nonce and PKCE verifier, for its two
-            # routes and a few minutes (web.oidc).
+            # routes and a few minutes (web.routes.oidc).
             Middleware(SessionMiddleware, secret_key=services.session_secret,
                        session_cookie=oidc.SESSION_COOKIE, max_age=oidc.SESSION_SECONDS,
                        path=oidc.SESSION_PATH, same_site="lax"),

@@ -1,29 +1,29 @@
 """Every API endpoint, in one list: the app's routes and /openapi.json are built
-from it (web.routing)."""
+from it (web.http.routing)."""
 
 from __future__ import annotations
 
-from web import (
-    api,
+from web.http.routing import Endpoint
+from web.routes import (
     calendar,
     calibration,
     cycle,
     directory,
-    events_api,
+    events,
     growth,
-    mail_api,
+    mail,
     never_show,
     people,
     plans,
     roster,
     signin,
     signin_email,
+    visits,
 )
-from web.routing import Endpoint
 
 ENDPOINTS: list[Endpoint] = [
-    *api.ENDPOINTS,
-    *events_api.ENDPOINTS,
+    *visits.ENDPOINTS,
+    *events.ENDPOINTS,
     *cycle.ENDPOINTS,
     *plans.ENDPOINTS,
     *roster.ENDPOINTS,
@@ -31,7 +31,7 @@ ENDPOINTS: list[Endpoint] = [
     *directory.ENDPOINTS,
     *growth.ENDPOINTS,
     *signin.ENDPOINTS,
-    *mail_api.ENDPOINTS,
+    *mail.ENDPOINTS,
     *signin_email.ENDPOINTS,
     *calibration.ENDPOINTS,
     *never_show.ENDPOINTS,

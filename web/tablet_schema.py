@@ -4,7 +4,7 @@ The PWA has no build step, so what it must know of the server's schemas (the loo
 kinds, the roles, a room's grade bands and subjects, the debrief's sections, the longest
 label or note) is a generated module, `web/static/js/generated/schema.js`, committed
 beside the code that imports it. Every value comes from the OpenAPI description
-(`web.openapi.build_spec`) or the JSON schema of the event a form sends; none is typed
+(`web.http.openapi.build_spec`) or the JSON schema of the event a form sends; none is typed
 here. tests/web/test_tablet_schema.py fails when the committed file differs from what
 this writes; then run `python -m web.tablet_schema`.
 """
@@ -19,7 +19,7 @@ import msgspec
 
 from walkthrough import events
 from walkthrough.catalog import YES_NO_VALUES
-from web.openapi import build_spec
+from web.http.openapi import build_spec
 
 JS_PATH = Path(__file__).parent / "static" / "js" / "generated" / "schema.js"
 COMMAND = "python -m web.tablet_schema"

@@ -18,7 +18,7 @@ from walkthrough.adapters.signin_links import (
     SQLiteSignInLinkStore,
 )
 from walkthrough.adapters.tokens import PostgresTokenStore, SQLiteTokenStore, TokenStore
-from web.settings import parse_database_url
+from web.composition.settings import parse_database_url
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ from walkthrough.adapters.mail_queue import (
     retry_wait,
 )
 from walkthrough.adapters.tokens import PostgresTokenStore, SQLiteTokenStore, TokenStore
-from web.mail import Mail, MailNotConfigured, SmtpSender
-from web.settings import parse_smtp_url
+from web.composition.mail import Mail, MailNotConfigured, SmtpSender
+from web.composition.settings import parse_smtp_url
 
 SENDER = "Walkthrough <walkthrough@district.example>"
 

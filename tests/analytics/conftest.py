@@ -10,7 +10,6 @@ import pytest
 from projections.pseudonyms import Pseudonymiser
 from tests.builders import record_payload
 from tests.conftest import FakeClock
-from walkthrough.demo import ROOSEVELT_VISIT
 from walkthrough.district import growth_id
 from walkthrough.events import (
     ActionPlanAgreed,
@@ -29,7 +28,8 @@ from walkthrough.events import (
     VisitPlanned,
     VisitStarted,
 )
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
+from web.demo.district import ROOSEVELT_VISIT
 
 SECRET = b"a test deployment's secret, 32+ bytes"
 # Rooms of a visit: room id -> look-for -> (coach, value) taps, in order.

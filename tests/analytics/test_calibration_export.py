@@ -18,7 +18,7 @@ from projections.pseudonyms import Pseudonymiser
 from projections.queries import Reader
 from tests.projections.test_calibration import Taps, visit
 from walkthrough.access import Actor
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
 
 README = Path(__file__).parents[2] / "README.md"
 SPRING: list[Taps] = [{"cfu": ("yes", "yes")}, {"cfu": ("yes", "no")},

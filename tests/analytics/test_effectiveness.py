@@ -31,7 +31,6 @@ from projections.pseudonyms import Pseudonymiser
 from tests.builders import record_payload
 from tests.conftest import NOW
 from walkthrough.catalog import DEFAULT_CATALOG
-from walkthrough.demo import ROOSEVELT_VISIT
 from walkthrough.district import growth_id
 from walkthrough.events import (
     GROWTH_TYPES,
@@ -51,7 +50,8 @@ from walkthrough.events import (
     VisitPlanned,
 )
 from walkthrough.growth import MIN_PULSE_PEOPLE, PULSE_MOMENTS, PULSE_QUESTIONS
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
+from web.demo.district import ROOSEVELT_VISIT
 
 
 def stored(services: Services) -> list[Event]:

@@ -21,10 +21,10 @@ from projections.event_log import (
 from projections.export import export_ndjson
 from projections.pseudonyms import Pseudonymiser, SecretTooShort
 from tests.conftest import NOW, FakeClock
-from walkthrough.demo import PAST_VISIT
 from walkthrough.events import PAYLOAD_TYPES, Event, MeetingStep, PersonRegistered
-from web.bootstrap import Services, bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.demo.district import PAST_VISIT
 
 LINE_KEYS = list(LogLine.__struct_fields__)
 

@@ -26,11 +26,11 @@ from tests.builders import record_payload
 from tests.conftest import NOW
 from tests.servers import cli_env
 from walkthrough.application import SYSTEM
-from walkthrough.demo import JEFFERSON_VISIT, PAST_VISIT, SEMESTER_DAYS
 from walkthrough.events import LookForObserved, ObservationRetracted
-from web.bootstrap import Services
 from web.cli import cli
-from web.settings import Settings
+from web.composition.bootstrap import Services
+from web.composition.settings import Settings
+from web.demo.district import JEFFERSON_VISIT, PAST_VISIT, SEMESTER_DAYS
 
 README = Path(__file__).parents[2] / "README.md"
 

@@ -26,7 +26,7 @@ from walkthrough.events import (
     NextStepProposed,
     PracticeObservationStarted,
 )
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
 
 SLUG_FIELDS = {"step_id", "step_ids", "goal_id", "observation_id", "entry_id", "request_id"}
 

@@ -22,13 +22,13 @@ from tests.builders import record_payload
 from tests.conftest import NOW, FakeClock
 from tests.servers import cli_env
 from walkthrough.application import SYSTEM
-from walkthrough.demo import CURRENT_VISIT, JEFFERSON_VISIT, PAST_VISIT
 from walkthrough.events import ClassroomEntered, LookForObserved, VisitPlanned
-from web.analyst_cli import replay_past
 from web.app import create_app
-from web.bootstrap import Services, bootstrap
 from web.cli import cli
-from web.settings import Settings
+from web.cli.analyst import replay_past
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT, JEFFERSON_VISIT, PAST_VISIT
 
 Headers = dict[str, dict[str, str]]
 

@@ -20,7 +20,7 @@ from walkthrough.events import (
     SchoolChanged,
     SchoolRegistered,
 )
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
 
 SCHOOL = SchoolRegistered(school_id="north-high", name="North High", level="high",
                           source_id="org-7", identifier="0042")

@@ -18,12 +18,12 @@ from tests.conftest import FakeClock
 from walkthrough.access import Actor
 from walkthrough.application import Walkthrough
 from walkthrough.catalog import DEFAULT_CATALOG
-from walkthrough.demo import CURRENT_VISIT
 from walkthrough.errors import DomainError
 from walkthrough.events import Event, NeedsAssessmentRecorded, PersonRegistered, SchoolRegistered
 from walkthrough.sync import Rejection, Submission
-from web.bootstrap import Services, bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT
 
 WAIT = 10.0  # seconds before a stuck test fails instead of hanging
 Items = list[Submission | Rejection]

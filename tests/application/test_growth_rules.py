@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from tests.builders import event, record, statuses
 from tests.conftest import FakeClock
-from walkthrough.demo import PAST_VISIT, load_demo
 from walkthrough.district import growth_id
-from web.bootstrap import Services, bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.demo.district import PAST_VISIT, load_demo
 
 HOST1 = growth_id("host1")
 LLP = "llp-lincoln-roosevelt"

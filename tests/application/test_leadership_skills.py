@@ -24,7 +24,7 @@ from walkthrough.events import (
     StepNudged,
 )
 from walkthrough.skills import SKILLS
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
 
 COACHING_TEAMS = LeadershipSkill("coaching_teams", "Coaching grade-level teams")
 

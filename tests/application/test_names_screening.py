@@ -12,7 +12,6 @@ import pytest
 from tests.builders import enter, event, record, tap
 from tests.conftest import FakeClock
 from walkthrough.catalog import LookFor
-from walkthrough.demo import CURRENT_VISIT, JEFFERSON_VISIT
 from walkthrough.district import PreparationPayload
 from walkthrough.errors import DomainError
 from walkthrough.events import (
@@ -23,7 +22,8 @@ from walkthrough.events import (
     PartnershipMeetingHeld,
     SkillInventoryRecorded,
 )
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
+from web.demo.district import CURRENT_VISIT, JEFFERSON_VISIT
 
 Send = Callable[..., list[tuple[str, str | None]]]
 STAFF = ["Zofia Wiśniewska", "Seán O'Brien", "Will Grant"]

@@ -31,7 +31,7 @@ from walkthrough.events import (
 )
 from walkthrough.guides import BUILT_IN_GUIDES
 from walkthrough.partnership import facilitator_due
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
 
 CFG = "cfg-talk"
 MEMBERS = ("host1", "coach2", "coach3", "host2")

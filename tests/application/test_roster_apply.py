@@ -31,8 +31,8 @@ from walkthrough.events import DistrictNamed, PersonRegistered
 from walkthrough.names import NamesAPerson
 from walkthrough.roster_import import RosterRefused, plan_import
 from web.app import create_app
-from web.bootstrap import Services
-from web.directory import apply_plan
+from web.composition.bootstrap import Services
+from web.routes.directory import apply_plan
 
 ORGANIZER = PersonRegistered(user_id="priya", name="Priya Natarajan", roles=("organizer",),
                              email="priya.natarajan@maple.example")

@@ -17,11 +17,11 @@ from starlette.testclient import TestClient
 
 from tests.builders import event, record
 from tests.conftest import FakeClock
-from walkthrough.demo import CURRENT_VISIT
 from walkthrough.names import ROSTER_REFUSALS_PER_DAY, limit_message, roster_message
 from web.app import create_app
-from web.bootstrap import Services, bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT
 
 STAFF = ["Eleanor Whitfield", "Marcus Okonkwo", "Priya Raman", "Tobias Lindqvist"]
 ON_THE_ROSTER = {"Eleanor", "Whitfield", "Marcus", "Okonkwo", "Priya", "Raman", "Tobias",

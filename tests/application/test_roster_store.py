@@ -10,8 +10,8 @@ import pytest
 
 from tests.conftest import FakeClock
 from walkthrough.names import NamesAPerson, Roster
-from web.bootstrap import Services, bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
 
 LINCOLN, JEFFERSON = "lincoln-middle", "jefferson-elementary"
 STAFF = ["Zofia Wiśniewska-Kowalczyk", "Seán O'Brien"]

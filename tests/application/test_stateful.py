@@ -29,10 +29,10 @@ from projections.rebuild import rebuild
 from tests.builders import enter, event, tap
 from tests.conftest import FakeClock
 from tests.faults.exactly_once import logged_events
-from walkthrough.demo import CURRENT_VISIT, load_demo
 from walkthrough.sync import decode_client_event
-from web.bootstrap import Services, bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT, load_demo
 
 DEVICES = {"tablet-a": "coach1", "tablet-b": "coach2", "tablet-c": "coach1"}
 Tap = tuple[str, str | int]

@@ -13,12 +13,12 @@ import pytest
 
 from tests.builders import enter, record, statuses, stored, tap
 from tests.conftest import FakeClock
-from walkthrough.demo import CURRENT_VISIT
 from walkthrough.errors import Unauthorized
 from walkthrough.persistence import ReceiptRecorder
 from walkthrough.sync import Submission, decode_client_event
-from web.bootstrap import Services, bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT
 
 
 @pytest.fixture

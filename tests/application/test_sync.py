@@ -12,8 +12,8 @@ import pytest
 
 from tests.builders import enter, event, record, tap
 from tests.conftest import FakeClock
-from walkthrough.demo import CURRENT_VISIT
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
+from web.demo.district import CURRENT_VISIT
 
 Sync = Callable[..., list[dict[str, Any]]]
 

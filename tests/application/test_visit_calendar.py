@@ -22,7 +22,7 @@ from walkthrough.events import (
     VisitStarted,
 )
 from walkthrough.school_calendar import Closure
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
 
 
 def plan(demo: Services, day: date, starts_at: time | None = None,

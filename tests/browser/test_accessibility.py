@@ -25,7 +25,7 @@ from projections.calibration import team_id
 from tests.browser.conftest import Server, Tablet
 from tests.builders import batch, enter, event
 from tests.oneroster import MAPLE, as_zip, oneroster_12
-from walkthrough.demo import PAST_VISIT
+from web.demo.district import PAST_VISIT
 
 pytestmark = pytest.mark.browser
 

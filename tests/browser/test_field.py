@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import Server, Tablet
 from tests.browser.support import unique
-from walkthrough.demo import PAST_VISIT
+from web.demo.district import PAST_VISIT
 
 pytestmark = pytest.mark.browser
 

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Locator, Request, expect
 
 from tests.browser.conftest import Server, Tablet, _cli
-from walkthrough.demo import CURRENT_VISIT
+from web.demo.district import CURRENT_VISIT
 
 pytestmark = pytest.mark.browser
 

@@ -25,9 +25,9 @@ from projections.event_log import read_log
 from tests.builders import batch, enter, tap
 from tests.caddy import ROOT, cli
 from tests.servers import free_port, wait_until_up
-from walkthrough.demo import CURRENT_VISIT
-from web.bootstrap import bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import bootstrap
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT
 
 DEVICES = 4  # tablets syncing at once
 BATCH = 25  # events per sync request

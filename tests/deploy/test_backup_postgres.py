@@ -14,9 +14,9 @@ import pytest
 from psycopg.sql import SQL, Identifier
 
 from tests.caddy import ROOT
-from walkthrough.demo import load_demo
-from web.bootstrap import bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import bootstrap
+from web.composition.settings import Settings
+from web.demo.district import load_demo
 
 pytestmark = pytest.mark.postgres
 

@@ -16,9 +16,9 @@ from uuid import uuid4
 import pytest
 
 from tests.caddy import ROOT, Caddy, behind_caddy, caddy_path, cli
-from web.ratelimit import ADDRESS_FACTOR
+from web.http.ratelimit import ADDRESS_FACTOR
 
-# Two refused sign-in links per code, twenty per address (web.ratelimit.ADDRESS_FACTOR),
+# Two refused sign-in links per code, twenty per address (web.http.ratelimit.ADDRESS_FACTOR),
 # then 429 (a minute's refill: none in a test).
 FAILURE_BURST = 2
 PER_ADDRESS = FAILURE_BURST * ADDRESS_FACTOR

@@ -14,9 +14,9 @@ from typing import Any
 from tests.builders import batch, enter, tap
 from tests.faults.exactly_once import log_counts
 from tests.servers import free_port, wait_until_up
-from walkthrough.demo import CURRENT_VISIT
-from web.bootstrap import bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import bootstrap
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT
 
 
 def cli_env(data_dir: Path) -> dict[str, str]:

@@ -12,8 +12,8 @@ from starlette.testclient import TestClient
 from tests.builders import batch, enter, event, tap
 from tests.conftest import FakeClock
 from tests.faults.exactly_once import assert_exactly_once, logged_events
-from walkthrough.demo import CURRENT_ROOMS, CURRENT_VISIT
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
+from web.demo.district import CURRENT_ROOMS, CURRENT_VISIT
 
 Headers = dict[str, dict[str, str]]
 

@@ -21,10 +21,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import FakeClock
-from walkthrough.demo import load_demo
 from web.app import create_app
-from web.bootstrap import Services, bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.demo.district import load_demo
 
 pytestmark = pytest.mark.backends("sqlite")  # the files are SQLite's
 PAGE = 4096

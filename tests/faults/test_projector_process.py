@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 
 from tests.faults.server import Server, classroom_batch, demo_with_token
-from web.bootstrap import bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import bootstrap
+from web.composition.settings import Settings
 
 DEADLINE_SECONDS = 20.0
 

@@ -15,7 +15,7 @@ import pytest
 
 from tests.faults.exactly_once import assert_exactly_once
 from tests.faults.server import Server, classroom_batch, demo_with_token, stored_counts
-from walkthrough.demo import CURRENT_VISIT
+from web.demo.district import CURRENT_VISIT
 
 
 def ids(body: dict[str, Any]) -> set[str]:

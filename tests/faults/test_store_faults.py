@@ -18,9 +18,9 @@ from starlette.testclient import TestClient
 
 from tests.builders import batch, enter, tap
 from tests.faults.exactly_once import assert_exactly_once, log_counts
-from walkthrough.demo import CURRENT_ROOMS, CURRENT_VISIT
 from web.app import create_app
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
+from web.demo.district import CURRENT_ROOMS, CURRENT_VISIT
 
 Headers = dict[str, dict[str, str]]
 Fault = Literal["read_only", "disk_full", "unopenable"]

@@ -24,10 +24,10 @@ import pytest
 from projections.queries import Reader
 from tests.builders import enter, record, tap
 from tests.servers import free_port, wait_until_up
-from walkthrough.demo import CURRENT_VISIT, load_demo
-from web.bootstrap import Services, bootstrap
-from web.freshness import AFTER_HEADER
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT, load_demo
+from web.http.freshness import AFTER_HEADER
 
 RETRIES = 20
 

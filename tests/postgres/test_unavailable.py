@@ -15,10 +15,10 @@ from starlette.testclient import TestClient
 
 from tests.builders import batch, enter, tap
 from tests.postgres.proxy import Proxy
-from walkthrough.demo import CURRENT_VISIT, load_demo
 from web.app import create_app
-from web.bootstrap import bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import bootstrap
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT, load_demo
 
 RECOVERY_SECONDS = 30
 

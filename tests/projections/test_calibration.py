@@ -29,10 +29,10 @@ from tests.builders import enter, event, record, tap
 from tests.conftest import NOW, FakeClock
 from walkthrough.access import Actor
 from walkthrough.catalog import DEFAULT_CATALOG
-from walkthrough.demo import load_demo
 from walkthrough.errors import NotFound
-from web.bootstrap import Services, bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.demo.district import load_demo
 
 TEAM = ("coach3", "coach4")
 ORGANIZER = Actor("organizer1", ("organizer",))

@@ -43,9 +43,9 @@ from tests.builders import event, record
 from tests.conftest import NOW, FakeClock
 from walkthrough.access import Actor
 from walkthrough.catalog import DEFAULT_CATALOG
-from walkthrough.demo import CURRENT_VISIT, load_demo
-from web.bootstrap import Services, bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT, load_demo
 
 START = NOW - timedelta(hours=2)
 # device -> the coach using it; coach1 also has a phone, used to withdraw taps made on

@@ -14,14 +14,14 @@ from projections.queries import Reader
 from projections.rebuild import rebuild
 from tests.builders import enter, event, record, tap
 from walkthrough.catalog import DEFAULT_CATALOG
-from walkthrough.demo import CURRENT_VISIT, PAST_VISIT
 from walkthrough.events import (
     MeetingStep,
     MeetingStepCheckedIn,
     NeedsAssessmentRecorded,
     PartnershipMeetingHeld,
 )
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
+from web.demo.district import CURRENT_VISIT, PAST_VISIT
 
 VISIT = str(CURRENT_VISIT)
 

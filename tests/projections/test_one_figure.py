@@ -17,8 +17,8 @@ from projections.trends import district_trends, school_trends
 from projections.visit_view import CheckIn, Step, VisitView
 from walkthrough.catalog import Catalog, LookFor, catalog
 from walkthrough.consensus import Observed, combine
-from web.charts import Point, bars
-from web.cycle import school_lines, visit_points
+from web.render.charts import Point, bars
+from web.routes.cycle import school_lines, visit_points
 
 CATALOG = catalog(1)
 RATED = [item for item in CATALOG.items if item.kind == "yes_no" or item.max_field]

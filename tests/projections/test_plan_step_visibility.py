@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from projections.queries import Reader
 from tests.conftest import FakeClock
-from walkthrough.demo import PAST_VISIT
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
+from web.demo.district import PAST_VISIT
 
 
 def test_hosted_plan_steps_are_only_those_of_visits_the_reader_may_see(

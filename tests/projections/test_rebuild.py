@@ -22,10 +22,10 @@ from projections.queries import Reader
 from projections.rebuild import compare, rebuild, verify
 from projections.rooms import ENTRIES, ROOMS, load_index
 from tests.builders import enter, record, tap
-from walkthrough.demo import CURRENT_VISIT
-from web.bootstrap import Services, bootstrap
 from web.cli import cli
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT
 
 
 def observe(services: Services, rooms: int, taps_per_room: int = 4) -> None:
@@ -121,8 +121,8 @@ def test_compare_names_every_differing_key() -> None:
 CATCH_UP_SLOWLY = """
 import sys, time
 from projections.projector import Projector
-from web.bootstrap import bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import bootstrap
+from web.composition.settings import Settings
 
 services = bootstrap(Settings.from_env())
 print("started", flush=True)

@@ -20,10 +20,10 @@ from projections.summary import ItemTrend
 from tests.builders import enter, event, record, tap
 from tests.conftest import NOW, FakeClock
 from walkthrough.access import Actor
-from walkthrough.demo import load_demo
-from web.bootstrap import Services, bootstrap
-from web.cycle import school_chart, visit_chart
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.demo.district import load_demo
+from web.routes.cycle import school_chart, visit_chart
 
 MIN_ROOMS = 3
 ORGANIZER = Actor("organizer1", ("organizer",))

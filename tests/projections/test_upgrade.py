@@ -23,11 +23,11 @@ from projections.versions import (
 )
 from tests.builders import batch, enter
 from tests.conftest import FakeClock
-from walkthrough.demo import CURRENT_VISIT, PAST_VISIT
 from web.app import create_app
-from web.bootstrap import Services, bootstrap
-from web.projector_process import upgrade_read_models
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.projector_process import upgrade_read_models
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT, PAST_VISIT
 
 Headers = dict[str, dict[str, str]]
 READS = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from web.settings import PostgresLocation, Settings, parse_database_url
+from web.composition.settings import PostgresLocation, Settings, parse_database_url
 
 
 def test_a_full_url_names_every_part() -> None:

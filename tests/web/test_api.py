@@ -11,10 +11,10 @@ from starlette.testclient import TestClient
 
 from tests.builders import batch, enter, tap
 from tests.conftest import FakeClock
-from walkthrough.demo import CURRENT_VISIT, JEFFERSON_VISIT, PAST_VISIT
 from web.app import create_app
-from web.bootstrap import Services
-from web.settings import Settings
+from web.composition.bootstrap import Services
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT, JEFFERSON_VISIT, PAST_VISIT
 
 Headers = dict[str, dict[str, str]]
 VISIT = str(CURRENT_VISIT)

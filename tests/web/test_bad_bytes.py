@@ -19,10 +19,10 @@ from starlette.applications import Starlette
 
 from tests.builders import batch, enter, tap
 from tests.conftest import FakeClock
-from walkthrough.demo import CURRENT_VISIT, load_demo
 from web.app import create_app
-from web.bootstrap import bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import bootstrap
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT, load_demo
 
 Header = tuple[bytes, bytes]
 

@@ -14,9 +14,9 @@ from starlette.testclient import TestClient
 
 from tests.builders import batch, of
 from tests.conftest import FakeClock
-from walkthrough.demo import CURRENT_VISIT
 from walkthrough.events import VisitCancelled, VisitPlanned, VisitRescheduled
-from web.freshness import AFTER_HEADER
+from web.demo.district import CURRENT_VISIT
+from web.http.freshness import AFTER_HEADER
 
 Fresh = Callable[[dict[str, str]], dict[str, str]]  # tests/conftest.py after_writes
 WINTER = {"start": "2026-12-21", "end": "2027-01-01", "label": "Winter break"}

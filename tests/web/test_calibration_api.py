@@ -6,8 +6,8 @@ from __future__ import annotations
 from starlette.testclient import TestClient
 
 from projections.calibration import team_id
-from walkthrough.demo import CURRENT_VISIT
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
+from web.demo.district import CURRENT_VISIT
 
 Headers = dict[str, dict[str, str]]
 

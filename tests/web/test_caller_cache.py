@@ -1,4 +1,4 @@
-"""Tokens resolved a moment ago are not looked up again (web.caller_cache), yet a
+"""Tokens resolved a moment ago are not looked up again (web.http.caller_cache), yet a
 revoked token and a deactivated person are refused within the stated bound: at once
 when this server did it, within CALLER_CACHE_SECONDS when another process did."""
 
@@ -13,9 +13,9 @@ from starlette.testclient import TestClient
 from tests.builders import batch
 from tests.conftest import FakeClock
 from walkthrough.events import PersonDeactivated
-from web.bootstrap import Services, bootstrap
-from web.caller_cache import CALLER_CACHE_SECONDS
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.http.caller_cache import CALLER_CACHE_SECONDS
 
 Headers = dict[str, dict[str, str]]
 JUST_UNDER = timedelta(seconds=CALLER_CACHE_SECONDS - 0.1)

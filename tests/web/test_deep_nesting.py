@@ -16,10 +16,10 @@ from starlette.testclient import TestClient
 
 from tests.builders import enter, tap
 from tests.conftest import FakeClock
-from walkthrough.demo import CURRENT_VISIT, load_demo
 from web.app import create_app
-from web.bootstrap import Services, bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT, load_demo
 
 Headers = dict[str, str]
 

@@ -13,9 +13,9 @@ from starlette.testclient import TestClient
 from projections.event_log import last_position, read_log
 from projections.export import export_ndjson
 from tests.builders import batch, event
-from walkthrough.demo import JEFFERSON_VISIT
 from walkthrough.events import SchoolUpdateRecorded
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
+from web.demo.district import JEFFERSON_VISIT
 
 Headers = dict[str, dict[str, str]]
 
@@ -119,7 +119,7 @@ def test_described_in_openapi(client: TestClient) -> None:
     operation = spec["paths"]["/api/events"]["get"]
     assert {p["name"] for p in operation["parameters"] if p["in"] == "query"} == {
         "after", "limit", "include_text"}
-    # every signed-in read may ask for its caller's writes by log position (web.freshness)
+    # every signed-in read may ask for its caller's writes by log position (web.http.freshness)
     assert {p["name"] for p in operation["parameters"] if p["in"] == "header"} == {
         "X-Walkthrough-After"}
     assert "application/x-ndjson" in operation["responses"]["200"]["content"]

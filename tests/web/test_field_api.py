@@ -9,7 +9,7 @@ from collections.abc import Callable
 from starlette.testclient import TestClient
 
 from tests.builders import batch, enter, event, tap
-from walkthrough.demo import PAST_VISIT
+from web.demo.district import PAST_VISIT
 
 Headers = dict[str, dict[str, str]]
 Fresh = Callable[[dict[str, str]], dict[str, str]]  # tests/conftest.py after_writes

@@ -23,11 +23,11 @@ from schemathesis.specs.openapi.checks import (
 from starlette.applications import Starlette
 
 from tests.conftest import FakeClock
-from walkthrough.demo import load_demo
 from web.app import create_app
-from web.bootstrap import bootstrap
-from web.openapi import SPEC
-from web.settings import Settings
+from web.composition.bootstrap import bootstrap
+from web.composition.settings import Settings
+from web.demo.district import load_demo
+from web.http.openapi import SPEC
 
 EXAMPLES = 8  # per operation and role, valid and invalid input: bounded, to stay fast
 ROLES = ("coach1", "host1", "organizer1", "analyst1")

@@ -15,10 +15,10 @@ from starlette.testclient import TestClient
 from projections.growth_view import pulse_cells
 from tests.builders import batch, event
 from tests.conftest import NOW
-from walkthrough.demo import PAST_VISIT
 from walkthrough.district import growth_id
 from walkthrough.events import PulseAnswered, PulseScores
 from walkthrough.growth import MIN_PULSE_PEOPLE, Growth, Recorded
+from web.demo.district import PAST_VISIT
 
 Headers = dict[str, dict[str, str]]
 Fresh = Callable[[dict[str, str]], dict[str, str]]  # tests/conftest.py after_writes

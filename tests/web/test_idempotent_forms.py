@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from walkthrough.district import DISTRICT_ID
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
 
 Headers = dict[str, dict[str, str]]
 

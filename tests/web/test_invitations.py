@@ -22,12 +22,12 @@ from projections.queries import Reader
 from tests.builders import of, record, statuses
 from tests.conftest import FakeClock
 from tests.mailserver import MailServer
-from walkthrough.demo import PAST_VISIT, load_demo
 from walkthrough.events import RemindersChosen, VisitCancelled, VisitPlanned, VisitRescheduled
 from web.app import create_app
-from web.bootstrap import Services, bootstrap
-from web.notices import Notices
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.notices import Notices
+from web.composition.settings import Settings
+from web.demo.district import PAST_VISIT, load_demo
 
 HOST1 = "morgan.blake@demo-district.example"
 TEAM = ("dana.reyes@demo-district.example", "sam.okafor@demo-district.example")

@@ -13,9 +13,9 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from web.app import create_app
-from web.bootstrap import bootstrap
 from web.cli import cli
-from web.settings import Settings
+from web.composition.bootstrap import bootstrap
+from web.composition.settings import Settings
 
 TABLET = "http://tablet.example:8000"
 LINK = re.compile(r"(https?://[^/\s]+)/signin#code=([A-Za-z0-9_-]{43,})")

@@ -16,8 +16,8 @@ from starlette.testclient import TestClient
 from projections.event_log import last_position
 from projections.export import PSEUDONYMISED, export_parquet
 from tests.builders import batch, enter, event
-from walkthrough.demo import CURRENT_VISIT, PEOPLE
-from web.bootstrap import Services
+from web.composition.bootstrap import Services
+from web.demo.district import CURRENT_VISIT, PEOPLE
 
 Headers = dict[str, dict[str, str]]
 Fresh = Callable[[dict[str, str]], dict[str, str]]  # tests/conftest.py after_writes

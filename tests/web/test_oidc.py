@@ -22,11 +22,11 @@ from starlette.testclient import TestClient
 from tests.conftest import FakeClock
 from tests.oidc_provider import Provider, rewrite_json
 from tests.servers import free_port
-from walkthrough.demo import load_demo
 from walkthrough.events import PersonDeactivated
 from web.app import create_app
-from web.bootstrap import Services, bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.demo.district import load_demo
 
 CLIENT_ID = "walkthrough-test"
 DANA = "dana.reyes@demo-district.example"  # coach1

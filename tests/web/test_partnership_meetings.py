@@ -17,8 +17,8 @@ from starlette.testclient import TestClient
 
 from tests.builders import batch, event
 from tests.conftest import NOW
-from walkthrough.demo import PAST_VISIT
 from walkthrough.district import growth_id
+from web.demo.district import PAST_VISIT
 
 Headers = dict[str, dict[str, str]]
 Fresh = Callable[[dict[str, str]], dict[str, str]]  # tests/conftest.py after_writes

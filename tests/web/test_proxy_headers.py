@@ -8,8 +8,8 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from web.app import create_app
-from web.bootstrap import Services
 from web.cli import cli
+from web.composition.bootstrap import Services
 
 
 def test_https_answers_carry_hsts_and_http_answers_do_not(demo: Services) -> None:

@@ -8,10 +8,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.builders import batch, enter
-from walkthrough.demo import CURRENT_VISIT
 from web.app import create_app
-from web.bootstrap import Services
-from web.buckets import TokenBuckets
+from web.composition.bootstrap import Services
+from web.demo.district import CURRENT_VISIT
+from web.http.buckets import TokenBuckets
 
 Headers = dict[str, dict[str, str]]
 

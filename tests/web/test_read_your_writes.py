@@ -17,8 +17,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.builders import batch, enter, tap
-from web.bootstrap import Services
-from web.freshness import AFTER_HEADER, POSITION_HEADER, PROJECTED_HEADER
+from web.composition.bootstrap import Services
+from web.http.freshness import AFTER_HEADER, POSITION_HEADER, PROJECTED_HEADER
 
 pytestmark = pytest.mark.backends("sqlite", "postgres")
 Headers = dict[str, dict[str, str]]

@@ -23,11 +23,11 @@ from projections.calibration import team_id
 from tests.builders import batch, enter, event
 from tests.conftest import FakeClock
 from tests.oneroster import Member, Roster, School, as_zip, oneroster_12
-from walkthrough.demo import CURRENT_VISIT, load_demo
 from walkthrough.district import growth_id
 from web.app import create_app
-from web.bootstrap import bootstrap
-from web.settings import Settings
+from web.composition.bootstrap import bootstrap
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT, load_demo
 
 CALLERS = ("coach_team", "coach_other", "host", "host_other", "organizer", "analyst",
            "no_token")
@@ -226,9 +226,9 @@ MATRIX: list[Row] = [
         body=lambda: {"name": f"Roosevelt Middle {uuid4().hex[:4]}"}),
     Row("POST /api/signin/link", "/api/signin/link", (401,) * 7,
         body=lambda: {"code": "not-a-sign-in-code"}),
-    # Sign-in by email and the district's account (web.signin_email, web.oidc): this app
-    # has neither set up, which every caller is told alike; tests/web/test_signin_email.py
-    # and test_oidc.py have them set up.
+    # Sign-in by email and the district's account (web.routes.signin_email,
+    # web.routes.oidc): this app has neither set up, which every caller is told alike;
+    # tests/web/test_signin_email.py and test_oidc.py have them set up.
     Row("GET /api/signin/options", "/api/signin/options", (200,) * 7),
     Row("POST /api/signin/email", "/api/signin/email", (422,) * 7,
         body=lambda: {"email": "someone@district.example"}),

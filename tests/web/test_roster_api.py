@@ -16,11 +16,11 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from projections.calibration import team_id
-from walkthrough.demo import CURRENT_VISIT
-from web.bootstrap import Services
 from web.cli import cli
-from web.openapi import SPEC
-from web.settings import Settings
+from web.composition.bootstrap import Services
+from web.composition.settings import Settings
+from web.demo.district import CURRENT_VISIT
+from web.http.openapi import SPEC
 
 Headers = dict[str, dict[str, str]]
 LINCOLN = "lincoln-middle"
@@ -117,6 +117,7 @@ def test_no_route_reads_a_roster_back(client: TestClient, auth: Headers) -> None
     values = {"visit_id": str(CURRENT_VISIT), "school_id": LINCOLN, "version": "1",
               "partnership_id": "llp-lincoln-roosevelt", "user_id": "host1",
               "team_id": team_id(("coach1", "coach2")), "first": "coach1", "second": "coach2",
+              "key": "managing_resistance",
               # host1's own calendar feed, read like any route
               "token": client.get("/api/me", headers=auth["host1"]).json()["calendar_url"]
               .rsplit("/", 1)[1].removesuffix(".ics")}

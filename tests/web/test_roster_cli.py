@@ -20,9 +20,9 @@ from tests.oneroster import (
     oneroster_12,
     write_folder,
 )
-from web.bootstrap import bootstrap
 from web.cli import cli
-from web.settings import Settings
+from web.composition.bootstrap import bootstrap
+from web.composition.settings import Settings
 
 INIT = ["init", "--district", "Maple Valley", "--organizer-email",
         "Priya.Natarajan@maple.example", "--organizer-name", "Priya Natarajan"]

@@ -16,9 +16,9 @@ from starlette.testclient import TestClient
 from tests.conftest import FakeClock
 from walkthrough.adapters.signin_links import LINK_PATH
 from web.app import create_app
-from web.bootstrap import LINKS_BURST, LINKS_PER_MINUTE, Services
-from web.buckets import TokenBuckets
-from web.ratelimit import ADDRESS_FACTOR
+from web.composition.bootstrap import LINKS_BURST, LINKS_PER_MINUTE, Services
+from web.http.buckets import TokenBuckets
+from web.http.ratelimit import ADDRESS_FACTOR
 
 Headers = dict[str, dict[str, str]]
 HERE = "http://testserver"  # the TestClient's origin

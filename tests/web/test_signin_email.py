@@ -17,12 +17,12 @@ from starlette.testclient import TestClient
 
 from tests.conftest import FakeClock
 from tests.mailserver import MailServer
-from walkthrough.demo import load_demo
 from walkthrough.events import PersonDeactivated, RemindersChosen
 from web.app import create_app
-from web.bootstrap import Services, bootstrap
-from web.settings import Settings
-from web.signin_email import SENT
+from web.composition.bootstrap import Services, bootstrap
+from web.composition.settings import Settings
+from web.demo.district import load_demo
+from web.routes.signin_email import SENT
 
 DANA = "dana.reyes@demo-district.example"
 LINK = re.compile(r"http://testserver/signin#code=([A-Za-z0-9_-]{43})")

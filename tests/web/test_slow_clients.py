@@ -5,6 +5,7 @@ cut by it; and `walkthrough serve` closes idle keep-alive connections."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Coroutine, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -15,8 +16,9 @@ import uvicorn
 from starlette.applications import Starlette
 
 from tests.builders import batch, enter
-from walkthrough.demo import CURRENT_VISIT
-from web import cli, edge
+from web.cli import server
+from web.demo.district import CURRENT_VISIT
+from web.http import edge
 
 T = TypeVar("T")
 
@@ -91,14 +93,10 @@ def test_a_streamed_answer_outlasts_the_body_timeout(
 def test_serve_closes_idle_keep_alive_connections(monkeypatch: pytest.MonkeyPatch) -> None:
     ran: dict[str, Any] = {}
 
-    class Opened:
-        def close(self) -> None:
-            pass
-
-    monkeypatch.setattr(cli, "_open", lambda settings: Opened())
-    monkeypatch.setattr(cli, "start_process", lambda: None)
-    monkeypatch.setattr(cli, "stop_process", lambda process: None)
+    monkeypatch.setattr(server, "opened", lambda settings: contextlib.nullcontext())
+    monkeypatch.setattr(server, "start_process", lambda: None)
+    monkeypatch.setattr(server, "stop_process", lambda process: None)
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: ran.update(kwargs))
-    cli.serve(host="127.0.0.1", port=8000, workers=1)
+    server.serve(host="127.0.0.1", port=8000, workers=1)
     assert ran["timeout_keep_alive"] == edge.KEEP_ALIVE_SECONDS
     assert 0 < edge.KEEP_ALIVE_SECONDS <= 15

@@ -1,5 +1,5 @@
 """`walkthrough token <user>` issues a working token; `--revoke` ends it: 401 (within
-the bound a running server keeps a resolved token: web.caller_cache)."""
+the bound a running server keeps a resolved token: web.http.caller_cache)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from web.app import create_app
-from web.bootstrap import bootstrap
-from web.caller_cache import CALLER_CACHE_SECONDS
 from web.cli import cli
-from web.settings import Settings
+from web.composition.bootstrap import bootstrap
+from web.composition.settings import Settings
+from web.http.caller_cache import CALLER_CACHE_SECONDS
 
 
 class ShiftedClock:

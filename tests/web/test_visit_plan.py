@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from tests.builders import batch, event
 from tests.conftest import NOW
-from walkthrough.demo import PAST_VISIT
+from web.demo.district import PAST_VISIT
 
 Headers = dict[str, dict[str, str]]
 Fresh = Callable[[dict[str, str]], dict[str, str]]

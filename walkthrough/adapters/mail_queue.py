@@ -1,6 +1,6 @@
 """Outgoing email, kept in the store until it is sent: a write that asks for an email
 only adds a row here, so a mail server that is down or refusing never blocks it or loses
-the message. A sender in the server process (web.mail) takes what is due, sends it and
+the message. A sender in the server process (web.composition.mail) takes what is due, sends it and
 marks it sent, or records the error and tries again later, waiting longer each time.
 
 The rules live in `MailQueue`; each backend only says how to create the table, insert,

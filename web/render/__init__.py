@@ -1,0 +1,1 @@
+"""What the server draws itself: SVG charts and QR codes."""
