@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export WALKTHROUGH_DATA_DIR ?= var
 
-.PHONY: run test install lint bench clean chromium caddy node
+.PHONY: run test install lint docs bench clean chromium caddy node
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ lint: install
 	$(BIN)/ruff check walkthrough projections web tests benchmarks
 	$(BIN)/mypy
 
+# The documentation site (mkdocs.yml, docs/) into site/; `make test` builds it strictly too
+# (tests/docs/test_site.py), and the browser tests retake its screenshots (docs/images/).
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
 test: install chromium caddy node lint
 	$(BIN)/python -m pytest
 
@@ -59,4 +64,4 @@ bench: install
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) var *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var site *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,7 @@ import msgspec
 
 from projections.action_plans import PlanStep
 from projections.rooms import OwnClassroom, Room
+from walkthrough.access import Capability
 from walkthrough.catalog import Catalog
 from walkthrough.events import (
     DEFAULT_VISIT_MINUTES,
@@ -24,6 +25,7 @@ from walkthrough.events import (
 from walkthrough.matching import PeerMatch
 from walkthrough.partnership import Meeting
 from walkthrough.protocols import Protocol
+from walkthrough.roles import Role
 from walkthrough.skills import Skill, Vocabulary
 
 
@@ -41,7 +43,7 @@ class PersonRef(msgspec.Struct):
 class User(msgspec.Struct):
     id: str
     name: str
-    roles: list[str]
+    roles: list[Role]
     school_id: str | None
 
 
@@ -72,6 +74,9 @@ class Me(msgspec.Struct):
     calendar_url: str | None = None  # the caller's private iCalendar feed
     time_zone: str = "UTC"  # the district's: every date and time is shown in it
     reminders: bool = True  # email reminders of check-ins due (the person may turn off)
+    # What the caller may do (walkthrough.access.capabilities): the tablet shows screens,
+    # forms and links by these, never by role names.
+    can: list[Capability] = []
 
 
 class VisitDetail(msgspec.Struct):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from itertools import combinations
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, assert_never
 
 import msgspec
 
@@ -44,6 +44,7 @@ from walkthrough.access import (
 from walkthrough.catalog import Catalog, LookFor
 from walkthrough.consensus import saw_alike
 from walkthrough.errors import Forbidden, NotFound
+from walkthrough.kinds import combination
 from walkthrough.partnership import FORMATS
 from walkthrough.terms import term_of
 
@@ -211,7 +212,7 @@ def look_fors(catalogs: Iterable[Catalog]) -> list[LookFor]:
     for catalog in sorted(catalogs, key=lambda c: c.version, reverse=True):
         for item in catalog.items:
             found.setdefault(item.key, item)
-    return [item for item in found.values() if item.kind != "note"]
+    return [item for item in found.values() if combination(item.kind) != "quotes"]
 
 
 def calibrate(observed: Sequence[Observed], items: Sequence[LookFor], minimum: int,
@@ -292,6 +293,8 @@ def exercise_steps(look_for: LookFor) -> list[str]:
                              "a fifth of the larger count.")
         case "note":
             pass
+        case _:
+            assert_never(look_for.kind)
     steps.append("Before the next visit, watch one room (or a classroom video) for 10 "
                  "minutes, each tapping on your own; compare your taps before talking, "
                  "then agree how you will tap it.")

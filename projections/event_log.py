@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, assert_never
 from uuid import UUID
 
 import msgspec
@@ -46,6 +46,7 @@ from walkthrough.events import (
     SchoolRegistered,
     VisitPlanned,
 )
+from walkthrough.kinds import Kind, published
 from walkthrough.persistence import decode_state
 
 PAGE_SIZE = 500
@@ -195,7 +196,7 @@ class VisitDirectory:
         self.app = app
         self._plans: dict[UUID, VisitPlanned | None] = {}
         self._levels: dict[str, str] = {}
-        self._kinds: dict[tuple[str, int], dict[str, str]] = {}
+        self._kinds: dict[tuple[str, int], dict[str, Kind]] = {}
         self._administrators: dict[UUID, Administrator | None] = {}
         self._practice_versions: dict[tuple[UUID, str], int] = {}
 
@@ -239,7 +240,7 @@ class VisitDirectory:
         return self._levels[school_id] or None
 
     def item_kind(self, catalog_version: int | None, item: str,
-                  catalog_kind: CatalogKind = "classroom") -> str | None:
+                  catalog_kind: CatalogKind = "classroom") -> Kind | None:
         """The kind of a look-for in a catalog version (built in or published on the log)."""
         if catalog_version is None:
             return None
@@ -256,7 +257,7 @@ class VisitDirectory:
         return self._kinds[key].get(item)
 
     def practice_kind(self, record_id: UUID, administrator: str,
-                      payload: PracticeObserved) -> str | None:
+                      payload: PracticeObserved) -> Kind | None:
         """The kind of a leadership look-for, in the catalog its observation started on."""
         key = (record_id, payload.observation_id)
         if key not in self._practice_versions:  # started before the range being read
@@ -327,7 +328,7 @@ class LogPublisher:
                 continue
             value = raw[field]
             how = treatment(type_name, field)
-            if how is Treatment.KEEP and field == "value" and self._is_note(event):
+            if how is Treatment.KEEP and field == "value" and self._is_free_text(event):
                 how = Treatment.TEXT
             if how is Treatment.NUMBER_OR_TEXT:
                 how = Treatment.TEXT if isinstance(value, str) else Treatment.KEEP
@@ -377,17 +378,26 @@ class LogPublisher:
             return self.pseudonyms.session(value)
         return value
 
-    def _is_note(self, event: Event) -> bool:
-        """A look-for value is free text when its item is a note (or unknown, and a string)."""
+    def _is_free_text(self, event: Event) -> bool:
+        """A look-for value is published as free text as its kind says
+        (walkthrough.kinds.published; a string of an unknown item is free text)."""
         payload = event.payload
-        if isinstance(payload, PracticeObserved) and isinstance(payload.value, str):
+        if isinstance(payload, PracticeObserved):
             administrator = self.visits.administrator(event.originator_id)
             kind = self.visits.practice_kind(event.originator_id, administrator.user_id,
                                              payload) if administrator else None
-            return kind in ("note", None)
-        if not isinstance(payload, LookForObserved) or not isinstance(payload.value, str):
+        elif isinstance(payload, LookForObserved):
+            kind = self.visits.item_kind(event.catalog_version, payload.item)
+        else:
             return False
-        return self.visits.item_kind(event.catalog_version, payload.item) in ("note", None)
+        how = published(kind, payload.value)
+        match how:
+            case "free_text":
+                return True
+            case "value":
+                return False
+            case _:
+                assert_never(how)
 
 
 # --- points in the log: a position or a moment --------------------------------------

@@ -15,7 +15,7 @@ tables for effectiveness questions (projections.effectiveness): `steps.parquet`,
 `partnerships.parquet` and `pulse.parquet` (aggregates only), and
 `calibration.parquet` (how alike visit teams see, per look-for: projections.calibration,
 from the read models as of the export's last position). The column lists are the
-*_SCHEMA constants, documented in the README ("For analysts").
+*_SCHEMA constants, documented in the analysts' guide (docs/analysts.md).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, NamedTuple, cast
+from typing import IO, Any, NamedTuple, assert_never, cast
 from uuid import UUID
 
 import pyarrow as pa
@@ -61,6 +61,7 @@ from walkthrough.events import (
     RoomPayload,
     VisitClosed,
 )
+from walkthrough.kinds import published
 from walkthrough.persistence import decode_state, plain_state
 
 ROW_GROUP_SIZE = 50_000
@@ -286,8 +287,14 @@ class _Observations:
         plan = visits.plan(event.originator_id)
         room = self._room(event.originator_id, payload.classroom_id)
         kind = visits.item_kind(event.catalog_version, payload.item)
-        is_text = isinstance(payload.value, str) and kind in ("note", None)
-        value = None if is_text and not self.publisher.include_text else str(payload.value)
+        how = published(kind, payload.value)
+        match how:
+            case "free_text":
+                value = str(payload.value) if self.publisher.include_text else None
+            case "value":
+                value = str(payload.value)
+            case _:
+                assert_never(how)
         pseudonyms = self.publisher.pseudonyms
         visit_id = str(event.originator_id)
         record = self.records.get(visit_id)

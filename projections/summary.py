@@ -10,12 +10,14 @@ observed in fewer than `min_rooms` rooms shows no rate and no counts
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import assert_never
 
 import msgspec
 
 from projections.rooms import Quote
 from projections.visit_view import Tally, VisitView
 from walkthrough.catalog import Catalog, LookFor
+from walkthrough.kinds import trend as trend_of
 
 MIN_ROOMS_DEFAULT = 3
 MIN_ROOMS_FLOOR = 2
@@ -57,11 +59,16 @@ def rooms_rated(look_for: LookFor, tally: Tally) -> int:
     """The rooms a look-for's figure rests on: for yes/no those seen "yes" or "no" by a
     team that agreed; for students on task those with a share of students; otherwise
     the rooms where the team agreed."""
-    if look_for.kind == "yes_no":
-        return tally.counts.get("yes", 0) + tally.counts.get("no", 0)
-    if look_for.max_field == "students_present":
-        return tally.shared
-    return tally.judged - tally.differed
+    how = trend_of(look_for)
+    match how:
+        case "rate":
+            return tally.counts.get("yes", 0) + tally.counts.get("no", 0)
+        case "share_or_mean":
+            return tally.shared
+        case "mean" | "counts" | "quotes":
+            return tally.judged - tally.differed
+        case _:
+            assert_never(how)
 
 
 def percent_text(rate: float) -> str:
@@ -74,7 +81,7 @@ def figure(look_for: LookFor, tally: Tally, minimum: int) -> Figure:
     """The figure shown for a look-for, wherever it is shown: none from fewer rooms
     than the minimum."""
     rooms = rooms_rated(look_for, tally)
-    if look_for.kind == "note":
+    if trend_of(look_for) == "quotes":
         return Figure(rate=None, rooms=rooms, suppressed=False, text="")
     if rooms < minimum:
         return Figure(rate=None, rooms=rooms, suppressed=True,
@@ -109,20 +116,26 @@ def summarise(view: VisitView, catalog: Catalog, quotes: list[Quote],
 def rate(look_for: LookFor, tally: Tally) -> Fraction | None:
     """Yes/no: the share of rooms where it was seen, among rooms where the team saw it
     the same way; students on task: the mean share of students present."""
-    if look_for.kind == "yes_no":
-        judged = tally.counts.get("yes", 0) + tally.counts.get("no", 0)
-        return Fraction(tally.counts.get("yes", 0), judged) if judged else None
-    if look_for.max_field == "students_present":
-        return tally.share()
-    return None
+    how = trend_of(look_for)
+    match how:
+        case "rate":
+            judged = tally.counts.get("yes", 0) + tally.counts.get("no", 0)
+            return Fraction(tally.counts.get("yes", 0), judged) if judged else None
+        case "share_or_mean":
+            return tally.share()
+        case "mean" | "counts" | "quotes":
+            return None
+        case _:
+            assert_never(how)
 
 
 def trend(look_for: LookFor, tally: Tally, rooms: int, minimum: int) -> ItemTrend:
     shown = figure(look_for, tally, minimum)
+    how = trend_of(look_for)
     base = ItemTrend(key=look_for.key, prompt=look_for.prompt, kind=look_for.kind,
                      rooms_observed=tally.judged, counts={}, rate=None, seen_in="",
                      differed=tally.differed, rooms_rated=shown.rooms, figure=shown.text)
-    if look_for.kind == "note":
+    if how == "quotes":
         base.seen_in = f"noted in {_rooms(tally.judged)}"
         return base
     if shown.suppressed:
@@ -133,7 +146,7 @@ def trend(look_for: LookFor, tally: Tally, rooms: int, minimum: int) -> ItemTren
         return base
     base.rate = shown.rate
     agreed = tally.judged - tally.differed
-    if look_for.kind == "yes_no":
+    if how == "rate":
         base.counts = {value: tally.counts.get(value, 0) for value in look_for.yes_no_values()}
         base.methods = dict(sorted(tally.methods.items()))
         judged = base.counts["yes"] + base.counts["no"]
@@ -143,8 +156,7 @@ def trend(look_for: LookFor, tally: Tally, rooms: int, minimum: int) -> ItemTren
         return base
     base.counts = dict(sorted(tally.counts.items(), key=lambda kv: _order(look_for, kv[0])))
     mean = tally.mean()
-    base.mean = round(float(mean), 2) if mean is not None and look_for.kind != "choice" \
-        else None
+    base.mean = round(float(mean), 2) if mean is not None and how != "counts" else None
     base.seen_in = f"recorded in {agreed} of {_rooms(rooms)}" + _differed(tally.differed)
     return base
 
@@ -162,6 +174,6 @@ def _unobserved(count: int) -> str:
 
 
 def _order(look_for: LookFor, value: str) -> tuple[int, str]:
-    if look_for.kind == "choice" and value in look_for.options:
+    if value in look_for.options:  # a choice's counts in the order of its options
         return (look_for.options.index(value), value)
     return (int(value), value) if value.lstrip("-").isdigit() else (0, value)

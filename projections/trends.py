@@ -13,19 +13,29 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from typing import assert_never
 
 import msgspec
 
 from projections.summary import MIN_ROOMS_DEFAULT, effective_min_rooms, figure
 from projections.visit_view import Tally, VisitView
 from walkthrough.catalog import Catalog, LookFor
+from walkthrough.kinds import trend
 
 MIN_CELL_DEFAULT = 5
 MIN_CELL_FLOOR = 3
 
 
 def rated(look_for: LookFor) -> bool:
-    return look_for.kind == "yes_no" or look_for.max_field == "students_present"
+    """Whether a look-for has a rate to follow over time (walkthrough.kinds.trend)."""
+    how = trend(look_for)
+    match how:
+        case "rate" | "share_or_mean":
+            return True
+        case "mean" | "counts" | "quotes":
+            return False
+        case _:
+            assert_never(how)
 
 
 def rate_look_fors(catalogs: Iterable[Catalog]) -> list[LookFor]:

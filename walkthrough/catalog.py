@@ -1,4 +1,5 @@
-"""Look-for catalogs: what a coach can tap, and how each kind of value is validated.
+"""Look-for catalogs: what a coach can tap. What each kind of look-for decides (its
+values, how a team's taps combine, how it trends and is published) is walkthrough.kinds.
 
 A catalog edit is a new version; every visit names the version it uses, so old
 visits keep theirs. Version 1 (the default of the domain) is built in; later
@@ -14,14 +15,14 @@ from typing import Annotated, Literal
 import msgspec
 
 from walkthrough.errors import DomainError
-
-Kind = Literal["yes_no", "count", "scale", "choice", "note"]
-
-YES_NO_VALUES = ("yes", "no", "not_observed")
-NOT_COUNTED = frozenset({"not_observed", "unsure"})
-NOTE_MAX_LENGTH = 2000
-COUNT_MAX = 1000
-
+from walkthrough.kinds import (
+    COUNT_MAX,
+    NOTE_MAX_LENGTH,
+    Kind,
+    shape_problems,
+    validate,
+    yes_no_values,
+)
 
 Key = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 Bound = Annotated[int, msgspec.Meta(ge=0, le=COUNT_MAX)]
@@ -42,59 +43,20 @@ class LookFor(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True,
 
     def check(self) -> None:
         """Raise DomainError(invalid_catalog) unless the definition is coherent."""
-        problems = []
-        if self.kind == "choice" and len(self.options) < 2:
-            problems.append("a choice needs at least two options")
-        if self.kind != "choice" and self.options:
-            problems.append("only a choice has options")
-        if self.kind != "yes_no" and (self.methods or self.allow_unsure):
-            problems.append("only a yes/no look-for has methods or 'unsure'")
-        if self.kind == "scale" and (self.min is None or self.max is None):
-            problems.append("a scale needs min and max")
-        if self.kind not in ("scale", "count") and (self.min, self.max) != (None, None):
-            problems.append("only numbers have min and max")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            problems.append("min is above max")
-        if self.max_field is not None and self.kind != "count":
-            problems.append("only a count can be bounded by the students present")
+        problems = shape_problems(self)
         if problems:
             raise DomainError(f"look-for {self.key!r}: {'; '.join(problems)}",
                               code="invalid_catalog")
 
     def yes_no_values(self) -> tuple[str, ...]:
-        return (*YES_NO_VALUES, "unsure") if self.allow_unsure else YES_NO_VALUES
+        return yes_no_values(self.allow_unsure)
 
     def validate(
         self, value: str | int, method: str | None, students_present: int | None
     ) -> None:
-        """Raise DomainError(invalid_value) unless value fits this look-for."""
-        if method is not None and method not in self.methods:
-            raise _invalid(f"{self.key!r} takes no method {method!r}")
-        if self.kind == "yes_no":
-            allowed = self.yes_no_values()
-            if value not in allowed:
-                raise _invalid(f"{self.key!r} takes one of {', '.join(allowed)}")
-            if method is not None and value != "yes":
-                raise _invalid(f"a method for {self.key!r} goes with 'yes' only")
-        elif self.kind in ("count", "scale"):
-            self._validate_number(value, students_present)
-        elif self.kind == "choice":
-            if value not in self.options:
-                raise _invalid(f"{self.key!r} takes one of {', '.join(self.options)}")
-        elif not isinstance(value, str) or not 0 < len(value) <= NOTE_MAX_LENGTH:
-            raise _invalid(f"{self.key!r} takes a note of 1 to {NOTE_MAX_LENGTH} characters")
-
-    def _validate_number(self, value: str | int, students_present: int | None) -> None:
-        if not isinstance(value, int):
-            raise _invalid(f"{self.key!r} takes a whole number")
-        low = self.min if self.min is not None else 0
-        high = self.max if self.max is not None else COUNT_MAX
-        if not low <= value <= high:
-            raise _invalid(f"{self.key!r} takes a number from {low} to {high}")
-        over = students_present is not None and value > students_present
-        if self.max_field == "students_present" and over:
-            raise _invalid(f"{self.key!r} ({value}) exceeds the {students_present} "
-                           "students present")
+        """Raise DomainError(invalid_value) unless value fits this look-for
+        (walkthrough.kinds.validate)."""
+        validate(self, value, method, students_present)
 
 
 class Catalog(msgspec.Struct, frozen=True):
@@ -120,10 +82,6 @@ class Catalog(msgspec.Struct, frozen=True):
 
     def keys(self) -> frozenset[str]:
         return frozenset(item.key for item in self.items)
-
-
-def _invalid(message: str) -> DomainError:
-    return DomainError(message, code="invalid_value")
 
 
 def _yes_no(key: str, prompt: str, **extra: object) -> LookFor:

@@ -37,9 +37,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from typing import NamedTuple
+from typing import NamedTuple, assert_never
 
-from walkthrough.catalog import NOT_COUNTED, LookFor
+from walkthrough.catalog import LookFor
+from walkthrough.kinds import NOT_COUNTED, combination
 
 SHARE_TOLERANCE = Fraction(1, 5)
 COUNT_TOLERANCE = 2
@@ -71,16 +72,43 @@ class Outcome(NamedTuple):
 
 def combine(look_for: LookFor, observed: Sequence[Observed]) -> Outcome | None:
     """The room's outcome for `look_for` from its coaches' observations (None: nothing
-    to count, e.g. no observation or a note)."""
-    if not observed or look_for.kind == "note":
+    to count, e.g. no observation or a note). The kind's rule is
+    walkthrough.kinds.combination."""
+    if not observed:
         return None
-    if look_for.kind == "yes_no":
-        return _yes_no(observed)
-    if look_for.kind == "choice":
-        values = {str(o.value) for o in observed}
-        if len(values) > 1:
-            return Outcome(None, None, differed=True, judged=True)
-        return Outcome(values.pop(), None, differed=False, judged=True)
+    rule = combination(look_for.kind)
+    match rule:
+        case "quotes":
+            return None
+        case "agree_or_abstain":
+            return _yes_no(observed)
+        case "same_option":
+            values = {str(o.value) for o in observed}
+            if len(values) > 1:
+                return Outcome(None, None, differed=True, judged=True)
+            return Outcome(values.pop(), None, differed=False, judged=True)
+        case "close_numbers":
+            return _numbers(look_for, observed)
+        case _:
+            assert_never(rule)
+
+
+def observing(look_for: LookFor, observed: Sequence[Observed]) -> int:
+    """How many of the coaches' observations can be compared: a note never, a yes/no
+    only when the coach saw yes or no."""
+    rule = combination(look_for.kind)
+    match rule:
+        case "quotes":
+            return 0
+        case "agree_or_abstain":
+            return sum(1 for o in observed if o.value not in NOT_COUNTED)
+        case "same_option" | "close_numbers":
+            return len(observed)
+        case _:
+            assert_never(rule)
+
+
+def _numbers(look_for: LookFor, observed: Sequence[Observed]) -> Outcome | None:
     numbers = [o.value for o in observed if isinstance(o.value, int)]
     if not numbers:
         return None
@@ -90,16 +118,6 @@ def combine(look_for: LookFor, observed: Sequence[Observed]) -> Outcome | None:
         return Outcome(None, None, differed=True, judged=True)
     mean = Fraction(sum(numbers), len(numbers))
     return Outcome(str(round_half_up(mean)), mean, differed=False, judged=True)
-
-
-def observing(look_for: LookFor, observed: Sequence[Observed]) -> int:
-    """How many of the coaches' observations can be compared: a note never, a yes/no
-    only when the coach saw yes or no."""
-    if look_for.kind == "note":
-        return 0
-    if look_for.kind == "yes_no":
-        return sum(1 for o in observed if o.value not in NOT_COUNTED)
-    return len(observed)
 
 
 def saw_alike(look_for: LookFor, observed: Sequence[Observed]) -> bool | None:

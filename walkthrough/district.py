@@ -51,6 +51,7 @@ from walkthrough.partnership import (
     is_teacher_leader,
     step_key,
 )
+from walkthrough.roles import Role
 from walkthrough.school_calendar import NO_CLOSURES, SchoolCalendar, check_closures
 from walkthrough.skills import Vocabulary, every_skill, vocabulary
 
@@ -267,7 +268,7 @@ def changed_school(school: SchoolRegistered, change: SchoolChanged) -> SchoolReg
     return msgspec.structs.replace(school, **_given(change, "school_id"))
 
 
-def decide_directory(district: District, roles: Iterable[str],
+def decide_directory(district: District, roles: Iterable[Role],
                      payload: DirectoryPayload) -> None:
     """Raise DomainError unless an organizer may make this change to the district's
     schools and people now."""
@@ -285,7 +286,7 @@ PreparationPayload = (
 )
 
 
-def decide_district(district: District, roles: Iterable[str], payload: PreparationPayload,
+def decide_district(district: District, roles: Iterable[Role], payload: PreparationPayload,
                     user_id: str = "", rosters: Rosters = no_rosters) -> None:
     """Raise DomainError unless an organizer may record this preparation event now
     (a partnership meeting: an organizer or a member of the partnership). Free texts
@@ -317,7 +318,7 @@ def _schools_of(district: District, payload: PreparationPayload) -> list[str]:
     return sorted(school for school in schools if school is not None)
 
 
-def _decide_rules(district: District, roles: tuple[str, ...], payload: PreparationPayload,
+def _decide_rules(district: District, roles: tuple[Role, ...], payload: PreparationPayload,
                   user_id: str) -> None:
     if isinstance(payload, CalendarFeedReset | RemindersChosen):
         district.person(payload.user_id)

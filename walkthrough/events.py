@@ -17,6 +17,7 @@ from uuid import UUID
 import msgspec
 
 from walkthrough.catalog import LookFor
+from walkthrough.roles import Role
 from walkthrough.school_calendar import MAX_CLOSURES, Closure
 
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
@@ -38,9 +39,6 @@ Subject = Literal[
     "math", "ela", "science", "social_studies", "arts", "pe", "world_languages", "cte",
     "special_education", "other",
 ]
-# A teacher-leader is a member of a cross-role network: never a visit's host, never
-# the subject of a growth record or an observation.
-Role = Literal["coach", "host", "organizer", "analyst", "teacher_leader"]
 SchoolLevel = Literal["elementary", "middle", "high", "k8", "other"]
 StudentsPresent = Annotated[int, msgspec.Meta(ge=0, le=60)]
 TapValue = str | Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31)]

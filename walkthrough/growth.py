@@ -39,6 +39,7 @@ from walkthrough.events import (
     SupportLogged,
     SupportRequested,
 )
+from walkthrough.kinds import is_free_text
 from walkthrough.names import screen
 
 # Pulse answers are shown to anyone but the administrator only as aggregates over at
@@ -173,7 +174,7 @@ def decide_growth(growth: Growth | None, owner: str, actor: Actor, payload: Grow
 def _is_note(growth: Growth, payload: PracticeObserved, district: District) -> bool:
     observation = growth.observations[payload.observation_id]
     version = observation.started.catalog_version
-    return district.leadership_catalog(version).item(payload.item).kind == "note"
+    return is_free_text(district.leadership_catalog(version).item(payload.item).kind)
 
 
 def _require(relation: GrowthRelation, allowed: tuple[GrowthRelation, ...], what: str) -> None:

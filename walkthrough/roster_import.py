@@ -50,11 +50,11 @@ from walkthrough.events import (
     PersonChanged,
     PersonDeactivated,
     PersonRegistered,
-    Role,
     SchoolChanged,
     SchoolLevel,
     SchoolRegistered,
 )
+from walkthrough.roles import Role
 
 # --- limits -----------------------------------------------------------------------------
 

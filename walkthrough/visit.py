@@ -58,6 +58,7 @@ from walkthrough.events import (
     VisitStarted,
     Withdrawal,
 )
+from walkthrough.kinds import is_free_text
 from walkthrough.names import screen
 from walkthrough.partnership import is_teacher_leader
 
@@ -213,8 +214,8 @@ def decide(visit: Visit | None, actor: Actor, payload: VisitPayload, district: D
                           "on that day", code="before_visit_day")
     school_id = payload.school_id if isinstance(payload, VisitPlanned) else \
         visit.school_id if visit is not None else None
-    if isinstance(payload, LookForObserved) and visit is not None and district.catalog(
-            visit.catalog_version).item(payload.item).kind != "note":
+    if isinstance(payload, LookForObserved) and visit is not None and not is_free_text(
+            district.catalog(visit.catalog_version).item(payload.item).kind):
         return  # a value from the look-for's own list: no free text
     texts = screened_texts(district, payload)
     if school_id is not None and any(texts.values()):

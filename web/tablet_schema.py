@@ -5,7 +5,7 @@ kinds, the roles, a room's grade bands and subjects, the debrief's sections, the
 label or note) is a generated module, `web/static/js/generated/schema.js`, committed
 beside the code that imports it. Every value comes from the OpenAPI description
 (`web.http.openapi.build_spec`) or the JSON schema of the event a form sends; none is typed
-here. tests/web/test_tablet_schema.py fails when the committed file differs from what
+here. tests/web/test_tablet_js.py fails when the committed file differs from what
 this writes; then run `python -m web.tablet_schema`.
 """
 
@@ -18,7 +18,9 @@ from typing import Any, get_args
 import msgspec
 
 from walkthrough import events
-from walkthrough.catalog import YES_NO_VALUES
+from walkthrough.access import Capability
+from walkthrough.kinds import YES_NO_VALUES
+from walkthrough.roles import Role
 from web.http.openapi import build_spec
 
 JS_PATH = Path(__file__).parent / "static" / "js" / "generated" / "schema.js"
@@ -72,7 +74,9 @@ def build() -> dict[str, Any]:
         "LOOK_FOR_KINDS": _enum(_field(look_for, "kind")),
         "LOOK_FOR_KEY_PATTERN": _field(look_for, "key")["pattern"],
         "YES_NO_VALUES": list(YES_NO_VALUES),
-        "ROLES": _ordered(events.Role, _schema(events.Role)),
+        "ROLES": _ordered(Role, _schema(Role)),
+        # What a caller may do (GET /api/me `can`): the tablet asks these, not role names.
+        "CAPABILITIES": _ordered(Capability, _field(components["Me"], "can")["items"]),
         "CHECK_IN_STATUSES": _ordered(events.CheckInStatus, _schema(events.CheckInStatus)),
         # The debrief agenda's sections, in the order the server sends them.
         "DEBRIEF_SECTIONS": list(debrief["discriminator"]["mapping"]),

@@ -44,6 +44,7 @@ from walkthrough.events import (
     RoomPayload,
     ThankYouNoteLeft,
 )
+from walkthrough.kinds import is_free_text
 
 # What a visit holds in memory while the projector folds, about, in bytes (measured
 # with tracemalloc on generated visits): the view, its tallies and the look-fors; per
@@ -281,7 +282,7 @@ class VisitRooms:
         log = self.logs[classroom_id]
         self._units += 1
         taps = log.taps.setdefault(item, {}).setdefault(coach, [])
-        if look_for is not None and look_for.kind == "note":
+        if look_for is not None and is_free_text(look_for.kind):
             before = taps[-1] if taps else None
             change(taps)
             self._requote(coach, classroom_id, item, before, taps[-1] if taps else None)
@@ -408,7 +409,7 @@ class VisitRooms:
         for item, per_coach in log.taps.items():
             taps = per_coach.get(coach)
             look_for = self.look_fors.get(item)
-            if taps and look_for is not None and look_for.kind == "note":
+            if taps and look_for is not None and is_free_text(look_for.kind):
                 self._requote(coach, cid, item, taps[-1], None)
         self.changed_logs.add(cid)
         self._restructure(event, payload)

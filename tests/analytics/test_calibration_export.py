@@ -1,4 +1,4 @@
-"""calibration.parquet and the README's calibration recipe: generated visits with a
+"""calibration.parquet and the calibration recipe of docs/analysts.md: generated visits with a
 known agreement pattern, exported, give exactly that pattern, and the recipe agrees
 with the API's district report."""
 
@@ -20,7 +20,7 @@ from tests.projections.test_calibration import Taps, visit
 from walkthrough.access import Actor
 from web.composition.bootstrap import Services
 
-README = Path(__file__).parents[2] / "README.md"
+GUIDE = Path(__file__).parents[2] / "docs" / "analysts.md"
 SPRING: list[Taps] = [{"cfu": ("yes", "yes")}, {"cfu": ("yes", "no")},
                       {"cfu": ("no", "yes")}, {"cfu": ("yes", "yes")}]
 FALL: list[Taps] = [{"cfu": ("yes", "yes")}, {"cfu": ("no", "no")}, {"cfu": ("yes", "yes")}]
@@ -55,13 +55,13 @@ def test_the_team_rows_hold_the_known_pattern(demo: Services, pseudonyms: Pseudo
         assert row["team"] is None or row["team"].startswith("t_")
 
 
-def test_the_readme_recipe_agrees_with_the_district_report(
+def test_the_guide_recipe_agrees_with_the_district_report(
         demo: Services, pseudonyms: Pseudonymiser, tmp_path: Path) -> None:
     visit(demo, date(2026, 4, 20), SPRING, debrief=True)
     visit(demo, date(2026, 11, 16), FALL, debrief=False)
     out = exported(demo, pseudonyms, tmp_path / "export")
     (sql,) = re.findall(r"<!-- calibration-discussed -->\s*```sql\n(.*?)```",
-                        README.read_text(), re.S)
+                        GUIDE.read_text(), re.S)
     answer = duckdb.connect().execute(sql.replace("'export/", f"'{out}/")).fetchall()
     demo.projector.catch_up()
     report = Calibrations(demo.read_models, 3, Reader(demo.read_models).catalog).district(

@@ -346,15 +346,15 @@ def test_pulse_groups_show_where_both_are_large_enough(
         ("middle", "all")}
 
 
-# --- the README's DuckDB examples ----------------------------------------------------
+# --- the analysts' guide's DuckDB examples (docs/analysts.md) ---------------------
 
-README = Path(__file__).parents[2] / "README.md"
+GUIDE = Path(__file__).parents[2] / "docs" / "analysts.md"
 
 
-def readme_query(name: str, out: Path) -> str:
-    """The README's SQL between `<!-- name -->` markers, pointed at the export `out`."""
+def guide_query(name: str, out: Path) -> str:
+    """The guide's SQL between `<!-- name -->` markers, pointed at the export `out`."""
     (sql,) = re.findall(rf"<!-- {name} -->\s*```sql\n(.*?)```\s*<!-- /{name} -->",
-                        README.read_text(), re.S)
+                        GUIDE.read_text(), re.S)
     return str(sql).replace("'export/", f"'{out}/")
 
 
@@ -428,13 +428,13 @@ def assert_same(answer: dict[Any, tuple[Any, ...]], expected: dict[Any, tuple[An
                 for value in expected[key]] == list(row), key
 
 
-def run_readme_queries(services: Services, pseudonyms: Pseudonymiser, out: Path) -> tuple[
+def run_guide_queries(services: Services, pseudonyms: Pseudonymiser, out: Path) -> tuple[
         dict[tuple[str, str], tuple[Any, ...]], dict[tuple[str, str], tuple[Any, ...]]]:
-    """Both README queries on an export of `services`, checked against the log; their
+    """Both of the guide's queries on an export of `services`, checked against the log; their
     answers."""
     exported(services, pseudonyms, out)
     duck = duckdb.connect()
-    query = readme_query("effectiveness-plans", out)
+    query = guide_query("effectiveness-plans", out)
     plans = {(group, item): tuple(rest)
              for group, item, *rest in duck.execute(query).fetchall()}
     assert_same(plans, plan_followups(services, minimum=5))
@@ -442,14 +442,14 @@ def run_readme_queries(services: Services, pseudonyms: Pseudonymiser, out: Path)
                  in duck.execute(query.replace(">= 5", ">= 1")).fetchall()}
     assert_same(unguarded, plan_followups(services, minimum=1))
     pulse = {(group, question): tuple(rest) for group, question, *rest
-             in duck.execute(readme_query("effectiveness-pulse", out)).fetchall()}
+             in duck.execute(guide_query("effectiveness-pulse", out)).fetchall()}
     assert_same(pulse, pulse_changes(services))
     return unguarded, pulse
 
 
-def test_the_readme_queries_answer_the_effectiveness_questions(
+def test_the_guide_queries_answer_the_effectiveness_questions(
         effectiveness: Services, pseudonyms: Pseudonymiser, tmp_path: Path) -> None:
-    plans, pulse = run_readme_queries(effectiveness, pseudonyms, tmp_path / "export")
+    plans, pulse = run_guide_queries(effectiveness, pseudonyms, tmp_path / "export")
     # Lincoln's plan had no step done, Roosevelt's had: both schools were visited again.
     assert {group for group, _ in plans} == {"none", "some"}
     assert plans["some", "cfu"][0] == 1
@@ -459,8 +459,8 @@ def test_the_readme_queries_answer_the_effectiveness_questions(
     assert all(row[3] is not None for row in pulse.values())
 
 
-def test_the_readme_queries_run_on_the_demo(
+def test_the_guide_queries_run_on_the_demo(
         demo: Services, pseudonyms: Pseudonymiser, tmp_path: Path) -> None:
-    plans, pulse = run_readme_queries(demo, pseudonyms, tmp_path / "export")
+    plans, pulse = run_guide_queries(demo, pseudonyms, tmp_path / "export")
     assert {group for group, _ in plans} == {"none"}  # no school visited after a done step
     assert {group for group, _ in pulse} == {"all"}

@@ -32,7 +32,7 @@ from web.composition.bootstrap import Services
 from web.composition.settings import Settings
 from web.demo.district import JEFFERSON_VISIT, PAST_VISIT, SEMESTER_DAYS
 
-README = Path(__file__).parents[2] / "README.md"
+GUIDE = Path(__file__).parents[2] / "docs" / "analysts.md"
 
 
 def parquet(services: Services, pseudonyms: Pseudonymiser, out: Path, *, after: int = 0,
@@ -113,8 +113,8 @@ def test_retracted_taps_are_flagged(
 
 
 def documented_query(path: Path) -> str:
-    """The "For analysts" example, pointed at `path`."""
-    (sql,) = [block for block in re.findall(r"```sql\n(.*?)```", README.read_text(), re.S)
+    """The cfu example of docs/analysts.md, pointed at `path`."""
+    (sql,) = [block for block in re.findall(r"```sql\n(.*?)```", GUIDE.read_text(), re.S)
               if "cfu_rate" in block]
     return str(sql).replace("'export/observations.parquet'", f"'{path}'")
 

@@ -193,7 +193,7 @@ def test_trends_as_of(app_client: TestClient, demo: Services, auth: Headers, url
 
 def test_the_demo_is_recorded_in_time_so_days_ago_show_its_past(
         app_client: TestClient, auth: Headers) -> None:
-    """The README's examples: the demo's events carry their own server times."""
+    """The examples of docs/analysts.md: the demo's events carry their own server times."""
     organizer = auth["organizer1"]
 
     def debrief(visit: object, as_of: str) -> dict[str, Any]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from starlette.testclient import TestClient
 
 from tests.builders import batch, enter, tap
 from tests.conftest import FakeClock
+from walkthrough.access import Capability
 from web.app import create_app
 from web.composition.bootstrap import Services
 from web.composition.settings import Settings
@@ -227,3 +228,19 @@ def test_pages_carry_security_headers(client: TestClient) -> None:
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert "unsafe-inline" not in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_me_says_what_the_caller_may_do_from_the_access_rules(client: TestClient,
+                                                              auth: Headers) -> None:
+    can = {user: client.get("/api/me", headers=auth[user]).json()["can"]
+           for user in ("coach3", "host1", "organizer1", "analyst1")}
+    assert can["analyst1"] == ["see_district_trends", "read_log", "calibrate"]
+    assert "see_own_school" in can["host1"]
+    assert "keep_people" not in can["host1"]
+    assert "compare_with_teammates" in can["coach3"]
+    assert "read_log" not in can["coach3"]
+    assert {"plan_visits", "keep_people", "publish_catalogs", "read_free_text",
+            "see_every_visit"} <= set(can["organizer1"])
+    spec = client.get("/openapi.json").json()
+    listed = spec["components"]["schemas"]["Me"]["properties"]["can"]["items"]["enum"]
+    assert set(listed) == set(get_args(Capability))  # a typed list in the description

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 
 from walkthrough.errors import Forbidden
+from walkthrough.roles import Role
 from web.http.auth import caller
 from web.http.errors import RequestError
 from web.http.freshness import record_write, stamp, wait_for_writes
@@ -35,7 +36,7 @@ class Endpoint:
     path: str
     handler: Handler
     summary: str
-    roles: tuple[str, ...] = ()  # any one of these; () = anyone signed in
+    roles: tuple[Role, ...] = ()  # any one of these; () = anyone signed in
     public: bool = False  # no bearer token needed
     body: Any = None  # the JSON request body's type
     answer: Any = None  # the JSON answer's type (or one NDJSON line's)
@@ -67,7 +68,7 @@ def guard(endpoint: Endpoint) -> Handler:
     return guarded
 
 
-def _people(roles: tuple[str, ...]) -> str:
+def _people(roles: tuple[Role, ...]) -> str:
     return " and ".join(f"{role}s" for role in roles)
 
 

@@ -69,6 +69,7 @@ from walkthrough.events import (
     UserId,
     step_ref,
 )
+from walkthrough.roles import Role
 from walkthrough.skills import Vocabulary
 from web.composition.notices import nudge_message, nudge_recipients
 from web.http.auth import caller
@@ -539,7 +540,7 @@ async def debrief_chart(request: Request) -> Response:
         reader.summary(actor, visit_id), width)))
 
 
-ORGANIZERS = ("organizer",)
+ORGANIZERS: tuple[Role, ...] = ("organizer",)
 CHART = {"name": "chart", "in": "query", "required": False,
          "schema": {"type": "string", "enum": ["bars", "lines"], "default": "bars"}}
 CHART_WIDTH = {"name": "width", "in": "query", "required": False,

@@ -35,7 +35,6 @@ from walkthrough.events import (
     PersonDeactivated,
     PersonReactivated,
     PersonRegistered,
-    Role,
     Roles,
     SchoolChanged,
     SchoolLevel,
@@ -43,6 +42,7 @@ from walkthrough.events import (
     ShortText,
     Slug,
 )
+from walkthrough.roles import Role
 from walkthrough.roster_import import (
     RosterPlan,
     RosterReport,
@@ -58,7 +58,7 @@ from web.http.responses import JSON
 from web.http.routing import Endpoint
 
 ROSTER_MAX_BYTES = 48 * 1024 * 1024  # a district's zip, as base64 in JSON
-ORGANIZERS = ("organizer",)
+ORGANIZERS: tuple[Role, ...] = ("organizer",)
 
 
 def apply_plan(found: Services, plan: RosterPlan, actor: Actor = SYSTEM,

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from projections.answers import GrowthRecordRef, Me, VisitDetail
 from projections.queries import Debrief
 from projections.summary import Summary
-from walkthrough.access import Actor
+from walkthrough.access import Actor, capabilities
 from walkthrough.catalog import Catalog
 from walkthrough.district import District, growth_id
 from walkthrough.errors import DomainError
@@ -81,7 +81,7 @@ async def me(request: Request) -> Response:
         answer, growth_records=growth_records(actor, district),
         calendar_url=feed_url(found, district, actor.user_id, request_origin(request)),
         time_zone=found.settings.time_zone,
-        reminders=actor.user_id not in district.reminders_off))
+        reminders=actor.user_id not in district.reminders_off, can=capabilities(actor)))
 
 
 def growth_records(actor: Actor, district: District) -> list[GrowthRecordRef]:
@@ -127,7 +127,8 @@ ENDPOINTS = [
     Endpoint("post", "/api/sync", sync,
              "Sync a batch of tablet events (exactly once, per-event results)",
              body=SyncRequestDoc, answer=SyncResponse, errors=(429,)),
-    Endpoint("get", "/api/me", me, "The caller, roles and assigned visits", answer=Me),
+    Endpoint("get", "/api/me", me, "The caller, roles, what they may do (`can`) and "
+             "assigned visits", answer=Me),
     Endpoint("get", "/api/visits/{visit_id}", visit,
              "A visit: phase, team, catalog, the team's rooms (team, host, organizers)",
              answer=VisitDetail),

@@ -5,7 +5,7 @@
 // Bump CACHE whenever any file in SHELL changes (tests/browser/test_shell.py
 // checks SHELL against web/static/ and the digest in tests/browser/shell.lock).
 
-const CACHE = "walkthrough-shell-v14";
+const CACHE = "walkthrough-shell-v15";
 const API_CACHE = "walkthrough-api";
 const SHELL = [
   "/",
@@ -13,6 +13,7 @@ const SHELL = [
   "/static/app.css",
   "/static/icons/icon-192.png",
   "/static/icons/icon-512.png",
+  "/static/js/access.js",
   "/static/js/api.js",
   "/static/js/app.js",
   "/static/js/capture-state.js",

@@ -5,6 +5,7 @@ export const LOOK_FOR_KINDS = Object.freeze(["choice", "count", "note", "scale",
 export const LOOK_FOR_KEY_PATTERN = "^[a-z][a-z0-9_]{0,63}$";
 export const YES_NO_VALUES = Object.freeze(["yes", "no", "not_observed"]);
 export const ROLES = Object.freeze(["coach", "host", "organizer", "analyst", "teacher_leader"]);
+export const CAPABILITIES = Object.freeze(["plan_visits", "keep_people", "publish_catalogs", "keep_calendar", "keep_guides", "keep_skills", "form_networks", "see_every_visit", "see_what_is_open", "see_district_growth", "see_district_trends", "read_log", "read_free_text", "look_back", "calibrate", "compare_with_teammates", "see_own_school"]);
 export const CHECK_IN_STATUSES = Object.freeze(["on_track", "at_risk", "done"]);
 export const DEBRIEF_SECTIONS = Object.freeze(["progress", "school_update", "bright_spots", "trends", "root_causes", "next_steps", "check_ins"]);
 export const GRADE_BANDS = Object.freeze(["PK-2", "3-5", "6-8", "9-12"]);

@@ -6,6 +6,7 @@
 
 import { getJson } from "../api.js";
 import { h, humanize, percent, replace } from "../dom.js";
+import { can } from "../access.js";
 
 function back(href = "/calibration", text = "← Calibration") {
   return h("p", { class: "crumbs" }, h("a", { href, "data-link": true }, text));
@@ -111,17 +112,16 @@ function pairsSection(data) {
 
 async function overview(root, me, setTitle) {
   setTitle("Calibration");
-  const roles = (me.user && me.user.roles) || [];
   const [{ data: teams }, { data: pairs }, { data: partnerships }] = await Promise.all([
     getJson("/api/calibration/teams"), getJson("/api/calibration/pairs"), getJson("/api/partnerships")]);
-  const district = roles.includes("organizer") || roles.includes("analyst");
+  const district = can(me, "see_district_trends");
   replace(root,
     h("p", { class: "crumbs" }, h("a", { href: "/", "data-link": true }, "← Visits")),
     h("h1", { tabindex: "-1" }, "Calibration: how alike we see"),
     h("p", { class: "lede" }, "Where coaches who observed the same room saw a look-for alike. It measures the observers, never a teacher: no room or teacher is ever shown."),
     district ? h("p", { class: "links" }, link("/calibration/district", "The district", "calibration-district", true)) : null,
     h("section", { class: "card", "aria-labelledby": "teams-heading", testid: "calibration-teams" },
-      h("h2", { id: "teams-heading" }, roles.includes("organizer") ? "Visit teams" : "Your visit teams"),
+      h("h2", { id: "teams-heading" }, can(me, "see_every_visit") ? "Visit teams" : "Your visit teams"),
       teams.teams.length ? h("ul", { class: "team-list" }, teams.teams.map((t) => h("li", {},
         link(`/calibration/teams/${t.team_id}`, t.members.map((m) => m.name).join(", "), `team-${t.team_id}`),
         h("span", { class: "meta" }, ` ${t.visits} ${t.visits === 1 ? "visit" : "visits"}`))))
@@ -131,7 +131,7 @@ async function overview(root, me, setTitle) {
       h("ul", { class: "team-list" }, partnerships.partnerships.map((p) => h("li", {},
         link(`/calibration/partnerships/${encodeURIComponent(p.partnership_id)}`, p.focus ? `${p.name}: ${p.focus}` : p.name,
           `partnership-${p.partnership_id}`))))) : null,
-    roles.includes("coach") || pairs.pairs.length ? pairsSection(pairs) : null);
+    can(me, "compare_with_teammates") || pairs.pairs.length ? pairsSection(pairs) : null);
 }
 
 export async function renderCalibration(root, path, me, { setTitle }) {

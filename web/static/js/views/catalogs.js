@@ -11,6 +11,7 @@ import {
   textProblem,
   redraw,
 } from "../forms.js";
+import { can } from "../access.js";
 import { kindName } from "./capture-widgets.js";
 
 const KINDS = [["yes_no", "Yes / no / not observed"], ["note", "Note (text)"], ["count", "Count"]];
@@ -61,7 +62,7 @@ function publishForm(latest, flash, refresh) {
 export async function renderCatalogs(root, me, { setTitle }) {
   setTitle("Look-for catalogs");
   const { body, flash } = screen(root);
-  const organizer = (me.user.roles || []).includes("organizer");
+  const organizer = can(me, "publish_catalogs");
   const render = async () => {
     const { data } = await getJson("/api/catalogs");
     const versions = data.catalogs.map((c) => c.version);

@@ -11,6 +11,7 @@ import {
   textInput, textProblem,
 } from "../forms.js";
 import * as outbox from "../outbox.js";
+import { can } from "../access.js";
 
 const SESSIONS_PATH = "/api/learning-sessions";
 const QUESTIONS = {
@@ -107,7 +108,7 @@ export async function renderDistrictGrowth(root, me, { setTitle }) {
   setTitle("District growth");
   const { body, flash } = screen(root);
   const back = h("p", { class: "crumbs" }, h("a", { href: "/", "data-link": true }, "← Visits"));
-  if (!(me.user.roles || []).includes("organizer")) {
+  if (!can(me, "see_district_growth")) {
     redraw(body, back, h("h1", { tabindex: "-1" }, "District growth"),
       h("p", { class: "notice", testid: "district-growth-forbidden" }, "The district's view of growth is for program organizers."));
     return () => {};

@@ -12,6 +12,7 @@ import {
 } from "../forms.js";
 import { SCHOOL_LEVELS } from "../generated/schema.js";
 import * as outbox from "../outbox.js";
+import { can } from "../access.js";
 
 const LEVEL_NAMES = { k8: "K-8" };
 const LEVELS = SCHOOL_LEVELS.map((level) => [level, LEVEL_NAMES[level] || humanize(level)]);
@@ -284,10 +285,9 @@ function staffSection(schoolId, schoolName, flash) {
 export async function renderDistrict(root, me, { setTitle }) {
   setTitle("District");
   const back = h("p", { class: "crumbs" }, h("a", { href: "/", "data-link": true }, "← Visits"));
-  const roles = me.user.roles || [];
   const { body, flash } = screen(root);
-  if (!roles.includes("organizer")) {
-    if (roles.includes("host") && me.user.school_id) {
+  if (!can(me, "keep_people")) {
+    if (can(me, "see_own_school")) {
       redraw(body, back, h("h1", { tabindex: "-1" }, "Your school's staff list"),
         staffSection(me.user.school_id, me.user.school_name || "your school", flash));
     } else {

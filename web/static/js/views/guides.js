@@ -7,6 +7,7 @@ import { getJson } from "../api.js";
 import { h } from "../dom.js";
 import * as outbox from "../outbox.js";
 import { SHORT, commit, field, live, redraw, screen, showProblems, statusLine, textArea, textInput, textProblem } from "../forms.js";
+import { can } from "../access.js";
 import { LIMITS } from "../generated/schema.js";
 
 const MAX_GUIDES = LIMITS.guides;
@@ -27,7 +28,7 @@ function guideFields(number, guide) {
 export async function renderGuides(root, me, { setTitle }) {
   setTitle("Conversation guides");
   const { body, flash } = screen(root);
-  if (!(me.user.roles || []).includes("organizer")) {
+  if (!can(me, "keep_guides")) {
     redraw(body, h("p", { class: "crumbs" }, h("a", { href: "/", "data-link": true }, "← Visits")),
       h("h1", { tabindex: "-1" }, "Conversation guides"),
       h("p", { class: "notice", testid: "organizers-only" }, "This is for program organizers."));

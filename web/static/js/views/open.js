@@ -9,6 +9,7 @@ import { getJson } from "../api.js";
 import { h, humanize, formatDate } from "../dom.js";
 import * as outbox from "../outbox.js";
 import { commit, live, recordEvent, redraw, screen } from "../forms.js";
+import { can } from "../access.js";
 
 function where(step) {
   if (step.source === "visit") {
@@ -64,7 +65,7 @@ function stepRow(step, today, flash, refresh) {
 export async function renderOpen(root, me, { setTitle }) {
   setTitle("What is open");
   const { body, flash } = screen(root);
-  if (!(me.user.roles || []).includes("organizer")) {
+  if (!can(me, "see_what_is_open")) {
     redraw(body, h("p", { class: "crumbs" }, h("a", { href: "/", "data-link": true }, "← Visits")),
       h("h1", { tabindex: "-1" }, "What is open"),
       h("p", { class: "notice", testid: "organizers-only" }, "This is for program organizers."));

@@ -13,6 +13,7 @@ import {
   LABEL, LONG, SHORT, TEXT, checkboxGroup, clearFields, commit, field, isoDay, live, radioGroup, recordEvent,
   redraw, screen, select, showProblems, slug, statusLine, textArea, textInput, textProblem,
 } from "../forms.js";
+import { can } from "../access.js";
 
 const ROLE_NAMES = { principal: "principal", assistant_principal: "assistant principal",
   teacher_leader: "teacher-leader", other: "administrator", administrator: "administrator" };
@@ -93,7 +94,7 @@ export function unmatchedNote(partnership) {
 export async function renderPartnerships(root, me, { setTitle }) {
   setTitle("Partnerships");
   const { body, flash } = screen(root);
-  const organizer = (me.user.roles || []).includes("organizer");
+  const organizer = can(me, "form_networks");
   const render = async () => {
     const { data, stale } = await getJson("/api/partnerships");
     const items = data.partnerships.map((p) => h("li", { class: "card", testid: `partnership-${p.partnership_id}` },

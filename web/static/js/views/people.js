@@ -9,6 +9,7 @@ import {
   textProblem,
 } from "../forms.js";
 import * as outbox from "../outbox.js";
+import { can } from "../access.js";
 
 const ROLES = [["principal", "Principal"], ["assistant_principal", "Assistant principal"], ["other", "Other administrator"]];
 
@@ -161,7 +162,7 @@ function personCard(person, inventory, catalog, flash) {
 export async function renderPeople(root, me, { setTitle }) {
   setTitle("People");
   const back = h("p", { class: "crumbs" }, h("a", { href: "/", "data-link": true }, "← Visits"));
-  if (!(me.user.roles || []).includes("organizer")) {
+  if (!can(me, "keep_people")) {
     replace(root, back, h("h1", { tabindex: "-1" }, "Sign-in links"),
       h("p", { class: "notice", testid: "people-forbidden" }, "Sign-in links are made by program organizers."));
     return;

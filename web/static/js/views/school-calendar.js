@@ -8,11 +8,12 @@ import { h, formatDate } from "../dom.js";
 import * as outbox from "../outbox.js";
 import { LABEL, commit, field, live, redraw, screen, showProblems, statusLine, textInput, textProblem } from "../forms.js";
 import { tidy } from "../school-days.js";
+import { can } from "../access.js";
 
 export async function renderSchoolCalendar(root, me, { setTitle }) {
   setTitle("School calendar");
   const { body, flash } = screen(root);
-  const organizer = (me.user.roles || []).includes("organizer");
+  const organizer = can(me, "keep_calendar");
   let draft = null;  // the list being edited, before it is saved
 
   const render = async () => {

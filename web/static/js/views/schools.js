@@ -14,11 +14,12 @@ import {
   showProblems, slug, statusLine, textArea, textInput, textProblem,
   redraw,
 } from "../forms.js";
+import { can } from "../access.js";
 
 const ROLE_NAMES = { principal: "Principal", assistant_principal: "Assistant principal", other: "Administrator" };
 
 function organizerOnly(root, me, title) {
-  if ((me.user.roles || []).includes("organizer")) return false;
+  if (can(me, "plan_visits")) return false;
   replace(root, h("p", { class: "crumbs" }, h("a", { href: "/", "data-link": true }, "← Visits")),
     h("h1", { tabindex: "-1" }, title),
     h("p", { class: "notice", testid: "organizers-only" }, "This is for program organizers."));

@@ -8,6 +8,7 @@ import { getJson } from "../api.js";
 import { h } from "../dom.js";
 import * as outbox from "../outbox.js";
 import { SHORT, commit, field, live, redraw, screen, showProblems, statusLine, textArea, textInput, textProblem } from "../forms.js";
+import { can } from "../access.js";
 
 const MAX_SKILLS = 40;
 const KEY = /^[a-z][a-z0-9_]{0,63}$/;
@@ -30,7 +31,7 @@ function parse(text) {
 export async function renderSkills(root, me, { setTitle }) {
   setTitle("Leadership skills");
   const { body, flash } = screen(root);
-  if (!(me.user.roles || []).includes("organizer")) {
+  if (!can(me, "keep_skills")) {
     redraw(body, h("p", { class: "crumbs" }, h("a", { href: "/", "data-link": true }, "← Visits")),
       h("h1", { tabindex: "-1" }, "Leadership skills"),
       h("p", { class: "notice", testid: "organizers-only" }, "This is for program organizers."));

@@ -9,13 +9,14 @@ import {
   textProblem,
   redraw,
 } from "../forms.js";
+import { can } from "../access.js";
 
 /** How the signed-in person relates to the visit: team, host, organizer or null. */
 export function relationTo(visit, me) {
   const id = me.user.id;
   if ((visit.team || []).some((member) => member.id === id)) return "team";
   if (visit.host && visit.host.id === id) return "host";
-  if ((me.user.roles || []).includes("organizer")) return "organizer";
+  if (can(me, "see_every_visit")) return "organizer";
   return null;
 }
 

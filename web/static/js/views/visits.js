@@ -3,6 +3,7 @@
 
 import { h, humanize, replace, formatClock, formatDate } from "../dom.js";
 import * as outbox from "../outbox.js";
+import { can } from "../access.js";
 
 const RELATION = { team: "on the team", host: "host", organizer: "organizer" };
 
@@ -75,28 +76,28 @@ function growthLinks(records) {
 export function renderVisits(root, me, { stale, setTitle }) {
   setTitle("Visits");
   const visits = me.visits || [];
-  const roles = (me.user && me.user.roles) || [];
   const tools = [];
-  if (roles.includes("organizer")) {
-    tools.push(link("/schools", "Plan a visit", "plan-link", true),
-      link("/district", "District: roster, people and schools", "district-link"),
-      link("/people", "People: inventories and sign-in links", "people-link"),
-      link("/catalogs", "Look-for catalogs", "catalogs-link"),
-      link("/calendar", "School calendar", "calendar-link"),
-      link("/growth", "District growth", "district-growth-link"),
+  if (can(me, "plan_visits")) tools.push(link("/schools", "Plan a visit", "plan-link", true));
+  if (can(me, "keep_people")) {
+    tools.push(link("/district", "District: roster, people and schools", "district-link"),
+      link("/people", "People: inventories and sign-in links", "people-link"));
+  }
+  if (can(me, "publish_catalogs")) tools.push(link("/catalogs", "Look-for catalogs", "catalogs-link"));
+  if (can(me, "keep_calendar")) tools.push(link("/calendar", "School calendar", "calendar-link"));
+  if (can(me, "see_district_growth")) {
+    tools.push(link("/growth", "District growth", "district-growth-link"),
       h("a", { href: "/reports/trends", class: "button-link", testid: "district-trends-link" }, "District trends"));
   }
-  if (roles.includes("organizer")) {
-    tools.push(link("/open", "What is open", "open-link"), link("/guides", "Conversation guides", "guides-link"),
-      link("/skills", "Leadership skills", "skills-link"));
-  }
+  if (can(me, "see_what_is_open")) tools.push(link("/open", "What is open", "open-link"));
+  if (can(me, "keep_guides")) tools.push(link("/guides", "Conversation guides", "guides-link"));
+  if (can(me, "keep_skills")) tools.push(link("/skills", "Leadership skills", "skills-link"));
   tools.push(link("/partnerships", "Partnerships", "partnerships-link"));
   if (me.user.school_id) tools.push(link("/inventory", "My skill inventory", "inventory-link"));
-  if (roles.some((role) => ["coach", "organizer", "analyst"].includes(role))) {
+  if (can(me, "calibrate")) {
     tools.push(link("/calibration", "Calibration: how alike we see", "calibration-link"));
   }
-  if (roles.includes("host") && me.user.school_id) {
-    if (!roles.includes("organizer")) tools.push(link("/district", "Your school's staff list", "staff-link"));
+  if (can(me, "see_own_school")) {
+    if (!can(me, "keep_people")) tools.push(link("/district", "Your school's staff list", "staff-link"));
     tools.push(h("a", { href: `/reports/schools/${encodeURIComponent(me.user.school_id)}/trends`,
       class: "button-link", testid: "school-trends-link" }, "Your school's trends"));
   }
