@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from web.app import create_app
 from web.composition.bootstrap import Services, bootstrap
 from web.composition.settings import Settings
 from web.demo.district import load_demo
+from web.http.freshness import AFTER_HEADER
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 POSTGRES_URL = os.environ.get("WALKTHROUGH_TEST_POSTGRES_URL",
@@ -122,6 +123,21 @@ def client(demo: Services) -> Iterator[TestClient]:
         yield test_client
 
 
+Headers = dict[str, str]
+
+
+@pytest.fixture
+def after_writes(demo: Services) -> Callable[[Headers], Headers]:
+    """`headers` plus X-Walkthrough-After at the log's top now: a read that must see what
+    was written so far by others (or outside HTTP) asks for it, as a tablet asks for its
+    own writes; reads answer what is projected otherwise."""
+
+    def headers(base: Headers) -> Headers:
+        return {**base, AFTER_HEADER: str(demo.app.recorder.max_notification_id() or 0)}
+
+    return headers
+
+
 @pytest.fixture
 def started_visit(demo: Services, clock: FakeClock) -> str:
     """A visit of its own at Lincoln Middle (coach1 and coach2, host1), started today
@@ -138,6 +154,7 @@ def started_visit(demo: Services, clock: FakeClock) -> str:
                                 payload=payload, digest=content_digest(visit_id, at, payload))
         (outcome,) = demo.app.record(demo.app.actor(user), "test", [submission])
         assert outcome.status == "accepted", outcome
+    demo.projector.catch_up()
     return str(visit_id)
 
 

@@ -30,7 +30,7 @@ How to add a kind (say `"photo"`):
 3. Any field the kind needs in a catalog goes on `walkthrough.catalog.LookFor` (an
    optional field with a default: old catalogs still decode), checked in
    `shape_problems`.
-4. The tablet: run `python -m web.tablet_schema` (tests/web/test_tablet_js.py fails
+4. The tablet: run `python -m web.http.tablet_schema` (tests/web/test_tablet_js.py fails
    until the generated web/static/js/generated/schema.js lists the kind), then
    tests/js/capture-widgets.test.js names the kind that has no capture widget: add one
    to `WIDGETS` in web/static/js/views/capture-widgets.js.

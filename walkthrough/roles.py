@@ -23,7 +23,7 @@ How to add a role (say `"mentor"`):
 1. Add it to `Role` below (and a row to the table above).
 2. Run `mypy`: it names `walkthrough.access.grants`; say there what the role may do,
    adding a `Capability` if the tablet must show something new (then run
-   `python -m web.tablet_schema` and ask for it in the view with `can(me, "...")` from
+   `python -m web.http.tablet_schema` and ask for it in the view with `can(me, "...")` from
    web/static/js/access.js; tests/js/access.test.js fails on a capability the server
    does not answer, or a view that reads role names).
 3. Give routes to the role where its people may call them: an `Endpoint`'s `roles`

@@ -75,6 +75,10 @@ class Writer:
         self._thread_lock = threading.Lock()
         # Where schools' staff rosters come from (read once per group).
         self.rosters: Rosters = no_rosters
+        # The log position every job decided so far is at or below: the log's top when
+        # its group was decided, or past what the group stored (a write answers it, so
+        # its caller can read its own writes by position).
+        self.reached = 0
         # District changes stored by this process (a person deactivated, roles changed):
         # whoever keeps callers resolved from the district knows to look again.
         self.district_writes = 0
@@ -243,6 +247,7 @@ class Writer:
                     stored, receipts=group.receipts) or ()
             group.keep()
             kept = True
+            self.reached = max(self.reached, tail.position, *notification_ids[-1:])
             if any(event.originator_id == DISTRICT_ID for event in group.events):
                 self.district_writes += 1
         finally:

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web.composition.bootstrap import Services, bootstrap
 from web.composition.notices import Notices
-from web.composition.projector_process import THREAD_INTERVAL_SECONDS, keep_projecting
+from web.composition.projector_process import THREAD_INTERVAL_SECONDS, upgrade_read_models
 from web.composition.runtime import tune_gc
 from web.composition.settings import Settings
 from web.endpoints import ENDPOINTS
@@ -68,12 +68,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stopping = threading.Event()
-        worker = None
         if services.settings.background_projector:
-            worker = threading.Thread(
-                target=keep_projecting, args=(services, stopping, THREAD_INTERVAL_SECONDS),
-                name="projector", daemon=True)
-            worker.start()
+            # This process keeps the read models warm: after every write it answers,
+            # and every few seconds for what other processes wrote.
+            services.catchup.start(THREAD_INTERVAL_SECONDS,
+                                   prepare=lambda: upgrade_read_models(services))
         mailer = None
         if services.mail.configured:
             mailer = threading.Thread(
@@ -85,9 +84,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         finally:
             stopping.set()
             services.mail.wake.set()
-            for thread in (worker, mailer):
-                if thread is not None:
-                    thread.join(timeout=5)
+            services.catchup.stop()
+            if mailer is not None:
+                mailer.join(timeout=5)
             if owned:
                 services.close()
 
@@ -123,8 +122,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 
 def create_worker_app() -> Starlette:
-    """A worker of `walkthrough serve`: the settings from the environment, but no
-    projector thread (serve runs one projector process beside its workers)."""
+    """A worker of `walkthrough serve`: the settings from the environment, but its
+    catch-up thread only runs for reads that wait for a position (serve runs one
+    projector process beside its workers)."""
     tune_gc()
     settings = msgspec.structs.replace(Settings.from_env(), background_projector=False)
     return create_app(settings)

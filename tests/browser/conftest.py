@@ -93,6 +93,8 @@ class Server:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.url + path, data=data, method=method)
         request.add_header("Authorization", f"Bearer {self.tokens[user]}")
+        if method == "GET":  # what the tablets wrote, asked for by position (reads wait)
+            request.add_header("X-Walkthrough-After", str(self.log_position()))
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:
@@ -101,6 +103,12 @@ class Server:
         except urllib.error.HTTPError as error:
             with error:
                 return error.code, json.loads(error.read() or b"null")
+
+    def log_position(self) -> int:
+        """The log's top now (`GET /health`)."""
+        with urllib.request.urlopen(self.url + "/health", timeout=30) as response:
+            position: int = json.loads(response.read())["log_position"]
+        return position
 
     def link(self, user: str) -> str:
         """A one-time sign-in link for `user` (`walkthrough link`), made for this server."""

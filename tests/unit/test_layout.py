@@ -86,8 +86,6 @@ def test_nothing_outside_web_uses_the_demo_district() -> None:
 
 def test_web_has_only_its_packages_and_two_modules_at_the_top() -> None:
     """A new module goes into the package of its kind (routes, http, composition, cli,
-    render, demo); only the app and the endpoint table stay at the top. tablet_schema.py
-    waits for the tablet's next shell version: its path is written into the generated
-    web/static/js/generated/schema.js."""
+    render, demo); only the app and the endpoint table stay at the top."""
     top = sorted(path.name for path in (ROOT / "web").glob("*.py"))
-    assert top == ["__init__.py", "app.py", "endpoints.py", "tablet_schema.py"]
+    assert top == ["__init__.py", "app.py", "endpoints.py"]

@@ -4,6 +4,7 @@ two independent iCalendar parsers and holds their visits only."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time, timedelta
 from uuid import uuid4
 
@@ -15,13 +16,16 @@ from tests.builders import batch, of
 from tests.conftest import FakeClock
 from walkthrough.events import VisitCancelled, VisitPlanned, VisitRescheduled
 from web.demo.district import CURRENT_VISIT
+from web.http.freshness import AFTER_HEADER
 
+Fresh = Callable[[dict[str, str]], dict[str, str]]  # tests/conftest.py after_writes
 WINTER = {"start": "2026-12-21", "end": "2027-01-01", "label": "Winter break"}
 
 
 def feed(client: TestClient, headers: dict[str, str]) -> tuple[str, bytes]:
     url = client.get("/api/me", headers=headers).json()["calendar_url"]
-    got = client.get(url)  # no bearer token: the secret is in the address
+    # no bearer token: the secret is in the address (a position asked for is passed on)
+    got = client.get(url, headers={k: v for k, v in headers.items() if k == AFTER_HEADER})
     assert got.status_code == 200, got.text
     assert got.headers["content-type"].startswith("text/calendar")
     return url, got.content
@@ -32,14 +36,14 @@ def uids(document: bytes) -> dict[str, icalendar.cal.Component]:
 
 
 def test_organizers_set_the_breaks_and_everyone_reads_them(
-        client: TestClient, auth: dict[str, dict[str, str]]) -> None:
+        client: TestClient, auth: dict[str, dict[str, str]], after_writes: Fresh) -> None:
     assert client.get("/api/calendar", headers=auth["coach1"]).json()["closures"] == []
     put = client.put("/api/calendar", json={"closures": [WINTER]}, headers=auth["host1"])
     assert put.status_code == 403
     put = client.put("/api/calendar", json={"closures": [WINTER]},
                      headers={**auth["organizer1"], "Idempotency-Key": str(uuid4())})
     assert put.status_code == 201, put.text
-    answer = client.get("/api/calendar", headers=auth["coach1"]).json()
+    answer = client.get("/api/calendar", headers=after_writes(auth["coach1"])).json()
     assert answer["closures"] == [WINTER]
     assert answer["time_zone"] == "UTC"
     assert answer["weekend"] == ["saturday", "sunday"]
@@ -60,12 +64,14 @@ def test_an_icalendar_or_csv_file_is_read_for_review_and_nothing_is_stored(
 
 
 def test_the_debriefs_check_ins_skip_the_break(
-        client: TestClient, auth: dict[str, dict[str, str]], clock: FakeClock) -> None:
+        client: TestClient, auth: dict[str, dict[str, str]], clock: FakeClock,
+        after_writes: Fresh) -> None:
     today = clock().date()  # Monday 23 November 2026
     closure = {"start": str(today + timedelta(days=14)), "end": str(today + timedelta(days=20)),
                "label": "Thanksgiving break"}
     client.put("/api/calendar", json={"closures": [closure]}, headers=auth["organizer1"])
-    debrief = client.get(f"/api/visits/{CURRENT_VISIT}/debrief", headers=auth["host1"]).json()
+    debrief = client.get(f"/api/visits/{CURRENT_VISIT}/debrief",
+                         headers=after_writes(auth["host1"])).json()
     (check_ins,) = [s for s in debrief["sections"] if s["kind"] == "check_ins"]
     due = [date.fromisoformat(d["due"]) for d in check_ins["schedule"]]
     assert due == [today + timedelta(days=7), today + timedelta(days=21),
@@ -87,7 +93,8 @@ def test_a_coachs_feed_holds_their_visits_and_parses_with_two_parsers(
 
 
 def test_a_reschedule_raises_the_sequence_and_a_cancellation_stays_cancelled(
-        client: TestClient, auth: dict[str, dict[str, str]], clock: FakeClock) -> None:
+        client: TestClient, auth: dict[str, dict[str, str]], clock: FakeClock,
+        after_writes: Fresh) -> None:
     visit_id = str(uuid4())
     planned = VisitPlanned(school_id="lincoln-middle", host="host1", team=("coach1", "coach2"),
                            focus="Student talk", catalog_version=1,
@@ -97,18 +104,18 @@ def test_a_reschedule_raises_the_sequence_and_a_cancellation_stays_cancelled(
                        headers=auth["organizer1"])
     assert sent.json()["results"][0]["status"] == "accepted"
     uid = f"visit-{visit_id}@walkthrough"
-    first = uids(feed(client, auth["coach1"])[1])[uid]
+    first = uids(feed(client, after_writes(auth["coach1"]))[1])[uid]
     assert first["SEQUENCE"] == 0
     assert first.decoded("DTSTART").time() == time(8, 30)
     assert first.decoded("DTEND") - first.decoded("DTSTART") == timedelta(minutes=150)
     moved = VisitRescheduled(date=clock().date() + timedelta(days=11), starts_at=time(9))
     client.post("/api/sync", json=batch(of(visit_id, moved)), headers=auth["organizer1"])
-    second = uids(feed(client, auth["coach1"])[1])[uid]
+    second = uids(feed(client, after_writes(auth["coach1"]))[1])[uid]
     assert second["SEQUENCE"] == 1
     assert second.decoded("DTSTART").date() == moved.date
     client.post("/api/sync", json=batch(of(visit_id, VisitCancelled())),
                 headers=auth["organizer1"])
-    assert uids(feed(client, auth["coach1"])[1])[uid]["STATUS"] == "CANCELLED"
+    assert uids(feed(client, after_writes(auth["coach1"]))[1])[uid]["STATUS"] == "CANCELLED"
 
 
 def test_a_reset_feed_address_stops_the_old_one(

@@ -4,6 +4,7 @@ trends with suppression, charts and pages, and who may see what."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from uuid import uuid4
@@ -19,6 +20,7 @@ from web.composition.settings import Settings
 from web.demo.district import CURRENT_VISIT, PAST_VISIT
 
 Headers = dict[str, dict[str, str]]
+Fresh = Callable[[dict[str, str]], dict[str, str]]  # tests/conftest.py after_writes
 VISIT = str(CURRENT_VISIT)
 TODAY = NOW.date()
 
@@ -175,30 +177,30 @@ def test_planning_keeps_the_team_off_the_host_campus(client: TestClient,
     assert sync(client, org, peer_from_host_school) == [("rejected", "team_from_host_school")]
 
 
-def test_a_visit_moves_through_its_phases_only_forward(client: TestClient,
-                                                       auth: Headers) -> None:
+def test_a_visit_moves_through_its_phases_only_forward(client: TestClient, auth: Headers,
+                                                       after_writes: Fresh) -> None:
     org, host, coach = auth["organizer1"], auth["host1"], auth["coach1"]
     visit_id, planned = plan(["coach1", "coach2"])
     assert sync(client, org, planned) == [("accepted", None)]
-    assert phase(client, org, visit_id) == "preparation"
+    assert phase(client, after_writes(org), visit_id) == "preparation"
     assert sync(client, host, event(visit_id, "VisitStarted", {})) == [
         ("rejected", "teachers_not_notified")]
     assert sync(client, host, event(visit_id, "TeachersNotified", {}),
                 event(visit_id, "VisitStarted", {})) == [("accepted", None)] * 2
-    assert phase(client, org, visit_id) == "observation"
+    assert phase(client, after_writes(org), visit_id) == "observation"
     assert sync(client, host, event(visit_id, "VisitClosed", {}),
                 next_step("s1", visit_id)) == [("rejected", "invalid_phase")] * 2
     assert sync(client, coach, enter(visit_id), event(visit_id, "DebriefStarted", {})) == [
         ("accepted", None)] * 2
-    assert phase(client, org, visit_id) == "analysis"
+    assert phase(client, after_writes(org), visit_id) == "analysis"
     assert sync(client, coach, next_step("s1", visit_id)) == [("accepted", None)]
     assert sync(client, host, event(visit_id, "ActionPlanAgreed", {"step_ids": ["s1"]})) == [
         ("accepted", None)]
-    assert phase(client, org, visit_id) == "support"
+    assert phase(client, after_writes(org), visit_id) == "support"
     assert sync(client, host, event(visit_id, "CheckInRecorded",
                                     {"step_id": "s1", "status": "done", "progress": 1}),
                 event(visit_id, "VisitClosed", {})) == [("accepted", None)] * 2
-    assert phase(client, org, visit_id) == "closed"
+    assert phase(client, after_writes(org), visit_id) == "closed"
     assert sync(client, host, event(visit_id, "CheckInRecorded",
                                     {"step_id": "s1", "status": "done"})) == [
         ("rejected", "visit_closed")]
@@ -231,7 +233,7 @@ def test_the_debrief_opens_with_progress_on_the_previous_plan(client: TestClient
 
 
 def test_the_debrief_fills_from_the_teams_work(client: TestClient, auth: Headers,
-                                              started_visit: str) -> None:
+                                              started_visit: str, after_writes: Fresh) -> None:
     coach, host, visit = auth["coach1"], auth["host1"], started_visit
     rooms = [(enter(visit, room=room), tap(visit, "cfu", "yes", room=room),
               tap(visit, "student_talk", "no", room=room)) for room in ("c-a", "c-b", "c-c")]
@@ -242,7 +244,7 @@ def test_the_debrief_fills_from_the_teams_work(client: TestClient, auth: Headers
                     next_step("s1", visit), next_step("s2", visit), next_step("s3", visit))
     assert statuses[:-1] == [("accepted", None)] * 13
     assert statuses[-1] == ("rejected", "too_many_steps")
-    agenda = sections(client, host, visit)
+    agenda = sections(client, after_writes(host), visit)
     assert [s["step_id"] for s in agenda["next_steps"]["steps"]] == ["s1", "s2"]
     assert agenda["root_causes"]["noted"][0]["text"] == "Talk protocols are new."
     assert agenda["root_causes"]["prompts"][0]["key"] == "student_talk"
@@ -306,7 +308,7 @@ def test_the_host_organizers_and_the_visits_coaches_check_in(client: TestClient,
 
 
 def test_school_trends_go_visit_by_visit(client: TestClient, auth: Headers,
-                                         started_visit: str) -> None:
+                                         started_visit: str, after_writes: Fresh) -> None:
     visit = started_visit  # a visit of its own, with no room yet
     trends = client.get("/api/schools/lincoln-middle/trends", headers=auth["host1"]).json()
     assert trends["visits"][0]["visit_id"] == str(PAST_VISIT)
@@ -323,7 +325,8 @@ def test_school_trends_go_visit_by_visit(client: TestClient, auth: Headers,
         event(visit, "ObservationRetracted", {"event_id": retracted["id"], "reason": "undo"}),
         enter(visit, room="c-c"), tap(visit, "cfu", "not_observed", room="c-c"))} == {
         "accepted"}
-    trends = client.get("/api/schools/lincoln-middle/trends", headers=auth["host1"]).json()
+    trends = client.get("/api/schools/lincoln-middle/trends",
+                        headers=after_writes(auth["host1"])).json()
     cfu = next(s for s in trends["series"] if s["key"] == "cfu")
     points = {p["visit_id"]: p for p in cfu["points"]}
     assert cfu["points"][0]["visit_id"] == str(PAST_VISIT)  # visit by visit, by date
@@ -336,7 +339,8 @@ def test_school_trends_go_visit_by_visit(client: TestClient, auth: Headers,
     assert {s for s, _ in sync(
         client, auth["coach1"], tap(visit, "cfu", "yes", room="c-c"),
         enter(visit, room="c-d"), tap(visit, "cfu", "yes", room="c-d"))} == {"accepted"}
-    trends = client.get("/api/schools/lincoln-middle/trends", headers=auth["host1"]).json()
+    trends = client.get("/api/schools/lincoln-middle/trends",
+                        headers=after_writes(auth["host1"])).json()
     cfu = next(s for s in trends["series"] if s["key"] == "cfu")
     point = next(p for p in cfu["points"] if p["visit_id"] == visit)
     assert (point["rate"], point["rooms_observed"], point["rooms_rated"]) == (1.0, 3, 3)

@@ -117,7 +117,11 @@ def test_bad_parameters_are_422(client: TestClient, auth: Headers, query: str) -
 def test_described_in_openapi(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     operation = spec["paths"]["/api/events"]["get"]
-    assert {p["name"] for p in operation["parameters"]} == {"after", "limit", "include_text"}
+    assert {p["name"] for p in operation["parameters"] if p["in"] == "query"} == {
+        "after", "limit", "include_text"}
+    # every signed-in read may ask for its caller's writes by log position (web.http.freshness)
+    assert {p["name"] for p in operation["parameters"] if p["in"] == "header"} == {
+        "X-Walkthrough-After"}
     assert "application/x-ndjson" in operation["responses"]["200"]["content"]
     summary = spec["paths"]["/api/visits/{visit_id}/summary"]["get"]
     assert "as_of" in {p["name"] for p in summary["parameters"]}

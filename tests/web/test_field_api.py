@@ -4,6 +4,7 @@ caller's live record (taps, notes, thank-you notes), so a second device shows th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from starlette.testclient import TestClient
 
@@ -11,6 +12,7 @@ from tests.builders import batch, enter, event, tap
 from web.demo.district import PAST_VISIT
 
 Headers = dict[str, dict[str, str]]
+Fresh = Callable[[dict[str, str]], dict[str, str]]  # tests/conftest.py after_writes
 
 
 def test_the_visit_carries_the_coachs_own_latest_taps_and_notes(
@@ -64,7 +66,8 @@ def test_the_visit_names_the_look_fors_its_focus_is_about(client: TestClient,
 
 
 def test_a_root_cause_withdrawn_leaves_the_debrief(client: TestClient, auth: Headers,
-                                                  started_visit: str) -> None:
+                                                  started_visit: str,
+                                                  after_writes: Fresh) -> None:
     visit = started_visit
     cause = event(visit, "RootCauseNoted", {"text": "Checks are not planned in lessons."})
     kept = event(visit, "RootCauseNoted", {"text": "No shared routine for exit tickets."})
@@ -73,7 +76,8 @@ def test_a_root_cause_withdrawn_leaves_the_debrief(client: TestClient, auth: Hea
     assert {r["status"] for r in sent.json()["results"]} == {"accepted"}
 
     def noted() -> list[dict[str, str]]:
-        debrief = client.get(f"/api/visits/{visit}/debrief", headers=auth["host1"]).json()
+        debrief = client.get(f"/api/visits/{visit}/debrief",
+                             headers=after_writes(auth["host1"])).json()
         section = next(s for s in debrief["sections"] if s["kind"] == "root_causes")
         return [{"text": n["text"], "event_id": n["event_id"]} for n in section["noted"]]
 
@@ -107,15 +111,15 @@ def test_a_chart_is_drawn_for_the_width_the_page_has(client: TestClient, auth: H
     assert min(int(s) for s in re.findall(r'font-size="(\d+)"', bars)) >= 13
 
 
-def test_a_later_check_in_by_another_person_shows_beside_the_first(client: TestClient,
-                                                                 auth: Headers) -> None:
+def test_a_later_check_in_by_another_person_shows_beside_the_first(
+        client: TestClient, auth: Headers, after_writes: Fresh) -> None:
     visit = str(PAST_VISIT)
     # host1's latest on exit tickets is "at risk"; coach1 (on the team) says "done"
     results = client.post("/api/sync", headers=auth["coach1"], json=batch(event(
         visit, "CheckInRecorded", {"step_id": "exit-tickets", "status": "done",
                                    "progress": 1.0}))).json()["results"]
     assert [r["status"] for r in results] == ["accepted"]
-    plan = client.get(f"/api/visits/{visit}/plan", headers=auth["host1"]).json()
+    plan = client.get(f"/api/visits/{visit}/plan", headers=after_writes(auth["host1"])).json()
     step = next(s for s in plan["steps"] if s["step_id"] == "exit-tickets")
     assert step["status"] == "at_risk"  # the most cautious judgment, not the latest one
     assert step["differs"] is True

@@ -5,6 +5,7 @@ leadership catalogs numbered apart from classroom ones."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
@@ -20,6 +21,7 @@ from walkthrough.growth import MIN_PULSE_PEOPLE, Growth, Recorded
 from web.demo.district import PAST_VISIT
 
 Headers = dict[str, dict[str, str]]
+Fresh = Callable[[dict[str, str]], dict[str, str]]  # tests/conftest.py after_writes
 HOST1 = str(growth_id("host1"))
 
 
@@ -138,8 +140,8 @@ def test_an_organizer_offers_a_session_once_per_key(client: TestClient, auth: He
     assert bad.json()["error"]["code"] == "unknown_item"
 
 
-def test_leadership_catalogs_number_their_own_versions(client: TestClient,
-                                                       auth: Headers) -> None:
+def test_leadership_catalogs_number_their_own_versions(client: TestClient, auth: Headers,
+                                                       after_writes: Fresh) -> None:
     listed = client.get("/api/catalogs/leadership", headers=auth["coach1"]).json()
     assert [c["version"] for c in listed["catalogs"]] == [1]
     one = client.get("/api/catalogs/leadership/1", headers=auth["coach1"]).json()
@@ -150,7 +152,7 @@ def test_leadership_catalogs_number_their_own_versions(client: TestClient,
             "key": "celebrates", "prompt": "Opens by celebrating progress", "kind": "yes_no"}]})
     assert published.status_code == 201, published.text
     assert published.json()["data"]["version"] == 2
-    two = client.get("/api/catalogs/leadership/2", headers=auth["coach1"]).json()
+    two = client.get("/api/catalogs/leadership/2", headers=after_writes(auth["coach1"])).json()
     assert two["items"][-1]["key"] == "celebrates"
     assert client.get("/api/catalogs", headers=auth["coach1"]).json() == classroom_before
     assert client.get("/api/catalogs/2", headers=auth["coach1"]).status_code == 404

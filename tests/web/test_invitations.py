@@ -39,6 +39,7 @@ def mailing(settings: Settings, mail_server: MailServer, clock: FakeClock) -> It
         settings, smtp_url=mail_server.url, mail_from="walkthrough@demo-district.example",
         base_url="https://walkthrough.demo-district.example"), clock=clock)
     load_demo(built.app, today=clock().date())
+    built.projector.catch_up()  # reads answer what is projected (as the demo fixture)
     yield built
     built.close()
 

@@ -8,6 +8,7 @@ llp-lincoln-roosevelt (host1, coach1; bi-weekly, started 70 days ago) has not me
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from walkthrough.district import growth_id
 from web.demo.district import PAST_VISIT
 
 Headers = dict[str, dict[str, str]]
+Fresh = Callable[[dict[str, str]], dict[str, str]]  # tests/conftest.py after_writes
 TODAY = NOW.date()
 CFG = "/api/partnerships/cfg-talk"
 LLP = "/api/partnerships/llp-lincoln-roosevelt"
@@ -75,14 +77,14 @@ def test_the_demo_agenda_opens_with_the_last_meetings_next_steps(client: TestCli
     assert sections["next_steps"]["max_steps"] == 2
 
 
-def test_a_meetings_next_steps_come_first_at_the_next_agenda(client: TestClient,
-                                                              auth: Headers) -> None:
+def test_a_meetings_next_steps_come_first_at_the_next_agenda(
+        client: TestClient, auth: Headers, after_writes: Fresh) -> None:
     progress(client, auth["coach3"], "cfg-talk-1", "talk-walk")
     recorded = client.post(f"{CFG}/meetings", headers=auth["coach3"],
                            json=meeting("cfg-talk-2", step("tally"), step("norms-test")))
     assert recorded.status_code == 201, recorded.text
     assert recorded.json()["type"] == "PartnershipMeetingHeld"
-    sections = agenda(client, auth["host2"])
+    sections = agenda(client, after_writes(auth["host2"]))
     assert sections["progress"]["meeting"]["meeting_id"] == "cfg-talk-2"
     assert [s["step_id"] for s in sections["progress"]["steps"]] == ["tally", "norms-test"]
     assert sections["next_meeting"]["facilitator"]["id"] == "coach3"  # rotates on
@@ -95,7 +97,7 @@ def test_a_meetings_next_steps_come_first_at_the_next_agenda(client: TestClient,
     pair = client.post(f"{LLP}/meetings", headers=auth["host1"],
                        json=meeting("llp-1", step("peer-walk"), facilitator=None))
     assert pair.status_code == 201, pair.text
-    sections = agenda(client, auth["coach1"], LLP)
+    sections = agenda(client, after_writes(auth["coach1"]), LLP)
     assert [s["step_id"] for s in sections["progress"]["steps"]] == ["peer-walk"]
     assert sections["next_meeting"]["date"] == (TODAY + timedelta(weeks=2)).isoformat()
     assert sections["next_meeting"]["cadence"] == "bi-weekly"
@@ -146,7 +148,7 @@ def test_openapi_describes_the_meeting_routes(client: TestClient) -> None:
 
 
 def test_the_agenda_carries_progress_the_protocols_and_the_members_other_steps(
-        client: TestClient, auth: Headers) -> None:
+        client: TestClient, auth: Headers, after_writes: Fresh) -> None:
     response = client.get(f"{CFG}/agenda", headers=auth["host2"]).json()
     assert response["waiting_for_progress"] == ["talk-walk"]
     steps = {s["step_id"]: s for s in response["sections"][0]["steps"]}
@@ -161,7 +163,7 @@ def test_the_agenda_carries_progress_the_protocols_and_the_members_other_steps(
     assert ("visit", "exit-tickets", True) in owned
 
     progress(client, auth["coach3"], "cfg-talk-1", "talk-walk", status="done")
-    after = client.get(f"{CFG}/agenda", headers=auth["host2"]).json()
+    after = client.get(f"{CFG}/agenda", headers=after_writes(auth["host2"])).json()
     assert after["waiting_for_progress"] == []
     walk = next(s for s in after["sections"][0]["steps"] if s["step_id"] == "talk-walk")
     assert (walk["status"], walk["overdue"], walk["progress"]) == (
@@ -179,8 +181,8 @@ def test_progress_on_a_step_nobody_agreed_is_refused(client: TestClient,
     assert error(named) == (422, "names_a_person")
 
 
-def test_what_is_open_lists_overdue_steps_and_visits_to_close(client: TestClient,
-                                                              auth: Headers) -> None:
+def test_what_is_open_lists_overdue_steps_and_visits_to_close(
+        client: TestClient, auth: Headers, after_writes: Fresh) -> None:
     assert client.get("/api/open", headers=auth["host1"]).status_code == 403
     work = client.get("/api/open", headers=auth["organizer1"]).json()
     rows = {(s["source"], s["step_id"]): s for s in work["steps"]}
@@ -197,7 +199,7 @@ def test_what_is_open_lists_overdue_steps_and_visits_to_close(client: TestClient
         synced = client.post("/api/sync", headers=auth["host1"], json=batch(event(
             PAST_VISIT, "CheckInRecorded", {"step_id": step_id, "status": "done"})))
         assert synced.json()["results"][0]["status"] == "accepted", synced.text
-    work = client.get("/api/open", headers=auth["organizer1"]).json()
+    work = client.get("/api/open", headers=after_writes(auth["organizer1"])).json()
     assert ("meeting", "talk-walk") not in {(s["source"], s["step_id"]) for s in work["steps"]}
     assert [v["visit_id"] for v in work["visits_to_close"]] == [str(PAST_VISIT)]
     closed = client.post("/api/sync", headers=auth["organizer1"], json=batch(event(
@@ -230,7 +232,7 @@ def test_a_pairs_agenda_guides_its_first_conversations_then_asks_for_reflection(
 
 
 def test_a_leader_fills_in_their_own_inventory_with_leadership_skills(
-        client: TestClient, auth: Headers) -> None:
+        client: TestClient, auth: Headers, after_writes: Fresh) -> None:
     skills = client.get("/api/skills", headers=auth["host1"]).json()
     assert "managing_resistance" in {s["key"] for s in skills["skills"]}
     own = client.post("/api/people/host2/skill-inventory", headers=auth["host2"], json={
@@ -244,7 +246,7 @@ def test_a_leader_fills_in_their_own_inventory_with_leadership_skills(
         422, "unknown_item")
     # Lincoln's needs include cfu: host2 shares it (a peer for a CFG), and the reason says so
     matches = client.get("/api/schools/lincoln-middle/matches",
-                         headers=auth["organizer1"]).json()["matches"]
+                         headers=after_writes(auth["organizer1"])).json()["matches"]
     host2 = next(m for m in matches if m["user_id"] == "host2")
     assert (host2["needs_met"], host2["shared_needs"]) == ([], ["cfu"])
     assert "a shared need, for a Critical Friends Group or a network" in host2["reason"]
@@ -259,7 +261,7 @@ def test_a_leader_fills_in_their_own_inventory_with_leadership_skills(
 
 
 def test_a_meeting_opens_with_the_members_growth_goal_steps_a_networks_with_ones_own(
-        client: TestClient, auth: Headers) -> None:
+        client: TestClient, auth: Headers, after_writes: Fresh) -> None:
     """A pair and a group of growth peers see each other's goal steps; in a cross-role
     network (not growth peers) each member sees their own, organizers everyone's."""
     pair = client.get(f"{LLP}/agenda", headers=auth["coach1"]).json()
@@ -269,10 +271,12 @@ def test_a_meeting_opens_with_the_members_growth_goal_steps_a_networks_with_ones
         "partnership_id": "net-api", "kind": "network", "members": ["host1", "coach4", "coach2"],
         "starts": TODAY.isoformat(), "capability": "data_use"})
     assert formed.status_code == 201, formed.text
-    network = client.get("/api/partnerships/net-api/agenda", headers=auth["coach4"]).json()
+    network = client.get("/api/partnerships/net-api/agenda",
+                         headers=after_writes(auth["coach4"])).json()
     assert [s for s in network["members_steps"] if s["source"] == "goal"] == []
     for own in ("host1", "organizer1"):
-        mine = client.get("/api/partnerships/net-api/agenda", headers=auth[own]).json()
+        mine = client.get("/api/partnerships/net-api/agenda",
+                          headers=after_writes(auth[own])).json()
         assert {s["goal_of"]["id"] for s in mine["members_steps"] if s["source"] == "goal"} \
             == {"host1"}, own
         # and the steps they own from visits and other meetings (by name)
@@ -289,22 +293,23 @@ def test_a_meeting_opens_with_the_members_growth_goal_steps_a_networks_with_ones
 
 
 def test_the_list_schedules_the_next_facilitators_from_the_turns_taken(
-        client: TestClient, auth: Headers) -> None:
+        client: TestClient, auth: Headers, after_writes: Fresh) -> None:
     """cfg-talk met once under host1; coach3 then takes coach2's turn (coach2 is away):
     coach2 is due next, then host2 (coach3's own turn went to coach2), then host1."""
     progress(client, auth["coach3"], "cfg-talk-1", "talk-walk")
     swapped = client.post(f"{CFG}/meetings", headers=auth["coach3"],
                           json=meeting("cfg-talk-2", step("tally"), facilitator="coach3"))
     assert swapped.status_code == 201, swapped.text
-    listed = client.get("/api/partnerships", headers=auth["coach2"]).json()["partnerships"]
+    listed = client.get("/api/partnerships",
+                        headers=after_writes(auth["coach2"])).json()["partnerships"]
     cfg = next(p for p in listed if p["partnership_id"] == "cfg-talk")
     assert [m["facilitator"] for m in cfg["next_meetings"]] == ["coach2", "host2", "host1"]
-    sections = agenda(client, auth["coach2"])
+    sections = agenda(client, after_writes(auth["coach2"]))
     assert sections["next_meeting"]["facilitator"]["id"] == "coach2"
 
 
 def test_organizers_publish_leadership_skills_and_matching_reads_them_across_roles(
-        client: TestClient, auth: Headers) -> None:
+        client: TestClient, auth: Headers, after_writes: Fresh) -> None:
     skills = client.get("/api/leadership-skills", headers=auth["host1"]).json()
     assert (skills["latest"], len(skills["versions"][0]["skills"])) == (1, 7)
     body = {"skills": [*skills["versions"][0]["skills"],
@@ -313,11 +318,13 @@ def test_organizers_publish_leadership_skills_and_matching_reads_them_across_rol
                        headers=auth["host1"]).status_code == 403
     published = client.post("/api/leadership-skills", json=body, headers=auth["organizer1"])
     assert published.status_code == 201, published.text
-    assert client.get("/api/skills", headers=auth["coach1"]).json()["version"] == 2
+    skills_now = client.get("/api/skills", headers=after_writes(auth["coach1"])).json()
+    assert skills_now["version"] == 2
     saved = client.post("/api/people/host2/skill-inventory", headers=auth["host2"], json={
         "role": "principal", "growth_areas": ["coaching_teams"]})
     assert saved.json()["data"]["skills_version"] == 2, saved.text
-    matched = client.get("/api/skills/coaching_teams/matches", headers=auth["organizer1"])
+    matched = client.get("/api/skills/coaching_teams/matches",
+                         headers=after_writes(auth["organizer1"]))
     assert [m["user_id"] for m in matched.json()["matches"]] == ["host2"]
     assert client.get("/api/skills/coaching_teams/matches",
                       headers=auth["host1"]).status_code == 403

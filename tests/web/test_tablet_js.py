@@ -1,6 +1,6 @@
 """The tablet's JavaScript, held to the server without a browser.
 
-- web/static/js/generated/schema.js is exactly what `python -m web.tablet_schema` writes
+- web/static/js/generated/schema.js is exactly what `python -m web.http.tablet_schema` writes
   from the server's types, so a new kind, role or limit cannot be forgotten on the tablet.
 - The pure modules (capture and growth state, school days, names, the outbox's rules,
   the route table, the capture widgets' registry) pass their `node --test` suite in
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from web.tablet_schema import COMMAND, JS_PATH, build, render_js
+from web.http.tablet_schema import COMMAND, JS_PATH, build, render_js
 
 JS_TESTS = Path(__file__).parents[1] / "js"
 NODE_SECONDS = 120

@@ -17,6 +17,7 @@ from walkthrough.adapters.signin_links import SignInLinkStore
 from walkthrough.adapters.tokens import TokenStore
 from walkthrough.application import Clock, Walkthrough, utc_now
 from walkthrough.names import roster_key
+from web.composition.catchup import Catchup
 from web.composition.mail import Mail, MailSender, SmtpSender
 from web.composition.settings import Settings
 from web.composition.storage import AnyStorage, storage_for
@@ -54,8 +55,13 @@ class Services:
     # without bound); links for a whole school at once still fit in the burst
     link_limit: TokenBuckets = field(default_factory=lambda: TokenBuckets(
         LINKS_PER_MINUTE, LINKS_BURST))
+    catchup: Catchup = field(init=False)  # folds new events off the request path
+
+    def __post_init__(self) -> None:
+        self.catchup = Catchup(self.projector)
 
     def close(self) -> None:
+        self.catchup.stop()
         self.app.close()
 
 

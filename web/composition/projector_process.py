@@ -1,9 +1,10 @@
-"""Keeping read models warm: a thread in a lone web process, or its own process.
+"""Keeping read models warm in a process of their own (`walkthrough project`).
 
 `walkthrough serve` starts one projector process beside its web workers (whose
 threads are then off), so folding events into read models runs on another core
 than the one taking sync requests, and several workers do not all project the
-same events. Reads still catch up first, so a coach always sees their own sync.
+same events. Reads never catch up themselves: a read that asks for its caller's
+writes waits for them, bounded (web.composition.catchup, web.http.freshness).
 """
 
 from __future__ import annotations

@@ -146,6 +146,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Project in a thread of this process; `serve` turns it off in its web workers and
     # runs one projector process beside them instead.
     background_projector: bool = True
+    # How long a read waits for the log position its caller asked for (its own writes)
+    # before it answers what is projected and says so (web.http.freshness).
+    read_wait_seconds: float = 2.0
     # The district's time zone (an IANA name): every date and time shown or sent.
     time_zone: str = "UTC"
     # This server as people reach it (https://walkthrough.district.org): the links in
@@ -191,6 +194,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             min_cell=max(3, int(env.get("WALKTHROUGH_MIN_CELL", 5))),
             min_rooms=max(2, int(env.get("WALKTHROUGH_MIN_ROOMS", 3))),
             background_projector=env.get("WALKTHROUGH_BACKGROUND_PROJECTOR", "1") != "0",
+            read_wait_seconds=max(0.0, float(env.get("WALKTHROUGH_READ_WAIT_SECONDS", 2.0))),
             pseudonym_secret=env.get("WALKTHROUGH_PSEUDONYM_SECRET") or None,
             time_zone=_time_zone(env.get("WALKTHROUGH_TIME_ZONE") or "UTC"),
             base_url=(env.get("WALKTHROUGH_BASE_URL") or "").rstrip("/") or None,

@@ -1,6 +1,6 @@
 """What every route handler needs from its request: the services, the caller's
-questions to the read models (after the projector caught up, or as they were at
-`?as_of=`), and a typed JSON body."""
+questions to the read models (as projected - after the caller's own writes when asked
+for by position, web.http.freshness - or as they were at `?as_of=`), and a typed JSON body."""
 
 from __future__ import annotations
 
@@ -39,9 +39,10 @@ def services(request: Request) -> Services:
 
 async def read(request: Request, query: ReadQuery[T], *, as_of: bool = False,
                headers: dict[str, str] | None = None) -> T:
-    """Answer `query` for the caller from the read models, after the projector caught up
-    (so a coach always reads their own sync). With `as_of` allowed and asked for, from
-    the read models as they were then; the position used goes in `headers`."""
+    """Answer `query` for the caller from the read models as projected, never catching
+    up here (a caller who asked for a log position waited for it first, bounded:
+    web.http.routing, web.http.freshness). With `as_of` allowed and asked for, from the read
+    models as they were then; the position used goes in `headers`."""
     found = services(request)
     actor = caller(request)
     point = request.query_params.get("as_of") if as_of else None
@@ -53,7 +54,8 @@ async def read(request: Request, query: ReadQuery[T], *, as_of: bool = False,
     today = found.app.local_date(found.clock())
 
     def run() -> T:
-        found.projector.catch_up()
+        if found.projector.version is not None:
+            found.projector.version.require_current()  # another version's: 503, rebuilding
         return query(actor, Reader(found.read_models, found.settings.min_rooms), today)
 
     return await run_in_threadpool(run)

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from web.endpoints import ENDPOINTS
+from web.http.freshness import AFTER, POSITION_HEADER, PROJECTED_HEADER
 from web.http.responses import JSON
 from web.http.routing import JSON_MEDIA, SVG_MEDIA, Endpoint
 from web.http.schemas import ErrorResponse, Health
@@ -20,6 +21,17 @@ CONVERTOR = re.compile(r"\{(\w+):\w+\}")
 _OPEN: list[tuple[str, str, Any]] = [
     ("/health", "Whether this process can serve: the log, the read models' position and "
      "lag, the token index (503 when the store cannot answer)", Health)]
+
+
+_WRITE_HEADERS = {POSITION_HEADER: {
+    "description": "the log position this write reached: send it back as "
+                   "X-Walkthrough-After to read your own writes",
+    "schema": {"type": "integer"}}}
+_READ_HEADERS = {PROJECTED_HEADER: {
+    "description": "when a position was asked for (X-Walkthrough-After, or this server's "
+                   "memory of your last write): how far the read models got; below it, the "
+                   "answer does not hold all of it yet (the wait is bounded)",
+    "schema": {"type": "integer"}}}
 
 
 def _ref(kind: Any) -> dict[str, str]:
@@ -44,6 +56,8 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         responses.update({"408": error, "413": error})  # 408: the body stopped arriving
     for status in endpoint.errors:
         responses[str(status)] = error
+    if not endpoint.public:
+        answer["headers"] = _WRITE_HEADERS if endpoint.method != "get" else _READ_HEADERS
     if endpoint.public:
         responses["401"] = error  # a code refused
     operation: dict[str, Any] = {
@@ -55,6 +69,8 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
                    "schema": {"type": "integer" if ":int" in endpoint.path else "string"}}
                   for name in re.findall(r"\{(\w+)(?::\w+)?\}", endpoint.path)]
     parameters += list(endpoint.query)
+    if endpoint.method == "get" and not endpoint.public:
+        parameters.append(AFTER)
     if parameters:
         operation["parameters"] = parameters
     if endpoint.body is not None:

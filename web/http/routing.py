@@ -22,6 +22,7 @@ from walkthrough.errors import Forbidden
 from walkthrough.roles import Role
 from web.http.auth import caller
 from web.http.errors import RequestError
+from web.http.freshness import record_write, stamp, wait_for_writes
 
 Handler = Callable[[Request], Awaitable[Response]]
 JSON_MEDIA = "application/json"
@@ -46,14 +47,23 @@ class Endpoint:
 
 
 def guard(endpoint: Endpoint) -> Handler:
-    """The endpoint's handler behind its access rule."""
+    """The endpoint's handler behind its access rule. A signed-in caller's read waits
+    (bounded) for the log position it asked for, and says how far the read models got;
+    a write answers the log position it reached (web.http.freshness)."""
+    writes = endpoint.method.upper() != "GET"
 
     async def guarded(request: Request) -> Response:
-        if not endpoint.public:
-            actor = caller(request)
-            if endpoint.roles and not any(actor.has(role) for role in endpoint.roles):
-                raise Forbidden(f"this is for {_people(endpoint.roles)}")
-        return await endpoint.handler(request)
+        if endpoint.public:
+            return stamp(request, await endpoint.handler(request))
+        actor = caller(request)
+        if endpoint.roles and not any(actor.has(role) for role in endpoint.roles):
+            raise Forbidden(f"this is for {_people(endpoint.roles)}")
+        if not writes and "as_of" not in request.query_params:  # the past waits for nothing
+            await wait_for_writes(request, actor, request.app.state.services)
+        response = await endpoint.handler(request)
+        if writes and response.status_code < 400:
+            return stamp(request, response, record_write(actor, request.app.state.services))
+        return stamp(request, response)
 
     return guarded
 

@@ -31,6 +31,7 @@ from walkthrough.school_days_import import closures_from_csv, closures_from_ical
 from web.http.auth import caller
 from web.http.context import body, read, services
 from web.http.feed_addresses import feed_token, feed_url
+from web.http.freshness import wait_for_writes
 from web.http.idempotency import Recorded, record_preparation
 from web.http.origin import request_origin
 from web.http.responses import JSON
@@ -103,6 +104,7 @@ async def calendar_feed(request: Request) -> Response:
     found = services(request)
     user_id = request.path_params["user_id"]
     token = request.path_params["token"]
+    await wait_for_writes(request, None, found)  # as projected, or after X-Walkthrough-After
 
     def run() -> bytes:
         district = found.app.district()
@@ -113,7 +115,8 @@ async def calendar_feed(request: Request) -> Response:
             raise NotFound("no such calendar feed; copy the address again from the app",
                            code="unknown_feed")
         actor = Actor(user_id=person.user_id, roles=person.roles, school_id=person.school_id)
-        found.projector.catch_up()
+        if found.projector.version is not None:
+            found.projector.version.require_current()
         now = found.clock()
         reader = Reader(found.read_models, found.settings.min_rooms)
         return calendar_document(reader.feed(

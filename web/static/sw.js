@@ -5,7 +5,7 @@
 // Bump CACHE whenever any file in SHELL changes (tests/browser/test_shell.py
 // checks SHELL against web/static/ and the digest in tests/browser/shell.lock).
 
-const CACHE = "walkthrough-shell-v14";
+const CACHE = "walkthrough-shell-v16";
 const API_CACHE = "walkthrough-api";
 const SHELL = [
   "/",

@@ -5,6 +5,11 @@ import { kvGet, kvSet } from "./store.js";
 
 const TOKEN_KEY = "walkthrough.token";
 const DEVICE_KEY = "walkthrough.device_id";
+// Read-your-writes: the log position the server answered this device's last write
+// with (X-Walkthrough-Position); every read sends it back (X-Walkthrough-After), so
+// the server answers once its read models hold it (bounded), and a coach who just
+// synced sees their own taps. Kept in localStorage, so the report pages send it too.
+const POSITION_KEY = "walkthrough.position";
 
 export class ApiError extends Error {
   constructor(status, code, message, retryAfter = null) {
@@ -31,6 +36,19 @@ export function setToken(token) {
 
 export function clearToken() {
   localStorage.removeItem(TOKEN_KEY);
+}
+
+/** The log position this device's writes reached (0: none yet). */
+export function writtenPosition() {
+  const position = Number(localStorage.getItem(POSITION_KEY));
+  return Number.isSafeInteger(position) && position > 0 ? position : 0;
+}
+
+function rememberPosition(response) {
+  const position = Number(response.headers.get("X-Walkthrough-Position"));
+  if (Number.isSafeInteger(position) && position > writtenPosition()) {
+    localStorage.setItem(POSITION_KEY, String(position));
+  }
 }
 
 export function deviceId() {
@@ -72,6 +90,8 @@ export async function request(method, path, body = undefined,
   const headers = { Accept: "application/json", ...extra };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  const written = writtenPosition();
+  if (method === "GET" && written) headers["X-Walkthrough-After"] = String(written);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   let response;
@@ -90,6 +110,7 @@ export async function request(method, path, body = undefined,
     clearTimeout(timer);
   }
   if (!response.ok) throw await errorFrom(response);
+  if (method !== "GET") rememberPosition(response);
   try {
     return { data: await response.json(), fromCache: response.headers.get("X-Walkthrough-Cache") === "hit" };
   } catch {
