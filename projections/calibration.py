@@ -44,7 +44,7 @@ from walkthrough.access import (
 from walkthrough.catalog import Catalog, LookFor
 from walkthrough.consensus import saw_alike
 from walkthrough.errors import Forbidden, NotFound
-from walkthrough.kinds import combination
+from walkthrough.kinds import Kind, combination
 from walkthrough.partnership import FORMATS
 from walkthrough.terms import term_of
 
@@ -95,7 +95,7 @@ class TermAgreement(msgspec.Struct):
 class ItemCalibration(msgspec.Struct):
     key: str
     prompt: str
-    kind: str
+    kind: Kind
     overall: Agreement
     terms: list[TermAgreement]
     discussed_by: int  # teams that discussed it in a debrief

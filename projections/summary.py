@@ -17,6 +17,7 @@ import msgspec
 from projections.rooms import Quote
 from projections.visit_view import Tally, VisitView
 from walkthrough.catalog import Catalog, LookFor
+from walkthrough.kinds import Kind
 from walkthrough.kinds import trend as trend_of
 
 MIN_ROOMS_DEFAULT = 3
@@ -31,7 +32,7 @@ def effective_min_rooms(configured: int) -> int:
 class ItemTrend(msgspec.Struct, omit_defaults=True):
     key: str
     prompt: str
-    kind: str
+    kind: Kind
     rooms_observed: int
     counts: dict[str, int]
     rate: float | None
