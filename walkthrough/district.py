@@ -240,6 +240,8 @@ def check_registration(district: District, payload: DirectoryPayload) -> None:
 
 
 def _check_person(district: District, person: PersonRegistered) -> None:
+    if not person.roles:  # the event's own schema: a person holds at least one role
+        raise DomainError("give the person at least one role", code="no_roles")
     if person.school_id is not None:
         district.school(person.school_id)
     if "host" in person.roles and person.school_id is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -121,14 +121,15 @@ def test_as_of_shows_a_visit_as_it_was(app_client: TestClient, demo: Services,
 
 
 def test_as_of_a_moment_is_the_log_as_it_stood_then(
-        app_client: TestClient, demo: Services, auth: Headers, clock: FakeClock) -> None:
+        app_client: TestClient, demo: Services, auth: Headers, clock: FakeClock,
+        after_writes: Callable[[dict[str, str]], dict[str, str]]) -> None:
     url = f"/api/visits/{JEFFERSON_VISIT}/summary"
     before = app_client.get(url, headers=auth["organizer1"]).json()
     clock.advance(timedelta(days=1))
     room = f"c-{JEFFERSON_VISIT.hex[:8]}-0"
     record_payload(demo, "coach3", JEFFERSON_VISIT, clock(), LookForObserved(
         classroom_id=room, item="small_group_instruction", value="yes"))
-    after = app_client.get(url, headers=auth["organizer1"]).json()
+    after = app_client.get(url, headers=after_writes(auth["organizer1"])).json()
     assert after != before
     for as_of in (NOW.isoformat(), NOW.date().isoformat()):
         then = app_client.get(url, params={"as_of": as_of}, headers=auth["organizer1"])

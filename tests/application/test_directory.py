@@ -104,6 +104,14 @@ def test_a_host_needs_a_school(district: Services) -> None:
     assert refused.value.code == "host_without_school"
 
 
+def test_a_person_holds_at_least_one_role(district: Services) -> None:
+    """An event built in the server is not decoded on the way in: the rule is checked,
+    so nothing is stored that the log could not read back."""
+    with pytest.raises(DomainError) as refused:
+        district.app.administer([PersonChanged(user_id="ann.lee", roles=())])
+    assert refused.value.code == "no_roles"
+
+
 def test_a_deactivated_person_cannot_act_until_reactivated(district: Services) -> None:
     app = district.app
     app.administer([PersonDeactivated(user_id="ann.lee", reason="left the district")])

@@ -244,3 +244,17 @@ def test_me_says_what_the_caller_may_do_from_the_access_rules(client: TestClient
     spec = client.get("/openapi.json").json()
     listed = spec["components"]["schemas"]["Me"]["properties"]["can"]["items"]["enum"]
     assert set(listed) == set(get_args(Capability))  # a typed list in the description
+
+
+def test_an_organizer_adds_a_teacher_leader_who_keeps_that_role(
+        client: TestClient, auth: dict[str, dict[str, str]], demo: Services) -> None:
+    """Every role survives the person form (a teacher-leader alone was once stored with
+    no role, which the read models could not decode)."""
+    added = client.post("/api/people", headers=auth["organizer1"], json={
+        "name": "Quinn Harper", "roles": ["teacher_leader"], "school_id": "lincoln-middle"})
+    assert added.status_code == 201, added.text
+    user_id = added.json()["id"]
+    assert demo.app.actor(user_id).roles == ("teacher_leader",)
+    demo.projector.catch_up()  # the stored event reads back
+    people = client.get("/api/people", headers=auth["organizer1"]).json()["people"]
+    assert next(p for p in people if p["id"] == user_id)["roles"] == ["teacher_leader"]

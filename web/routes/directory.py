@@ -15,7 +15,7 @@ nowhere else: no answer, log line or error message carries them
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Annotated
+from typing import Annotated, get_args
 
 import msgspec
 from starlette.concurrency import run_in_threadpool
@@ -222,9 +222,15 @@ async def add_person(request: Request) -> Response:
     return await _administer(request, form, "", build)
 
 
+# Hosts and coaches first, then every other role in the order `Role` names them: a role
+# left out here would be dropped from the person (a teacher-leader was, and stored with
+# no role at all).
+_FIRST: tuple[Role, ...] = ("host", "coach")
+ROLE_ORDER: tuple[Role, ...] = (*_FIRST, *(role for role in get_args(Role) if role not in _FIRST))
+
+
 def _ordered(roles: Sequence[Role]) -> tuple[Role, ...]:
-    order: tuple[Role, ...] = ("host", "coach", "organizer", "analyst")
-    return tuple(role for role in order if role in roles)
+    return tuple(role for role in ROLE_ORDER if role in roles)
 
 
 async def edit_person(request: Request) -> Response:
