@@ -37,7 +37,6 @@ from web.http.routing import Endpoint
 
 STAFF_NAMES = "/api/schools/{school_id}/staff-names"
 TEACHER_WORDS = ("teacher", "instructor", "staff")  # what a field naming a teacher contains
-ROLES = ("coach", "host", "organizer", "analyst")
 
 # Events whose `name` is a place (the district, a school), published as it is.
 PLACES = frozenset({"SchoolRegistered", "SchoolChanged", "DistrictNamed"})
