@@ -125,8 +125,8 @@ class Writer:
             for job, done in submitted:
                 try:
                     done(job)
-                except Exception:  # noqa: BLE001 - one caller gone must not stop the writer
-                    continue
+                except RuntimeError:  # the caller's event loop closed: it is gone, the
+                    continue  # writer goes on for the others
             if len(submitted) < len(waiting):
                 return
 
@@ -183,15 +183,17 @@ class Writer:
             if events[0].originator_version != cached.version + 1:
                 continue  # not contiguous with what is kept: read it when used
             decoded = cast(list[Event], [self._mapper.to_domain_event(e) for e in events])
+            kept = False
             try:
                 if isinstance(cached, Visit):
                     self._cache.put(aggregate_id, cast(Visit, project_visit(cached, decoded)))
                 elif isinstance(cached, District):
                     self._cache.put(aggregate_id,
                                     cast(District, project_district(cached, decoded)))
-            except BaseException:  # a visit changes in place: never keep one half done
-                self._cache.forget([aggregate_id])
-                raise
+                kept = True
+            finally:  # a visit changes in place: one stopped half way is never kept
+                if not kept:
+                    self._cache.forget([aggregate_id])
 
     # --- committing ---------------------------------------------------------------
 
