@@ -701,7 +701,10 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     originator_id: UUID
     originator_version: int
     timestamp: datetime
-    event_id: UUID
+    # Canonical UUID text (as msgspec writes a UUID; clients' ids are checked and
+    # normalized when decoded): an event id is only ever compared and written, so it is
+    # never built into a `uuid.UUID` per event.
+    event_id: str
     actor: str
     device_id: str
     occurred_at: datetime

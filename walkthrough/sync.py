@@ -12,7 +12,7 @@ from uuid import UUID
 
 import msgspec
 
-from walkthrough.events import PAYLOAD_TYPES, SYNCABLE_TYPES, Payload, SyncPayload, uuid_text
+from walkthrough.events import PAYLOAD_TYPES, SYNCABLE_TYPES, Payload, SyncPayload
 
 MAX_FUTURE = timedelta(hours=24)
 # How deep JSON may nest inside one client event (a real event nests 3 levels below
@@ -21,6 +21,12 @@ MAX_FUTURE = timedelta(hours=24)
 MAX_EVENT_DEPTH = 16
 EVENT_DEPTH = 3  # where a sync body's events are: {"events": [ {event} ]}
 DeviceId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+# A UUID as msgspec writes one (lower case, hyphenated): the one form the fast path takes
+# as text, checked in C, so that an id is never built into a `uuid.UUID`, hashed and
+# formatted again per event. Any other form a UUID may take falls back to the per-event
+# path, which normalizes it to this one.
+CanonicalId = Annotated[str, msgspec.Meta(
+    pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
 
 
 class ClientEvent(msgspec.Struct, forbid_unknown_fields=True):
@@ -34,10 +40,12 @@ class ClientEvent(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Submission(msgspec.Struct, frozen=True):
-    """A decoded client event, ready for the domain to decide on."""
+    """A decoded client event, ready for the domain to decide on. Its ids are canonical
+    UUID text (`CanonicalId`): the receipts, the stored event and the answer use them
+    as they are."""
 
-    event_id: UUID
-    visit_id: UUID
+    event_id: str
+    visit_id: str
     occurred_at: datetime
     payload: SyncPayload
     digest: bytes
@@ -70,7 +78,7 @@ def _typed_client_event(tag: str) -> type[msgspec.Struct]:
     """`ClientEvent` for one event type, its `data` typed, tagged by `type`."""
     return msgspec.defstruct(
         f"Client{tag}",
-        [("id", UUID), ("visit_id", UUID), ("occurred_at", datetime),
+        [("id", CanonicalId), ("visit_id", CanonicalId), ("occurred_at", datetime),
          ("data", PAYLOAD_TYPES[tag])],
         tag=tag, tag_field="type", forbid_unknown_fields=True, frozen=True)
 
@@ -104,7 +112,7 @@ def decode_client_event(raw: bytes, now: datetime) -> Submission | Rejection:
     except msgspec.ValidationError as exc:
         return Rejection(id=str(event.id), code="invalid_event",
                          message=f"{exc} (in data of {event.type})")
-    return _submission(event.id, event.visit_id, event.occurred_at, payload, now)
+    return _submission(str(event.id), str(event.visit_id), event.occurred_at, payload, now)
 
 
 def decode_typed_batch(body: bytes, now: datetime,
@@ -120,22 +128,23 @@ def decode_typed_batch(body: bytes, now: datetime,
                              for e in batch.events]
 
 
-def _submission(event_id: UUID, visit_id: UUID, occurred_at: datetime, payload: SyncPayload,
+def _submission(event_id: str, visit_id: str, occurred_at: datetime, payload: SyncPayload,
                 now: datetime) -> Submission | Rejection:
     if occurred_at.tzinfo is None:
-        return Rejection(id=str(event_id), code="invalid_event",
+        return Rejection(id=event_id, code="invalid_event",
                          message="occurred_at needs a time zone (e.g. a trailing Z)")
     occurred_at = occurred_at.astimezone(UTC)
     if occurred_at > now + MAX_FUTURE:
-        return Rejection(id=str(event_id), code="future_event",
+        return Rejection(id=event_id, code="future_event",
                          message="occurred_at is more than 24 hours in the future")
     return Submission(event_id=event_id, visit_id=visit_id, occurred_at=occurred_at,
                       payload=payload, digest=content_digest(visit_id, occurred_at, payload))
 
 
-def content_digest(visit_id: UUID, occurred_at: datetime, payload: Payload) -> bytes:
-    """Digest of the decoded content: equal for equal events, whatever the JSON looked like."""
-    canonical = _digest_encoder.encode((uuid_text(visit_id), occurred_at, payload))
+def content_digest(visit_id: str, occurred_at: datetime, payload: Payload) -> bytes:
+    """Digest of the decoded content: equal for equal events, whatever the JSON looked like
+    (`visit_id` as canonical text)."""
+    canonical = _digest_encoder.encode((visit_id, occurred_at, payload))
     return hashlib.sha256(canonical).digest()
 
 

@@ -20,7 +20,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from walkthrough.events import uuid_hex, uuid_text
+from walkthrough.events import uuid_hex
 from walkthrough.persistence import Receipt, Tail
 
 TAIL_LIMIT = 10_000  # more changes than this since our last look: forget every cached aggregate
@@ -59,11 +59,11 @@ class SQLiteReceiptRecorder(SQLiteApplicationRecorder):
         receipts: Iterable[Receipt] = kwargs.get("receipts", ())
         c.executemany(
             "INSERT INTO sync_receipts VALUES (?, ?, ?)",
-            [(r.key, r.digest, uuid_text(r.visit_id)) for r in receipts],
+            [(r.event_id, r.digest, r.visit_id) for r in receipts],
         )
         return notification_ids
 
-    def select_tail(self, after: int | None, event_ids: Sequence[UUID]) -> Tail:
+    def select_tail(self, after: int | None, event_ids: Sequence[str]) -> Tail:
         table = self.events_table_name
         with self.datastore.transaction(commit=False) as c:
             stored: list[StoredEvent] | None = None
@@ -94,14 +94,14 @@ class SQLiteReceiptRecorder(SQLiteApplicationRecorder):
             return rows
 
     @staticmethod
-    def _receipts(c: SQLiteCursor, event_ids: Sequence[UUID]) -> dict[UUID, bytes]:
-        found: dict[UUID, bytes] = {}
-        for chunk in _chunks([str(i) for i in event_ids], 500):
+    def _receipts(c: SQLiteCursor, event_ids: Sequence[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for chunk in _chunks(list(event_ids), 500):
             marks = ",".join("?" * len(chunk))
             c.execute(f"SELECT event_id, digest FROM sync_receipts WHERE event_id IN ({marks})",
                       chunk)
             for row in c.fetchall():
-                found[UUID(row["event_id"])] = bytes(row["digest"])
+                found[row["event_id"]] = bytes(row["digest"])
         return found
 
 
@@ -150,7 +150,7 @@ class PostgresReceiptRecorder(PostgresApplicationRecorder):
                      [r.visit_id for r in receipts]),
                 )
 
-    def select_tail(self, after: int | None, event_ids: Sequence[UUID]) -> Tail:
+    def select_tail(self, after: int | None, event_ids: Sequence[str]) -> Tail:
         table = Identifier(self.datastore.schema, self.events_table_name)
         with self.datastore.transaction(commit=False) as curs:
             stored: list[StoredEvent] | None = None
@@ -182,15 +182,15 @@ class PostgresReceiptRecorder(PostgresApplicationRecorder):
             curs.execute(statement + SQL(" ORDER BY notification_id LIMIT %s"), [*params, limit])
             return [(row["notification_id"], bytes(row["state"])) for row in curs.fetchall()]
 
-    def _receipts(self, curs: Cursor[DictRow], event_ids: Sequence[UUID]) -> dict[UUID, bytes]:
+    def _receipts(self, curs: Cursor[DictRow], event_ids: Sequence[str]) -> dict[str, bytes]:
         if not event_ids:
             return {}
-        curs.execute(SQL("SELECT event_id, digest FROM {} WHERE event_id = ANY(%s)")
+        curs.execute(SQL("SELECT event_id, digest FROM {} WHERE event_id = ANY(%s::uuid[])")
                      .format(self.receipts_table), (list(event_ids),))
-        return {row["event_id"]: bytes(row["digest"]) for row in curs.fetchall()}
+        return {str(row["event_id"]): bytes(row["digest"]) for row in curs.fetchall()}
 
 
-def _tail(position: int, stored: list[StoredEvent] | None, receipts: dict[UUID, bytes],
+def _tail(position: int, stored: list[StoredEvent] | None, receipts: dict[str, bytes],
           ) -> Tail:
     changed = None if stored is None else [
         (cast(UUID, e.originator_id), e.originator_version) for e in stored]
