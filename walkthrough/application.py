@@ -32,7 +32,7 @@ from walkthrough.district import (
 from walkthrough.draft import Draft
 from walkthrough.errors import Conflict, DomainError, NotFound, Unauthorized
 from walkthrough.events import (
-    GROWTH_TYPES,
+    GROWTH_CLASSES,
     AnyPayload,
     CatalogKind,
     CatalogPublished,
@@ -45,11 +45,10 @@ from walkthrough.events import (
     LeadershipSkillsPublished,
     ObservationRetracted,
     VisitPayload,
-    type_name,
 )
 from walkthrough.group_commit import Job
 from walkthrough.growth import Growth, decide_growth, evolve_growth
-from walkthrough.names import RosterBudget
+from walkthrough.names import Roster, RosterBudget
 from walkthrough.persistence import (
     EventMapper,
     Receipt,
@@ -119,8 +118,18 @@ class Walkthrough(Application[UUID]):
         """The rosters that screen `actor`'s texts in this draft, bounded by their budget."""
         if self._budgets is None:
             return draft.roster
+        # One budget for the draft (it reads the person's count once, and again after
+        # each refusal), not a read of the count per text screened.
         budget = self._budgets(actor.user_id, draft.now.date())
-        return lambda school_id: draft.roster(school_id).bounded(budget)
+        bounded: dict[str, Roster] = {}
+
+        def roster(school_id: str) -> Roster:
+            found = bounded.get(school_id)
+            if found is None:
+                found = bounded[school_id] = draft.roster(school_id).bounded(budget)
+            return found
+
+        return roster
 
     def construct_mapper(self) -> Mapper[UUID]:
         return EventMapper(
@@ -312,7 +321,10 @@ class Walkthrough(Application[UUID]):
         rosters = self._screening(draft, actor)
         today = self.local_date(draft.now)
         outcomes: list[Outcome] = []
-        aggregates: dict[str, UUID] = {}  # a batch names a few visits: each built once
+        # A batch names a few visits (or growth records): each id is built, and its
+        # owner looked up, once per batch; each visit as the batch left it, by its text.
+        aggregates: dict[str, tuple[UUID, str | None]] = {}
+        visits: dict[str, Visit | None] = {}
         for item in items:
             if isinstance(item, Rejection):
                 outcomes.append(item.outcome())
@@ -323,11 +335,13 @@ class Walkthrough(Application[UUID]):
                 outcomes.append(Outcome(
                     id=event_id, status="duplicate" if known == item.digest else "conflict"))
                 continue
-            aggregate_id = aggregates.get(item.visit_id)
-            if aggregate_id is None:
-                aggregate_id = aggregates[item.visit_id] = UUID(item.visit_id)
+            aggregate = aggregates.get(item.visit_id)
+            if aggregate is None:
+                aggregate_id = UUID(item.visit_id)
+                aggregate = aggregates[item.visit_id] = (
+                    aggregate_id, district.growth_owners.get(aggregate_id))
             try:
-                self._decide_one(draft, district, actor, device_id, item, aggregate_id,
+                self._decide_one(draft, district, actor, device_id, item, aggregate, visits,
                                  rosters, today)
             except DomainError as exc:
                 outcomes.append(Outcome(id=event_id, status="rejected",
@@ -337,14 +351,15 @@ class Walkthrough(Application[UUID]):
         return outcomes
 
     def _decide_one(self, draft: Draft, district: District, actor: Actor, device_id: str,
-                    item: Submission, aggregate_id: UUID, rosters: Rosters,
-                    today: date) -> None:
-        """Decide one client event on the visit or growth record it names
-        (`aggregate_id`, its `visit_id`); add it to the draft when accepted, raise
-        DomainError when not."""
+                    item: Submission, aggregate: tuple[UUID, str | None],
+                    visits: dict[str, Visit | None], rosters: Rosters, today: date) -> None:
+        """Decide one client event on the visit or growth record it names (`aggregate`:
+        its id and, for a growth record, its owner; `visits`: the batch's visits so far,
+        kept up to date here); add it to the draft when accepted, raise DomainError
+        when not."""
         receipt = Receipt(event_id=item.event_id, digest=item.digest, visit_id=item.visit_id)
-        owner = district.growth_owners.get(aggregate_id)
-        if type_name(item.payload) in GROWTH_TYPES:
+        aggregate_id, owner = aggregate
+        if type(item.payload) in GROWTH_CLASSES:
             if owner is None:
                 raise NotFound(f"{item.visit_id} is no one's growth record",
                                code="unknown_growth_record")
@@ -361,14 +376,18 @@ class Walkthrough(Application[UUID]):
             raise DomainError(f"{item.visit_id} is a growth record, not a visit",
                               code="not_a_visit")
         visit_payload = cast(VisitPayload, item.payload)
-        visit = draft.visit(aggregate_id)
+        visit = visits.get(item.visit_id, _UNSEEN)
+        if visit is _UNSEEN:
+            visit = visits[item.visit_id] = draft.visit(aggregate_id)
+        assert not isinstance(visit, _Unseen)
         decide(visit, actor, visit_payload, district, draft.recorded, rosters,
                today=today)
         event = self._event(aggregate_id, (visit.version if visit else 0) + 1, actor,
                             device_id, draft.now, visit_payload, item,
                             _catalog_version(visit_payload, visit),
                             facts(visit, actor, item.event_id, visit_payload))
-        draft.add(aggregate_id, evolve(visit, event), event, receipt)
+        evolved = visits[item.visit_id] = evolve(visit, event)
+        draft.add(aggregate_id, evolved, event, receipt)
 
     def _event(
         self,
@@ -396,6 +415,13 @@ class Walkthrough(Application[UUID]):
             withdraws=known.withdraws,
             payload=payload,
         )
+
+
+class _Unseen:
+    """A visit the batch has not looked at yet (None is a visit not planned)."""
+
+
+_UNSEEN = _Unseen()
 
 
 def _plan_steps(visit: Visit | None) -> tuple[str, tuple[str, ...]] | None:

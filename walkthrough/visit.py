@@ -22,6 +22,7 @@ from uuid import UUID
 
 from walkthrough import events as ev
 from walkthrough.access import Actor, Relation, visit_relation
+from walkthrough.catalog import LookFor
 from walkthrough.district import District, Rosters, no_rosters, screened_texts
 from walkthrough.errors import DomainError
 from walkthrough.events import (
@@ -100,6 +101,8 @@ class Facts(NamedTuple):
     withdraws: Withdrawal | None = None
 
 
+NO_FACTS = Facts()
+WITHDRAWN = Facts(withdrawn=True)
 _MISSING = object()
 
 
@@ -208,6 +211,9 @@ def decide(visit: Visit | None, actor: Actor, payload: VisitPayload, district: D
     `recorded` tells whether an event id is in the log (for retractions); `rosters`
     gives a school's staff roster, which with the title rule screens free text;
     `today` is the district's date now (a visit starts on its day, not before)."""
+    if type(payload) is LookForObserved and visit is not None:
+        _decide_tap(visit, actor, payload, district, rosters)  # most events are taps
+        return
     _decide_rules(visit, actor, payload, district, recorded)
     if isinstance(payload, VisitStarted) and visit is not None and today is not None \
             and today < visit.date:
@@ -221,6 +227,28 @@ def decide(visit: Visit | None, actor: Actor, payload: VisitPayload, district: D
     texts = screened_texts(district, payload)
     if school_id is not None and any(texts.values()):
         screen(texts, rosters(school_id))
+
+
+def _decide_tap(visit: Visit, actor: Actor, payload: LookForObserved, district: District,
+                rosters: Rosters) -> None:
+    """A look-for tap, without the dispatch every other event goes through: the capture
+    rules (`_decide_rules`), then its words screened only when the look-for takes free
+    text (a value from the look-for's own list carries none)."""
+    _require_capture(visit, actor)
+    look_for = _tapped(visit, actor, payload, district)
+    if is_free_text(look_for.kind):
+        texts = screened_texts(district, payload)
+        if any(texts.values()):
+            screen(texts, rosters(visit.school_id))
+
+
+def _tapped(visit: Visit, actor: Actor, payload: LookForObserved, district: District,
+            ) -> LookFor:
+    """The look-for a tap names, once its value fits it (in the coach's own room)."""
+    own = _own_room(visit, actor, payload.classroom_id)
+    look_for = district.catalog(visit.catalog_version).item(payload.item)
+    look_for.validate(payload.value, payload.method, own.students_present)
+    return look_for
 
 
 def _decide_rules(visit: Visit | None, actor: Actor, payload: VisitPayload,
@@ -412,13 +440,12 @@ def _decide_capture(visit: Visit, actor: Actor, payload: Payload,
         return
     assert isinstance(payload, (LookForObserved, EvidenceNoted, ThankYouNoteLeft,
                                 ClassroomExited))
-    own = _own_room(visit, actor, payload.classroom_id)
-    look_fors = district.catalog(visit.catalog_version)
     if isinstance(payload, LookForObserved):
-        look_fors.item(payload.item).validate(payload.value, payload.method,
-                                              own.students_present)
-    elif isinstance(payload, EvidenceNoted) and payload.item is not None:
-        look_fors.item(payload.item)
+        _tapped(visit, actor, payload, district)
+        return
+    _own_room(visit, actor, payload.classroom_id)
+    if isinstance(payload, EvidenceNoted) and payload.item is not None:
+        district.catalog(visit.catalog_version).item(payload.item)
 
 
 def _decide_mending(visit: Visit, actor: Actor, payload: Payload, recorded: Recorded) -> None:
@@ -499,7 +526,7 @@ def facts(visit: Visit | None, actor: Actor, event_id: str, payload: Payload) ->
     if visit is None:
         return Facts()
     if isinstance(payload, OBSERVATIONS):
-        return Facts(withdrawn=visit.held.get(event_id) == actor.user_id)
+        return WITHDRAWN if visit.held.get(event_id) == actor.user_id else NO_FACTS
     if isinstance(payload, ObservationRetracted):
         target = visit.observations.get(str(payload.event_id))
         if target is not None:

@@ -46,8 +46,12 @@ class SQLiteReceiptRecorder(SQLiteApplicationRecorder):
         this transaction's rows take consecutive rowids; the last one checks that."""
         if not stored_events:
             return []
-        rows = [(uuid_hex(s.originator_id), s.originator_version, s.topic, s.state)
-                for s in stored_events]
+        rows = []
+        originator: object = None
+        for s in stored_events:  # a batch's events mostly share one visit: one look-up each
+            if s.originator_id is not originator:
+                originator, originator_hex = s.originator_id, uuid_hex(s.originator_id)
+            rows.append((originator_hex, s.originator_version, s.topic, s.state))
         c.execute(self.insert_events_statement, rows[0])
         first = c.lastrowid
         c.executemany(self.insert_events_statement, rows[1:])
