@@ -87,3 +87,16 @@ def test_ids_are_kept_as_canonical_text_whatever_uuid_spelling_the_client_sent()
         other = {**canonical, "id": spelling, "visit_id": str(visit_id).upper()}
         assert decode_typed_batch(body([other]), NOW) is None
         assert one_by_one([other]) == [fast]
+
+
+def test_a_batch_whose_ids_only_line_up_when_run_together_is_not_fast() -> None:
+    """A batch's ids are checked in one match over all of them: an id one character short
+    followed by one a character long (together two canonical UUIDs) is not taken as
+    text; event by event, both are refused as not UUIDs."""
+    first, second = str(uuid4()), str(uuid4())
+    event: dict[str, object] = {
+        "id": first[:-1], "visit_id": first[-1] + second, "type": "VisitStarted",
+        "occurred_at": NOW.isoformat(), "data": {}}
+    assert decode_typed_batch(body([event]), NOW) is None
+    [rejected] = one_by_one([event])
+    assert isinstance(rejected, Rejection) and rejected.code == "invalid_event"
