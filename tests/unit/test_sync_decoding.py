@@ -99,4 +99,5 @@ def test_a_batch_whose_ids_only_line_up_when_run_together_is_not_fast() -> None:
         "occurred_at": NOW.isoformat(), "data": {}}
     assert decode_typed_batch(body([event]), NOW) is None
     [rejected] = one_by_one([event])
-    assert isinstance(rejected, Rejection) and rejected.code == "invalid_event"
+    assert isinstance(rejected, Rejection)
+    assert rejected.code == "invalid_event"
