@@ -180,7 +180,10 @@ class Writer:
             cached, behind = self._cache.get(aggregate_id)
             if not behind or cached is None:
                 continue
-            if events[0].originator_version != cached.version + 1:
+            # The tail may bring this process's own events again (another's insert came
+            # between its tail read and its insert): they are in what is kept already.
+            events = [e for e in events if e.originator_version > cached.version]
+            if not events or events[0].originator_version != cached.version + 1:
                 continue  # not contiguous with what is kept: read it when used
             decoded = cast(list[Event], [self._mapper.to_domain_event(e) for e in events])
             kept = False
