@@ -9,7 +9,7 @@ held for the server's work and the commit, not for the client's round trips.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, cast
 from uuid import UUID
 
@@ -23,6 +23,8 @@ from walkthrough.events import uuid_hex, uuid_text
 from walkthrough.persistence import Receipt, Tail
 
 TAIL_LIMIT = 10_000  # more changes than this since our last look: forget every cached aggregate
+# What a row of PostgreSQL's tail statement holds (its first column).
+TAIL_EVENT, TAIL_NEWEST, TAIL_COUNT, TAIL_RECEIPT = 0, 1, 2, 3
 
 
 RECEIPTS_TABLE = (
@@ -62,7 +64,9 @@ class SQLiteReceiptRecorder(SQLiteApplicationRecorder):
         )
         return notification_ids
 
-    def select_tail(self, after: int | None, event_ids: Sequence[UUID]) -> Tail:
+    def select_tail(self, after: int | None, event_ids: Sequence[UUID],
+                    wanted: Collection[UUID] | None = None) -> Tail:
+        """Every change's event (`wanted` is for PostgreSQL's many processes)."""
         table = self.events_table_name
         with self.datastore.transaction(commit=False) as c:
             stored: list[StoredEvent] | None = None
@@ -151,17 +155,28 @@ class PostgresReceiptRecorder(PostgresApplicationRecorder):
         # Composed once (psycopg would compose and escape them on every call).
         self.insert_statement = _bytes(
             SQL("SELECT * FROM {}(%b, %b, %b, %b, %b, %b, %b)").format(insert_function))
-        tail = ("(SELECT 0 AS kind, notification_id AS at, originator_id AS id, "
-                "originator_version AS version, topic, state FROM {} "
-                "WHERE notification_id > %b ORDER BY notification_id LIMIT %b)")
-        receipts = ("SELECT 1, NULL::bigint, event_id, NULL::bigint, NULL::text, digest "
-                    "FROM {} WHERE event_id = ANY(%b)")
-        self.tail_statement = _bytes(SQL(f"{tail} UNION ALL {receipts} ORDER BY 1, 2")
-                                     .format(events, self.receipts_table))
+        # The tail in one statement: the events of the wanted aggregates (all when
+        # the third parameter is true), the newest version of each other one, how many
+        # changes and the last position, then the receipts; each row says which.
+        receipts = (f"SELECT {TAIL_RECEIPT}, NULL::bigint, event_id, NULL::bigint, "
+                    "NULL::text, digest FROM {receipts} WHERE event_id = ANY(%b)")
+        self.tail_statement = _bytes(SQL(
+            "WITH t AS (SELECT notification_id, originator_id, originator_version, topic, "
+            "state FROM {events} WHERE notification_id > %b ORDER BY notification_id "
+            "LIMIT %b), a AS (SELECT %b::bool AS everything) "
+            f"SELECT {TAIL_EVENT} AS kind, notification_id AS at, originator_id, "
+            "originator_version, topic, state FROM t, a "
+            "WHERE a.everything OR originator_id = ANY(%b::uuid[]) "
+            f"UNION ALL SELECT {TAIL_NEWEST}, max(notification_id), originator_id, "
+            "max(originator_version), NULL, NULL FROM t, a WHERE NOT a.everything "
+            "AND originator_id <> ALL(%b::uuid[]) GROUP BY originator_id "
+            f"UNION ALL SELECT {TAIL_COUNT}, count(*), NULL, max(notification_id), NULL, "
+            f"NULL FROM t UNION ALL {receipts} ORDER BY 1, 2"
+        ).format(events=events, receipts=self.receipts_table))
         self.top_statement = _bytes(SQL(
-            "SELECT 0 AS kind, (SELECT MAX(notification_id) FROM {}) AS at, NULL::uuid, "
-            f"NULL::bigint, NULL::text, NULL::bytea UNION ALL {receipts}"
-        ).format(events, self.receipts_table))
+            f"SELECT {TAIL_COUNT} AS kind, (SELECT MAX(notification_id) FROM {{events}}) "
+            f"AS at, NULL::uuid, NULL::bigint, NULL::text, NULL::bytea UNION ALL {receipts}"
+        ).format(events=events, receipts=self.receipts_table))
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any,
                       ) -> Sequence[int] | None:
@@ -178,20 +193,28 @@ class PostgresReceiptRecorder(PostgresApplicationRecorder):
         rows = self._execute(self.insert_statement, params)
         return [row[0] for row in rows]
 
-    def select_tail(self, after: int | None, event_ids: Sequence[UUID]) -> Tail:
+    def select_tail(self, after: int | None, event_ids: Sequence[UUID],
+                    wanted: Collection[UUID] | None = None) -> Tail:
+        """With `wanted`, the other aggregates' changes come as one row each (its
+        newest version), without their events: another worker's visits cost this one
+        a row per group, not their events' bytes."""
         ids = list(event_ids)
         if after is None:
             rows = self._execute(self.top_statement, (ids,))
-        else:
-            rows = self._execute(self.tail_statement, (after, TAIL_LIMIT + 1, ids))
-        tail_rows = [row for row in rows if row[0] == 0]
-        found = {row[2]: bytes(row[5]) for row in rows if row[0] == 1}
-        if after is None or len(tail_rows) > TAIL_LIMIT:
-            top = self._execute(self.top_statement, ([],))[0][1] if after is not None \
-                else tail_rows[0][1]
-            return _tail(top or 0, None, found)
-        stored = [StoredEvent(r[2], r[3], r[4], bytes(r[5])) for r in tail_rows]
-        return _tail(tail_rows[-1][1] if tail_rows else after, stored, found)
+            top = next(row[1] for row in rows if row[0] == TAIL_COUNT)
+            return _tail(top or 0, None, _found(rows, TAIL_RECEIPT))
+        some = list(wanted) if wanted is not None else None
+        rows = self._execute(self.tail_statement,
+                             (after, TAIL_LIMIT + 1, some is None, some or [], some or [], ids))
+        count, top = next((row[1], row[3]) for row in rows if row[0] == TAIL_COUNT)
+        if count > TAIL_LIMIT:
+            top = self._execute(self.top_statement, ([],))[0][1]
+            return _tail(top or 0, None, _found(rows, TAIL_RECEIPT))
+        stored = [StoredEvent(r[2], r[3], r[4], bytes(r[5])) for r in rows
+                  if r[0] == TAIL_EVENT]
+        changed = [(r[2], r[3]) for r in rows if r[0] in (TAIL_EVENT, TAIL_NEWEST)]
+        return Tail(position=top or after, changed=changed,
+                    receipts=_found(rows, TAIL_RECEIPT), stored=stored)
 
     def _execute(self, statement: bytes, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return run_statement(self.datastore, statement, params)
@@ -211,6 +234,10 @@ class PostgresReceiptRecorder(PostgresApplicationRecorder):
 
 def _bytes(statement: Composed) -> bytes:
     return statement.as_bytes(None)
+
+
+def _found(rows: list[tuple[Any, ...]], kind: int) -> dict[UUID, bytes]:
+    return {row[2]: bytes(row[5]) for row in rows if row[0] == kind}
 
 
 def _tail(position: int, stored: list[StoredEvent] | None, receipts: dict[UUID, bytes],
