@@ -150,8 +150,9 @@ def started_visit(demo: Services, clock: FakeClock) -> str:
     for user, payload in (("organizer1", plan), ("host1", TeachersNotified()),
                           ("host1", VisitStarted())):
         at = clock() - timedelta(hours=2)
-        submission = Submission(event_id=uuid.uuid4(), visit_id=visit_id, occurred_at=at,
-                                payload=payload, digest=content_digest(visit_id, at, payload))
+        submission = Submission(event_id=str(uuid.uuid4()), visit_id=str(visit_id),
+                                occurred_at=at, payload=payload,
+                                digest=content_digest(str(visit_id), at, payload))
         (outcome,) = demo.app.record(demo.app.actor(user), "test", [submission])
         assert outcome.status == "accepted", outcome
     demo.projector.catch_up()

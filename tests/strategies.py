@@ -74,7 +74,7 @@ events = st.builds(
     originator_id=st.uuids(),
     originator_version=st.integers(min_value=1, max_value=10**6),
     timestamp=utc_datetimes,
-    event_id=st.uuids(),
+    event_id=st.uuids().map(str),  # canonical UUID text, as decoded from a client
     actor=st.from_regex(r"[a-z0-9]{1,12}", fullmatch=True),
     device_id=st.from_regex(r"[a-z0-9-]{1,12}", fullmatch=True),
     occurred_at=utc_datetimes,

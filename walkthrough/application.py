@@ -32,7 +32,7 @@ from walkthrough.district import (
 from walkthrough.draft import Draft
 from walkthrough.errors import Conflict, DomainError, NotFound, Unauthorized
 from walkthrough.events import (
-    GROWTH_TYPES,
+    GROWTH_CLASSES,
     AnyPayload,
     CatalogKind,
     CatalogPublished,
@@ -45,11 +45,10 @@ from walkthrough.events import (
     LeadershipSkillsPublished,
     ObservationRetracted,
     VisitPayload,
-    type_name,
 )
 from walkthrough.group_commit import Job
 from walkthrough.growth import Growth, decide_growth, evolve_growth
-from walkthrough.names import RosterBudget
+from walkthrough.names import Roster, RosterBudget
 from walkthrough.persistence import (
     EventMapper,
     Receipt,
@@ -60,6 +59,7 @@ from walkthrough.sync import ErrorBody, Outcome, Rejection, Submission
 from walkthrough.visit import Facts, Visit, decide, evolve, facts
 from walkthrough.writer import Writer
 
+DISTRICT_TEXT = str(DISTRICT_ID)
 SYSTEM = Actor(user_id="system", roles=("organizer",))
 NO_FACTS = Facts()
 Clock = Callable[[], datetime]
@@ -118,8 +118,18 @@ class Walkthrough(Application[UUID]):
         """The rosters that screen `actor`'s texts in this draft, bounded by their budget."""
         if self._budgets is None:
             return draft.roster
+        # One budget for the draft (it reads the person's count once, and again after
+        # each refusal), not a read of the count per text screened.
         budget = self._budgets(actor.user_id, draft.now.date())
-        return lambda school_id: draft.roster(school_id).bounded(budget)
+        bounded: dict[str, Roster] = {}
+
+        def roster(school_id: str) -> Roster:
+            found = bounded.get(school_id)
+            if found is None:
+                found = bounded[school_id] = draft.roster(school_id).bounded(budget)
+            return found
+
+        return roster
 
     def construct_mapper(self) -> Mapper[UUID]:
         return EventMapper(
@@ -179,7 +189,7 @@ class Walkthrough(Application[UUID]):
         """Record changes to the district's schools and people, all or nothing, in one
         transaction (a roster import, an organizer's form); the events recorded. With an
         idempotency key already used for the same request: nothing, and no events."""
-        keys = [idempotency.key] if idempotency else []
+        keys = [str(idempotency.key)] if idempotency else []
 
         def decide(draft: Draft) -> list[Event]:
             if idempotency is not None and self._seen(draft, idempotency):
@@ -188,14 +198,14 @@ class Walkthrough(Application[UUID]):
             recorded: list[Event] = []
             for index, payload in enumerate(payloads):
                 decide_directory(district, actor.roles, payload)
-                event_id = idempotency.key if idempotency and index == 0 else None
+                event_id = str(idempotency.key) if idempotency and index == 0 else None
                 event = self._event(DISTRICT_ID, district.version + 1, actor, "server",
                                     draft.now, payload, event_id=event_id)
                 district = evolve_district(district, event)
                 receipt = None
                 if idempotency is not None and index == 0:
-                    receipt = Receipt(event_id=idempotency.key, digest=idempotency.digest,
-                                      visit_id=DISTRICT_ID, key=str(idempotency.key))
+                    receipt = Receipt(event_id=str(idempotency.key), digest=idempotency.digest,
+                                      visit_id=DISTRICT_TEXT)
                 draft.add(DISTRICT_ID, district, event, receipt)
                 recorded.append(event)
             return recorded
@@ -207,7 +217,7 @@ class Walkthrough(Application[UUID]):
     def _seen(draft: Draft, idempotency: Idempotency) -> bool:
         """Whether this request was recorded before (a conflict if the key was used for
         another request)."""
-        known = draft.receipt(idempotency.key)
+        known = draft.receipt(str(idempotency.key))
         if known is None:
             return False
         if known != idempotency.digest:
@@ -251,7 +261,7 @@ class Walkthrough(Application[UUID]):
 
     def _prepared(self, actor: Actor, build: Callable[[District], PreparationPayload],
                   idempotency: Idempotency | None) -> Event:
-        keys = [idempotency.key] if idempotency else []
+        keys = [str(idempotency.key)] if idempotency else []
         event: Event | None = self.writer.run(Job(
             lambda draft: self._prepare(draft, actor, build, idempotency), keys))
         if event is None:
@@ -267,21 +277,22 @@ class Walkthrough(Application[UUID]):
         if idempotency is not None:
             if self._seen(draft, idempotency):
                 return None
-            receipt = Receipt(event_id=idempotency.key, digest=idempotency.digest,
-                              visit_id=DISTRICT_ID, key=str(idempotency.key))
+            receipt = Receipt(event_id=str(idempotency.key), digest=idempotency.digest,
+                              visit_id=DISTRICT_TEXT)
         district = draft.district()
         payload = build(district)
         decide_district(district, actor.roles, payload, actor.user_id,
                         self._screening(draft, actor))
         event = self._event(DISTRICT_ID, district.version + 1, actor, "server", draft.now,
-                            payload, event_id=idempotency.key if idempotency else None)
+                            payload, event_id=str(idempotency.key) if idempotency else None)
         draft.add(DISTRICT_ID, evolve_district(district, event), event, receipt)
         return event
 
     def _district_event(self, event_id: UUID) -> Event:
         """A stored district event by its id, the most recent first."""
+        text = str(event_id)
         for event in cast(Iterable[Event], self.events.get(DISTRICT_ID, desc=True)):
-            if event.event_id == event_id:
+            if event.event_id == text:
                 return event
         raise NotFound(f"no district event {event_id}", code="not_found")
 
@@ -300,7 +311,7 @@ class Walkthrough(Application[UUID]):
         """`record` as a job for the writer (Writer.submit: without blocking)."""
         keys = [item.event_id for item in items if isinstance(item, Submission)]
         # A retraction's target: is it stored (and so known, or not an observation)?
-        keys += [item.payload.event_id for item in items if isinstance(item, Submission)
+        keys += [str(item.payload.event_id) for item in items if isinstance(item, Submission)
                  and isinstance(item.payload, ObservationRetracted)]
         return Job(lambda draft: self._decide_batch(draft, actor, device_id, items), keys)
 
@@ -310,19 +321,28 @@ class Walkthrough(Application[UUID]):
         rosters = self._screening(draft, actor)
         today = self.local_date(draft.now)
         outcomes: list[Outcome] = []
+        # A batch names a few visits (or growth records): each id is built, and its
+        # owner looked up, once per batch; each visit as the batch left it, by its text.
+        aggregates: dict[str, tuple[UUID, str | None]] = {}
+        visits: dict[str, Visit | None] = {}
         for item in items:
             if isinstance(item, Rejection):
                 outcomes.append(item.outcome())
                 continue
-            event_id = str(item.event_id)
-            known = draft.receipt(item.event_id)
+            event_id = item.event_id
+            known = draft.receipt(event_id)
             if known is not None:
                 outcomes.append(Outcome(
                     id=event_id, status="duplicate" if known == item.digest else "conflict"))
                 continue
+            aggregate = aggregates.get(item.visit_id)
+            if aggregate is None:
+                aggregate_id = UUID(item.visit_id)
+                aggregate = aggregates[item.visit_id] = (
+                    aggregate_id, district.growth_owners.get(aggregate_id))
             try:
-                self._decide_one(draft, district, actor, device_id, item, event_id, rosters,
-                                 today)
+                self._decide_one(draft, district, actor, device_id, item, aggregate, visits,
+                                 rosters, today)
             except DomainError as exc:
                 outcomes.append(Outcome(id=event_id, status="rejected",
                                         error=ErrorBody(code=exc.code, message=exc.message)))
@@ -331,37 +351,43 @@ class Walkthrough(Application[UUID]):
         return outcomes
 
     def _decide_one(self, draft: Draft, district: District, actor: Actor, device_id: str,
-                    item: Submission, event_id: str, rosters: Rosters, today: date) -> None:
-        """Decide one client event on the visit or growth record it names; add it to
-        the draft when accepted, raise DomainError when not."""
-        receipt = Receipt(event_id=item.event_id, digest=item.digest,
-                          visit_id=item.visit_id, key=event_id)
-        owner = district.growth_owners.get(item.visit_id)
-        if type_name(item.payload) in GROWTH_TYPES:
+                    item: Submission, aggregate: tuple[UUID, str | None],
+                    visits: dict[str, Visit | None], rosters: Rosters, today: date) -> None:
+        """Decide one client event on the visit or growth record it names (`aggregate`:
+        its id and, for a growth record, its owner; `visits`: the batch's visits so far,
+        kept up to date here); add it to the draft when accepted, raise DomainError
+        when not."""
+        receipt = Receipt(event_id=item.event_id, digest=item.digest, visit_id=item.visit_id)
+        aggregate_id, owner = aggregate
+        if type(item.payload) in GROWTH_CLASSES:
             if owner is None:
                 raise NotFound(f"{item.visit_id} is no one's growth record",
                                code="unknown_growth_record")
             payload = cast(GrowthPayload, item.payload)
-            growth = draft.growth(item.visit_id, owner)
+            growth = draft.growth(aggregate_id, owner)
             decide_growth(growth, owner, actor, payload, district,
                           lambda visit_id: _plan_steps(draft.visit(visit_id)), rosters)
-            event = self._event(item.visit_id, (growth.version if growth else 0) + 1, actor,
+            event = self._event(aggregate_id, (growth.version if growth else 0) + 1, actor,
                                 device_id, draft.now, payload, item,
                                 getattr(payload, "catalog_version", None))
-            draft.add(item.visit_id, evolve_growth(growth, event, owner), event, receipt)
+            draft.add(aggregate_id, evolve_growth(growth, event, owner), event, receipt)
             return
         if owner is not None:
             raise DomainError(f"{item.visit_id} is a growth record, not a visit",
                               code="not_a_visit")
         visit_payload = cast(VisitPayload, item.payload)
-        visit = draft.visit(item.visit_id)
+        visit = visits.get(item.visit_id, _UNSEEN)
+        if visit is _UNSEEN:
+            visit = visits[item.visit_id] = draft.visit(aggregate_id)
+        assert not isinstance(visit, _Unseen)
         decide(visit, actor, visit_payload, district, draft.recorded, rosters,
                today=today)
-        event = self._event(item.visit_id, (visit.version if visit else 0) + 1, actor,
+        event = self._event(aggregate_id, (visit.version if visit else 0) + 1, actor,
                             device_id, draft.now, visit_payload, item,
                             _catalog_version(visit_payload, visit),
                             facts(visit, actor, item.event_id, visit_payload))
-        draft.add(item.visit_id, evolve(visit, event), event, receipt)
+        evolved = visits[item.visit_id] = evolve(visit, event)
+        draft.add(aggregate_id, evolved, event, receipt)
 
     def _event(
         self,
@@ -374,13 +400,13 @@ class Walkthrough(Application[UUID]):
         submission: Submission | None = None,
         catalog_version: int | None = None,
         known: Facts = NO_FACTS,
-        event_id: UUID | None = None,
+        event_id: str | None = None,
     ) -> Event:
         return Event(
             originator_id=originator_id,
             originator_version=version,
             timestamp=now,
-            event_id=submission.event_id if submission else (event_id or uuid4()),
+            event_id=submission.event_id if submission else (event_id or str(uuid4())),
             actor=actor.user_id,
             device_id=device_id,
             occurred_at=submission.occurred_at if submission else now,
@@ -389,6 +415,13 @@ class Walkthrough(Application[UUID]):
             withdraws=known.withdraws,
             payload=payload,
         )
+
+
+class _Unseen:
+    """A visit the batch has not looked at yet (None is a visit not planned)."""
+
+
+_UNSEEN = _Unseen()
 
 
 def _plan_steps(visit: Visit | None) -> tuple[str, tuple[str, ...]] | None:

@@ -26,7 +26,7 @@ Aggregate = Visit | District | Growth
 
 class Group:
     def __init__(self, load_district: Callable[[], District],
-                 load_visit: Callable[[UUID], Visit | None], receipts: dict[UUID, bytes],
+                 load_visit: Callable[[UUID], Visit | None], receipts: dict[str, bytes],
                  clock: Callable[[], datetime], rosters: Rosters,
                  load_growth: Callable[[UUID, str], Growth | None]) -> None:
         self._load_district = load_district
@@ -97,7 +97,7 @@ class Draft:
         self.now = now
         self._group = group
         self.states: dict[UUID, Aggregate | None] = {}
-        self.known: dict[UUID, bytes] = {}
+        self.known: dict[str, bytes] = {}  # event id (canonical text) -> digest
         self.events: list[Event] = []
         self.receipts: list[Receipt] = []
         self._marks: dict[UUID, tuple[Visit, int]] = {}
@@ -126,11 +126,11 @@ class Draft:
         for visit, mark in self._marks.values():
             visit.rollback(mark)
 
-    def receipt(self, event_id: UUID) -> bytes | None:
+    def receipt(self, event_id: str) -> bytes | None:
         """The digest stored (or accepted earlier in the group) for a client event id."""
         return self.known.get(event_id) or self._group.known.get(event_id)
 
-    def recorded(self, event_id: UUID) -> bool:
+    def recorded(self, event_id: str) -> bool:
         return self.receipt(event_id) is not None
 
     def roster(self, school_id: str) -> Roster:

@@ -672,12 +672,15 @@ PAYLOAD_TYPES: dict[str, type[Payload]] = {
 # Event types a client may send through POST /api/sync.
 SYNCABLE_TYPES = frozenset(cls.__struct_config__.tag for cls in SyncPayload.__args__)
 GROWTH_TYPES = frozenset(cls.__struct_config__.tag for cls in GrowthPayload.__args__)
+GROWTH_CLASSES: frozenset[type] = frozenset(GrowthPayload.__args__)
+
+
+_TAGS: dict[type, str] = {cls: tag for tag, cls in PAYLOAD_TYPES.items()}
 
 
 def type_name(payload: Payload) -> str:
-    tag = type(payload).__struct_config__.tag
-    assert isinstance(tag, str)
-    return tag
+    """The payload's tag (a dict look-up: it is asked several times per event stored)."""
+    return _TAGS[type(payload)]
 
 
 class Withdrawal(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -701,7 +704,10 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     originator_id: UUID
     originator_version: int
     timestamp: datetime
-    event_id: UUID
+    # Canonical UUID text (as msgspec writes a UUID; clients' ids are checked and
+    # normalized when decoded): an event id is only ever compared and written, so it is
+    # never built into a `uuid.UUID` per event.
+    event_id: str
     actor: str
     device_id: str
     occurred_at: datetime

@@ -21,10 +21,9 @@ from walkthrough.events import Event, event_decoder, event_encoder
 
 
 class Receipt(msgspec.Struct, frozen=True):
-    event_id: UUID
+    event_id: str  # canonical UUID text, as the event stores it
     digest: bytes
-    visit_id: UUID
-    key: str  # str(event_id), formatted once
+    visit_id: str  # canonical UUID text
 
 class Tail(msgspec.Struct, frozen=True):
     """What a writer needs to know before deciding a group of batches, read together:
@@ -34,7 +33,7 @@ class Tail(msgspec.Struct, frozen=True):
 
     position: int
     changed: list[tuple[UUID, int]] | None
-    receipts: dict[UUID, bytes]
+    receipts: dict[str, bytes]  # event id (canonical text) -> digest
     # The changed events themselves, in log order (None with `changed`): a writer
     # brings the aggregates it keeps up to date from them, without a read of its own
     # per aggregate (several server workers write the same visits). Perhaps only
@@ -93,7 +92,7 @@ class ReceiptRecorder(Protocol):
     Saving with `receipts=[...]` records receipts in the same transaction as the
     events."""
 
-    def select_tail(self, after: int | None, event_ids: Sequence[UUID],
+    def select_tail(self, after: int | None, event_ids: Sequence[str],
                     wanted: Collection[UUID] | None = None) -> Tail:
         """The changes since notification `after` and the receipts of `event_ids`,
         in one read transaction. With `wanted`, `Tail.stored` may hold only the events

@@ -852,5 +852,5 @@ def after(district: District, payloads: Sequence[DirectoryPayload]) -> District:
 def _simulated(district: District, payload: DirectoryPayload) -> Event:
     """An event as administer() will record it, for planning (never stored)."""
     return Event(originator_id=DISTRICT_ID, originator_version=district.version + 1,
-                 timestamp=_EPOCH, event_id=UUID(int=0), actor="roster-import",
+                 timestamp=_EPOCH, event_id=str(UUID(int=0)), actor="roster-import",
                  device_id="plan", occurred_at=_EPOCH, payload=payload)

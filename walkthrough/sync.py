@@ -12,7 +12,7 @@ from uuid import UUID
 
 import msgspec
 
-from walkthrough.events import PAYLOAD_TYPES, SYNCABLE_TYPES, Payload, SyncPayload, uuid_text
+from walkthrough.events import PAYLOAD_TYPES, SYNCABLE_TYPES, Payload, SyncPayload
 
 MAX_FUTURE = timedelta(hours=24)
 # How deep JSON may nest inside one client event (a real event nests 3 levels below
@@ -21,6 +21,25 @@ MAX_FUTURE = timedelta(hours=24)
 MAX_EVENT_DEPTH = 16
 EVENT_DEPTH = 3  # where a sync body's events are: {"events": [ {event} ]}
 DeviceId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+# A UUID as msgspec writes one (lower case, hyphenated): the one form the fast path takes
+# as text, so that an id is never built into a `uuid.UUID`, hashed and formatted again
+# per event. A whole batch's ids are checked in one match (`_canonical_ids`): msgspec's
+# `pattern` checks each string on its own, at six times the cost of decoding a UUID.
+# Any other form a UUID may take falls back to the per-event path, which normalizes it
+# to this one.
+CANONICAL_ID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+ID_LENGTH = 36
+_CANONICAL_IDS = re.compile(f"(?:{CANONICAL_ID})*")
+
+
+def _canonical_ids(ids: list[str]) -> bool:
+    """Whether every one of `ids` is a canonical UUID: each 36 characters long, and all
+    of them together 36-character canonical UUIDs one after another."""
+    if not ids:
+        return True
+    if min(map(len, ids)) != ID_LENGTH or max(map(len, ids)) != ID_LENGTH:
+        return False
+    return _CANONICAL_IDS.fullmatch("".join(ids)) is not None
 
 
 class ClientEvent(msgspec.Struct, forbid_unknown_fields=True):
@@ -34,10 +53,12 @@ class ClientEvent(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Submission(msgspec.Struct, frozen=True):
-    """A decoded client event, ready for the domain to decide on."""
+    """A decoded client event, ready for the domain to decide on. Its ids are canonical
+    UUID text (`CANONICAL_ID`): the receipts, the stored event and the answer use them
+    as they are."""
 
-    event_id: UUID
-    visit_id: UUID
+    event_id: str
+    visit_id: str
     occurred_at: datetime
     payload: SyncPayload
     digest: bytes
@@ -70,7 +91,7 @@ def _typed_client_event(tag: str) -> type[msgspec.Struct]:
     """`ClientEvent` for one event type, its `data` typed, tagged by `type`."""
     return msgspec.defstruct(
         f"Client{tag}",
-        [("id", UUID), ("visit_id", UUID), ("occurred_at", datetime),
+        [("id", str), ("visit_id", str), ("occurred_at", datetime),
          ("data", PAYLOAD_TYPES[tag])],
         tag=tag, tag_field="type", forbid_unknown_fields=True, frozen=True)
 
@@ -104,7 +125,7 @@ def decode_client_event(raw: bytes, now: datetime) -> Submission | Rejection:
     except msgspec.ValidationError as exc:
         return Rejection(id=str(event.id), code="invalid_event",
                          message=f"{exc} (in data of {event.type})")
-    return _submission(event.id, event.visit_id, event.occurred_at, payload, now)
+    return _submission(str(event.id), str(event.visit_id), event.occurred_at, payload, now)
 
 
 def decode_typed_batch(body: bytes, now: datetime,
@@ -116,26 +137,30 @@ def decode_typed_batch(body: bytes, now: datetime,
         batch: Any = _typed_batch_decoder.decode(body)
     except msgspec.DecodeError:  # ValidationError included
         return None
+    events = batch.events
+    if not _canonical_ids([e.id for e in events] + [e.visit_id for e in events]):
+        return None
     return batch.device_id, [_submission(e.id, e.visit_id, e.occurred_at, e.data, now)
-                             for e in batch.events]
+                             for e in events]
 
 
-def _submission(event_id: UUID, visit_id: UUID, occurred_at: datetime, payload: SyncPayload,
+def _submission(event_id: str, visit_id: str, occurred_at: datetime, payload: SyncPayload,
                 now: datetime) -> Submission | Rejection:
     if occurred_at.tzinfo is None:
-        return Rejection(id=str(event_id), code="invalid_event",
+        return Rejection(id=event_id, code="invalid_event",
                          message="occurred_at needs a time zone (e.g. a trailing Z)")
     occurred_at = occurred_at.astimezone(UTC)
     if occurred_at > now + MAX_FUTURE:
-        return Rejection(id=str(event_id), code="future_event",
+        return Rejection(id=event_id, code="future_event",
                          message="occurred_at is more than 24 hours in the future")
     return Submission(event_id=event_id, visit_id=visit_id, occurred_at=occurred_at,
                       payload=payload, digest=content_digest(visit_id, occurred_at, payload))
 
 
-def content_digest(visit_id: UUID, occurred_at: datetime, payload: Payload) -> bytes:
-    """Digest of the decoded content: equal for equal events, whatever the JSON looked like."""
-    canonical = _digest_encoder.encode((uuid_text(visit_id), occurred_at, payload))
+def content_digest(visit_id: str, occurred_at: datetime, payload: Payload) -> bytes:
+    """Digest of the decoded content: equal for equal events, whatever the JSON looked like
+    (`visit_id` as canonical text)."""
+    canonical = _digest_encoder.encode((visit_id, occurred_at, payload))
     return hashlib.sha256(canonical).digest()
 
 

@@ -22,6 +22,7 @@ from uuid import UUID
 
 from walkthrough import events as ev
 from walkthrough.access import Actor, Relation, visit_relation
+from walkthrough.catalog import LookFor
 from walkthrough.district import District, Rosters, no_rosters, screened_texts
 from walkthrough.errors import DomainError
 from walkthrough.events import (
@@ -68,8 +69,8 @@ MAX_STEPS = 2
 # retractions): during the visit, and in the debrief where differences come up.
 MENDING_PHASES: tuple[Phase, ...] = ("observation", "analysis")
 OBSERVATIONS = (LookForObserved, EvidenceNoted, ThankYouNoteLeft)
-Recorded = Callable[[UUID], bool]
-"""Whether an event id is stored in the log (any visit, any type)."""
+Recorded = Callable[[str], bool]
+"""Whether an event id (canonical text) is stored in the log (any visit, any type)."""
 
 
 class Entry(NamedTuple):
@@ -100,6 +101,8 @@ class Facts(NamedTuple):
     withdraws: Withdrawal | None = None
 
 
+NO_FACTS = Facts()
+WITHDRAWN = Facts(withdrawn=True)
 _MISSING = object()
 
 
@@ -139,12 +142,13 @@ class Visit:
         self.phase: Phase = "preparation"
         self.teachers_notified = False
         self.steps: dict[str, bool] = {}  # proposed step -> withdrawn
-        self.root_causes: dict[UUID, bool] = {}  # noted root cause (event id) -> withdrawn
+        # Event ids as canonical text (Event.event_id), here and below.
+        self.root_causes: dict[str, bool] = {}  # noted root cause (event id) -> withdrawn
         self.agreed: tuple[str, ...] = ()
         self.entries: dict[tuple[str, str], Entry] = {}  # (coach, classroom id) -> entry
         self.live_entries = 0
-        self.observations: dict[UUID, Seen] = {}
-        self.held: dict[UUID, str] = {}  # retracted before arrival: event id -> coach
+        self.observations: dict[str, Seen] = {}
+        self.held: dict[str, str] = {}  # retracted before arrival: event id -> coach
         self._undo: list[tuple[Any, Any, Any]] = []
 
     @property
@@ -207,6 +211,9 @@ def decide(visit: Visit | None, actor: Actor, payload: VisitPayload, district: D
     `recorded` tells whether an event id is in the log (for retractions); `rosters`
     gives a school's staff roster, which with the title rule screens free text;
     `today` is the district's date now (a visit starts on its day, not before)."""
+    if type(payload) is LookForObserved and visit is not None:
+        _decide_tap(visit, actor, payload, district, rosters)  # most events are taps
+        return
     _decide_rules(visit, actor, payload, district, recorded)
     if isinstance(payload, VisitStarted) and visit is not None and today is not None \
             and today < visit.date:
@@ -220,6 +227,28 @@ def decide(visit: Visit | None, actor: Actor, payload: VisitPayload, district: D
     texts = screened_texts(district, payload)
     if school_id is not None and any(texts.values()):
         screen(texts, rosters(school_id))
+
+
+def _decide_tap(visit: Visit, actor: Actor, payload: LookForObserved, district: District,
+                rosters: Rosters) -> None:
+    """A look-for tap, without the dispatch every other event goes through: the capture
+    rules (`_decide_rules`), then its words screened only when the look-for takes free
+    text (a value from the look-for's own list carries none)."""
+    _require_capture(visit, actor)
+    look_for = _tapped(visit, actor, payload, district)
+    if is_free_text(look_for.kind):
+        texts = screened_texts(district, payload)
+        if any(texts.values()):
+            screen(texts, rosters(visit.school_id))
+
+
+def _tapped(visit: Visit, actor: Actor, payload: LookForObserved, district: District,
+            ) -> LookFor:
+    """The look-for a tap names, once its value fits it (in the coach's own room)."""
+    own = _own_room(visit, actor, payload.classroom_id)
+    look_for = district.catalog(visit.catalog_version).item(payload.item)
+    look_for.validate(payload.value, payload.method, own.students_present)
+    return look_for
 
 
 def _decide_rules(visit: Visit | None, actor: Actor, payload: VisitPayload,
@@ -359,7 +388,7 @@ def _decide_debrief(visit: Visit, payload: Payload, district: District) -> None:
         if withdrawn:
             raise DomainError("that step is already withdrawn", code="already_withdrawn")
     elif isinstance(payload, RootCauseWithdrawn):
-        noted = visit.root_causes.get(payload.event_id)
+        noted = visit.root_causes.get(str(payload.event_id))
         if noted is None:
             raise DomainError("no root cause noted on this visit with that id",
                               code="unknown_root_cause")
@@ -411,13 +440,12 @@ def _decide_capture(visit: Visit, actor: Actor, payload: Payload,
         return
     assert isinstance(payload, (LookForObserved, EvidenceNoted, ThankYouNoteLeft,
                                 ClassroomExited))
-    own = _own_room(visit, actor, payload.classroom_id)
-    look_fors = district.catalog(visit.catalog_version)
     if isinstance(payload, LookForObserved):
-        look_fors.item(payload.item).validate(payload.value, payload.method,
-                                              own.students_present)
-    elif isinstance(payload, EvidenceNoted) and payload.item is not None:
-        look_fors.item(payload.item)
+        _tapped(visit, actor, payload, district)
+        return
+    _own_room(visit, actor, payload.classroom_id)
+    if isinstance(payload, EvidenceNoted) and payload.item is not None:
+        district.catalog(visit.catalog_version).item(payload.item)
 
 
 def _decide_mending(visit: Visit, actor: Actor, payload: Payload, recorded: Recorded) -> None:
@@ -445,12 +473,13 @@ def _decide_mending(visit: Visit, actor: Actor, payload: Payload, recorded: Reco
 
 def _decide_retraction(visit: Visit, actor: Actor, payload: ObservationRetracted,
                        recorded: Recorded) -> None:
-    target = visit.observations.get(payload.event_id)
+    target_id = str(payload.event_id)
+    target = visit.observations.get(target_id)
     if target is None:
-        if payload.event_id in visit.held:
+        if target_id in visit.held:
             raise DomainError("that observation is already retracted",
                               code="already_retracted")
-        if recorded(payload.event_id):
+        if recorded(target_id):
             raise DomainError("only a tap, an evidence note or a thank-you note of this "
                               "visit can be withdrawn", code="not_retractable")
         return  # not arrived yet: held, and it never counts when it arrives
@@ -492,14 +521,14 @@ def _require_phase(visit: Visit, phase: Phase, why: str) -> None:
                           code="invalid_phase")
 
 
-def facts(visit: Visit | None, actor: Actor, event_id: UUID, payload: Payload) -> Facts:
+def facts(visit: Visit | None, actor: Actor, event_id: str, payload: Payload) -> Facts:
     """What the server records with an accepted event besides its payload."""
     if visit is None:
         return Facts()
     if isinstance(payload, OBSERVATIONS):
-        return Facts(withdrawn=visit.held.get(event_id) == actor.user_id)
+        return WITHDRAWN if visit.held.get(event_id) == actor.user_id else NO_FACTS
     if isinstance(payload, ObservationRetracted):
-        target = visit.observations.get(payload.event_id)
+        target = visit.observations.get(str(payload.event_id))
         if target is not None:
             return Facts(withdraws=Withdrawal(type=target.type,
                                               classroom_id=target.classroom_id,
@@ -530,12 +559,12 @@ def evolve(visit: Visit | None, event: Event) -> Visit:
             visit._put(visit.entries, key, visit.entries[key]._replace(retracted=True))
             visit._set("live_entries", visit.live_entries - 1)
         case ObservationRetracted():
-            target = visit.observations.get(payload.event_id)
+            target_id = str(payload.event_id)
+            target = visit.observations.get(target_id)
             if target is None:
-                visit._put(visit.held, payload.event_id, event.actor)
+                visit._put(visit.held, target_id, event.actor)
             else:
-                visit._put(visit.observations, payload.event_id,
-                           target._replace(retracted=True))
+                visit._put(visit.observations, target_id, target._replace(retracted=True))
         case ev.VisitRescheduled():
             visit._set("date", payload.date)
         case ev.VisitCancelled():
@@ -553,7 +582,7 @@ def evolve(visit: Visit | None, event: Event) -> Visit:
         case RootCauseNoted():
             visit._put(visit.root_causes, event.event_id, False)
         case RootCauseWithdrawn():
-            visit._put(visit.root_causes, payload.event_id, True)
+            visit._put(visit.root_causes, str(payload.event_id), True)
         case ActionPlanAgreed():
             visit._set("phase", "support")
             visit._set("agreed", payload.step_ids)

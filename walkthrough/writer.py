@@ -250,7 +250,7 @@ class Writer:
         self._followed_at = time.monotonic()
         group = Group(self.load_district, self.load_visit, tail.receipts, self._clock,
                       self.rosters, self.load_growth)
-        group.district()  # every batch needs it, and readers find it fresh
+        district = group.district()  # every batch needs it, and readers find it fresh
         decided: list[tuple[Job[Any], Any, Exception | None]] = []
         kept = False
         try:
@@ -273,7 +273,7 @@ class Writer:
             group.keep()
             kept = True
             self.reached = max(self.reached, tail.position, *notification_ids[-1:])
-            if any(event.originator_id == DISTRICT_ID for event in group.events):
+            if group.district().version != district.version:
                 self.district_writes += 1
         finally:
             if not kept:  # the transaction failed (or a job broke the group): undo it all

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from uuid import UUID
 
 import duckdb
 import msgspec
@@ -106,7 +107,7 @@ def test_retracted_taps_are_flagged(
                if entry.event.originator_id == JEFFERSON_VISIT
                and isinstance(entry.event.payload, LookForObserved))
     record_payload(demo, "coach3", JEFFERSON_VISIT, NOW, ObservationRetracted(
-        event_id=tap.event_id, reason="tapped the wrong room"))
+        event_id=UUID(tap.event_id), reason="tapped the wrong room"))
     rows = pq.read_table(parquet(demo, pseudonyms, tmp_path / "x") / "observations.parquet")
     flagged = [r["event_id"] for r in rows.to_pylist() if r["retracted"]]
     assert flagged == [str(tap.event_id)]

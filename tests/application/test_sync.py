@@ -12,6 +12,7 @@ import pytest
 
 from tests.builders import enter, event, record, tap
 from tests.conftest import FakeClock
+from walkthrough.events import Event
 from web.composition.bootstrap import Services
 from web.demo.district import CURRENT_VISIT
 
@@ -53,6 +54,20 @@ def test_same_content_in_another_json_shape_from_another_device_is_duplicate(
     reshaped = {**room, "occurred_at": room["occurred_at"].replace("Z", "+00:00"),
                 "data": dict(reversed(list(room["data"].items())))}
     assert statuses(sync("coach2", reshaped, device="tablet-2")) == ["duplicate"]
+
+
+def test_an_id_spelt_another_way_is_the_same_event(demo: Services, sync: Sync) -> None:
+    """Ids are kept as canonical text from decoding on: a retry that spells the event's
+    UUID in upper case (or the visit's) is the same event, stored once, under one id."""
+    room = enter(CURRENT_VISIT)
+    assert statuses(sync("coach1", room)) == ["accepted"]
+    before = stored_count(demo)
+    shouted = {**room, "id": room["id"].upper(), "visit_id": room["visit_id"].upper()}
+    assert statuses(sync("coach1", shouted)) == ["duplicate"]
+    assert stored_count(demo) == before
+    [stored] = demo.app.events.get(CURRENT_VISIT, desc=True, limit=1)
+    assert isinstance(stored, Event)
+    assert stored.event_id == room["id"].lower()
 
 
 def test_same_id_with_different_content_is_a_conflict_and_appends_nothing(

@@ -50,10 +50,10 @@ def record(visit: Visit | None, actor: Actor, payload: VisitPayload,
            event_id: UUID | None = None) -> Visit:
     """Decide and apply one event, as the application does (with the server's facts)."""
     decide(visit, actor, payload, DISTRICT)
-    event_id = event_id or uuid4()
-    known = facts(visit, actor, event_id, payload)
+    text = str(event_id or uuid4())
+    known = facts(visit, actor, text, payload)
     event = Event(originator_id=VISIT_ID, originator_version=(visit.version if visit else 0) + 1,
-                  timestamp=T0, event_id=event_id, actor=actor.user_id,
+                  timestamp=T0, event_id=text, actor=actor.user_id,
                   device_id="t", occurred_at=T0, withdrawn=known.withdrawn,
                   withdraws=known.withdraws, payload=payload)
     return evolve(visit, event)

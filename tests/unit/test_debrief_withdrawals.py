@@ -43,7 +43,7 @@ def test_a_root_cause_is_withdrawn_by_a_later_event_once() -> None:
     assert refused(visit, COACH, RootCauseWithdrawn(event_id=uuid4())) == "unknown_root_cause"
     assert refused(visit, OTHER_COACH, RootCauseWithdrawn(event_id=cause)) == "forbidden"
     visit = record(visit, HOST, RootCauseWithdrawn(event_id=cause, reason="merged"))
-    assert visit.root_causes[cause] is True
+    assert visit.root_causes[str(cause)] is True
     assert refused(visit, COACH, RootCauseWithdrawn(event_id=cause)) == "already_withdrawn"
 
 

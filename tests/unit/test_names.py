@@ -16,6 +16,9 @@ from hypothesis import strategies as st
 
 from walkthrough.errors import DomainError
 from walkthrough.names import (
+    TEACHER_WORDS,
+    TITLE_PLACES,
+    TITLE_STARTS,
     TITLES,
     NamesAPerson,
     OnTheRoster,
@@ -362,3 +365,27 @@ def test_screen_without_a_roster_applies_the_title_and_singling_rules_only() -> 
         screen({"text": "Dr Grant"})
     with pytest.raises(SinglesOutATeacher):
         screen({"text": "Room 12's teacher"})
+
+
+# Text made of the letters that start titles and teacher words, in both cases, with what
+# may stand between words (and letters whose case folds oddly).
+_SCREEN_ALPHABET = "".join(sorted({*"".join(TITLES), *"".join(TEACHER_WORDS)})) + \
+    "".join(sorted({*"".join(TITLES).upper()})) + " .'-_(0179\u017f\u212a\u0130\u00df"
+
+
+@given(st.text(alphabet=_SCREEN_ALPHABET, max_size=40))
+def test_the_first_letter_class_finds_every_place_a_title_may_start(text: str) -> None:
+    """TITLE_STARTS looks at the titles' first letters before trying the titles: the
+    places it finds are those of trying every title at every character."""
+    every = re.compile(TITLE_PLACES, re.IGNORECASE)
+    assert [m.start() for m in TITLE_STARTS.finditer(text)] == [
+        m.start() for m in every.finditer(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "the 7th grade science TEACHER", "The Grade 7 Science Teacher's room",
+    "ROOM 12 INSTRUCTOR", "the room 12 Substitute"])
+def test_a_teacher_word_in_any_case_is_looked_at(text: str) -> None:
+    """The singling-out rule skips a text with no teacher word in it before splitting it
+    into words; a teacher word in capitals is one all the same."""
+    assert singles_out_a_teacher(text) is not None

@@ -68,3 +68,36 @@ def test_anything_malformed_leaves_the_batch_to_the_per_event_path() -> None:
         assert decode_typed_batch(body([good, bad]), NOW) is None
     assert decode_typed_batch(body([good], device="bad device id!"), NOW) is None
     assert decode_typed_batch(b"{not json", NOW) is None
+
+
+def test_ids_are_kept_as_canonical_text_whatever_uuid_spelling_the_client_sent() -> None:
+    """The fast path takes only msgspec's own spelling of a UUID as text; any other
+    spelling a UUID may have goes event by event and comes out in that spelling, so a
+    receipt, a stored event and a retry name one id one way."""
+    event_id, visit_id = uuid4(), uuid4()
+    canonical: dict[str, object] = {
+        "id": str(event_id), "visit_id": str(visit_id), "type": "VisitStarted",
+        "occurred_at": NOW.isoformat(), "data": {}}
+    typed = decode_typed_batch(body([canonical]), NOW)
+    assert typed is not None
+    [fast] = typed[1]
+    assert isinstance(fast, Submission)
+    assert (fast.event_id, fast.visit_id) == (str(event_id), str(visit_id))
+    for spelling in (str(event_id).upper(), event_id.hex, f"{{{event_id}}}".upper()[1:-1]):
+        other = {**canonical, "id": spelling, "visit_id": str(visit_id).upper()}
+        assert decode_typed_batch(body([other]), NOW) is None
+        assert one_by_one([other]) == [fast]
+
+
+def test_a_batch_whose_ids_only_line_up_when_run_together_is_not_fast() -> None:
+    """A batch's ids are checked in one match over all of them: an id one character short
+    followed by one a character long (together two canonical UUIDs) is not taken as
+    text; event by event, both are refused as not UUIDs."""
+    first, second = str(uuid4()), str(uuid4())
+    event: dict[str, object] = {
+        "id": first[:-1], "visit_id": first[-1] + second, "type": "VisitStarted",
+        "occurred_at": NOW.isoformat(), "data": {}}
+    assert decode_typed_batch(body([event]), NOW) is None
+    [rejected] = one_by_one([event])
+    assert isinstance(rejected, Rejection)
+    assert rejected.code == "invalid_event"

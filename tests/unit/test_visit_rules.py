@@ -147,7 +147,7 @@ def test_retractions_withdraw_the_coachs_own_observation_once(in_room: Visit) ->
     visit = record(visit, TEAMMATE, room())
     assert refused(visit, TEAMMATE, retraction) == "not_your_observation"
     visit = record(visit, COACH, retraction)
-    assert visit.observations[tap_id].retracted
+    assert visit.observations[str(tap_id)].retracted
     assert refused(visit, COACH, retraction) == "already_retracted"
 
 
@@ -155,12 +155,12 @@ def test_a_retraction_that_arrives_before_its_target_is_held(in_room: Visit) -> 
     tap_id = uuid4()
     retraction = ObservationRetracted(event_id=tap_id, reason="undo")
     visit = record(in_room, COACH, retraction)  # the tap is still on its way
-    assert visit.held == {tap_id: "coach1"}
+    assert visit.held == {str(tap_id): "coach1"}
     assert refused(visit, COACH, retraction) == "already_retracted"
     tap = LookForObserved(classroom_id="c1", item="cfu", value="no")
-    assert facts(visit, COACH, tap_id, tap).withdrawn
+    assert facts(visit, COACH, str(tap_id), tap).withdrawn
     visit = record(visit, COACH, tap, event_id=tap_id)
-    assert visit.observations[tap_id].retracted
+    assert visit.observations[str(tap_id)].retracted
     assert not visit.held
 
 
@@ -175,7 +175,7 @@ def test_a_retraction_of_a_known_tap_records_what_it_withdraws(in_room: Visit) -
     tap_id = uuid4()
     visit = record(in_room, COACH, LookForObserved(classroom_id="c1", item="cfu", value="no"),
                    event_id=tap_id)
-    withdrawal = facts(visit, COACH, uuid4(), ObservationRetracted(event_id=tap_id,
+    withdrawal = facts(visit, COACH, str(uuid4()), ObservationRetracted(event_id=tap_id,
                                                                    reason="undo")).withdraws
     assert withdrawal is not None
     assert (withdrawal.type, withdrawal.classroom_id, withdrawal.item) == (

@@ -19,7 +19,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from psycopg.sql import SQL, Composed, Identifier
 
 from walkthrough.adapters.postgres_connections import check_idle, run_statement
-from walkthrough.events import uuid_hex, uuid_text
+from walkthrough.events import uuid_hex
 from walkthrough.persistence import Receipt, Tail
 
 TAIL_LIMIT = 10_000  # more changes than this since our last look: forget every cached aggregate
@@ -47,8 +47,12 @@ class SQLiteReceiptRecorder(SQLiteApplicationRecorder):
         this transaction's rows take consecutive rowids; the last one checks that."""
         if not stored_events:
             return []
-        rows = [(uuid_hex(s.originator_id), s.originator_version, s.topic, s.state)
-                for s in stored_events]
+        rows = []
+        originator: object = None
+        for s in stored_events:  # a batch's events mostly share one visit: one look-up each
+            if s.originator_id is not originator:
+                originator, originator_hex = s.originator_id, uuid_hex(s.originator_id)
+            rows.append((originator_hex, s.originator_version, s.topic, s.state))
         c.execute(self.insert_events_statement, rows[0])
         first = c.lastrowid
         c.executemany(self.insert_events_statement, rows[1:])
@@ -60,11 +64,11 @@ class SQLiteReceiptRecorder(SQLiteApplicationRecorder):
         receipts: Iterable[Receipt] = kwargs.get("receipts", ())
         c.executemany(
             "INSERT INTO sync_receipts VALUES (?, ?, ?)",
-            [(r.key, r.digest, uuid_text(r.visit_id)) for r in receipts],
+            [(r.event_id, r.digest, r.visit_id) for r in receipts],
         )
         return notification_ids
 
-    def select_tail(self, after: int | None, event_ids: Sequence[UUID],
+    def select_tail(self, after: int | None, event_ids: Sequence[str],
                     wanted: Collection[UUID] | None = None) -> Tail:
         """Every change's event (`wanted` is for PostgreSQL's many processes)."""
         table = self.events_table_name
@@ -97,14 +101,14 @@ class SQLiteReceiptRecorder(SQLiteApplicationRecorder):
             return rows
 
     @staticmethod
-    def _receipts(c: SQLiteCursor, event_ids: Sequence[UUID]) -> dict[UUID, bytes]:
-        found: dict[UUID, bytes] = {}
-        for chunk in _chunks([str(i) for i in event_ids], 500):
+    def _receipts(c: SQLiteCursor, event_ids: Sequence[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for chunk in _chunks(list(event_ids), 500):
             marks = ",".join("?" * len(chunk))
             c.execute(f"SELECT event_id, digest FROM sync_receipts WHERE event_id IN ({marks})",
                       chunk)
             for row in c.fetchall():
-                found[UUID(row["event_id"])] = bytes(row["digest"])
+                found[row["event_id"]] = bytes(row["digest"])
         return found
 
 
@@ -154,12 +158,14 @@ class PostgresReceiptRecorder(PostgresApplicationRecorder):
         ).format(function=insert_function, events=events, receipts=self.receipts_table))
         # Composed once (psycopg would compose and escape them on every call).
         self.insert_statement = _bytes(
-            SQL("SELECT * FROM {}(%b, %b, %b, %b, %b, %b, %b)").format(insert_function))
+            # Receipts' ids are text (walkthrough.persistence.Receipt): cast here.
+            SQL("SELECT * FROM {}(%b, %b, %b, %b, %b::uuid[], %b, %b::uuid[])").format(
+                insert_function))
         # The tail in one statement: the events of the wanted aggregates (all when
         # the third parameter is true), the newest version of each other one, how many
         # changes and the last position, then the receipts; each row says which.
         receipts = (f"SELECT {TAIL_RECEIPT}, NULL::bigint, event_id, NULL::bigint, "
-                    "NULL::text, digest FROM {receipts} WHERE event_id = ANY(%b)")
+                    "NULL::text, digest FROM {receipts} WHERE event_id = ANY(%b::uuid[])")
         self.tail_statement = _bytes(SQL(
             "WITH t AS (SELECT notification_id, originator_id, originator_version, topic, "
             "state FROM {events} WHERE notification_id > %b ORDER BY notification_id "
@@ -193,7 +199,7 @@ class PostgresReceiptRecorder(PostgresApplicationRecorder):
         rows = self._execute(self.insert_statement, params)
         return [row[0] for row in rows]
 
-    def select_tail(self, after: int | None, event_ids: Sequence[UUID],
+    def select_tail(self, after: int | None, event_ids: Sequence[str],
                     wanted: Collection[UUID] | None = None) -> Tail:
         """With `wanted`, the other aggregates' changes come as one row each (its
         newest version), without their events: another worker's visits cost this one
@@ -236,11 +242,12 @@ def _bytes(statement: Composed) -> bytes:
     return statement.as_bytes(None)
 
 
-def _found(rows: list[tuple[Any, ...]], kind: int) -> dict[UUID, bytes]:
-    return {row[2]: bytes(row[5]) for row in rows if row[0] == kind}
+def _found(rows: list[tuple[Any, ...]], kind: int) -> dict[str, bytes]:
+    """The receipts found, by event id as text (PostgreSQL answers a uuid)."""
+    return {str(row[2]): bytes(row[5]) for row in rows if row[0] == kind}
 
 
-def _tail(position: int, stored: list[StoredEvent] | None, receipts: dict[UUID, bytes],
+def _tail(position: int, stored: list[StoredEvent] | None, receipts: dict[str, bytes],
           ) -> Tail:
     changed = None if stored is None else [
         (cast(UUID, e.originator_id), e.originator_version) for e in stored]

@@ -137,9 +137,9 @@ class Story:
 
     def send(self, user_id: str, visit_id: UUID, at: datetime, payload: SyncPayload) -> None:
         def record() -> None:
-            submission = Submission(event_id=uuid4(), visit_id=visit_id, occurred_at=at,
-                                    payload=payload,
-                                    digest=content_digest(visit_id, at, payload))
+            visit = str(visit_id)
+            submission = Submission(event_id=str(uuid4()), visit_id=visit, occurred_at=at,
+                                    payload=payload, digest=content_digest(visit, at, payload))
             (outcome,) = self.app.record(self.app.actor(user_id), "demo-loader", [submission])
             if outcome.status != "accepted":
                 raise RuntimeError(f"demo event refused: {outcome}")
