@@ -115,22 +115,33 @@ class VisitRooms:
         A room's logs are read all at once (a change to the record of rooms reads those
         of every room it joins first), so a classroom id whose log is in memory has its
         whole room's: most calls end at the first line."""
+        missing = self.unread(classroom_ids)
+        if not missing:
+            return
+        stored = self.stored(missing)
+        self.put_logs(missing, self._load_logs(self.view.id, stored) if stored else {})
+
+    def unread(self, classroom_ids: Iterable[str]) -> list[str]:
+        """The classroom ids of these ids' rooms whose logs are not in memory."""
         unread = [cid for cid in classroom_ids if cid not in self.logs]
         if not unread:
-            return
+            return []
         wanted: set[str] = set()
         for cid in unread:
             if cid not in wanted:  # a room's members are all added at once
                 wanted.update(self.partition.group(cid))
         # Not `wanted - self.logs.keys()`: that walks every log in memory (O(rooms)).
-        missing = [cid for cid in wanted if cid not in self.logs]
-        if not missing:
-            return
-        # Only a classroom id someone entered can have a stored log (a coach enters a
-        # room before recording in it, and both are written on the same page).
-        stored = sorted(cid for cid in missing if cid in self.index.rooms)
-        found = self._load_logs(self.view.id, stored) if stored else {}
-        for classroom_id in missing:
+        return [cid for cid in wanted if cid not in self.logs]
+
+    def stored(self, classroom_ids: Iterable[str]) -> list[str]:
+        """Those that can have a stored log: only a classroom id someone entered (a
+        coach enters a room before recording in it, and both are written on the same
+        page)."""
+        return sorted(cid for cid in classroom_ids if cid in self.index.rooms)
+
+    def put_logs(self, classroom_ids: Iterable[str], found: dict[str, RoomLog]) -> None:
+        """Keep the logs of `classroom_ids` (unread) as `found` in the store (none: empty)."""
+        for classroom_id in classroom_ids:
             log = self.logs[classroom_id] = found.get(classroom_id) or RoomLog()
             if classroom_id in found:
                 self._units += log.weight
@@ -324,6 +335,34 @@ class VisitRooms:
         after = self._thanked(members, room) if room else False
         self.view.thanked += after - before
         self.changed_logs.add(classroom_id)
+
+    # --- a rebuild's taps, all at once (projections.tap_columns) ------------------------
+
+    def take_taps(self, classroom_id: str, taps: dict[str, dict[str, list[Tap]]]) -> None:
+        """Give a classroom id's log every live tap it has (oldest first per coach and
+        look-for) when the fold saw none of them: each coach's latest note-kind tap is
+        their quote while their entry is live, as `_requote` keeps it live."""
+        log = self.log(classroom_id)
+        log.taps = taps
+        for item, per_coach in taps.items():
+            look_for = self.look_fors.get(item)
+            if look_for is not None and is_free_text(look_for.kind):
+                for coach, own in per_coach.items():
+                    self._requote(coach, classroom_id, item, None, own[-1])
+        self.changed_logs.add(classroom_id)
+
+    def count_taps(self, members: Sequence[str]) -> None:
+        """Add to the tallies what a room's taps contribute (its logs given every tap:
+        the room is counted once, as `_count` counts it)."""
+        found = self.contribution(members) if self.room(members) is not None else None
+        if found is not None:
+            for item, outcome in found.outcomes.items():
+                self.view.tally(found.band, item).apply(outcome, 1)
+
+    def forget_room(self, members: Sequence[str]) -> None:
+        """Drop a room's logs from memory once written (a rebuild reads each once)."""
+        for classroom_id in members:
+            self.logs.pop(classroom_id, None)
 
     def _unsettle(self, members: Sequence[str], look_for: LookFor) -> None:
         """Remember what the tallies count for `look_for` in the room before a tap
