@@ -6,7 +6,7 @@ A restart resumes where it stopped; a concurrent projector (another process)
 makes the tracking insert fail and simply goes round again.
 
 From nothing (a rebuild, or a new store behind a long log) the taps are not folded
-one by one: they are filed as columns (projections.tap_columns) while every other
+one by one: they are filed in a scratch table (projections.tap_table) while every other
 event is folded as usual, and each room's taps are then written and counted once.
 The documents are the same, byte for byte (tests/projections/test_columnar_rebuild.py).
 """
@@ -44,7 +44,7 @@ from projections.rooms import (
     room_doc_id,
 )
 from projections.store import Key, ReadModelStore
-from projections.tap_columns import TapColumns
+from projections.tap_table import TapTable
 from projections.versions import VersionCheck
 from projections.visit_view import Projected, VisitView, apply, plan, projected_decoder
 from walkthrough import events as ev
@@ -55,8 +55,8 @@ from walkthrough.persistence import plain_state
 
 PAGE_SIZE = 5000  # a replay commits a page at a time; in steady state pages are small
 # A projector catching up from nothing with at least this many events to go files the
-# taps as columns (rebuilds always do).
-COLUMNS_FROM = PAGE_SIZE
+# taps in a scratch table (rebuilds always do).
+TAP_TABLE_FROM = PAGE_SIZE
 TAPPED_READ = 500  # classroom ids (and their visits) read back together to take taps
 # What is kept in memory between pages (the visits being recorded now): their room
 # logs and records of rooms, in bytes (VisitRooms.weight). Enough for the record of a
@@ -77,11 +77,11 @@ Progress = Callable[[int], None]  # called with the position after each page
 class Projector:
     def __init__(self, app: Walkthrough, store: ReadModelStore,
                  page_size: int = PAGE_SIZE, check_version: bool = True,
-                 columns_from: int | None = COLUMNS_FROM) -> None:
+                 tap_table_from: int | None = TAP_TABLE_FROM) -> None:
         self.app = app
         self.store = store
         self.page_size = page_size
-        self.columns_from = columns_from  # None: every event folded one by one
+        self.tap_table_from = tap_table_from  # None: every event folded one by one
         # Read models of another version are neither fed nor read (a rebuild is not
         # checked: it starts from nothing and marks them current when done).
         self.version = VersionCheck(store, app.name) if check_version else None
@@ -104,7 +104,7 @@ class Projector:
         if self.version is not None:
             self.version.require_current()
         with self._lock:
-            if self.position() == 0 and self._worth_columns(until):
+            if self.position() == 0 and self._worth_a_tap_table(until):
                 with contextlib.suppress(IntegrityError):  # another projector moved it
                     self._rebuild(until, progress)
             while True:
@@ -124,11 +124,11 @@ class Projector:
                 if progress is not None:
                     progress(rows[-1][0])
 
-    def _worth_columns(self, until: int | None) -> bool:
-        if self.columns_from is None:
+    def _worth_a_tap_table(self, until: int | None) -> bool:
+        if self.tap_table_from is None:
             return False
         last = self.app.recorder.max_notification_id() or 0
-        return min(last, until if until is not None else last) >= self.columns_from
+        return min(last, until if until is not None else last) >= self.tap_table_from
 
     def _apply_page(self, rows: Sequence[tuple[int, bytes]], position: int) -> None:
         mapper = self.app.mapper
@@ -155,59 +155,59 @@ class Projector:
         self.store.write(docs, members, Tracking(self.app.name, to), previous=position)
         self._keep(visits, touched, to)
 
-    # --- from nothing, with the taps as columns ----------------------------------------
+    # --- from nothing, with the taps set apart ------------------------------------------
 
     def _rebuild(self, until: int | None, progress: Progress | None) -> None:
-        """Catch up from nothing: file the taps as columns and fold every other event
-        in log order, a page at a time; then give each visit's rooms their taps. The
-        position stays at 0 until the last write, so a crash starts over (from a
+        """Catch up from nothing: file the taps in a scratch table and fold every other
+        event in log order, a page at a time; then give each visit's rooms their taps.
+        The position stays at 0 until the last write, so a crash starts over (from a
         reset store)."""
         self.store.reset(self.app.name)
-        columns = TapColumns()
         mapper = self.app.mapper
         read = 0
         folded: list[Projected] = []
         try:
-            while rows := self.app.receipts.select_states(read, self.page_size, until):
-                for _, state in rows:
-                    event = projected_decoder.decode(plain_state(state, mapper))
-                    payload = event.payload
-                    if isinstance(payload, ev.LookForObserved) and not event.withdrawn:
-                        columns.add(event, payload)
-                    else:
-                        columns.passed(event)
-                        folded.append(event)
-                read = rows[-1][0]
-                columns.seal()
-                if len(folded) >= self.page_size:
+            with TapTable() as table:
+                while rows := self.app.receipts.select_states(read, self.page_size, until):
+                    for _, state in rows:
+                        event = projected_decoder.decode(plain_state(state, mapper))
+                        payload = event.payload
+                        if isinstance(payload, ev.LookForObserved) and not event.withdrawn:
+                            table.add(event, payload)
+                        else:
+                            table.passed(event)
+                            folded.append(event)
+                    read = rows[-1][0]
+                    table.seal()
+                    if len(folded) >= self.page_size:
+                        self._fold_page(folded, 0, 0)
+                        folded = []
+                    if progress is not None:
+                        progress(read)
+                if folded:
                     self._fold_page(folded, 0, 0)
-                    folded = []
-                if progress is not None:
-                    progress(read)
-            if folded:
-                self._fold_page(folded, 0, 0)
-            self._take_taps(columns, read)
+                self._take_taps(table, read)
         finally:
             self._forget_visits()
             self._visits_at = None
 
-    def _take_taps(self, columns: TapColumns, to: int) -> None:
+    def _take_taps(self, table: TapTable, to: int) -> None:
         """Give every visit's rooms their taps, a room at a time (counted once it has
         all of them), and write the visits; the last write moves the position to `to`.
         Visits and logs are read a window of classroom ids at a time."""
-        tapped = columns.classroom_ids()
+        tapped = table.classroom_ids()
         sequence = [(visit_id, cid) for visit_id, cids in tapped.items() for cid in cids]
         loaded: dict[str, VisitRooms] = {}
         docs: dict[Key, bytes | None] = {}
         state: VisitRooms | None = None
         pending: Counter[str] = Counter()
         # `runs` gives one run per (visit, classroom id), in the order of `sequence`
-        for number, (visit_id, classroom_id, taps) in enumerate(columns.runs()):
+        for number, (visit_id, classroom_id, taps) in enumerate(table.runs()):
             if number % TAPPED_READ == 0:
                 self._read_window(sequence[number:number + TAPPED_READ], loaded)
             if state is None or state.view.id != visit_id:
                 if state is not None:
-                    self._finish_taps(loaded.pop(state.view.id), columns, docs)
+                    self._finish_taps(loaded.pop(state.view.id), table, docs)
                 state = loaded[visit_id]
                 pending = Counter(state.partition.group(cid)[0] for cid in tapped[visit_id])
             state.take_taps(classroom_id, taps)
@@ -221,7 +221,7 @@ class Projector:
                     self.store.write(docs, [], Tracking(self.app.name, 0), previous=0)
                     docs = {}
         if state is not None:
-            self._finish_taps(state, columns, docs)
+            self._finish_taps(state, table, docs)
         self.store.write(docs, [], Tracking(self.app.name, to), previous=0)
 
     def _read_window(self, window: Sequence[tuple[str, str]],
@@ -244,10 +244,11 @@ class Projector:
             loaded[visit_id].put_logs(cids, found.get(visit_id, {}))
 
     @staticmethod
-    def _finish_taps(state: VisitRooms, columns: TapColumns,
+    def _finish_taps(state: VisitRooms, table: TapTable,
                      docs: dict[Key, bytes | None]) -> None:
+        state.add_counted()
         state.view.prune()
-        last_tap = columns.last_tap(state.view.id)
+        last_tap = table.last_tap(state.view.id)
         if last_tap is not None:
             state.view.last_recorded_at = last_tap
         docs.update(state.documents())

@@ -7,6 +7,7 @@ are now). What a room contributes is the domain's rule (walkthrough.consensus).
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple, TypeVar, assert_never
@@ -55,6 +56,8 @@ ROOM_BYTES = 1_700
 LOG_BYTES = 4_300
 UNIT_BYTES = 250
 T = TypeVar("T")
+OUTCOMES_KEPT = 50_000  # outcomes remembered (`_combined`), at most
+_OUTCOMES: dict[tuple[object, ...], Outcome | None] = {}
 
 
 class Contribution(msgspec.Struct):
@@ -107,6 +110,9 @@ class VisitRooms:
         self._unsettled: dict[tuple[str, str], tuple[Sequence[str], LookFor,
                                                      Outcome | None]] = {}
         self._counted: dict[str, dict[str, Outcome]] = {}
+        # A rebuild's rooms counted with all their taps, by grade band, look-for and
+        # outcome (`count_taps`), until added to the tallies.
+        self._tap_counts: Counter[tuple[str, str, Outcome]] = Counter()
 
     # --- reading ----------------------------------------------------------------------
 
@@ -161,13 +167,18 @@ class VisitRooms:
 
     def outcome(self, members: Sequence[str], room: Room, look_for: LookFor) -> Outcome | None:
         """The room's outcome for one look-for: each coach's own latest tap."""
-        return combine(look_for, list(self.observations(members, room, look_for).values()))
+        self.need(members)
+        return _combined(look_for, list(self._observed(members, room, look_for).values()))
 
     def observations(self, members: Sequence[str], room: Room,
                      look_for: LookFor) -> dict[str, Observed]:
         """Each coach's observation of one look-for in the room (their own latest tap),
         by coach."""
         self.need(members)
+        return self._observed(members, room, look_for)
+
+    def _observed(self, members: Sequence[str], room: Room,
+                  look_for: LookFor) -> dict[str, Observed]:
         seats = self._seats.get(members[0])
         if seats is None:
             seats = self._seats[members[0]] = self._seated(members, room)
@@ -214,7 +225,7 @@ class VisitRooms:
         for key, look_for in self.look_fors.items():
             if key not in tapped:
                 continue
-            found = self.outcome(members, room, look_for)
+            found = _combined(look_for, list(self._observed(members, room, look_for).values()))
             if found is not None:
                 outcomes[key] = found
         return Contribution(band=room.grade_band, thanked=self._thanked(members, room),
@@ -352,12 +363,19 @@ class VisitRooms:
         self.changed_logs.add(classroom_id)
 
     def count_taps(self, members: Sequence[str]) -> None:
-        """Add to the tallies what a room's taps contribute (its logs given every tap:
-        the room is counted once, as `_count` counts it)."""
+        """Note what a room's taps contribute (its logs given every tap: the room is
+        counted once, as `_count` counts it); `add_counted` adds it to the tallies."""
         found = self.contribution(members) if self.room(members) is not None else None
         if found is not None:
             for item, outcome in found.outcomes.items():
-                self.view.tally(found.band, item).apply(outcome, 1)
+                self._tap_counts[(found.band, item, outcome)] += 1
+
+    def add_counted(self) -> None:
+        """Add the rooms' counted outcomes to the tallies, each alike outcome at once
+        (n times an outcome: exact integer sums, as n rooms one by one)."""
+        for (band, item, outcome), times in self._tap_counts.items():
+            self.view.tally(band, item).apply(outcome, times)
+        self._tap_counts.clear()
 
     def forget_room(self, members: Sequence[str]) -> None:
         """Drop a room's logs from memory once written (a rebuild reads each once)."""
@@ -507,6 +525,19 @@ class VisitRooms:
         """Drop the room logs from memory (they are stored; read again when needed)."""
         self.logs.clear()
         self._units = 0
+
+
+def _combined(look_for: LookFor, observed: list[Observed]) -> Outcome | None:
+    """`combine`, remembered: what a room contributes depends only on what `combine`
+    reads of the look-for and on the coaches' observations, which repeat from room to
+    room (the outcome is immutable, so one is shared)."""
+    key = (look_for.kind, look_for.max_field, look_for.min, look_for.max, *observed)
+    if key in _OUTCOMES:
+        return _OUTCOMES[key]
+    if len(_OUTCOMES) >= OUTCOMES_KEPT:
+        _OUTCOMES.clear()
+    found = _OUTCOMES[key] = combine(look_for, observed)
+    return found
 
 
 def _order(tap: Tap) -> tuple[datetime, str]:

@@ -17,12 +17,7 @@ from projections.projector import Projector
 from projections.rebuild import rebuild
 from projections.store import Row
 from tests.builders import enter, event, record, tap
-from tests.projections.test_convergence import (  # noqa: F401 (template: a fixture)
-    Store,
-    deliveries,
-    team_scripts,
-    template,
-)
+from tests.projections.test_convergence import Store, deliveries, team_scripts
 from web.composition.bootstrap import Services
 from web.demo.district import CURRENT_VISIT
 
@@ -31,10 +26,10 @@ def rebuilt_both_ways(services: Services, page_size: int) -> tuple[list[Row], li
     """The read models rebuilt from the log with the taps as columns, and folded one
     event at a time."""
     dumps = []
-    for columns_from in (1, None):
+    for tap_table_from in (1, None):
         with services.storage.scratch_read_models() as store:
             Projector(services.app, store, page_size, check_version=False,
-                      columns_from=columns_from).catch_up()
+                      tap_table_from=tap_table_from).catch_up()
             dumps.append(store.dump())
     return dumps[0], dumps[1]
 
