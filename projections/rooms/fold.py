@@ -56,7 +56,7 @@ ROOM_BYTES = 1_700
 LOG_BYTES = 4_300
 UNIT_BYTES = 250
 T = TypeVar("T")
-OUTCOMES_KEPT = 50_000  # outcomes remembered (`_combined`), at most
+OUTCOMES_KEPT = 5_000  # outcomes remembered (`_combined`), at most
 _OUTCOMES: dict[tuple[object, ...], Outcome | None] = {}
 
 
