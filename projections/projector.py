@@ -186,6 +186,7 @@ class Projector:
                         progress(read)
                 if folded:
                     self._fold_page(folded, 0, 0)
+                self._forget_visits()  # read back with their taps' windows: less at once
                 self._take_taps(table, read)
         finally:
             self._forget_visits()

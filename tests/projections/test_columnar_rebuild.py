@@ -7,6 +7,7 @@ demo district, on every backend.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from projections.projector import Projector
-from projections.rebuild import rebuild
+from projections.rebuild import compare, rebuild
 from projections.store import Row
 from tests.builders import enter, event, record, tap
-from tests.projections.test_convergence import Store, deliveries, team_scripts
+from tests.projections.test_convergence import START, Store, deliveries, team_scripts
 from web.composition.bootstrap import Services
 from web.demo.district import CURRENT_VISIT
 
@@ -48,7 +49,36 @@ def test_taps_as_columns_give_the_documents_of_the_fold(template: Path,
         for device, batch in schedule:
             delivered.send(device, batch)
         columns, folded = rebuilt_both_ways(delivered.services, page_size)
+        assert compare(folded, columns) == []
         assert columns == folded
+    finally:
+        delivered.close()
+
+
+def test_a_tally_whose_sum_went_back_to_zero_reads_as_one_never_counted(
+        template: Path) -> None:
+    """Found by the law above: the room moves to 9-12 with coach1's 1 counted, then
+    coach2's 3 makes it differ; the live fold's sum went 1 then back to 0, the rebuild
+    never counted it. Both documents must leave the zero sum out."""
+    def entered(cid: str, band: str, minute: int) -> dict[str, Any]:
+        return event(CURRENT_VISIT, "ClassroomEntered", {
+            "classroom_id": cid, "label": "Room 301", "grade_band": band, "subject": "math",
+            "students_present": 20}, at=START + timedelta(minutes=minute))
+
+    def engagement(cid: str, value: int, minute: int) -> dict[str, Any]:
+        return event(CURRENT_VISIT, "LookForObserved", {
+            "classroom_id": cid, "item": "engagement", "value": value},
+            at=START + timedelta(minutes=minute))
+
+    delivered = Store(template)
+    try:
+        delivered.send("tablet-a", [entered("a-0", "6-8", 1), entered("a-2", "6-8", 2),
+                                    engagement("a-0", 1, 3), entered("a-6", "9-12", 4)])
+        delivered.send("tablet-b", [entered("b-3", "9-12", 1), entered("b-7", "9-12", 2),
+                                    engagement("b-3", 3, 3)])
+        for page_size in (3, 5000):
+            columns, folded = rebuilt_both_ways(delivered.services, page_size)
+            assert compare(folded, columns) == []
     finally:
         delivered.close()
 
