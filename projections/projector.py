@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import assert_never
 from uuid import UUID
 
@@ -197,7 +197,7 @@ class Projector:
         all of them), and write the visits; the last write moves the position to `to`.
         Visits and logs are read a window of classroom ids at a time."""
         tapped = table.classroom_ids()
-        sequence = [(visit_id, cid) for visit_id, cids in tapped.items() for cid in cids]
+        windows = _windows(tapped, TAPPED_READ)
         loaded: dict[str, VisitRooms] = {}
         docs: dict[Key, bytes | None] = {}
         state: VisitRooms | None = None
@@ -205,7 +205,7 @@ class Projector:
         # `runs` gives one run per (visit, classroom id), in the order of `sequence`
         for number, (visit_id, classroom_id, taps) in enumerate(table.runs()):
             if number % TAPPED_READ == 0:
-                self._read_window(sequence[number:number + TAPPED_READ], loaded)
+                self._read_window(next(windows), loaded)
             if state is None or state.view.id != visit_id:
                 if state is not None:
                     self._finish_taps(loaded.pop(state.view.id), table, docs)
@@ -215,6 +215,7 @@ class Projector:
             members = state.partition.group(classroom_id)
             pending[members[0]] -= 1
             if not pending[members[0]]:
+                del pending[members[0]]
                 state.count_taps(members)
                 docs.update(state.documents())
                 state.forget_room(members)
@@ -401,6 +402,19 @@ class Projector:
             case _:
                 assert_never(payload)
         touched.add(visit_id)
+
+
+def _windows(tapped: dict[str, list[str]], size: int) -> Iterator[list[tuple[str, str]]]:
+    """(visit id, classroom id) pairs in the order of `tapped`, `size` at a time."""
+    window: list[tuple[str, str]] = []
+    for visit_id, classroom_ids in tapped.items():
+        for classroom_id in classroom_ids:
+            window.append((visit_id, classroom_id))
+            if len(window) == size:
+                yield window
+                window = []
+    if window:
+        yield window
 
 
 def _classrooms(event: Projected) -> set[str]:

@@ -43,7 +43,9 @@ class TapTable:
     def __init__(self) -> None:
         self._directory = tempfile.TemporaryDirectory(prefix="walkthrough-taps-")
         self._db = sqlite3.connect(Path(self._directory.name) / "taps.sqlite3")
-        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -16000"):
+        # A small cache: SQLite sorts in temporary files beyond it (the OS caches them),
+        # so the rebuild's memory does not grow with the log.
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -2000"):
             self._db.execute(f"PRAGMA {pragma}")
         # tap_key: visit code and (visit, classroom id) code; look_key: look-for and coach
         self._db.execute("CREATE TABLE taps (tap_key INTEGER, look_key INTEGER, "

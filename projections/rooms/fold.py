@@ -378,7 +378,9 @@ class VisitRooms:
         self._tap_counts.clear()
 
     def forget_room(self, members: Sequence[str]) -> None:
-        """Drop a room's logs from memory once written (a rebuild reads each once)."""
+        """Drop a room's logs and details from memory once written (a rebuild reads
+        each once)."""
+        self._rooms.pop(members[0], None)
         for classroom_id in members:
             self.logs.pop(classroom_id, None)
 
