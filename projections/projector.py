@@ -161,7 +161,10 @@ class Projector:
         """Catch up from nothing: file the taps in a scratch table and fold every other
         event in log order, a page at a time; then give each visit's rooms their taps.
         The position stays at 0 until the last write, so a crash starts over (from a
-        reset store)."""
+        reset store). Two projectors doing this at once on one store would not see each
+        other until the first moves the position (the other's writes then fail): a
+        rebuild marks the store as rebuilding first (projections.rebuild), and a live
+        projector comes here only from nothing."""
         self.store.reset(self.app.name)
         mapper = self.app.mapper
         read = 0
@@ -202,7 +205,7 @@ class Projector:
         docs: dict[Key, bytes | None] = {}
         state: VisitRooms | None = None
         pending: Counter[str] = Counter()
-        # `runs` gives one run per (visit, classroom id), in the order of `sequence`
+        # `runs` gives one run per (visit, classroom id), in the order of `tapped`
         for number, (visit_id, classroom_id, taps) in enumerate(table.runs()):
             if number % TAPPED_READ == 0:
                 self._read_window(next(windows), loaded)
