@@ -35,7 +35,7 @@ def rebuilt_both_ways(services: Services, page_size: int) -> tuple[list[Row], li
     return dumps[0], dumps[1]
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=50, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])
 @given(data=st.data())
