@@ -9,7 +9,7 @@ the events it produced. The recorders for each database are adapters
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
@@ -37,7 +37,8 @@ class Tail(msgspec.Struct, frozen=True):
     receipts: dict[UUID, bytes]
     # The changed events themselves, in log order (None with `changed`): a writer
     # brings the aggregates it keeps up to date from them, without a read of its own
-    # per aggregate (several server workers write the same visits).
+    # per aggregate (several server workers write the same visits). Perhaps only
+    # those of the aggregates the writer asked for.
     stored: list[StoredEvent] | None = None
 
 
@@ -92,9 +93,11 @@ class ReceiptRecorder(Protocol):
     Saving with `receipts=[...]` records receipts in the same transaction as the
     events."""
 
-    def select_tail(self, after: int | None, event_ids: Sequence[UUID]) -> Tail:
+    def select_tail(self, after: int | None, event_ids: Sequence[UUID],
+                    wanted: Collection[UUID] | None = None) -> Tail:
         """The changes since notification `after` and the receipts of `event_ids`,
-        in one read transaction."""
+        in one read transaction. With `wanted`, `Tail.stored` may hold only the events
+        of those aggregates (`changed` still names every aggregate changed)."""
         ...
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any,

@@ -51,6 +51,9 @@ CLASH_BACKOFF_SECONDS = 0.005  # the most a writer waits after its first clash
 # Aggregates kept in memory, by weight (about one per observation, ~250 bytes each).
 CACHE_WEIGHT = 400_000
 FRESHNESS_SECONDS = 1.0  # how far readers may lag other processes' writes
+# A kept aggregate used within about this long is brought up to date from the tail's
+# events; one not used that long stays behind and is read (from its version) when used.
+IN_USE_SECONDS = 1.0
 Done = Callable[[Job[Any]], object]
 _STOP: Any = None  # what `close` puts on the queue of submitted jobs
 EventsOf = Callable[..., Iterable[Any]]
@@ -69,6 +72,9 @@ class Writer:
         self._clock = clock
         self._cache = AggregateCache(cache_weight)
         self._followed_at = -FRESHNESS_SECONDS
+        # Aggregates used lately: this period's and the last period's.
+        self._in_use: tuple[set[UUID], set[UUID]] = (set(), set())
+        self._in_use_since = time.monotonic()
         self._group_commit = GroupCommit(self._commit_group)
         self._submitted: queue.SimpleQueue[tuple[Job[Any], Done] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -159,6 +165,7 @@ class Writer:
     def _load(self, aggregate_id: UUID, project: Callable[[A | None, Iterable[Event]], A | None],
               ) -> A | None:
         """From the cache, fast-forwarded when the log's tail showed it is behind."""
+        self._in_use[0].add(aggregate_id)
         cached, behind = self._cache.get(aggregate_id)
         if cached is not None and not behind:
             return cast(A, cached)
@@ -166,21 +173,36 @@ class Writer:
         events = cast(Iterable[Event], self._events_of(aggregate_id, gt=gt))
         return project(cast("A | None", cached), events)
 
-    def _fast_forward(self, stored: Sequence[StoredEvent]) -> None:
+    def _wanted(self) -> set[UUID]:
+        """The aggregates used lately (this period's and the last period's)."""
+        now = time.monotonic()
+        if now - self._in_use_since > IN_USE_SECONDS:
+            self._in_use = (set(), self._in_use[0])
+            self._in_use_since = now
+        return self._in_use[0] | self._in_use[1]
+
+    def _fast_forward(self, stored: Sequence[StoredEvent], wanted: set[UUID]) -> None:
         """Bring the kept visits and district that other processes changed up to date
         from the events the tail read brought (another worker's writes to the same
-        visits), instead of reading each one's events again on its next use. Anything
-        else stays marked behind and is read when used."""
+        visits), instead of reading each one's events again on its next use. Only those
+        used lately: a visit only another worker writes (its tablets' connections are
+        there) would cost this process a decode and a fold of every event it gets.
+        Anything else stays marked behind and is read when used."""
         if not stored:
             return
         by_aggregate: dict[UUID, list[StoredEvent]] = {}
         for event in stored:
             by_aggregate.setdefault(cast(UUID, event.originator_id), []).append(event)
         for aggregate_id, events in by_aggregate.items():
+            if aggregate_id not in wanted:
+                continue
             cached, behind = self._cache.get(aggregate_id)
             if not behind or cached is None:
                 continue
-            if events[0].originator_version != cached.version + 1:
+            # The tail may bring this process's own events again (another's insert came
+            # between its tail read and its insert): they are in what is kept already.
+            events = [e for e in events if e.originator_version > cached.version]
+            if not events or events[0].originator_version != cached.version + 1:
                 continue  # not contiguous with what is kept: read it when used
             decoded = cast(list[Event], [self._mapper.to_domain_event(e) for e in events])
             kept = False
@@ -220,10 +242,11 @@ class Writer:
             job.fail(StoreUnavailable(reason))
 
     def _attempt(self, jobs: list[Job[Any]]) -> None:
+        wanted = self._wanted()
         tail = self._recorder.select_tail(self._cache.position,
-                                          [key for job in jobs for key in job.keys])
+                                          [key for job in jobs for key in job.keys], wanted)
         self._cache.follow(tail)
-        self._fast_forward(tail.stored or ())
+        self._fast_forward(tail.stored or (), wanted)
         self._followed_at = time.monotonic()
         group = Group(self.load_district, self.load_visit, tail.receipts, self._clock,
                       self.rosters, self.load_growth)

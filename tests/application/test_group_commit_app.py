@@ -7,14 +7,17 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import cast
+from typing import Any, cast
+from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from tests.builders import decoded, enter, stored, tap
 from tests.conftest import FakeClock
+from walkthrough import writer as writer_module
 from walkthrough.access import Actor
 from walkthrough.application import Walkthrough
 from walkthrough.catalog import DEFAULT_CATALOG
@@ -226,6 +229,97 @@ def test_two_processes_taking_turns_on_one_visit_decide_on_each_others_events(
     assert read is not None
     assert all(visit is not None and visit.version == read.version for visit in kept)
     assert all(visit is not None and visit.entries == read.entries for visit in kept)
+
+
+def test_a_visit_is_brought_up_to_date_from_the_tail_even_behind_its_own_events(
+    demo: Services, second: Services
+) -> None:
+    """Another process's insert lands between this one's tail read and its insert: the
+    next tail brings this process's own events again before the other's. The kept
+    visit still moves on from the tail, without reading the visit's events."""
+    coach = demo.app.actor("coach1")
+    other = second.app.actor("coach1")
+    for services, actor, room in ((demo, coach, "c-a"), (second, other, "c-b")):
+        assert [o.status for o in services.app.record(actor, "tablet-1", decoded(
+            services, enter(CURRENT_VISIT, room=room)))] == ["accepted"]
+    recorder = demo.app.recorder
+    insert = recorder.insert_events
+
+    def insert_after_another(stored_events: Sequence[StoredEvent], **kwargs: Any,
+                             ) -> Sequence[int] | None:
+        recorder.insert_events = insert  # type: ignore[method-assign]
+        second.app.register([SchoolRegistered(school_id="polk-middle", name="Polk Middle",
+                                              level="middle")])
+        return insert(stored_events, **kwargs)
+
+    recorder.insert_events = insert_after_another  # type: ignore[method-assign]
+    assert [o.status for o in demo.app.record(coach, "tablet-1", decoded(
+        demo, tap(CURRENT_VISIT, "cfu", "yes", room="c-a")))] == ["accepted"]
+    assert [o.status for o in second.app.record(other, "tablet-2", decoded(
+        second, tap(CURRENT_VISIT, "cfu", "no", room="c-b")))] == ["accepted"]
+    reads: list[object] = []
+    events_of = demo.app.writer._events_of
+
+    def counted(aggregate_id: UUID, **kwargs: Any) -> Iterable[Any]:
+        reads.append(aggregate_id)
+        return events_of(aggregate_id, **kwargs)
+
+    demo.app.writer._events_of = counted
+    assert [o.status for o in demo.app.record(coach, "tablet-1", decoded(
+        demo, tap(CURRENT_VISIT, "target_posted", "yes", room="c-b")))] == ["accepted"]
+    assert reads == []
+    kept = demo.app.visit(CURRENT_VISIT)
+    fresh = bootstrap(demo.settings, clock=demo.clock)
+    try:
+        read = fresh.app.visit(CURRENT_VISIT)
+    finally:
+        fresh.close()
+    assert kept is not None
+    assert read is not None
+    assert (kept.version, kept.entries) == (read.version, read.entries)
+
+
+def test_a_kept_visit_not_used_lately_is_left_behind_and_read_from_its_version_on_use(
+    demo: Services, second: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another worker's visits (its tablets' connections are there) cost this process
+    no decode and no fold of their events: a kept visit is brought up to date from the
+    tail only when it was used lately; otherwise it is read, from the version kept,
+    when it is used again."""
+    monkeypatch.setattr(writer_module, "IN_USE_SECONDS", 0.0)  # lately: this group or the last
+    coach = demo.app.actor("coach1")
+    assert [o.status for o in demo.app.record(coach, "tablet-1", decoded(
+        demo, enter(CURRENT_VISIT, room="c-a")))] == ["accepted"]
+    kept = demo.app.visit(CURRENT_VISIT)
+    assert kept is not None
+    version = kept.version
+    demo.app.writer.follow_log()
+    demo.app.writer.follow_log()  # two groups without the visit: not used lately
+    other = second.app.actor("coach1")
+    assert [o.status for o in second.app.record(other, "tablet-2", decoded(
+        second, tap(CURRENT_VISIT, "cfu", "yes", room="c-a")))] == ["accepted"]
+    reads: list[tuple[UUID, object]] = []
+    events_of = demo.app.writer._events_of
+
+    def counted(aggregate_id: UUID, **kwargs: Any) -> Iterable[Any]:
+        reads.append((aggregate_id, kwargs.get("gt")))
+        return events_of(aggregate_id, **kwargs)
+
+    demo.app.writer._events_of = counted
+    demo.app.writer.follow_log()  # the tail says the visit changed; it stays behind
+    assert reads == []
+    assert [o.status for o in demo.app.record(coach, "tablet-1", decoded(
+        demo, tap(CURRENT_VISIT, "cfu", "no", room="c-a")))] == ["accepted"]
+    assert reads == [(CURRENT_VISIT, version)]
+    fresh = bootstrap(demo.settings, clock=demo.clock)
+    try:
+        read = fresh.app.visit(CURRENT_VISIT)
+    finally:
+        fresh.close()
+    now = demo.app.visit(CURRENT_VISIT)
+    assert now is not None
+    assert read is not None
+    assert (now.version, now.entries) == (read.version, read.entries)
 
 
 def test_batches_submitted_without_waiting_are_stored_in_one_group_each_told_its_own(

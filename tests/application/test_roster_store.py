@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import FakeClock
+from walkthrough.adapters.roster_store import ROSTER_FRESHNESS_SECONDS
 from walkthrough.names import NamesAPerson, Roster
 from web.composition.bootstrap import Services, bootstrap
 from web.composition.settings import Settings
@@ -65,6 +66,40 @@ def test_another_process_of_the_deployment_matches_the_same_hashes(
     services.roster.replace_names(LINCOLN, STAFF)
     assert second.roster.roster(LINCOLN).match("O'Brien") == "O'Brien"
     assert second.roster.from_names(STAFF) == services.roster.from_names(STAFF)
+
+
+def test_a_roster_is_read_once_per_freshness_bound_and_at_once_after_a_replace_here(
+        services: Services, second: Services) -> None:
+    now = [100.0]
+    services.roster.clock = second.roster.clock = lambda: now[0]
+    assert services.roster.roster(LINCOLN).match("O'Brien") is None
+    assert second.roster.roster(LINCOLN).match("O'Brien") is None
+    services.roster.replace_names(LINCOLN, STAFF)
+    # The process that replaced it screens with the new roster at once...
+    assert services.roster.roster(LINCOLN).match("O'Brien") == "O'Brien"
+    # ...another keeps what it read for the bound, and reads again after it.
+    now[0] += ROSTER_FRESHNESS_SECONDS / 2
+    assert second.roster.roster(LINCOLN).match("O'Brien") is None
+    now[0] += ROSTER_FRESHNESS_SECONDS / 2
+    assert second.roster.roster(LINCOLN).match("O'Brien") == "O'Brien"
+
+
+def test_a_read_across_a_replace_is_not_kept(services: Services) -> None:
+    """A roster read while a replace runs may be the old one: used once, never kept."""
+    store = services.roster
+    store.replace_names(LINCOLN, ["Quentin Þórsson"])
+    read = store.hashes
+
+    def read_then_replace(school_id: str) -> frozenset[bytes]:
+        old = read(school_id)
+        store.replace_names(LINCOLN, STAFF)  # lands after the read, before it is kept
+        return old
+
+    store.hashes = read_then_replace  # type: ignore[method-assign]
+    assert store.roster(LINCOLN).match("Quentin") == "Quentin"
+    store.hashes = read  # type: ignore[method-assign]
+    assert store.roster(LINCOLN).match("Quentin") is None
+    assert store.roster(LINCOLN).match("O'Brien") == "O'Brien"
 
 
 def test_only_hashes_are_stored(services: Services) -> None:

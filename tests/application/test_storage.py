@@ -14,6 +14,7 @@ import pytest
 from tests.builders import enter, record, statuses, stored, tap
 from tests.conftest import FakeClock
 from walkthrough.errors import Unauthorized
+from walkthrough.events import SchoolRegistered
 from walkthrough.persistence import ReceiptRecorder
 from walkthrough.sync import Submission, decode_client_event
 from web.composition.bootstrap import Services, bootstrap
@@ -53,6 +54,32 @@ def test_receipts_are_stored_with_their_events(demo: Services) -> None:
     found = recorder.select_tail(None, [submission.event_id, other_id.event_id]).receipts
     assert found == {submission.event_id: submission.digest}
     assert recorder.select_tail(None, []).receipts == {}
+
+
+def test_the_tail_names_every_change_and_brings_the_events_asked_for(
+    demo: Services, backend: str
+) -> None:
+    recorder = demo.app.recorder
+    assert isinstance(recorder, ReceiptRecorder)
+    start = recorder.select_tail(None, []).position
+    assert sent(demo, "coach1", enter(CURRENT_VISIT), enter(CURRENT_VISIT, room="c-b")) == [
+        "accepted", "accepted"]
+    demo.app.register([SchoolRegistered(school_id="polk-middle", name="Polk Middle",
+                                        level="middle")])
+    every = recorder.select_tail(start, [])
+    assert every.stored is not None
+    assert every.changed is not None
+    assert len(every.stored) == len(every.changed) == 3
+    visit = CURRENT_VISIT
+    some = recorder.select_tail(start, [], {visit})
+    assert some.position == every.position
+    assert some.changed is not None
+    assert some.stored is not None
+    assert {i: v for i, v in some.changed} == {i: v for i, v in every.changed}
+    assert [e.originator_id for e in some.stored if e.originator_id == visit] == [visit] * 2
+    if backend == "postgres":  # one row for the district's change, without its event
+        assert [e.originator_id for e in some.stored] == [visit] * 2
+        assert recorder.select_tail(start, [], set()).stored == []
 
 
 def test_the_same_batch_at_two_processes_at_once_is_stored_once(

@@ -3,6 +3,7 @@ server serving again by itself when PostgreSQL is back."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,8 +16,9 @@ from starlette.testclient import TestClient
 
 from tests.builders import batch, enter, tap
 from tests.postgres.proxy import Proxy
+from walkthrough.adapters.recorders import PostgresReceiptRecorder
 from web.app import create_app
-from web.composition.bootstrap import bootstrap
+from web.composition.bootstrap import Services, bootstrap
 from web.composition.settings import Settings
 from web.demo.district import CURRENT_VISIT, load_demo
 
@@ -35,17 +37,33 @@ def proxy() -> Iterator[Proxy]:
 def served(proxy: Proxy, postgres_url: str, postgres_schema: str,
            tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """A server whose every connection to PostgreSQL goes through the proxy."""
+    with serving(proxy, postgres_schema, tmp_path, connect_timeout=1) as (client, headers, _):
+        yield client, headers
+
+
+@contextlib.contextmanager
+def serving(proxy: Proxy, schema: str, data_dir: Path, connect_timeout: int,
+            ) -> Iterator[tuple[TestClient, dict[str, str], Services]]:
     url = (f"postgresql://postgres@127.0.0.1:{proxy.port}/test"
-           f"?schema={postgres_schema}&connect_timeout=1")
-    services = bootstrap(Settings(data_dir=tmp_path, database_url=url))
+           f"?schema={schema}&connect_timeout={connect_timeout}")
+    services = bootstrap(Settings(data_dir=data_dir, database_url=url))
     try:
         load_demo(services.app)
         services.projector.catch_up()
         token = services.tokens.issue("coach1", services.clock())
         with TestClient(create_app(services=services)) as client:
-            yield client, {"Authorization": f"Bearer {token}"}
+            yield client, {"Authorization": f"Bearer {token}"}, services
     finally:
         services.close()
+
+
+def terminate_backends(proxy: Proxy, postgres_url: str) -> int:
+    """Terminate the server's connections (those through the proxy): how many."""
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        row = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                            "WHERE client_port = ANY(%s)", [proxy.upstream_ports()]).fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def now_minus(minutes: int) -> datetime:
@@ -98,6 +116,35 @@ def test_terminated_connections_are_replaced_by_the_pool(
         lambda: client.post("/api/sync", json=batch(room), headers=headers))
     assert [r["status"] for r in response.json()["results"]] == ["accepted"]
     assert client.get("/api/me", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize("checked", [True, False], ids=["checked", "unchecked"])
+def test_the_next_sync_after_terminated_backends_succeeds_at_once(
+    proxy: Proxy, postgres_url: str, postgres_schema: str, tmp_path: Path, checked: bool,
+) -> None:
+    """No ping per checkout: a connection the server dropped is found as it leaves the
+    pool (checked) or, if it dies after that, by the error, and the statement is sent
+    again on another (unchecked: the pool hands out dead ones)."""
+    with serving(proxy, postgres_schema, tmp_path, connect_timeout=10) as (
+            client, headers, services):
+        recorder = services.app.recorder
+        assert isinstance(recorder, PostgresReceiptRecorder)
+        pool = recorder.datastore.pool
+        if not checked:
+            pool._check = None  # what the recorder set: psycopg_pool has no setter
+        summary = f"/api/visits/{CURRENT_VISIT}/summary"
+        assert client.get(summary, headers=headers).status_code == 200
+        room = {**enter(CURRENT_VISIT), "occurred_at": now_minus(6).isoformat()}
+        for events in [(room,), (tap(CURRENT_VISIT, "cfu", "yes", at=now_minus(5)),)]:
+            assert terminate_backends(proxy, postgres_url) > 0
+            time.sleep(0.2)  # the terminated backends' last words reach the client
+            response = client.post("/api/sync", json=batch(*events), headers=headers)
+            assert response.status_code == 200, response.text
+            assert [r["status"] for r in response.json()["results"]] == ["accepted"]
+        if checked:  # reads too: every store of the process shares the pool and its check
+            assert terminate_backends(proxy, postgres_url) > 0
+            time.sleep(0.2)
+            assert client.get(summary, headers=headers).status_code == 200
 
 
 def retry_until_served(send: Any) -> Any:

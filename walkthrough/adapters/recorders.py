@@ -2,28 +2,29 @@
 receipts in one transaction, and reads the log's tail and pages plainly.
 
 SQLite: one file, one machine. PostgreSQL: any number of processes and machines;
-receipts are inserted after the events, under the events table's EXCLUSIVE lock
-that every writer takes, so concurrent writers never wait on each other's
-receipts (no deadlock); a duplicate fails on the primary key.
+a group's events and receipts are one statement (a function in the schema that takes
+the events table's EXCLUSIVE lock, inserts both and returns the ids), so the lock is
+held for the server's work and the commit, not for the client's round trips.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import ProgrammingError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
-from psycopg import Cursor
-from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
+from walkthrough.adapters.postgres_connections import check_idle, run_statement
 from walkthrough.events import uuid_hex, uuid_text
 from walkthrough.persistence import Receipt, Tail
 
 TAIL_LIMIT = 10_000  # more changes than this since our last look: forget every cached aggregate
+# What a row of PostgreSQL's tail statement holds (its first column).
+TAIL_EVENT, TAIL_NEWEST, TAIL_COUNT, TAIL_RECEIPT = 0, 1, 2, 3
 
 
 RECEIPTS_TABLE = (
@@ -63,7 +64,9 @@ class SQLiteReceiptRecorder(SQLiteApplicationRecorder):
         )
         return notification_ids
 
-    def select_tail(self, after: int | None, event_ids: Sequence[UUID]) -> Tail:
+    def select_tail(self, after: int | None, event_ids: Sequence[UUID],
+                    wanted: Collection[UUID] | None = None) -> Tail:
+        """Every change's event (`wanted` is for PostgreSQL's many processes)."""
         table = self.events_table_name
         with self.datastore.transaction(commit=False) as c:
             stored: list[StoredEvent] | None = None
@@ -108,67 +111,113 @@ class SQLiteReceiptRecorder(SQLiteApplicationRecorder):
 class PostgresReceiptRecorder(PostgresApplicationRecorder):
     """PostgreSQL application recorder that also writes sync receipts atomically.
 
-    Receipts are inserted after the events, under the events table's EXCLUSIVE
-    lock that every writer takes, so concurrent writers never wait on each
+    A group's events and receipts are stored by one call of a function in the schema
+    (`walkthrough_insert_events`), in autocommit: one round trip that locks the events
+    table (EXCLUSIVE, as eventsourcing does, so ids are issued in commit order), inserts
+    the events and then the receipts, and commits. The lock is held for the server's
+    own work and the commit, not for a client's round trips. Receipts go in after the
+    events, under the lock every writer takes, so concurrent writers never wait on each
     other's receipts (no deadlock); a duplicate fails on the primary key.
+
+    The tail read is one statement too. A connection the server dropped (restarted,
+    terminated) is found without a round trip as it leaves the pool (`check_idle`),
+    and a statement that still meets one is sent again on a fresh connection.
     """
 
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
-        # Plain arrays rather than eventsourcing's array of a composite type, which
-        # psycopg dumps in Python (a quarter of a worker's CPU under sync load).
-        self.insert_plain_statement = SQL(
-            "INSERT INTO {} (originator_id, originator_version, topic, state) "
-            "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) "
-            "RETURNING notification_id"
-        ).format(Identifier(self.datastore.schema, self.events_table_name))
-        self.receipts_table = Identifier(self.datastore.schema, "sync_receipts")
+        # The application's datastore: its pool serves every store of the process.
+        datastore.pool._check = check_idle  # psycopg_pool has no setter
+        schema = self.datastore.schema
+        events = Identifier(schema, self.events_table_name)
+        self.receipts_table = Identifier(schema, "sync_receipts")
+        insert_function = Identifier(schema, "walkthrough_insert_events")
         self.sql_create_statements.append(SQL(
             "CREATE TABLE IF NOT EXISTS {} ("
             "event_id uuid PRIMARY KEY, digest bytea NOT NULL, visit_id uuid NOT NULL)"
         ).format(self.receipts_table))
+        # Plain arrays rather than eventsourcing's array of a composite type, which
+        # psycopg dumps in Python (a quarter of a worker's CPU under sync load).
+        self.sql_create_statements.append(SQL(
+            "CREATE OR REPLACE FUNCTION {function}(ids uuid[], versions bigint[], "
+            "topics text[], states bytea[], receipt_ids uuid[], digests bytea[], "
+            "visit_ids uuid[]) RETURNS SETOF bigint LANGUAGE plpgsql AS $$ "
+            "BEGIN "
+            "LOCK TABLE {events} IN EXCLUSIVE MODE; "
+            "RETURN QUERY INSERT INTO {events} (originator_id, originator_version, topic, "
+            "state) SELECT * FROM unnest(ids, versions, topics, states) "
+            "RETURNING notification_id; "
+            "INSERT INTO {receipts} SELECT * FROM unnest(receipt_ids, digests, visit_ids); "
+            "END $$"
+        ).format(function=insert_function, events=events, receipts=self.receipts_table))
+        # Composed once (psycopg would compose and escape them on every call).
+        self.insert_statement = _bytes(
+            SQL("SELECT * FROM {}(%b, %b, %b, %b, %b, %b, %b)").format(insert_function))
+        # The tail in one statement: the events of the wanted aggregates (all when
+        # the third parameter is true), the newest version of each other one, how many
+        # changes and the last position, then the receipts; each row says which.
+        receipts = (f"SELECT {TAIL_RECEIPT}, NULL::bigint, event_id, NULL::bigint, "
+                    "NULL::text, digest FROM {receipts} WHERE event_id = ANY(%b)")
+        self.tail_statement = _bytes(SQL(
+            "WITH t AS (SELECT notification_id, originator_id, originator_version, topic, "
+            "state FROM {events} WHERE notification_id > %b ORDER BY notification_id "
+            "LIMIT %b), a AS (SELECT %b::bool AS everything) "
+            f"SELECT {TAIL_EVENT} AS kind, notification_id AS at, originator_id, "
+            "originator_version, topic, state FROM t, a "
+            "WHERE a.everything OR originator_id = ANY(%b::uuid[]) "
+            f"UNION ALL SELECT {TAIL_NEWEST}, max(notification_id), originator_id, "
+            "max(originator_version), NULL, NULL FROM t, a WHERE NOT a.everything "
+            "AND originator_id <> ALL(%b::uuid[]) GROUP BY originator_id "
+            f"UNION ALL SELECT {TAIL_COUNT}, count(*), NULL, max(notification_id), NULL, "
+            f"NULL FROM t UNION ALL {receipts} ORDER BY 1, 2"
+        ).format(events=events, receipts=self.receipts_table))
+        self.top_statement = _bytes(SQL(
+            f"SELECT {TAIL_COUNT} AS kind, (SELECT MAX(notification_id) FROM {{events}}) "
+            f"AS at, NULL::uuid, NULL::bigint, NULL::text, NULL::bytea UNION ALL {receipts}"
+        ).format(events=events, receipts=self.receipts_table))
 
-    def _insert_stored_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> None:
-        self._lock_table(curs)
-        self._notify_channel(curs)
-        curs.execute(self.insert_plain_statement, (
-            [s.originator_id for s in stored_events],
-            [s.originator_version for s in stored_events],
-            [s.topic for s in stored_events], [s.state for s in stored_events]))
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any,
+                      ) -> Sequence[int] | None:
         receipts: Sequence[Receipt] = kwargs.get("receipts", ())
-        if receipts:
-            # Another cursor: the caller fetches the notification ids from `curs`.
-            with curs.connection.cursor() as receipts_cursor:
-                receipts_cursor.execute(
-                    SQL("INSERT INTO {} SELECT * FROM unnest(%b::uuid[], %b::bytea[], "
-                        "%b::uuid[])").format(self.receipts_table),
-                    ([r.event_id for r in receipts], [r.digest for r in receipts],
-                     [r.visit_id for r in receipts]),
-                )
+        if not stored_events:
+            return []
+        params = ([s.originator_id for s in stored_events],
+                  [s.originator_version for s in stored_events],
+                  [s.topic for s in stored_events], [s.state for s in stored_events],
+                  [r.event_id for r in receipts], [r.digest for r in receipts],
+                  [r.visit_id for r in receipts])
+        # Sent again only when the connection was lost before the statement ran or
+        # while it did: stored, the events' ids clash and the writer decides again.
+        rows = self._execute(self.insert_statement, params)
+        return [row[0] for row in rows]
 
-    def select_tail(self, after: int | None, event_ids: Sequence[UUID]) -> Tail:
-        table = Identifier(self.datastore.schema, self.events_table_name)
-        with self.datastore.transaction(commit=False) as curs:
-            stored: list[StoredEvent] | None = None
-            if after is not None:
-                curs.execute(SQL("SELECT notification_id, originator_id, originator_version, "
-                                 "topic, state FROM {} WHERE notification_id > %s "
-                                 "ORDER BY notification_id LIMIT %s").format(table),
-                             (after, TAIL_LIMIT + 1))
-                rows = curs.fetchall()
-                if len(rows) <= TAIL_LIMIT:
-                    stored = [StoredEvent(r["originator_id"], r["originator_version"],
-                                          r["topic"], bytes(r["state"])) for r in rows]
-                    position = rows[-1]["notification_id"] if rows else after
-            if stored is None:
-                curs.execute(SQL("SELECT MAX(notification_id) AS top FROM {}").format(table))
-                row = curs.fetchone()
-                position = (row["top"] if row else None) or 0
-            return _tail(position, stored, self._receipts(curs, event_ids))
+    def select_tail(self, after: int | None, event_ids: Sequence[UUID],
+                    wanted: Collection[UUID] | None = None) -> Tail:
+        """With `wanted`, the other aggregates' changes come as one row each (its
+        newest version), without their events: another worker's visits cost this one
+        a row per group, not their events' bytes."""
+        ids = list(event_ids)
+        if after is None:
+            rows = self._execute(self.top_statement, (ids,))
+            top = next(row[1] for row in rows if row[0] == TAIL_COUNT)
+            return _tail(top or 0, None, _found(rows, TAIL_RECEIPT))
+        some = list(wanted) if wanted is not None else None
+        rows = self._execute(self.tail_statement,
+                             (after, TAIL_LIMIT + 1, some is None, some or [], some or [], ids))
+        count, top = next((row[1], row[3]) for row in rows if row[0] == TAIL_COUNT)
+        if count > TAIL_LIMIT:
+            top = self._execute(self.top_statement, ([],))[0][1]
+            return _tail(top or 0, None, _found(rows, TAIL_RECEIPT))
+        stored = [StoredEvent(r[2], r[3], r[4], bytes(r[5])) for r in rows
+                  if r[0] == TAIL_EVENT]
+        changed = [(r[2], r[3]) for r in rows if r[0] in (TAIL_EVENT, TAIL_NEWEST)]
+        return Tail(position=top or after, changed=changed,
+                    receipts=_found(rows, TAIL_RECEIPT), stored=stored)
+
+    def _execute(self, statement: bytes, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        return run_statement(self.datastore, statement, params)
 
     def select_states(self, after: int, limit: int, stop: int | None = None,
                       ) -> list[tuple[int, bytes]]:
@@ -182,12 +231,13 @@ class PostgresReceiptRecorder(PostgresApplicationRecorder):
             curs.execute(statement + SQL(" ORDER BY notification_id LIMIT %s"), [*params, limit])
             return [(row["notification_id"], bytes(row["state"])) for row in curs.fetchall()]
 
-    def _receipts(self, curs: Cursor[DictRow], event_ids: Sequence[UUID]) -> dict[UUID, bytes]:
-        if not event_ids:
-            return {}
-        curs.execute(SQL("SELECT event_id, digest FROM {} WHERE event_id = ANY(%s)")
-                     .format(self.receipts_table), (list(event_ids),))
-        return {row["event_id"]: bytes(row["digest"]) for row in curs.fetchall()}
+
+def _bytes(statement: Composed) -> bytes:
+    return statement.as_bytes(None)
+
+
+def _found(rows: list[tuple[Any, ...]], kind: int) -> dict[UUID, bytes]:
+    return {row[2]: bytes(row[5]) for row in rows if row[0] == kind}
 
 
 def _tail(position: int, stored: list[StoredEvent] | None, receipts: dict[UUID, bytes],

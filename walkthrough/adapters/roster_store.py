@@ -15,23 +15,33 @@ be read back one refusal at a time: past `refusals_per_day` (see
 walkthrough.names.ROSTER_REFUSALS_PER_DAY) the person's texts are held. Counting is
 one statement under a lock per person and day, so concurrent batches and processes
 never count past the bound; the same text refused again is counted once.
+
+A school's roster is read once and kept for `ROSTER_FRESHNESS_SECONDS` (every group of
+batches screens its texts with it, and a read per group was a round trip per group):
+a roster replaced through this store screens the texts decided after `replace`
+returns; replaced through another process (another server worker), it does within
+`ROSTER_FRESHNESS_SECONDS`.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 from psycopg.sql import SQL, Identifier
 
+from walkthrough.adapters.postgres_connections import run_statement
 from walkthrough.names import ROSTER_REFUSALS_PER_DAY, Roster
 
 TABLE = "staff_roster"
 CREATE_TABLE = ("CREATE TABLE IF NOT EXISTS {} (school_id TEXT NOT NULL, "
                 "token_hash {} NOT NULL, PRIMARY KEY (school_id, token_hash))")
+ROSTER_FRESHNESS_SECONDS = 1.0  # how long a school's roster is used without a read
 REFUSALS = "staff_roster_refusals"
 CREATE_REFUSALS = ("CREATE TABLE IF NOT EXISTS {} (user_id TEXT NOT NULL, day TEXT NOT NULL, "
                    "text_hash {} NOT NULL, PRIMARY KEY (user_id, day, text_hash))")
@@ -41,9 +51,14 @@ class RosterStore(ABC):
     """Rosters by school, under one key: build one from names, replace, load; and each
     person's roster refusals of the day, bounded."""
 
-    def __init__(self, key: bytes, refusals_per_day: int = ROSTER_REFUSALS_PER_DAY) -> None:
+    def __init__(self, key: bytes, refusals_per_day: int = ROSTER_REFUSALS_PER_DAY,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._key = key
         self.refusals_per_day = refusals_per_day
+        self.clock = clock  # seconds, for how long a roster read is kept
+        self._kept: dict[str, tuple[float, Roster]] = {}  # school -> (read at, roster)
+        self._replaces = 0  # replaces begun or ended: a read across one is not kept
+        self._replaces_lock = threading.Lock()
 
     def budget(self, user_id: str, day: date) -> RefusalBudget:
         """What `user_id` may still draw on `day`: attach it to the rosters that screen
@@ -62,12 +77,33 @@ class RosterStore(ABC):
         return roster
 
     def roster(self, school_id: str) -> Roster:
-        """The school's roster, to screen its free texts with (empty when none)."""
-        return Roster(key=self._key, hashes=self.hashes(school_id))
+        """The school's roster, to screen its free texts with (empty when none): kept
+        for ROSTER_FRESHNESS_SECONDS after it was read."""
+        now = self.clock()
+        kept = self._kept.get(school_id)
+        if kept is not None and now - kept[0] < ROSTER_FRESHNESS_SECONDS:
+            return kept[1]
+        replaces = self._replaces
+        roster = Roster(key=self._key, hashes=self.hashes(school_id))
+        if replaces == self._replaces:  # no replace began or ended while reading
+            self._kept[school_id] = (now, roster)
+        return roster
 
-    @abstractmethod
     def replace(self, school_id: str, hashes: Iterable[bytes]) -> None:
         """Replace the school's whole roster, in one transaction."""
+        self._count_replace()
+        try:
+            self._replace(school_id, hashes)
+        finally:
+            self._count_replace()
+            self._kept.pop(school_id, None)
+
+    def _count_replace(self) -> None:
+        with self._replaces_lock:
+            self._replaces += 1
+
+    @abstractmethod
+    def _replace(self, school_id: str, hashes: Iterable[bytes]) -> None: ...
 
     @abstractmethod
     def hashes(self, school_id: str) -> frozenset[bytes]: ...
@@ -117,7 +153,7 @@ class SQLiteRosterStore(RosterStore):
             c.execute(CREATE_TABLE.format(TABLE, "BLOB"))
             c.execute(CREATE_REFUSALS.format(REFUSALS, "BLOB"))
 
-    def replace(self, school_id: str, hashes: Iterable[bytes]) -> None:
+    def _replace(self, school_id: str, hashes: Iterable[bytes]) -> None:
         # One SQLite writer at a time: the delete takes the write lock first.
         with self.datastore.transaction(commit=True) as c:
             c.execute(f"DELETE FROM {TABLE} WHERE school_id = ?", [school_id])
@@ -158,11 +194,13 @@ class PostgresRosterStore(RosterStore):
         self.datastore = datastore
         self.table = Identifier(datastore.schema, TABLE)
         self.refusals_table = Identifier(datastore.schema, REFUSALS)
+        self.hashes_statement = SQL("SELECT token_hash FROM {} WHERE school_id = %s").format(
+            self.table).as_bytes(None)
         with self.datastore.transaction(commit=True) as c:
             c.execute(SQL(CREATE_TABLE).format(self.table, SQL("BYTEA")))
             c.execute(SQL(CREATE_REFUSALS).format(self.refusals_table, SQL("BYTEA")))
 
-    def replace(self, school_id: str, hashes: Iterable[bytes]) -> None:
+    def _replace(self, school_id: str, hashes: Iterable[bytes]) -> None:
         with self.datastore.transaction(commit=True) as c:
             # Two replaces of one school at once: the second waits for the first and
             # then deletes what it wrote, so the roster is one list, never a mix.
@@ -174,10 +212,9 @@ class PostgresRosterStore(RosterStore):
                           [(school_id, token_hash) for token_hash in hashes])
 
     def hashes(self, school_id: str) -> frozenset[bytes]:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(SQL("SELECT token_hash FROM {} WHERE school_id = %s").format(self.table),
-                      [school_id])
-            return frozenset(bytes(row["token_hash"]) for row in c.fetchall())
+        # One statement, in autocommit: no BEGIN and ROLLBACK round trips around it.
+        rows = run_statement(self.datastore, self.hashes_statement, [school_id])
+        return frozenset(bytes(row[0]) for row in rows)
 
     def refusals(self, user_id: str, day: str) -> int:
         with self.datastore.transaction(commit=False) as c:

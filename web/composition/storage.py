@@ -231,9 +231,10 @@ class PostgresSchema:
             "POSTGRES_CONNECT_TIMEOUT": str(loc.connect_timeout),
             "POSTGRES_POOL_SIZE": str(loc.pool_size),
             "POSTGRES_MAX_OVERFLOW": str(loc.max_overflow),
-            # Check connections as they leave the pool, so a restarted server or
-            # terminated backends cost a reconnect, not a failed request.
-            "POSTGRES_PRE_PING": "y",
+            # No ping per checkout (a round trip each): the application recorder
+            # gives the pool a check without one, so a restarted server or terminated
+            # backends cost a reconnect, not a failed request (see its check_idle).
+            "POSTGRES_PRE_PING": "n",
             # Receipts ride on the recorder's SQL insert path, not the DB function.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
         }
