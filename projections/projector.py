@@ -4,13 +4,19 @@ Reads the log in pages after the tracked position, folds each page into the
 touched documents and writes them with the new position in one transaction.
 A restart resumes where it stopped; a concurrent projector (another process)
 makes the tracking insert fail and simply goes round again.
+
+From nothing (a rebuild, or a new store behind a long log) the taps are not folded
+one by one: they are filed in a scratch table (projections.tap_table) while every other
+event is folded as usual, and each room's taps are then written and counted once.
+The documents are the same, byte for byte (tests/projections/test_columnar_rebuild.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import assert_never
 from uuid import UUID
 
@@ -35,8 +41,10 @@ from projections.rooms import (
     VisitRooms,
     assemble_index,
     log_decoder,
+    room_doc_id,
 )
 from projections.store import Key, ReadModelStore
+from projections.tap_table import TapTable
 from projections.versions import VersionCheck
 from projections.visit_view import Projected, VisitView, apply, plan, projected_decoder
 from walkthrough import events as ev
@@ -46,6 +54,10 @@ from walkthrough.district import DISTRICT_ID
 from walkthrough.persistence import plain_state
 
 PAGE_SIZE = 5000  # a replay commits a page at a time; in steady state pages are small
+# A projector catching up from nothing with at least this many events to go files the
+# taps in a scratch table (rebuilds always do).
+TAP_TABLE_FROM = PAGE_SIZE
+TAPPED_READ = 500  # classroom ids (and their visits) read back together to take taps
 # What is kept in memory between pages (the visits being recorded now): their room
 # logs and records of rooms, in bytes (VisitRooms.weight). Enough for the record of a
 # visit of 100k taps (~11k classroom ids, ~20 MB) beside the other visits of the day:
@@ -64,10 +76,12 @@ Progress = Callable[[int], None]  # called with the position after each page
 
 class Projector:
     def __init__(self, app: Walkthrough, store: ReadModelStore,
-                 page_size: int = PAGE_SIZE, check_version: bool = True) -> None:
+                 page_size: int = PAGE_SIZE, check_version: bool = True,
+                 tap_table_from: int | None = TAP_TABLE_FROM) -> None:
         self.app = app
         self.store = store
         self.page_size = page_size
+        self.tap_table_from = tap_table_from  # None: every event folded one by one
         # Read models of another version are neither fed nor read (a rebuild is not
         # checked: it starts from nothing and marks them current when done).
         self.version = VersionCheck(store, app.name) if check_version else None
@@ -90,6 +104,9 @@ class Projector:
         if self.version is not None:
             self.version.require_current()
         with self._lock:
+            if self.position() == 0 and self._worth_a_tap_table(until):
+                with contextlib.suppress(IntegrityError):  # another projector moved it
+                    self._rebuild(until, progress)
             while True:
                 position = self.position()
                 if until is not None and position >= until:
@@ -107,9 +124,19 @@ class Projector:
                 if progress is not None:
                     progress(rows[-1][0])
 
+    def _worth_a_tap_table(self, until: int | None) -> bool:
+        if self.tap_table_from is None:
+            return False
+        last = self.app.recorder.max_notification_id() or 0
+        return min(last, until if until is not None else last) >= self.tap_table_from
+
     def _apply_page(self, rows: Sequence[tuple[int, bytes]], position: int) -> None:
         mapper = self.app.mapper
         page = [projected_decoder.decode(plain_state(state, mapper)) for _, state in rows]
+        self._fold_page(page, position, rows[-1][0])
+
+    def _fold_page(self, page: Sequence[Projected], position: int, to: int) -> None:
+        """Fold `page` and write what it changed, moving the position to `to`."""
         visits = self._visit_states(page, position)
         docs: dict[Key, bytes | None] = {}
         members: list[tuple[str, str, str]] = []
@@ -125,9 +152,112 @@ class Projector:
         index_ground_rules([(e.payload.partnership_id, e.actor) for e in page
                             if isinstance(e.payload, ev.GroundRulesAcknowledged)],
                            self.store, docs)
-        self.store.write(docs, members, Tracking(self.app.name, rows[-1][0]),
-                         previous=position)
-        self._keep(visits, touched, rows[-1][0])
+        self.store.write(docs, members, Tracking(self.app.name, to), previous=position)
+        self._keep(visits, touched, to)
+
+    # --- from nothing, with the taps set apart ------------------------------------------
+
+    def _rebuild(self, until: int | None, progress: Progress | None) -> None:
+        """Catch up from nothing: file the taps in a scratch table and fold every other
+        event in log order, a page at a time; then give each visit's rooms their taps.
+        The position stays at 0 until the last write, so a crash starts over (from a
+        reset store). Two projectors doing this at once on one store would not see each
+        other until the first moves the position (the other's writes then fail): a
+        rebuild marks the store as rebuilding first (projections.rebuild), and a live
+        projector comes here only from nothing."""
+        self.store.reset(self.app.name)
+        mapper = self.app.mapper
+        read = 0
+        folded: list[Projected] = []
+        try:
+            with TapTable() as table:
+                while rows := self.app.receipts.select_states(read, self.page_size, until):
+                    for _, state in rows:
+                        event = projected_decoder.decode(plain_state(state, mapper))
+                        payload = event.payload
+                        if isinstance(payload, ev.LookForObserved) and not event.withdrawn:
+                            table.add(event, payload)
+                        else:
+                            table.passed(event)
+                            folded.append(event)
+                    read = rows[-1][0]
+                    table.seal()
+                    if len(folded) >= self.page_size:
+                        self._fold_page(folded, 0, 0)
+                        folded = []
+                    if progress is not None:
+                        progress(read)
+                if folded:
+                    self._fold_page(folded, 0, 0)
+                self._forget_visits()  # read back with their taps' windows: less at once
+                self._take_taps(table, read)
+        finally:
+            self._forget_visits()
+            self._visits_at = None
+
+    def _take_taps(self, table: TapTable, to: int) -> None:
+        """Give every visit's rooms their taps, a room at a time (counted once it has
+        all of them), and write the visits; the last write moves the position to `to`.
+        Visits and logs are read a window of classroom ids at a time."""
+        tapped = table.classroom_ids()
+        windows = _windows(tapped, TAPPED_READ)
+        loaded: dict[str, VisitRooms] = {}
+        docs: dict[Key, bytes | None] = {}
+        state: VisitRooms | None = None
+        pending: Counter[str] = Counter()
+        # `runs` gives one run per (visit, classroom id), in the order of `tapped`
+        for number, (visit_id, classroom_id, taps) in enumerate(table.runs()):
+            if number % TAPPED_READ == 0:
+                self._read_window(next(windows), loaded)
+            if state is None or state.view.id != visit_id:
+                if state is not None:
+                    self._finish_taps(loaded.pop(state.view.id), table, docs)
+                state = loaded[visit_id]
+                pending = Counter(state.partition.group(cid)[0] for cid in tapped[visit_id])
+            state.take_taps(classroom_id, taps)
+            members = state.partition.group(classroom_id)
+            pending[members[0]] -= 1
+            if not pending[members[0]]:
+                del pending[members[0]]
+                state.count_taps(members)
+                docs.update(state.documents())
+                state.forget_room(members)
+                if len(docs) >= self.page_size:
+                    self.store.write(docs, [], Tracking(self.app.name, 0), previous=0)
+                    docs = {}
+        if state is not None:
+            self._finish_taps(state, table, docs)
+        self.store.write(docs, [], Tracking(self.app.name, to), previous=0)
+
+    def _read_window(self, window: Sequence[tuple[str, str]],
+                     loaded: dict[str, VisitRooms]) -> None:
+        """Read the visits of `window` not read yet, and the logs of its classroom ids'
+        rooms, in one go."""
+        loaded.update(self._load_visits(v for v in dict.fromkeys(v for v, _ in window)
+                                        if v not in loaded))
+        wanted: dict[str, set[str]] = {}
+        for visit_id, classroom_id in window:
+            wanted.setdefault(visit_id, set()).add(classroom_id)
+        unread = {visit_id: loaded[visit_id].unread(cids) for visit_id, cids in wanted.items()}
+        doc_ids = [room_doc_id(visit_id, cid) for visit_id, cids in unread.items()
+                   for cid in loaded[visit_id].stored(cids)]
+        found: dict[str, dict[str, RoomLog]] = {}
+        for doc_id, doc in self.store.get_many(ROOM, doc_ids).items():
+            visit_id, classroom_id = doc_id.split("/", 1)
+            found.setdefault(visit_id, {})[classroom_id] = log_decoder.decode(doc)
+        for visit_id, cids in unread.items():
+            loaded[visit_id].put_logs(cids, found.get(visit_id, {}))
+
+    @staticmethod
+    def _finish_taps(state: VisitRooms, table: TapTable,
+                     docs: dict[Key, bytes | None]) -> None:
+        state.add_counted()
+        state.view.prune()
+        last_tap = table.last_tap(state.view.id)
+        if last_tap is not None:
+            state.view.last_recorded_at = last_tap
+        docs.update(state.documents())
+        docs[(VISIT, state.view.id)] = view_encoder.encode(state.view)
 
     def _visit_states(self, page: Sequence[Projected], position: int) -> dict[str, VisitRooms]:
         """The visits on the page: kept ones if this projector wrote the current
@@ -139,8 +269,17 @@ class Projector:
         for event in page:
             if event.originator_id != DISTRICT:
                 needed.setdefault(event.originator_id, set()).update(_classrooms(event))
-        visits = {v: self._visits[v] for v in needed if v in self._visits}
-        missing = sorted(v for v in needed if v not in visits)
+        visits = self._load_visits(needed)
+        for visit_id, classroom_ids in needed.items():
+            if visit_id in visits and classroom_ids:
+                visits[visit_id].need(classroom_ids)
+        return visits
+
+    def _load_visits(self, visit_ids: Iterable[str]) -> dict[str, VisitRooms]:
+        """These visits as kept, or read from the store (those it has)."""
+        wanted = list(visit_ids)
+        visits = {v: self._visits[v] for v in wanted if v in self._visits}
+        missing = sorted(v for v in wanted if v not in visits)
         views = self.store.get_many(VISIT, missing)
         merges = self.store.get_many(ROOMS, missing)
         for visit_id, doc in views.items():
@@ -148,9 +287,6 @@ class Projector:
             index, older = assemble_index(
                 merges.get(visit_id), self.store.first(ENTRIES, f"{visit_id}/", MAX_ROOMS))
             visits[visit_id] = self._visit_rooms(view, index, older)
-        for visit_id, classroom_ids in needed.items():
-            if visit_id in visits and classroom_ids:
-                visits[visit_id].need(classroom_ids)
         return visits
 
     def _visit_rooms(self, view: VisitView, index: RoomIndex,
@@ -269,6 +405,19 @@ class Projector:
             case _:
                 assert_never(payload)
         touched.add(visit_id)
+
+
+def _windows(tapped: dict[str, list[str]], size: int) -> Iterator[list[tuple[str, str]]]:
+    """(visit id, classroom id) pairs in the order of `tapped`, `size` at a time."""
+    window: list[tuple[str, str]] = []
+    for visit_id, classroom_ids in tapped.items():
+        for classroom_id in classroom_ids:
+            window.append((visit_id, classroom_id))
+            if len(window) == size:
+                yield window
+                window = []
+    if window:
+        yield window
 
 
 def _classrooms(event: Projected) -> set[str]:

@@ -31,7 +31,7 @@ def rebuild(app: Walkthrough, store: ReadModelStore, until: int | None = None,
     meanwhile marked as no version at all, so no process reads or feeds them."""
     store.set_schema_version(REBUILDING)
     store.reset(app.name)
-    position = Projector(app, store, page_size, check_version=False).catch_up(
+    position = Projector(app, store, page_size, check_version=False, tap_table_from=1).catch_up(
         until=until, progress=progress)
     store.set_schema_version(READ_MODEL_VERSION)
     return position

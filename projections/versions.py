@@ -16,8 +16,10 @@ from typing import Protocol
 
 from walkthrough.errors import StoreUnavailable
 
-READ_MODEL_VERSION = 1
-"""1: the first versioned read models. A store without a version was written before
+READ_MODEL_VERSION = 2
+"""2: a tally's sum back at zero is left out of the visit document (1 wrote it when
+the sum had been other than zero before: a live fold and a rebuild differed).
+1: the first versioned read models. A store without a version was written before
 read models were versioned (version 0) and is rebuilt once."""
 REBUILDING = 0  # marked while a rebuild runs: no version reads or feeds them
 RECHECK_SECONDS = 1.0  # a process that saw current read models asks again after this

@@ -58,6 +58,12 @@ class Projected(msgspec.Struct, frozen=True, kw_only=True):
 projected_decoder = msgspec.json.Decoder(Projected)
 
 
+ZERO: tuple[int, int] = (0, 1)
+"""The empty sum. A sum back at zero is this very tuple: msgspec leaves out a default
+tuple only when it is the default object itself, and a tally's document must not
+show whether a sum was ever other than zero (a rebuild counts each room once)."""
+
+
 class Tally(msgspec.Struct, omit_defaults=True):
     """What the rooms of a visit (in one grade band) add up to for one look-for."""
 
@@ -65,9 +71,9 @@ class Tally(msgspec.Struct, omit_defaults=True):
     differed: int = 0  # rooms where the team's observations differ
     counts: dict[str, int] = {}  # agreed values (numbers rounded), per value
     methods: dict[str, int] = {}
-    total: tuple[int, int] = (0, 1)  # sum of the agreed numbers, as a fraction
+    total: tuple[int, int] = ZERO  # sum of the agreed numbers, as a fraction
     numbered: int = 0
-    shares: tuple[int, int] = (0, 1)  # sum of the rooms' shares of students, a fraction
+    shares: tuple[int, int] = ZERO  # sum of the rooms' shares of students, a fraction
     shared: int = 0
 
     def apply(self, outcome: Outcome, sign: int) -> None:
@@ -122,12 +128,14 @@ def _plus(total: tuple[int, int], sign: int, number: Fraction) -> tuple[int, int
     numerator, denominator = total
     numerator = numerator * number.denominator + sign * number.numerator * denominator
     denominator *= number.denominator
+    if numerator == 0:
+        return ZERO
     common = gcd(numerator, denominator)
     return numerator // common, denominator // common
 
 
 def _fraction(value: Fraction) -> tuple[int, int]:
-    return value.numerator, value.denominator
+    return (value.numerator, value.denominator) if value else ZERO
 
 
 class RootCause(msgspec.Struct):

@@ -7,6 +7,7 @@ are now). What a room contributes is the domain's rule (walkthrough.consensus).
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple, TypeVar, assert_never
@@ -55,6 +56,8 @@ ROOM_BYTES = 1_700
 LOG_BYTES = 4_300
 UNIT_BYTES = 250
 T = TypeVar("T")
+OUTCOMES_KEPT = 5_000  # outcomes remembered (`_combined`), at most
+_OUTCOMES: dict[tuple[object, ...], Outcome | None] = {}
 
 
 class Contribution(msgspec.Struct):
@@ -107,6 +110,9 @@ class VisitRooms:
         self._unsettled: dict[tuple[str, str], tuple[Sequence[str], LookFor,
                                                      Outcome | None]] = {}
         self._counted: dict[str, dict[str, Outcome]] = {}
+        # A rebuild's rooms counted with all their taps, by grade band, look-for and
+        # outcome (`count_taps`), until added to the tallies.
+        self._tap_counts: Counter[tuple[str, str, Outcome]] = Counter()
 
     # --- reading ----------------------------------------------------------------------
 
@@ -115,22 +121,33 @@ class VisitRooms:
         A room's logs are read all at once (a change to the record of rooms reads those
         of every room it joins first), so a classroom id whose log is in memory has its
         whole room's: most calls end at the first line."""
+        missing = self.unread(classroom_ids)
+        if not missing:
+            return
+        stored = self.stored(missing)
+        self.put_logs(missing, self._load_logs(self.view.id, stored) if stored else {})
+
+    def unread(self, classroom_ids: Iterable[str]) -> list[str]:
+        """The classroom ids of these ids' rooms whose logs are not in memory."""
         unread = [cid for cid in classroom_ids if cid not in self.logs]
         if not unread:
-            return
+            return []
         wanted: set[str] = set()
         for cid in unread:
             if cid not in wanted:  # a room's members are all added at once
                 wanted.update(self.partition.group(cid))
         # Not `wanted - self.logs.keys()`: that walks every log in memory (O(rooms)).
-        missing = [cid for cid in wanted if cid not in self.logs]
-        if not missing:
-            return
-        # Only a classroom id someone entered can have a stored log (a coach enters a
-        # room before recording in it, and both are written on the same page).
-        stored = sorted(cid for cid in missing if cid in self.index.rooms)
-        found = self._load_logs(self.view.id, stored) if stored else {}
-        for classroom_id in missing:
+        return [cid for cid in wanted if cid not in self.logs]
+
+    def stored(self, classroom_ids: Iterable[str]) -> list[str]:
+        """Those that can have a stored log: only a classroom id someone entered (a
+        coach enters a room before recording in it, and both are written on the same
+        page)."""
+        return sorted(cid for cid in classroom_ids if cid in self.index.rooms)
+
+    def put_logs(self, classroom_ids: Iterable[str], found: dict[str, RoomLog]) -> None:
+        """Keep the logs of `classroom_ids` (unread) as `found` in the store (none: empty)."""
+        for classroom_id in classroom_ids:
             log = self.logs[classroom_id] = found.get(classroom_id) or RoomLog()
             if classroom_id in found:
                 self._units += log.weight
@@ -150,13 +167,18 @@ class VisitRooms:
 
     def outcome(self, members: Sequence[str], room: Room, look_for: LookFor) -> Outcome | None:
         """The room's outcome for one look-for: each coach's own latest tap."""
-        return combine(look_for, list(self.observations(members, room, look_for).values()))
+        self.need(members)
+        return _combined(look_for, list(self._observed(members, room, look_for).values()))
 
     def observations(self, members: Sequence[str], room: Room,
                      look_for: LookFor) -> dict[str, Observed]:
         """Each coach's observation of one look-for in the room (their own latest tap),
         by coach."""
         self.need(members)
+        return self._observed(members, room, look_for)
+
+    def _observed(self, members: Sequence[str], room: Room,
+                  look_for: LookFor) -> dict[str, Observed]:
         seats = self._seats.get(members[0])
         if seats is None:
             seats = self._seats[members[0]] = self._seated(members, room)
@@ -203,7 +225,7 @@ class VisitRooms:
         for key, look_for in self.look_fors.items():
             if key not in tapped:
                 continue
-            found = self.outcome(members, room, look_for)
+            found = _combined(look_for, list(self._observed(members, room, look_for).values()))
             if found is not None:
                 outcomes[key] = found
         return Contribution(band=room.grade_band, thanked=self._thanked(members, room),
@@ -324,6 +346,43 @@ class VisitRooms:
         after = self._thanked(members, room) if room else False
         self.view.thanked += after - before
         self.changed_logs.add(classroom_id)
+
+    # --- a rebuild's taps, all at once (projections.tap_columns) ------------------------
+
+    def take_taps(self, classroom_id: str, taps: dict[str, dict[str, list[Tap]]]) -> None:
+        """Give a classroom id's log every live tap it has (oldest first per coach and
+        look-for) when the fold saw none of them: each coach's latest note-kind tap is
+        their quote while their entry is live, as `_requote` keeps it live."""
+        log = self.log(classroom_id)
+        log.taps = taps
+        for item, per_coach in taps.items():
+            look_for = self.look_fors.get(item)
+            if look_for is not None and is_free_text(look_for.kind):
+                for coach, own in per_coach.items():
+                    self._requote(coach, classroom_id, item, None, own[-1])
+        self.changed_logs.add(classroom_id)
+
+    def count_taps(self, members: Sequence[str]) -> None:
+        """Note what a room's taps contribute (its logs given every tap: the room is
+        counted once, as `_count` counts it); `add_counted` adds it to the tallies."""
+        found = self.contribution(members) if self.room(members) is not None else None
+        if found is not None:
+            for item, outcome in found.outcomes.items():
+                self._tap_counts[(found.band, item, outcome)] += 1
+
+    def add_counted(self) -> None:
+        """Add the rooms' counted outcomes to the tallies, each alike outcome at once
+        (n times an outcome: exact integer sums, as n rooms one by one)."""
+        for (band, item, outcome), times in self._tap_counts.items():
+            self.view.tally(band, item).apply(outcome, times)
+        self._tap_counts.clear()
+
+    def forget_room(self, members: Sequence[str]) -> None:
+        """Drop a room's logs and details from memory once written (a rebuild reads
+        each once)."""
+        self._rooms.pop(members[0], None)
+        for classroom_id in members:
+            self.logs.pop(classroom_id, None)
 
     def _unsettle(self, members: Sequence[str], look_for: LookFor) -> None:
         """Remember what the tallies count for `look_for` in the room before a tap
@@ -468,6 +527,19 @@ class VisitRooms:
         """Drop the room logs from memory (they are stored; read again when needed)."""
         self.logs.clear()
         self._units = 0
+
+
+def _combined(look_for: LookFor, observed: list[Observed]) -> Outcome | None:
+    """`combine`, remembered: what a room contributes depends only on what `combine`
+    reads of the look-for and on the coaches' observations, which repeat from room to
+    room (the outcome is immutable, so one is shared)."""
+    key = (look_for.kind, look_for.max_field, look_for.min, look_for.max, *observed)
+    if key in _OUTCOMES:
+        return _OUTCOMES[key]
+    if len(_OUTCOMES) >= OUTCOMES_KEPT:
+        _OUTCOMES.clear()
+    found = _OUTCOMES[key] = combine(look_for, observed)
+    return found
 
 
 def _order(tap: Tap) -> tuple[datetime, str]:

@@ -15,14 +15,13 @@ from __future__ import annotations
 import itertools
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import msgspec
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -45,7 +44,7 @@ from walkthrough.access import Actor
 from walkthrough.catalog import DEFAULT_CATALOG
 from web.composition.bootstrap import Services, bootstrap
 from web.composition.settings import Settings
-from web.demo.district import CURRENT_VISIT, load_demo
+from web.demo.district import CURRENT_VISIT
 
 START = NOW - timedelta(hours=2)
 # device -> the coach using it; coach1 also has a phone, used to withdraw taps made on
@@ -195,20 +194,6 @@ def deliveries(draw: st.DrawFn, scripts: list[Script]) -> list[tuple[str, list[A
 
 
 # --- stores ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def template() -> Iterator[Path]:
-    """A demo district on disk, copied for every run (loading it each time is slow)."""
-    directory = Path(tempfile.mkdtemp(prefix="walkthrough-convergence-"))
-    services = bootstrap(Settings(data_dir=directory), clock=FakeClock())
-    try:
-        load_demo(services.app, today=NOW.date())
-        services.projector.catch_up()
-    finally:
-        services.close()
-    yield directory
-    shutil.rmtree(directory, ignore_errors=True)
 
 
 class Store:
