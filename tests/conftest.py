@@ -56,6 +56,20 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("backend", backends)
 
 
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test`: `-n 2 --dist loadgroup`) the browser tests run
+    together on one worker, in their usual order: they share one demo server and one
+    Chromium (tests/browser/conftest.py), started once, and write docs/images/ and
+    tests/browser/artifacts/ from that one process."""
+    for item in items:
+        if item.path.is_relative_to(BROWSER_TESTS):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 class FakeClock:
     def __init__(self, now: datetime = NOW) -> None:
         self.now = now
