@@ -57,8 +57,15 @@ lint: install
 docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
+# pytest in two processes (pytest-xdist; the browser tests all on one of them, as they
+# share a server: tests/conftest.py), the tests' temporary stores in memory where
+# /dev/shm has room: a throwaway store's every commit need not wait on the disk (no test
+# can tell an fsync from none). `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= 2
+TEST_TMPDIR ?= $(shell df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 && $$4 > 2097152 {print "/dev/shm"}')
+
 test: install chromium caddy node lint
-	$(BIN)/python -m pytest
+	TMPDIR=$(or $(TEST_TMPDIR),$(TMPDIR),/tmp) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 bench: install
 	$(BIN)/python -m benchmarks

@@ -19,6 +19,7 @@ import psycopg
 import pytest
 from psycopg.sql import SQL, Identifier
 from starlette.testclient import TestClient
+from xdist.scheduler import LoadGroupScheduling
 
 from tests.mailserver import MailServer
 from tests.oidc_provider import Provider, running_provider
@@ -54,6 +55,27 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         directory = metafunc.definition.path.parent.name
         backends = BACKENDS_BY_DIRECTORY.get(directory, [SQLITE])
     metafunc.parametrize("backend", backends)
+
+
+class BrowserTestsTogether(LoadGroupScheduling):  # type: ignore[misc] # xdist is untyped
+    """`--dist loadgroup` with every test in tests/browser/ in one group, run on one
+    worker in their usual order: they share one demo server and one Chromium
+    (tests/browser/conftest.py), started once, and write docs/images/ and
+    tests/browser/artifacts/ from that one process. (pytest-xdist's own
+    `xdist_group` mark renames node ids, which pytest 9.2 no longer lets it do.)"""
+
+    def _split_scope(self, nodeid: str) -> str:
+        if nodeid.startswith("tests/browser/"):
+            return "tests/browser/"
+        return str(super()._split_scope(nodeid))
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist (`-p no:xdist` still runs)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`make test` runs `pytest -n 2 --dist loadgroup`."""
+    if config.getvalue("dist") == "loadgroup":
+        return BrowserTestsTogether(config, log)
+    return None
 
 
 class FakeClock:

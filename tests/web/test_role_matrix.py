@@ -12,7 +12,7 @@ import base64
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
-from uuid import uuid4
+from uuid import NAMESPACE_URL, uuid4, uuid5
 
 import pytest
 from starlette.applications import Starlette
@@ -34,6 +34,8 @@ CALLERS = ("coach_team", "coach_other", "host", "host_other", "organizer", "anal
 USERS = {"coach_team": "coach1", "coach_other": "coach3", "host": "host1",
          "host_other": "host2", "organizer": "organizer1", "analyst": "analyst1"}
 VISIT = str(CURRENT_VISIT)
+# A visit no one planned: a fixed id, so every process collects the same test ids (xdist).
+NO_SUCH_VISIT = str(uuid5(NAMESPACE_URL, "walkthrough-tests:no-such-visit"))
 HOST1_RECORD = str(growth_id("host1"))  # coach1, coach3 and host2 are host1's peers
 SCHOOL = "lincoln-middle"
 
@@ -107,7 +109,7 @@ MATRIX: list[Row] = [
     Row("GET /api/catalogs/leadership/{version:int}", "/api/catalogs/leadership/7",
         (404,) * 6 + (401,)),
     Row("GET /api/visits/{visit_id}", f"/api/visits/{VISIT}", TEAM_HOST_ORGANIZER),
-    Row("GET /api/visits/{visit_id}", f"/api/visits/{uuid4()}", (404,) * 6 + (401,)),
+    Row("GET /api/visits/{visit_id}", f"/api/visits/{NO_SUCH_VISIT}", (404,) * 6 + (401,)),
     Row("GET /api/visits/{visit_id}", "/api/visits/not-a-uuid", (404,) * 6 + (401,)),
     Row("GET /api/visits/{visit_id}/summary", f"/api/visits/{VISIT}/summary",
         TEAM_HOST_ORGANIZER),
