@@ -16,6 +16,8 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL, Composed, Identifier
 
+from walkthrough.adapters.postgres_connections import sent_again_only_when_lost
+
 Key = tuple[str, str]
 # One row: the version of the read models' documents (projections.versions).
 SCHEMA_VERSION_TABLE = ("CREATE TABLE IF NOT EXISTS rm_schema_version ("
@@ -179,6 +181,10 @@ class SQLiteReadModelStore(SQLiteTrackingRecorder):
 class PostgresReadModelStore(PostgresTrackingRecorder):
     """The same read models in a PostgreSQL schema. Text sorts byte-wise
     (COLLATE "C") so dumps order exactly like SQLite's."""
+
+    # The library's, without its ten attempts per call (walkthrough.adapters).
+    max_tracking_id = sent_again_only_when_lost(PostgresTrackingRecorder.max_tracking_id)
+    has_tracking_id = sent_again_only_when_lost(PostgresTrackingRecorder.has_tracking_id)
 
     def __init__(self, datastore: PostgresDatastore, *,
                  tracking_table_name: str = "notification_tracking") -> None:

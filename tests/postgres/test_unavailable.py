@@ -4,16 +4,19 @@ server serving again by itself when PostgreSQL is back."""
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from eventsourcing.persistence import OperationalError
 from starlette.testclient import TestClient
 
+from projections.store import PostgresReadModelStore
 from tests.builders import batch, enter, tap
 from tests.postgres.proxy import Proxy
 from walkthrough.adapters.recorders import PostgresReceiptRecorder
@@ -145,6 +148,59 @@ def test_the_next_sync_after_terminated_backends_succeeds_at_once(
             assert terminate_backends(proxy, postgres_url) > 0
             time.sleep(0.2)
             assert client.get(summary, headers=headers).status_code == 200
+
+
+def test_with_the_store_away_a_read_tries_to_connect_once_not_ten_times(
+    proxy: Proxy, postgres_schema: str, tmp_path: Path,
+) -> None:
+    """eventsourcing retries its reads ten times, 0.2 s apart, each waiting up to the
+    connect timeout: a request learnt the store was away after ten timeouts (52 s by
+    default). The recorders send a statement again only when a connection was lost."""
+    with serving(proxy, postgres_schema, tmp_path, connect_timeout=1) as (_, _, services):
+        recorder = services.app.recorder
+        assert isinstance(recorder, PostgresReceiptRecorder)
+        store = services.read_models
+        assert isinstance(store, PostgresReadModelStore)
+        proxy.stop()  # cuts the pooled connections: the first read finds them lost
+        with pytest.raises(OperationalError):
+            recorder.max_notification_id()
+        reads: list[tuple[Any, Callable[[], object]]] = [
+            (recorder.datastore, recorder.max_notification_id),
+            (recorder.datastore, lambda: recorder.select_notifications(1, 10)),
+            (store.datastore, lambda: store.max_tracking_id("Walkthrough"))]
+        for datastore, read in reads:
+            attempts = count_connections(datastore)
+            with pytest.raises(OperationalError):
+                read()
+            assert attempts == [1]
+        proxy.start()
+        assert retry_until_served_call(recorder.max_notification_id) is not None
+
+
+def count_connections(datastore: Any) -> list[int]:
+    """How often this thread asks `datastore` for a connection from now on (the
+    server's catch-up thread asks too)."""
+    asked = [0]
+    get_connection = datastore.get_connection
+    caller = threading.get_ident()
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        asked[0] += threading.get_ident() == caller
+        return get_connection(*args, **kwargs)
+
+    datastore.get_connection = counted
+    return asked
+
+
+def retry_until_served_call(read: Any) -> Any:
+    deadline = time.monotonic() + RECOVERY_SECONDS
+    while True:
+        try:
+            return read()
+        except OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def retry_until_served(send: Any) -> Any:

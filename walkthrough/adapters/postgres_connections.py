@@ -9,9 +9,10 @@ ones) and sends its one statement again on another.
 
 from __future__ import annotations
 
+import functools
 import select
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import psycopg
 import psycopg_pool
@@ -22,6 +23,39 @@ from psycopg.rows import tuple_row
 # A statement meeting a dropped connection is sent this often in all (after the pool
 # has pinged its idle connections and replaced the dead ones).
 LOST_CONNECTION_ATTEMPTS = 3
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class HasDatastore(Protocol):
+    @property
+    def datastore(self) -> PostgresDatastore: ...
+
+
+S = TypeVar("S", bound=HasDatastore)
+
+
+def sent_again_only_when_lost(
+        method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """A recorder method of eventsourcing's without the library's own retry (ten
+    attempts 0.2 s apart, each waiting up to the connect timeout: with the server away,
+    a request learnt it after ten timeouts - 52 s by default - instead of one). Sent
+    again only when the server dropped the connection under it, as `run_statement`."""
+    inner: Callable[Concatenate[S, P], R] = getattr(method, "__wrapped__", method)
+
+    @functools.wraps(inner)
+    def call(recorder: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(LOST_CONNECTION_ATTEMPTS):
+            try:
+                return inner(recorder, *args, **kwargs)
+            except (OperationalError, InterfaceError) as exc:
+                if attempt + 1 == LOST_CONNECTION_ATTEMPTS or not connection_lost(exc):
+                    raise
+                recorder.datastore.pool.check()
+        raise AssertionError("unreachable")
+
+    return call
 
 
 def run_statement(datastore: PostgresDatastore, statement: bytes, params: Sequence[Any],

@@ -18,7 +18,11 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from psycopg.sql import SQL, Composed, Identifier
 
-from walkthrough.adapters.postgres_connections import check_idle, run_statement
+from walkthrough.adapters.postgres_connections import (
+    check_idle,
+    run_statement,
+    sent_again_only_when_lost,
+)
 from walkthrough.events import uuid_hex
 from walkthrough.persistence import Receipt, Tail
 
@@ -183,6 +187,14 @@ class PostgresReceiptRecorder(PostgresApplicationRecorder):
             f"SELECT {TAIL_COUNT} AS kind, (SELECT MAX(notification_id) FROM {{events}}) "
             f"AS at, NULL::uuid, NULL::bigint, NULL::text, NULL::bytea UNION ALL {receipts}"
         ).format(events=events, receipts=self.receipts_table))
+
+    # The library's reads, without its ten attempts per call (a minute of waiting
+    # before a request could answer 503 with the server away).
+    select_events = sent_again_only_when_lost(PostgresApplicationRecorder.select_events)
+    select_notifications = sent_again_only_when_lost(
+        PostgresApplicationRecorder.select_notifications)
+    max_notification_id = sent_again_only_when_lost(
+        PostgresApplicationRecorder.max_notification_id)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any,
                       ) -> Sequence[int] | None:
