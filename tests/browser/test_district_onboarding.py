@@ -19,6 +19,8 @@ from tests.browser.conftest import TABLET, Server, Tablet, _cli, serving
 from tests.oneroster import MAPLE, PRIVATE_NAMES, Roster, School, as_zip, oneroster_11, oneroster_12
 from tests.servers import free_port
 
+pytestmark = pytest.mark.browser
+
 ORGANIZER_EMAIL = "priya.natarajan@maple.example"
 SATURDAY = 5
 
