@@ -322,6 +322,32 @@ def test_a_kept_visit_not_used_lately_is_left_behind_and_read_from_its_version_o
     assert (now.version, now.entries) == (read.version, read.entries)
 
 
+def test_a_kept_visit_used_in_the_last_period_is_still_brought_up_to_date_from_the_tail(
+    demo: Services, second: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """"Lately" is this period and the last one: a visit used in the group before is
+    still moved on from the tail, and not read again when it is next used."""
+    monkeypatch.setattr(writer_module, "IN_USE_SECONDS", 0.0)  # a period is one group
+    coach = demo.app.actor("coach1")
+    assert [o.status for o in demo.app.record(coach, "tablet-1", decoded(
+        demo, enter(CURRENT_VISIT, room="c-a")))] == ["accepted"]
+    other = second.app.actor("coach1")
+    assert [o.status for o in second.app.record(other, "tablet-2", decoded(
+        second, tap(CURRENT_VISIT, "cfu", "yes", room="c-a")))] == ["accepted"]
+    reads: list[UUID] = []
+    events_of = demo.app.writer._events_of
+
+    def counted(aggregate_id: UUID, **kwargs: Any) -> Iterable[Any]:
+        reads.append(aggregate_id)
+        return events_of(aggregate_id, **kwargs)
+
+    demo.app.writer._events_of = counted
+    demo.app.writer.follow_log()  # the visit was used in the last period: moved on
+    assert [o.status for o in demo.app.record(coach, "tablet-1", decoded(
+        demo, tap(CURRENT_VISIT, "cfu", "no", room="c-a")))] == ["accepted"]
+    assert reads == []
+
+
 def test_batches_submitted_without_waiting_are_stored_in_one_group_each_told_its_own(
     demo: Services
 ) -> None:
