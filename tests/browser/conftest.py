@@ -235,10 +235,28 @@ class Tablet:
         return self
 
     def wait_for_service_worker(self) -> None:
-        # page.evaluate awaits the promise (wait_for_function would need eval, which CSP forbids)
-        self.page.evaluate("""() => navigator.serviceWorker.controller !== null || new Promise(
-            (resolve) => navigator.serviceWorker.addEventListener(
-                'controllerchange', () => resolve(true), { once: true }))""")
+        """An active service worker controls this page. Every wait is bounded: a page
+        that came back from the sign-in provider while the worker installed may never
+        see `controllerchange` (an unbounded wait hung CI); the worker is then active
+        and the next navigation is controlled, as a user's would be."""
+        # page.evaluate awaits the promise (wait_for_function would need eval, which CSP
+        # forbids); a promise that never settles would wait for ever: each one races a timer.
+        active = self.page.evaluate("""(ms) => Promise.race([
+            navigator.serviceWorker.ready.then(() => true),
+            new Promise((resolve) => setTimeout(() => resolve(false), ms))])""",
+                                    EXPECT_TIMEOUT_MS)
+        assert active, "no service worker became active"
+        if self._controlled(5000):
+            return
+        self.page.reload()
+        assert self._controlled(EXPECT_TIMEOUT_MS), "the active service worker controls no page"
+
+    def _controlled(self, ms: int) -> bool:
+        return bool(self.page.evaluate("""(ms) => navigator.serviceWorker.controller !== null
+            || Promise.race([
+                new Promise((resolve) => navigator.serviceWorker.addEventListener(
+                    'controllerchange', () => resolve(true), { once: true })),
+                new Promise((resolve) => setTimeout(() => resolve(false), ms))])""", ms))
 
     def open_capture(self) -> Tablet:
         from playwright.sync_api import expect
