@@ -90,6 +90,9 @@ def test_a_district_runs_a_visit_cycle_from_the_app(tablet: Callable[..., Tablet
     for coach in (coach1, coach2):
         coach.by(f"capture-{visit}").click()
         expect(coach.by("enter-form")).to_be_visible()
+    # A tablet is readied on the network before the visit: going offline seconds after a
+    # first load, before the worker has the shell, fails that load's stragglers.
+    coach2.wait_for_service_worker()
     coach2.context.set_offline(True)
     coach2.enter_classroom(room.lower(), students=25)
     coach2.tap("cfu", "no")
