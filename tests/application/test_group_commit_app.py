@@ -231,6 +231,20 @@ def test_two_processes_taking_turns_on_one_visit_decide_on_each_others_events(
     assert all(visit is not None and visit.entries == read.entries for visit in kept)
 
 
+def reads_of(services: Services) -> list[tuple[UUID, object]]:
+    """From now on, every read of an aggregate's events by the writer: (id, after which
+    version)."""
+    reads: list[tuple[UUID, object]] = []
+    events_of = services.app.writer._events_of
+
+    def counted(aggregate_id: UUID, **kwargs: Any) -> Iterable[Any]:
+        reads.append((aggregate_id, kwargs.get("gt")))
+        return events_of(aggregate_id, **kwargs)
+
+    services.app.writer._events_of = counted
+    return reads
+
+
 def test_a_visit_is_brought_up_to_date_from_the_tail_even_behind_its_own_events(
     demo: Services, second: Services
 ) -> None:
@@ -257,14 +271,7 @@ def test_a_visit_is_brought_up_to_date_from_the_tail_even_behind_its_own_events(
         demo, tap(CURRENT_VISIT, "cfu", "yes", room="c-a")))] == ["accepted"]
     assert [o.status for o in second.app.record(other, "tablet-2", decoded(
         second, tap(CURRENT_VISIT, "cfu", "no", room="c-b")))] == ["accepted"]
-    reads: list[object] = []
-    events_of = demo.app.writer._events_of
-
-    def counted(aggregate_id: UUID, **kwargs: Any) -> Iterable[Any]:
-        reads.append(aggregate_id)
-        return events_of(aggregate_id, **kwargs)
-
-    demo.app.writer._events_of = counted
+    reads = reads_of(demo)
     assert [o.status for o in demo.app.record(coach, "tablet-1", decoded(
         demo, tap(CURRENT_VISIT, "target_posted", "yes", room="c-b")))] == ["accepted"]
     assert reads == []
@@ -298,14 +305,7 @@ def test_a_kept_visit_not_used_lately_is_left_behind_and_read_from_its_version_o
     other = second.app.actor("coach1")
     assert [o.status for o in second.app.record(other, "tablet-2", decoded(
         second, tap(CURRENT_VISIT, "cfu", "yes", room="c-a")))] == ["accepted"]
-    reads: list[tuple[UUID, object]] = []
-    events_of = demo.app.writer._events_of
-
-    def counted(aggregate_id: UUID, **kwargs: Any) -> Iterable[Any]:
-        reads.append((aggregate_id, kwargs.get("gt")))
-        return events_of(aggregate_id, **kwargs)
-
-    demo.app.writer._events_of = counted
+    reads = reads_of(demo)
     demo.app.writer.follow_log()  # the tail says the visit changed; it stays behind
     assert reads == []
     assert [o.status for o in demo.app.record(coach, "tablet-1", decoded(
@@ -334,14 +334,7 @@ def test_a_kept_visit_used_in_the_last_period_is_still_brought_up_to_date_from_t
     other = second.app.actor("coach1")
     assert [o.status for o in second.app.record(other, "tablet-2", decoded(
         second, tap(CURRENT_VISIT, "cfu", "yes", room="c-a")))] == ["accepted"]
-    reads: list[UUID] = []
-    events_of = demo.app.writer._events_of
-
-    def counted(aggregate_id: UUID, **kwargs: Any) -> Iterable[Any]:
-        reads.append(aggregate_id)
-        return events_of(aggregate_id, **kwargs)
-
-    demo.app.writer._events_of = counted
+    reads = reads_of(demo)
     demo.app.writer.follow_log()  # the visit was used in the last period: moved on
     assert [o.status for o in demo.app.record(coach, "tablet-1", decoded(
         demo, tap(CURRENT_VISIT, "cfu", "no", room="c-a")))] == ["accepted"]
